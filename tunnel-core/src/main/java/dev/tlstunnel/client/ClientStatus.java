@@ -1,0 +1,24 @@
+package dev.tlstunnel.client;
+
+import java.util.List;
+
+/**
+ * A snapshot of the client: its session and every proxy's latest state. Serialized as the admin API's
+ * {@code GET /api/status} (snake_case JSON).
+ *
+ * @param clientId the client's id
+ * @param server {@code host:port} of the server
+ * @param sessionState {@code connecting}, {@code connected}, {@code disconnected} or {@code closed}
+ * @param lastError the last session-level error, or null
+ * @param proxies every configured proxy, in configuration order
+ */
+public record ClientStatus(
+    String clientId,
+    String server,
+    String sessionState,
+    String lastError,
+    List<ProxyState> proxies) {
+  public ClientStatus {
+    proxies = List.copyOf(proxies);
+  }
+}

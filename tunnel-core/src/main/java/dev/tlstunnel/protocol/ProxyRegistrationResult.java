@@ -1,0 +1,14 @@
+package dev.tlstunnel.protocol;
+
+/**
+ * Server to client, one per registered proxy: accepted, or rejected with the reason.
+ *
+ * @param proxyName the proxy this result is for
+ * @param accepted whether the server took the proxy
+ * @param reason why it was rejected (null when accepted)
+ * @param note anything the client should know about an accepted proxy, e.g. a clamped retry policy
+ * @param bindRetry the retry policy in force for the proxy, when accepted
+ */
+public record ProxyRegistrationResult(
+    String proxyName, boolean accepted, String reason, String note, BindRetrySpec bindRetry)
+    implements ControlMessage {}

@@ -1,0 +1,8 @@
+package dev.tlstunnel.server;
+
+/** The server could not start; the message is one line for the user. */
+public final class TunnelStartException extends Exception {
+  public TunnelStartException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
