@@ -3,8 +3,8 @@ package dev.tlstunnel.client;
 import java.util.List;
 
 /**
- * A snapshot of the client: its session and every proxy's latest state. Serialized as the admin API's
- * {@code GET /api/status} (snake_case JSON).
+ * A snapshot of the client: its session and every proxy's latest state. Serialized as the admin
+ * API's {@code GET /api/status} (snake_case JSON).
  *
  * @param clientId the client's id
  * @param server {@code host:port} of the server

@@ -4,8 +4,8 @@ import dev.tlstunnel.config.ClientConfig;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A tunnel client: dials the server, authenticates, registers its proxies and serves the streams the
- * server opens. Several clients may run in one JVM.
+ * A tunnel client: dials the server, authenticates, registers its proxies and serves the streams
+ * the server opens. Several clients may run in one JVM.
  */
 public final class TunnelClient implements AutoCloseable {
 

@@ -9,7 +9,8 @@ import java.util.List;
  * @param serverAddr the server's host name or address
  * @param serverPort the server's tunnel port
  * @param authKey the shared key
- * @param caCertPath PEM CA certificate(s) to verify the server with; null for the system trust store
+ * @param caCertPath PEM CA certificate(s) to verify the server with; null for the system trust
+ *     store
  * @param skipVerify accept any server certificate (insecure)
  * @param clientId the client's identity (default: host name)
  * @param adminAddr the admin API address (loopback by default)

@@ -7,8 +7,8 @@ import io.netty.util.concurrent.Future;
 
 /**
  * The yamux session on a tunnel channel. Sits after the frame codec; creates one child channel per
- * stream. Child channels run on the parent's event loop, start with the parent's allocator and honour
- * auto-read, writability and {@code shutdownOutput()} (FIN).
+ * stream. Child channels run on the parent's event loop, start with the parent's allocator and
+ * honour auto-read, writability and {@code shutdownOutput()} (FIN).
  */
 public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 

@@ -4,8 +4,8 @@ import dev.tlstunnel.config.ServerConfig;
 import java.net.InetSocketAddress;
 
 /**
- * A tunnel server: listens for clients on its tunnel port and publishes their proxies. Several servers
- * may run in one JVM.
+ * A tunnel server: listens for clients on its tunnel port and publishes their proxies. Several
+ * servers may run in one JVM.
  */
 public final class TunnelServer implements AutoCloseable {
 
