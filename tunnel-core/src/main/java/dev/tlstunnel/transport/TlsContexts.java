@@ -1,0 +1,97 @@
+package dev.tlstunnel.transport;
+
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.net.ssl.SSLException;
+
+/** Builds TLS contexts: TLS 1.3 and 1.2 only, BoringSSL when it loads, the JDK otherwise. */
+public final class TlsContexts {
+  private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+  private TlsContexts() {}
+
+  /** The provider in use: {@code OPENSSL} (BoringSSL) or {@code JDK}. */
+  public static SslProvider provider() {
+    boolean jdkForced = "jdk".equalsIgnoreCase(System.getProperty("tlstunnel.tls"));
+    return !jdkForced && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+  }
+
+  /** A human-readable name of the provider in use, e.g. {@code BoringSSL} or {@code JDK}. */
+  public static String providerName() {
+    return provider() == SslProvider.OPENSSL ? OpenSsl.versionString() : "JDK";
+  }
+
+  /**
+   * A server context from PEM files.
+   *
+   * @throws IOException naming the file when the certificate or key cannot be read or do not match
+   */
+  public static SslContext forServer(Path certPath, Path keyPath) throws IOException {
+    requireReadable(certPath, "certificate");
+    requireReadable(keyPath, "private key");
+    try {
+      return SslContextBuilder.forServer(certPath.toFile(), keyPath.toFile())
+          .sslProvider(provider())
+          .protocols(PROTOCOLS)
+          .build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IOException(
+          "cannot use certificate "
+              + certPath
+              + " with key "
+              + keyPath
+              + ": "
+              + rootMessage(e)
+              + " (expect PEM files; the key in PKCS#8 and matching the certificate)",
+          e);
+    }
+  }
+
+  /**
+   * A client context that trusts {@code caPath} (or the system's CAs when null), or anything when
+   * {@code skipVerify}.
+   */
+  public static SslContext forClient(Path caPath, boolean skipVerify) throws IOException {
+    SslContextBuilder builder =
+        SslContextBuilder.forClient().sslProvider(provider()).protocols(PROTOCOLS);
+    if (skipVerify) {
+      builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+    } else {
+      builder.endpointIdentificationAlgorithm("HTTPS");
+      if (caPath != null) {
+        requireReadable(caPath, "CA certificate");
+        builder.trustManager(caPath.toFile());
+      }
+    }
+    try {
+      return builder.build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IOException("cannot use CA certificate " + caPath + ": " + rootMessage(e), e);
+    }
+  }
+
+  private static void requireReadable(Path path, String what) throws IOException {
+    if (!Files.isReadable(path)) {
+      throw new IOException(
+          "cannot read "
+              + what
+              + " "
+              + path
+              + (Files.exists(path) ? ": permission denied" : ": no such file"));
+    }
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+  }
+}
