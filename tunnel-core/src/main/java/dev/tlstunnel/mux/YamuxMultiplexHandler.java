@@ -22,6 +22,20 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     throw new UnsupportedOperationException("not yet");
   }
 
+  /** Adds the frame codec and a multiplex handler to a tunnel pipeline. */
+  public static void addTo(
+      io.netty.channel.ChannelPipeline pipeline,
+      YamuxConfig config,
+      boolean client,
+      ChannelHandler inboundStreamInitializer) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  /** The multiplex handler of a tunnel channel. */
+  public static YamuxMultiplexHandler get(Channel tunnel) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
   /**
    * Opens a stream. The initializer is added to the child pipeline before it is registered; the
    * future completes with the child channel once the SYN was written, or fails if the session is

@@ -1,0 +1,112 @@
+package dev.tlstunnel.relay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards what its channel reads to the peer channel. Reads again only while the peer is writable
+ * (auto-read is off); when the peer becomes writable again it resumes its own channel's partner. End
+ * of input is forwarded as a shutdown of the peer's output; the pair closes when both directions are
+ * done or either side fails.
+ */
+final class RelayHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(RelayHandler.class);
+
+  private final Channel peer;
+  private boolean inputShutdown;
+
+  RelayHandler(Channel peer) {
+    this.peer = peer;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!peer.isActive()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    peer.write(msg).addListener(closeBothOnFailure(ctx.channel()));
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    peer.flush();
+    if (peer.isWritable() && !inputShutdown) {
+      ctx.read();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // Our channel drained: the peer may read again.
+    if (ctx.channel().isWritable()) {
+      RelayHandler partner = (RelayHandler) peer.pipeline().get(Relay.HANDLER_NAME);
+      if (partner != null && !partner.inputShutdown) {
+        peer.read();
+      }
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputShutdown = true;
+      shutdownPeerOutput(ctx.channel());
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  private void shutdownPeerOutput(Channel self) {
+    peer.flush();
+    if (peer instanceof DuplexChannel duplex && peer.isActive()) {
+      duplex
+          .shutdownOutput()
+          .addListener(
+              f -> {
+                if (!f.isSuccess() || bothDirectionsDone(self)) {
+                  self.close();
+                  peer.close();
+                }
+              });
+    } else {
+      Channels.closeOnFlush(peer);
+      self.close();
+    }
+  }
+
+  private boolean bothDirectionsDone(Channel self) {
+    RelayHandler partner = (RelayHandler) peer.pipeline().get(Relay.HANDLER_NAME);
+    return partner == null || partner.inputShutdown;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Channels.closeOnFlush(peer);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("Relay {} <-> {} failed: {}", ctx.channel(), peer, cause.toString());
+    ctx.close();
+    Channels.closeOnFlush(peer);
+  }
+
+  private ChannelFutureListener closeBothOnFailure(Channel self) {
+    return f -> {
+      if (!f.isSuccess()) {
+        log.debug("Relay write to {} failed: {}", peer, f.cause().toString());
+        self.close();
+        peer.close();
+      }
+    };
+  }
+}
