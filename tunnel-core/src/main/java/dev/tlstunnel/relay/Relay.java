@@ -10,8 +10,8 @@ public final class Relay {
   private Relay() {}
 
   /**
-   * Starts relaying between {@code a} and {@code b}. Both must have auto-read off and be active; each
-   * gets a {@link RelayHandler} at the end of its pipeline, and reading starts on both.
+   * Starts relaying between {@code a} and {@code b}. Both must have auto-read off and be active;
+   * each gets a {@link RelayHandler} at the end of its pipeline, and reading starts on both.
    */
   public static void link(Channel a, Channel b) {
     a.pipeline().addLast(HANDLER_NAME, new RelayHandler(b));

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards what its channel reads to the peer channel. Reads again only while the peer is writable
- * (auto-read is off); when the peer becomes writable again it resumes its own channel's partner. End
- * of input is forwarded as a shutdown of the peer's output; the pair closes when both directions are
- * done or either side fails.
+ * (auto-read is off); when the peer becomes writable again it resumes its own channel's partner.
+ * End of input is forwarded as a shutdown of the peer's output; the pair closes when both
+ * directions are done or either side fails.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RelayHandler.class);

@@ -1,13 +1,43 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.transport.TlsContexts;
+import dev.tlstunnel.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tunnel server: listens for clients on its tunnel port and publishes their proxies. Several
  * servers may run in one JVM.
  */
 public final class TunnelServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TunnelServer.class);
+
+  private final ServerContext context;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final Channel serverChannel;
+
+  private TunnelServer(
+      ServerContext context, EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel) {
+    this.context = context;
+    this.bossGroup = boss;
+    this.workerGroup = workers;
+    this.serverChannel = serverChannel;
+  }
 
   /**
    * Binds the tunnel port and starts serving.
@@ -15,17 +45,95 @@ public final class TunnelServer implements AutoCloseable {
    * @throws TunnelStartException when the certificate, key or tunnel port cannot be used
    */
   public static TunnelServer start(ServerConfig config) throws TunnelStartException {
-    throw new UnsupportedOperationException("not yet");
+    return start(config, YamuxConfig.defaults());
+  }
+
+  /** Like {@link #start(ServerConfig)}, with explicit yamux tuning. */
+  public static TunnelServer start(ServerConfig config, YamuxConfig yamux)
+      throws TunnelStartException {
+    SslContext ssl;
+    try {
+      ssl = TlsContexts.forServer(config.certPath(), config.keyPath());
+    } catch (IOException e) {
+      throw new TunnelStartException(e.getMessage(), e);
+    }
+    Transport transport = Transport.best();
+    ServerContext context = new ServerContext(config, transport, yamux, config.bindPort());
+    EventLoopGroup boss = transport.newGroup(1, "tunnel-server-accept");
+    EventLoopGroup workers = transport.newGroup(0, "tunnel-server");
+    ChannelFuture bind =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(transport.serverChannelClass())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ServerTunnelInitializer(context, ssl))
+            .bind(config.bindAddr(), config.bindPort())
+            .awaitUninterruptibly();
+    if (!bind.isSuccess()) {
+      shutdown(boss, workers);
+      String reason = BindDiagnostics.describe(config.bindAddr(), config.bindPort(), bind.cause());
+      throw new TunnelStartException(
+          "cannot listen on tunnel port "
+              + BindDiagnostics.hostPort(config.bindAddr(), config.bindPort())
+              + ": "
+              + reason,
+          bind.cause());
+    }
+    TunnelServer server = new TunnelServer(context, boss, workers, bind.channel());
+    context.registry.tunnelPort(server.address().getPort());
+    log.info(
+        "Server listening on {} (TLS: {}, transport: {})",
+        BindDiagnostics.hostPort(config.bindAddr(), server.address().getPort()),
+        TlsContexts.providerName(),
+        transport.name());
+    return server;
   }
 
   /** The address the tunnel port is bound to (the real port when configured as 0). */
   public InetSocketAddress address() {
-    throw new UnsupportedOperationException("not yet");
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** What the server holds right now. */
+  public ServerSnapshot snapshot() {
+    List<ServerSnapshot.SessionInfo> sessions = new ArrayList<>();
+    List<ServerSnapshot.ProxyInfo> proxies = new ArrayList<>();
+    for (ServerSession s : context.sessions) {
+      sessions.add(
+          new ServerSnapshot.SessionInfo(
+              s.clientId(), String.valueOf(s.tunnel().remoteAddress()), s.openStreams()));
+      proxies.addAll(s.proxyInfos());
+    }
+    for (ProxyRegistry.Entry e : context.registry.entries()) {
+      if (!context.sessions.contains(e.owner())) {
+        proxies.add(
+            new ServerSnapshot.ProxyInfo(
+                e.proxyName(),
+                e.owner().clientId(),
+                e.publishAddr(),
+                e.publishPort(),
+                "orphaned",
+                0,
+                false));
+      }
+    }
+    return new ServerSnapshot(sessions, proxies);
   }
 
   /** Closes every session, listener and timer, then the tunnel port. */
   @Override
   public void close() {
-    throw new UnsupportedOperationException("not yet");
+    serverChannel.close().awaitUninterruptibly();
+    for (ServerSession s : context.sessions) {
+      s.close();
+    }
+    shutdown(bossGroup, workerGroup);
+    log.info("Server on port {} stopped", address().getPort());
+  }
+
+  private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 }

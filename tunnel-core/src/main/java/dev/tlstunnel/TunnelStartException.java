@@ -1,6 +1,6 @@
-package dev.tlstunnel.server;
+package dev.tlstunnel;
 
-/** The server could not start; the message is one line for the user. */
+/** A server or client could not start; the message is one line for the user. */
 public final class TunnelStartException extends Exception {
   public TunnelStartException(String message, Throwable cause) {
     super(message, cause);

@@ -1,0 +1,53 @@
+package dev.tlstunnel.server;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes a tunnel connection whose client has not authenticated within the deadline (TLS handshake
+ * included). Removes itself when {@link SessionAuthenticated} passes by.
+ */
+final class AuthDeadlineHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(AuthDeadlineHandler.class);
+
+  private final long timeoutMillis;
+  private ScheduledFuture<?> deadline;
+
+  AuthDeadlineHandler(long timeoutMillis) {
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    deadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  log.warn(
+                      "Closing connection from {}: not authenticated within {} ms",
+                      ctx.channel().remoteAddress(),
+                      timeoutMillis);
+                  ctx.channel().close();
+                },
+                timeoutMillis,
+                TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    deadline.cancel(false);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == SessionAuthenticated.INSTANCE) {
+      ctx.pipeline().remove(this);
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.tlstunnel.server;
+
+import dev.tlstunnel.protocol.StreamHeader;
+import dev.tlstunnel.protocol.StreamHeaderCodec;
+import dev.tlstunnel.relay.Relay;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection accepted on a published port: opens a stream on the owning session, writes the
+ * stream header, then relays. Auto-read is off until the relay starts; if the stream cannot be
+ * opened the public connection is closed.
+ */
+final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(PublicConnectionHandler.class);
+
+  private final ServerSession session;
+  private final String proxyName;
+
+  PublicConnectionHandler(ServerSession session, String proxyName) {
+    this.session = session;
+    this.proxyName = proxyName;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    Channel inbound = ctx.channel();
+    InetSocketAddress peer = (InetSocketAddress) inbound.remoteAddress();
+    session
+        .openStream(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel stream) {
+                stream.config().setOption(ChannelOption.AUTO_READ, false);
+              }
+            })
+        .addListener((Future<Channel> f) -> onStreamOpened(ctx, peer, f));
+    ctx.fireChannelActive();
+  }
+
+  private void onStreamOpened(
+      ChannelHandlerContext ctx, InetSocketAddress peer, Future<Channel> f) {
+    Channel inbound = ctx.channel();
+    if (!f.isSuccess()) {
+      log.warn(
+          "[client={}, proxy={}] cannot open a stream for {}: {}",
+          session.clientId(),
+          proxyName,
+          peer,
+          f.cause().getMessage());
+      inbound.close();
+      return;
+    }
+    Channel stream = f.getNow();
+    if (!inbound.isActive()) {
+      stream.close();
+      return;
+    }
+    StreamHeader header =
+        new StreamHeader(proxyName, peer.getAddress().getHostAddress(), peer.getPort());
+    stream.write(StreamHeaderCodec.encode(stream.alloc(), header));
+    ctx.pipeline().remove(this);
+    Relay.link(inbound, stream);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.tlstunnel.server;
+
+import dev.tlstunnel.Version;
+import dev.tlstunnel.protocol.AuthResult;
+import dev.tlstunnel.protocol.ClientHello;
+import dev.tlstunnel.protocol.ControlMessage;
+import dev.tlstunnel.protocol.Protocol;
+import dev.tlstunnel.relay.Channels;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Waits for the client's hello on the control stream, checks the key in constant time and, on
+ * success, creates the session, replaces itself with the control handler and tells the tunnel
+ * pipeline. Anything else first, or a wrong key, ends the connection.
+ */
+final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage> {
+  private static final Logger log = LoggerFactory.getLogger(ServerAuthHandler.class);
+
+  private final ServerContext context;
+  private final Channel tunnel;
+
+  ServerAuthHandler(ServerContext context, Channel tunnel) {
+    this.context = context;
+    this.tunnel = tunnel;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, ControlMessage msg) {
+    if (!(msg instanceof ClientHello hello)) {
+      log.warn(
+          "Closing connection from {}: expected client_hello, got {}",
+          tunnel.remoteAddress(),
+          msg.getClass().getSimpleName());
+      tunnel.close();
+      return;
+    }
+    if (hello.protocolVersion() != Protocol.VERSION) {
+      refuse(
+          ctx,
+          hello,
+          "unsupported protocol version "
+              + hello.protocolVersion()
+              + " (server speaks "
+              + Protocol.VERSION
+              + ")");
+      return;
+    }
+    if (!keyMatches(hello.authKey())) {
+      refuse(ctx, hello, "authentication failed: invalid auth key");
+      return;
+    }
+    String clientId =
+        hello.clientId() == null || hello.clientId().isBlank() ? "?" : hello.clientId();
+    ServerSession session = new ServerSession(context, tunnel, ctx.channel(), clientId);
+    ctx.pipeline().replace(this, "control", new ServerControlHandler(session));
+    ctx.writeAndFlush(new AuthResult(true, null, Version.VERSION));
+    tunnel.pipeline().fireUserEventTriggered(SessionAuthenticated.INSTANCE);
+    session.start();
+  }
+
+  private boolean keyMatches(String presented) {
+    byte[] expected = context.config.authKey().getBytes(StandardCharsets.UTF_8);
+    byte[] actual = presented == null ? new byte[0] : presented.getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(expected, actual);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, ClientHello hello, String reason) {
+    log.warn("Refused client '{}' from {}: {}", hello.clientId(), tunnel.remoteAddress(), reason);
+    ctx.writeAndFlush(new AuthResult(false, reason, Version.VERSION))
+        .addListener(f -> Channels.closeOnFlush(tunnel));
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    tunnel.close();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.warn("Closing connection from {}: {}", tunnel.remoteAddress(), cause.getMessage());
+    tunnel.close();
+  }
+}

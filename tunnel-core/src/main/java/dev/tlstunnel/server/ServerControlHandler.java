@@ -1,0 +1,51 @@
+package dev.tlstunnel.server;
+
+import dev.tlstunnel.protocol.ClientHello;
+import dev.tlstunnel.protocol.ControlMessage;
+import dev.tlstunnel.protocol.Heartbeat;
+import dev.tlstunnel.protocol.RegisterProxies;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control stream of an authenticated session: proxy registration and heartbeats. Unknown
+ * message types are ignored; the session ends with the control stream.
+ */
+final class ServerControlHandler extends SimpleChannelInboundHandler<ControlMessage> {
+  private static final Logger log = LoggerFactory.getLogger(ServerControlHandler.class);
+
+  private final ServerSession session;
+
+  ServerControlHandler(ServerSession session) {
+    this.session = session;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, ControlMessage msg) {
+    if (msg instanceof RegisterProxies register) {
+      session.register(register.proxies());
+    } else if (msg instanceof Heartbeat beat) {
+      if (!beat.reply()) {
+        ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), true));
+      }
+    } else if (msg instanceof ClientHello) {
+      log.warn("[client={}] ignoring a second client_hello", session.clientId());
+    } else {
+      log.debug("[client={}] ignoring {}", session.clientId(), msg);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    session.close();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.warn("[client={}] control stream failed: {}", session.clientId(), cause.getMessage());
+    session.close();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.tlstunnel.server;
+
+import dev.tlstunnel.mux.YamuxMultiplexHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+
+/** The tunnel connection's pipeline: TLS, yamux, the authentication deadline, the tail. */
+final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
+  private final ServerContext context;
+  private final SslContext sslContext;
+
+  ServerTunnelInitializer(ServerContext context, SslContext sslContext) {
+    this.context = context;
+    this.sslContext = sslContext;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    long deadline = context.config.handshakeTimeoutMillis();
+    SslHandler tls = sslContext.newHandler(ch.alloc());
+    tls.setHandshakeTimeoutMillis(deadline);
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("tls", tls);
+    YamuxMultiplexHandler.addTo(
+        p, context.yamuxConfig, false, new ServerInboundStreams(context, ch));
+    p.addLast("auth-deadline", new AuthDeadlineHandler(deadline));
+    p.addLast("tail", new TunnelTailHandler());
+  }
+}

@@ -1,0 +1,43 @@
+package dev.tlstunnel.server;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The last handler of a tunnel connection: logs a failure once, with its peer, and closes. */
+final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(TunnelTailHandler.class);
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+      log.warn(
+          "TLS handshake with {} failed: {}",
+          ctx.channel().remoteAddress(),
+          rootMessage(done.cause()));
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("Tunnel connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn(
+          "Tunnel connection {} failed: {}", ctx.channel().remoteAddress(), rootMessage(cause));
+    }
+    ctx.close();
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() != null ? root.getMessage() : root.toString();
+  }
+}
