@@ -1,0 +1,117 @@
+package dev.tlstunnel.client;
+
+import dev.tlstunnel.Version;
+import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.protocol.AuthResult;
+import dev.tlstunnel.protocol.BindRetrySpec;
+import dev.tlstunnel.protocol.ClientHello;
+import dev.tlstunnel.protocol.ControlMessage;
+import dev.tlstunnel.protocol.Heartbeat;
+import dev.tlstunnel.protocol.Protocol;
+import dev.tlstunnel.protocol.ProxyRegistrationResult;
+import dev.tlstunnel.protocol.ProxySpec;
+import dev.tlstunnel.protocol.ProxyStatusUpdate;
+import dev.tlstunnel.protocol.RegisterProxies;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's control stream: says hello, registers the proxies once authenticated, feeds
+ * registration results and status updates to the tracker, and sends heartbeats.
+ */
+final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMessage> {
+  private static final Logger log = LoggerFactory.getLogger(ClientControlHandler.class);
+  static final long HEARTBEAT_INTERVAL_MILLIS = 10_000;
+
+  private final ClientContext context;
+  private final ClientSession session;
+  private ScheduledFuture<?> heartbeat;
+
+  ClientControlHandler(ClientContext context, ClientSession session) {
+    this.context = context;
+    this.session = session;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(
+        new ClientHello(
+            Protocol.VERSION,
+            context.config().authKey(),
+            context.config().clientId(),
+            Version.VERSION));
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, ControlMessage msg) {
+    if (msg instanceof AuthResult auth) {
+      onAuthResult(ctx, auth);
+    } else if (msg instanceof ProxyRegistrationResult result) {
+      session.tracker().onRegistrationResult(result);
+    } else if (msg instanceof ProxyStatusUpdate update) {
+      session.tracker().onStatusUpdate(update);
+    } else if (msg instanceof Heartbeat beat) {
+      if (!beat.reply()) {
+        ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), true));
+      }
+    } else {
+      log.debug("Ignoring {}", msg);
+    }
+  }
+
+  private void onAuthResult(ChannelHandlerContext ctx, AuthResult auth) {
+    if (!auth.ok()) {
+      session.authFailed(auth.error() != null ? auth.error() : "authentication failed");
+      return;
+    }
+    log.info(
+        "Connected to server {}:{} as '{}' (server version {})",
+        context.config().serverAddr(),
+        context.config().serverPort(),
+        context.config().clientId(),
+        auth.serverVersion());
+    session.connected();
+    List<ProxySpec> specs = context.config().proxies().stream().map(this::spec).toList();
+    ctx.writeAndFlush(new RegisterProxies(specs));
+    heartbeat =
+        ctx.executor()
+            .scheduleAtFixedRate(
+                () -> ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), false)),
+                HEARTBEAT_INTERVAL_MILLIS,
+                HEARTBEAT_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+  }
+
+  private ProxySpec spec(ProxyConfig p) {
+    BindRetrySpec retry =
+        p.bindRetry() == null
+            ? null
+            : new BindRetrySpec(
+                p.bindRetry().maxRetries(),
+                p.bindRetry().initialDelay().toMillis(),
+                p.bindRetry().maxDelay().toMillis());
+    return new ProxySpec(
+        p.name(), p.publishAddr(), p.publishPort(), p.proxyType().configName(), retry);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (heartbeat != null) {
+      heartbeat.cancel(false);
+    }
+    session.controlClosed();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.warn("Control stream failed: {}", cause.getMessage());
+    ctx.close();
+  }
+}

@@ -1,0 +1,168 @@
+package dev.tlstunnel.client;
+
+import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.protocol.StreamHeader;
+import dev.tlstunnel.relay.Relay;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stream the server opened: reads its header, connects the proxy's local service on the stream's
+ * event loop (with retries), then hands both channels to the relay. Bytes that arrive before the
+ * local connection is up are held (bounded by the stream window) and written first. When every
+ * attempt fails, the stream is closed, which closes the public connection.
+ */
+final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(LocalConnectHandler.class);
+
+  private final ClientContext context;
+  private final Queue<Object> early = new ArrayDeque<>();
+  private StreamHeader header;
+  private boolean closed;
+  private boolean inputShutdown;
+
+  LocalConnectHandler(ClientContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (header != null) {
+      early.add(msg);
+      return;
+    }
+    if (!(msg instanceof StreamHeader h)) {
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+      return;
+    }
+    header = h;
+    Map<String, ProxyConfig> proxies = context.proxiesByName();
+    ProxyConfig proxy = proxies.get(h.proxyName());
+    if (proxy == null) {
+      log.warn("Server opened a stream for unknown proxy '{}'; closing it", h.proxyName());
+      ctx.close();
+      return;
+    }
+    connect(ctx, proxy, 1);
+  }
+
+  private void connect(ChannelHandlerContext ctx, ProxyConfig proxy, int attempt) {
+    Channel stream = ctx.channel();
+    if (closed) {
+      return;
+    }
+    ChannelFuture connect =
+        new Bootstrap()
+            .group(stream.eventLoop())
+            .channel(context.transport().socketChannelClass())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) context.config().localConnectTimeoutMillis())
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    // the relay handler is added once connected
+                  }
+                })
+            .connect(proxy.localAddr(), proxy.localPort());
+    connect.addListener(
+        f -> {
+          if (f.isSuccess()) {
+            onConnected(ctx, connect.channel());
+          } else {
+            onConnectFailed(ctx, proxy, attempt, f.cause());
+          }
+        });
+  }
+
+  private void onConnected(ChannelHandlerContext ctx, Channel local) {
+    if (closed || !ctx.channel().isActive()) {
+      local.close();
+      return;
+    }
+    Object msg;
+    while ((msg = early.poll()) != null) {
+      local.write(msg);
+    }
+    local.flush();
+    Channel stream = ctx.channel();
+    ctx.pipeline().remove(this);
+    Relay.link(stream, local);
+    if (inputShutdown) {
+      stream.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    }
+  }
+
+  private void onConnectFailed(
+      ChannelHandlerContext ctx, ProxyConfig proxy, int attempt, Throwable cause) {
+    int attempts = context.config().localConnectRetries() + 1;
+    if (attempt < attempts && !closed) {
+      long delay = context.config().localRetryDelayMillis();
+      ctx.executor().schedule(() -> connect(ctx, proxy, attempt + 1), delay, TimeUnit.MILLISECONDS);
+      return;
+    }
+    log.warn(
+        "[proxy={}] cannot connect to local service {}:{} for {}:{} after {} attempts: {}",
+        proxy.name(),
+        proxy.localAddr(),
+        proxy.localPort(),
+        header.peerAddr(),
+        header.peerPort(),
+        attempts,
+        cause.getMessage());
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed = true;
+    releaseEarly();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseEarly();
+  }
+
+  private void releaseEarly() {
+    Object msg;
+    while ((msg = early.poll()) != null) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      // replayed to the relay once the local side is connected
+      inputShutdown = true;
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("Stream {} failed before relaying: {}", ctx.channel(), cause.toString());
+    ctx.close();
+  }
+}
