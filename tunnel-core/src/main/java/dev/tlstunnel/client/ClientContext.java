@@ -9,7 +9,10 @@ import java.util.Map;
 
 /** What every stream of one client shares. */
 record ClientContext(
-    ClientConfig config, Transport transport, Map<String, ProxyConfig> proxiesByName) {
+    ClientConfig config,
+    Transport transport,
+    YamuxConfig yamux,
+    Map<String, ProxyConfig> proxiesByName) {
 
   static ClientContext of(ClientConfig config, Transport transport, YamuxConfig yamux) {
     Map<String, ProxyConfig> byName = new LinkedHashMap<>();
