@@ -1,0 +1,178 @@
+package dev.tlstunnel;
+
+import static dev.tlstunnel.testing.TunnelFixture.proxy;
+import static dev.tlstunnel.testing.TunnelFixture.publishedPort;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tlstunnel.client.TunnelClient;
+import dev.tlstunnel.server.TunnelServer;
+import dev.tlstunnel.testing.EchoService;
+import dev.tlstunnel.testing.Streams;
+import dev.tlstunnel.testing.TunnelFixture;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real server and client on loopback, with TLS, relaying to a real echo service. */
+@Timeout(90)
+class TunnelEndToEndTest {
+  @TempDir Path dir;
+  private TunnelFixture fixture;
+  private EchoService echo;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    fixture = new TunnelFixture(dir);
+    echo = new EchoService();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    fixture.close();
+    echo.close();
+  }
+
+  private int startEchoTunnel() throws Exception {
+    TunnelServer server = fixture.startServer();
+    fixture.startClient(
+        fixture.clientConfig(
+            server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port()))));
+    return publishedPort(server, "echo");
+  }
+
+  @Test
+  void echoesBytesExactly() throws Exception {
+    int port = startEchoTunnel();
+    byte[] sent = new byte[100_000];
+    new Random(1).nextBytes(sent);
+    try (Socket s = Streams.connect(port, 10_000)) {
+      s.getOutputStream().write(sent);
+      assertThat(Streams.readExactly(s.getInputStream(), sent.length)).isEqualTo(sent);
+    }
+  }
+
+  @Test
+  void twoHundredConcurrentConnectionsAllCorrect() throws Exception {
+    int port = startEchoTunnel();
+    List<Socket> sockets = new ArrayList<>();
+    List<byte[]> payloads = new ArrayList<>();
+    try {
+      for (int i = 0; i < 200; i++) {
+        sockets.add(Streams.connect(port, 20_000));
+        byte[] payload = new byte[8 * 1024 + i];
+        new Random(i).nextBytes(payload);
+        payloads.add(payload);
+      }
+      for (int i = 0; i < 200; i++) {
+        sockets.get(i).getOutputStream().write(payloads.get(i));
+      }
+      for (int i = 0; i < 200; i++) {
+        byte[] back = Streams.readExactly(sockets.get(i).getInputStream(), payloads.get(i).length);
+        assertThat(back).as("connection %d", i).isEqualTo(payloads.get(i));
+      }
+      assertThat(echo.accepted()).isEqualTo(200);
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void sixtyFourMebibytesEachWayWithChecksums() throws Exception {
+    int port = startEchoTunnel();
+    long size = 64L * 1024 * 1024;
+    try (Socket s = Streams.connect(port, 30_000)) {
+      CompletableFuture<Streams.Digest> received =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return Streams.readAll(s.getInputStream());
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      byte[] sentDigest = Streams.writeRandom(s.getOutputStream(), 42, size);
+      s.shutdownOutput();
+      Streams.Digest digest = received.get();
+      assertThat(digest.length()).isEqualTo(size);
+      assertThat(digest.sha256()).isEqualTo(sentDigest);
+    }
+  }
+
+  @Test
+  void halfCloseTravelsBothWays() throws Exception {
+    int port = startEchoTunnel();
+    try (Socket s = Streams.connect(port, 10_000)) {
+      s.getOutputStream().write("hello, half-close".getBytes(StandardCharsets.UTF_8));
+      s.shutdownOutput();
+      // The echo service answers only after it saw our end of output through the tunnel, and
+      // ends its output afterwards: both directions' half-close crossed the tunnel.
+      InputStream in = s.getInputStream();
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("hello, half-close");
+    }
+  }
+
+  @Test
+  void twoServersAndThreeClientsInOneJvm() throws Exception {
+    TunnelServer a = fixture.startServer();
+    TunnelServer b = fixture.startServer();
+    fixture.startClient(
+        fixture.clientConfig(a.address().getPort(), "c1", List.of(proxy("p1", 0, echo.port()))));
+    fixture.startClient(
+        fixture.clientConfig(a.address().getPort(), "c2", List.of(proxy("p2", 0, echo.port()))));
+    fixture.startClient(
+        fixture.clientConfig(b.address().getPort(), "c3", List.of(proxy("p1", 0, echo.port()))));
+    int[] ports = {publishedPort(a, "p1"), publishedPort(a, "p2"), publishedPort(b, "p1")};
+    for (int port : ports) {
+      try (Socket s = Streams.connect(port, 10_000)) {
+        OutputStream out = s.getOutputStream();
+        out.write(("via " + port).getBytes(StandardCharsets.UTF_8));
+        assertThat(Streams.readExactly(s.getInputStream(), ("via " + port).length()))
+            .asString(StandardCharsets.UTF_8)
+            .isEqualTo("via " + port);
+      }
+    }
+    assertThat(a.snapshot().sessions()).hasSize(2);
+    assertThat(b.snapshot().sessions()).hasSize(1);
+  }
+
+  @Test
+  void wrongKeyEndsTheClientWithAuthenticationFailed() throws Exception {
+    TunnelServer server = fixture.startServer();
+    var config = fixture.clientConfig(server.address().getPort(), "c1", List.of());
+    var wrong =
+        new dev.tlstunnel.config.ClientConfig(
+            config.serverAddr(),
+            config.serverPort(),
+            "not-the-right-key-at-all",
+            config.caCertPath(),
+            false,
+            "c1",
+            config.adminAddr(),
+            null,
+            false,
+            3,
+            100,
+            2000,
+            List.of());
+    TunnelClient client = fixture.startClient(wrong);
+    var exit = client.exit().get();
+    assertThat(exit.reason()).isEqualTo(dev.tlstunnel.client.ClientExit.Reason.AUTH_FAILED);
+    assertThat(exit.reason().exitCode()).isNotZero();
+    assertThat(exit.message()).contains("authentication failed");
+    assertThat(server.snapshot().sessions()).isEmpty();
+  }
+}

@@ -1,0 +1,79 @@
+package dev.tlstunnel.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Random;
+
+/** Socket helpers for tests: connect, send a seeded random stream, digest what arrives. */
+public final class Streams {
+  private Streams() {}
+
+  /** A connected socket to 127.0.0.1:port with a read timeout. */
+  public static Socket connect(int port, int readTimeoutMillis) throws IOException {
+    Socket s = new Socket();
+    s.setTcpNoDelay(true);
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    s.setSoTimeout(readTimeoutMillis);
+    return s;
+  }
+
+  /** Writes {@code length} seeded random bytes and returns their SHA-256. */
+  public static byte[] writeRandom(OutputStream out, long seed, long length) throws IOException {
+    MessageDigest digest = sha256();
+    Random random = new Random(seed);
+    byte[] chunk = new byte[64 * 1024];
+    long left = length;
+    while (left > 0) {
+      int n = (int) Math.min(chunk.length, left);
+      random.nextBytes(chunk);
+      out.write(chunk, 0, n);
+      digest.update(chunk, 0, n);
+      left -= n;
+    }
+    out.flush();
+    return digest.digest();
+  }
+
+  /** Reads until end of stream and returns the SHA-256 and count of what arrived. */
+  public static Digest readAll(InputStream in) throws IOException {
+    MessageDigest digest = sha256();
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      digest.update(buf, 0, n);
+      total += n;
+    }
+    return new Digest(digest.digest(), total);
+  }
+
+  /** A digest and the byte count it covers. */
+  public record Digest(byte[] sha256, long length) {}
+
+  /** Reads exactly {@code n} bytes. */
+  public static byte[] readExactly(InputStream in, int n) throws IOException {
+    byte[] out = new byte[n];
+    int off = 0;
+    while (off < n) {
+      int r = in.read(out, off, n - off);
+      if (r < 0) {
+        throw new IOException("end of stream after " + off + " of " + n + " bytes");
+      }
+      off += r;
+    }
+    return out;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package dev.tlstunnel.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.tlstunnel.TunnelStartException;
+import dev.tlstunnel.client.TunnelClient;
+import dev.tlstunnel.config.BindRetryPolicy;
+import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.config.ProxyType;
+import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.server.ServerSnapshot;
+import dev.tlstunnel.server.TunnelServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Starts real servers and clients on loopback with a throw-away certificate, and closes them all at
+ * the end. Published ports default to 0 (the server picks a free port; {@link #publishedPort} finds
+ * it).
+ */
+public final class TunnelFixture implements AutoCloseable {
+  public static final String KEY = "test-auth-key-0123456789";
+
+  private final TestPki.CertFiles pki;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+  public TunnelFixture(Path dir) throws IOException {
+    this.pki = TestPki.selfSigned(dir, "localhost");
+  }
+
+  public TestPki.CertFiles pki() {
+    return pki;
+  }
+
+  /**
+   * A server on 127.0.0.1, port 0, with millisecond bind retries (10 × 50 ms doubling to 200 ms).
+   */
+  public ServerConfig serverConfig() {
+    return new ServerConfig(
+        "127.0.0.1",
+        0,
+        pki.cert(),
+        pki.key(),
+        KEY,
+        5_000,
+        new BindRetryPolicy(10, Duration.ofMillis(50), Duration.ofMillis(200)));
+  }
+
+  /** A client that verifies the test certificate, with quick local retries (3 × 100 ms). */
+  public ClientConfig clientConfig(int serverPort, String clientId, List<ProxyConfig> proxies) {
+    return new ClientConfig(
+        "127.0.0.1",
+        serverPort,
+        KEY,
+        pki.cert(),
+        false,
+        clientId,
+        "127.0.0.1",
+        null,
+        false,
+        3,
+        100,
+        2_000,
+        proxies);
+  }
+
+  /** A TCP proxy on 127.0.0.1 to a local port. */
+  public static ProxyConfig proxy(String name, int publishPort, int localPort) {
+    return new ProxyConfig(
+        name, "127.0.0.1", publishPort, "127.0.0.1", localPort, ProxyType.TCP, null);
+  }
+
+  public TunnelServer startServer(ServerConfig config) throws TunnelStartException {
+    TunnelServer server = TunnelServer.start(config);
+    started.push(server);
+    return server;
+  }
+
+  public TunnelServer startServer() throws TunnelStartException {
+    return startServer(serverConfig());
+  }
+
+  public TunnelClient startClient(ClientConfig config) throws TunnelStartException {
+    TunnelClient client = TunnelClient.start(config);
+    started.push(client);
+    return client;
+  }
+
+  /** Waits until {@code proxy} listens on {@code server} and returns its port. */
+  public static int publishedPort(TunnelServer server, String proxy) {
+    return await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                server.snapshot().proxies().stream()
+                    .filter(p -> p.name().equals(proxy) && p.boundPort() != 0)
+                    .mapToInt(ServerSnapshot.ProxyInfo::boundPort)
+                    .findFirst()
+                    .orElse(0),
+            port -> port != 0);
+  }
+
+  /** A port that was free a moment ago. */
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    RuntimeException failure = null;
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        failure = failure != null ? failure : new IllegalStateException("close failed", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
