@@ -93,7 +93,8 @@ final class ProxyListener {
     }
     serverChannel = channel;
     status = ProxyStatus.HEALTHY;
-    int port = ((InetSocketAddress) channel.localAddress()).getPort();
+    int port =
+        channel.localAddress() instanceof InetSocketAddress bound ? bound.getPort() : publishPort;
     String where = BindDiagnostics.hostPort(publishAddr, port);
     if (attempt == 1) {
       log.info("Proxy '{}' listening on {}", name, where);
