@@ -25,6 +25,12 @@ public record ServerConfig(
   /** Default handshake and authentication deadline: 10 seconds. */
   public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
+  /** A copy with another bind retry policy. */
+  public ServerConfig withBindRetry(BindRetryPolicy policy) {
+    return new ServerConfig(
+        bindAddr, bindPort, certPath, keyPath, authKey, handshakeTimeoutMillis, policy);
+  }
+
   /** A copy listening on another port. */
   public ServerConfig withBindPort(int port) {
     return new ServerConfig(
