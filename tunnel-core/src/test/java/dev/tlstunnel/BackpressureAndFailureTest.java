@@ -78,6 +78,7 @@ class BackpressureAndFailureTest {
           // In flight: the two yamux windows (client send side, server receive side), the relay's
           // write-buffer high-water marks, and the kernel buffers of the four loopback sockets.
           assertThat(inFlight).isLessThan(4L * WINDOW + kernel);
+          assertThat(client.exit()).as("the tunnel survives the stall").isNotDone();
         }
       } finally {
         server.close();
