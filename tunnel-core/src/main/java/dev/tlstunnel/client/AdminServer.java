@@ -195,7 +195,7 @@ final class AdminServer implements AutoCloseable {
         response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
         response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
       } else if (path.equals("/healthz")) {
-        response = response(HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n");
+        response = response(HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok");
       } else {
         response = statusResponse();
       }

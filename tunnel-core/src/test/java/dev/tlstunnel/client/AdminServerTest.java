@@ -99,7 +99,7 @@ class AdminServerTest {
     HttpResponse<String> response = get("/healthz");
 
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("ok\n");
+    assertThat(response.body()).isEqualTo("ok");
   }
 
   @Test
@@ -137,13 +137,13 @@ class AdminServerTest {
       InputStream in = socket.getInputStream();
 
       assertThat(readHead(in)).startsWith("HTTP/1.1 200 OK").doesNotContainIgnoringCase("close");
-      assertThat(readBody(in, 3)).isEqualTo("ok\n");
+      assertThat(readBody(in, 2)).isEqualTo("ok");
       assertThat(readHead(in)).startsWith("HTTP/1.1 404 Not Found");
       assertThat(readBody(in, 21)).isEqualTo("{\"error\":\"not found\"}");
       assertThat(readHead(in))
           .startsWith("HTTP/1.1 200 OK")
           .containsIgnoringCase("connection: close");
-      assertThat(readBody(in, 3)).isEqualTo("ok\n");
+      assertThat(readBody(in, 2)).isEqualTo("ok");
       assertThat(in.read()).isEqualTo(-1);
     }
   }
@@ -207,7 +207,7 @@ class AdminServerTest {
           .write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       InputStream in = socket.getInputStream();
       assertThat(readHead(in)).startsWith("HTTP/1.1 200 OK");
-      assertThat(readBody(in, 3)).isEqualTo("ok\n");
+      assertThat(readBody(in, 2)).isEqualTo("ok");
 
       server.close();
 
