@@ -1,21 +1,15 @@
 package dev.tlstunnel.mux;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.AbstractChannel;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelMetadata;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.ChannelOutputShutdownEvent;
 import io.netty.channel.socket.ChannelOutputShutdownException;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.internal.StringUtil;
-import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 
@@ -26,12 +20,9 @@ import java.util.ArrayDeque;
  * exhausted or the parent is not writable. Half-close works like a socket with half-closure
  * allowed.
  */
-final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel {
-  private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
-
+final class YamuxStreamChannel extends AbstractStreamChannel {
   private final YamuxMultiplexHandler session;
   private final int id;
-  private final DefaultChannelConfig config;
   private final ReceiveWindow receiveWindow;
   private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
   private int inboundBytes;
@@ -52,8 +43,6 @@ final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel 
     super(session.parentChannel());
     this.session = session;
     this.id = id;
-    this.config = new DefaultChannelConfig(this);
-    config.setAllocator(parent().config().getAllocator());
     this.receiveWindow = new ReceiveWindow(session.config().maxReceiveWindow(), System.nanoTime());
   }
 
@@ -136,7 +125,7 @@ final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel 
     if (inDoWrite) {
       resumeRequested = true;
     } else {
-      ((StreamUnsafe) unsafe()).resumeWrite();
+      flushNow();
     }
   }
 
@@ -163,7 +152,7 @@ final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel 
     if (!any && !(finReceived && !inputShutdown)) {
       return;
     }
-    if (!config.isAutoRead()) {
+    if (!config().isAutoRead()) {
       readPending = false;
     }
     if (session.inReadLoop()) {
@@ -314,11 +303,6 @@ final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel 
   }
 
   @Override
-  public ChannelFuture shutdownOutput() {
-    return shutdownOutput(newPromise());
-  }
-
-  @Override
   public ChannelFuture shutdownOutput(ChannelPromise promise) {
     EventLoop loop = eventLoop();
     if (loop.inEventLoop()) {
@@ -327,67 +311,6 @@ final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel 
       loop.execute(() -> shutdownOutput0(promise));
     }
     return promise;
-  }
-
-  /** yamux cannot stop the peer's output short of a reset; use {@link #resetStream()}. */
-  @Override
-  public ChannelFuture shutdownInput() {
-    return shutdownInput(newPromise());
-  }
-
-  @Override
-  public ChannelFuture shutdownInput(ChannelPromise promise) {
-    return promise.setFailure(
-        new UnsupportedOperationException("yamux streams cannot shut down input; reset instead"));
-  }
-
-  /** Shuts the output down (FIN); the stream closes once the peer's FIN arrived too. */
-  @Override
-  public ChannelFuture shutdown() {
-    return shutdownOutput();
-  }
-
-  @Override
-  public ChannelFuture shutdown(ChannelPromise promise) {
-    return shutdownOutput(promise);
-  }
-
-  // ---- AbstractChannel plumbing ----
-
-  @Override
-  protected AbstractUnsafe newUnsafe() {
-    return new StreamUnsafe();
-  }
-
-  @Override
-  protected boolean isCompatible(EventLoop loop) {
-    return loop == parent().eventLoop();
-  }
-
-  @Override
-  protected SocketAddress localAddress0() {
-    return parent().localAddress();
-  }
-
-  @Override
-  protected SocketAddress remoteAddress0() {
-    return parent().remoteAddress();
-  }
-
-  @Override
-  protected void doRegister(ChannelPromise promise) {
-    // Nothing to register with an I/O handler: the parent's event loop drives this channel.
-    promise.setSuccess();
-  }
-
-  @Override
-  protected void doBind(SocketAddress localAddress) {
-    throw new UnsupportedOperationException("yamux streams cannot bind");
-  }
-
-  @Override
-  protected void doDisconnect() {
-    doClose();
   }
 
   @Override
@@ -419,11 +342,6 @@ final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel 
   }
 
   @Override
-  public ChannelConfig config() {
-    return config;
-  }
-
-  @Override
   public boolean isOpen() {
     return open;
   }
@@ -433,11 +351,6 @@ final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel 
     return open;
   }
 
-  @Override
-  public ChannelMetadata metadata() {
-    return METADATA;
-  }
-
   String streamIdString() {
     return Integer.toUnsignedString(id);
   }
@@ -445,16 +358,5 @@ final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel 
   @Override
   public String toString() {
     return "yamux stream " + streamIdString() + " of " + parent();
-  }
-
-  private final class StreamUnsafe extends AbstractUnsafe {
-    @Override
-    public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
-      promise.setFailure(new UnsupportedOperationException("yamux streams cannot connect"));
-    }
-
-    void resumeWrite() {
-      flush0();
-    }
   }
 }
