@@ -11,6 +11,24 @@ public record YamuxConfig(int maxReceiveWindow, int maxFramePayload, int maxStre
   /** The initial window of every stream, fixed by the yamux specification. */
   public static final int INITIAL_WINDOW = 256 * 1024;
 
+  /** Validates the settings. */
+  public YamuxConfig {
+    if (maxReceiveWindow < INITIAL_WINDOW) {
+      throw new IllegalArgumentException(
+          "maxReceiveWindow: "
+              + maxReceiveWindow
+              + " is below the initial window "
+              + INITIAL_WINDOW);
+    }
+    if (maxFramePayload <= 0) {
+      throw new IllegalArgumentException(
+          "maxFramePayload: must be positive, was " + maxFramePayload);
+    }
+    if (maxStreams <= 0) {
+      throw new IllegalArgumentException("maxStreams: must be positive, was " + maxStreams);
+    }
+  }
+
   /** Defaults: windows grow to 8 MiB, 64 KiB data frames, 4096 streams. */
   public static YamuxConfig defaults() {
     return new YamuxConfig(8 * 1024 * 1024, 64 * 1024, 4096);

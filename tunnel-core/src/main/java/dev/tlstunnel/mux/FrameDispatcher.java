@@ -1,0 +1,111 @@
+package dev.tlstunnel.mux;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Routes one inbound frame to the session or to its stream, enforcing the protocol rules. */
+final class FrameDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(FrameDispatcher.class);
+
+  private final YamuxMultiplexHandler session;
+
+  FrameDispatcher(YamuxMultiplexHandler session) {
+    this.session = session;
+  }
+
+  void dispatch(YamuxFrame frame) {
+    switch (frame.type()) {
+      case YamuxFrame.TYPE_PING:
+        onPing(frame);
+        break;
+      case YamuxFrame.TYPE_GO_AWAY:
+        session.onRemoteGoAway(frame.length());
+        break;
+      default:
+        onStreamFrame(frame);
+    }
+  }
+
+  private void onPing(YamuxFrame frame) {
+    if (frame.hasFlag(YamuxFrame.FLAG_SYN)) {
+      session.writeFrame(YamuxFrame.ping(YamuxFrame.FLAG_ACK, frame.length()));
+      session.flushParent();
+    } else if (frame.hasFlag(YamuxFrame.FLAG_ACK)) {
+      long rtt = session.pings().complete(frame.length());
+      if (rtt >= 0) {
+        session.updateRtt(rtt);
+      }
+    }
+  }
+
+  private void onStreamFrame(YamuxFrame frame) {
+    int id = frame.streamId();
+    if (frame.hasFlag(YamuxFrame.FLAG_SYN) && !acceptable(id)) {
+      return;
+    }
+    YamuxStreamChannel stream = session.streams().get(id);
+    if (stream == null) {
+      onUnknownStream(frame);
+      return;
+    }
+    if (frame.type() == YamuxFrame.TYPE_DATA) {
+      if (frame.content().isReadable()) {
+        stream.onData(frame.content().retain());
+      }
+    } else {
+      stream.onWindowUpdate(Integer.toUnsignedLong(frame.length()));
+    }
+    if (frame.hasFlag(YamuxFrame.FLAG_RST)) {
+      stream.onReset();
+    } else if (frame.hasFlag(YamuxFrame.FLAG_FIN)) {
+      stream.onFin();
+    }
+  }
+
+  /** Handles a SYN; true if the stream was accepted and the frame should be processed. */
+  private boolean acceptable(int id) {
+    boolean peerParityOdd = !session.isClient();
+    if (id == 0 || ((id & 1) == 1) != peerParityOdd) {
+      session.protocolError(
+          "peer opened stream " + Integer.toUnsignedString(id) + " with the wrong parity");
+      return false;
+    }
+    if (session.streams().containsKey(id) || session.halfClosedByUs().contains(id)) {
+      session.protocolError("peer opened duplicate stream " + Integer.toUnsignedString(id));
+      return false;
+    }
+    if (session.isLocalGoAway()) {
+      session.sendReset(id);
+      return false;
+    }
+    if (session.streams().size() >= session.config().maxStreams()) {
+      log.warn(
+          "[yamux {}] refusing stream {}: limit of {} streams reached",
+          session.parentChannel(),
+          Integer.toUnsignedString(id),
+          session.config().maxStreams());
+      session.sendReset(id);
+      return false;
+    }
+    session.acceptStream(id);
+    return true;
+  }
+
+  /**
+   * A frame for a stream we no longer know. Data is dropped (like Go's yamux does for recently
+   * closed streams); if we closed the stream while the peer was still sending, the peer gets a RST
+   * so its writer does not wait forever for window updates.
+   */
+  private void onUnknownStream(YamuxFrame frame) {
+    int id = frame.streamId();
+    boolean halfClosed = session.halfClosedByUs().contains(id);
+    if (frame.hasFlag(YamuxFrame.FLAG_RST) || frame.hasFlag(YamuxFrame.FLAG_FIN)) {
+      session.halfClosedByUs().remove(id);
+    } else if (halfClosed && frame.type() == YamuxFrame.TYPE_DATA) {
+      session.halfClosedByUs().remove(id);
+      session.sendReset(id);
+    } else {
+      log.debug("[yamux {}] ignoring {} for unknown stream", session.parentChannel(), frame);
+    }
+  }
+}
