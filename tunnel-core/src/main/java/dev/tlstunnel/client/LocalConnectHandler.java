@@ -1,6 +1,7 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.StreamHeader;
 import dev.tlstunnel.relay.Relay;
 import io.netty.bootstrap.Bootstrap;
@@ -128,7 +129,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
         header.peerPort(),
         attempts,
         cause.getMessage());
-    ctx.close();
+    YamuxMultiplexHandler.reset(ctx.channel());
   }
 
   @Override
