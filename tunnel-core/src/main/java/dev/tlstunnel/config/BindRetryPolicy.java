@@ -18,8 +18,8 @@ public record BindRetryPolicy(int maxRetries, Duration initialDelay, Duration ma
   }
 
   /**
-   * The wait before retry number {@code retry} (1-based): {@code initialDelay * 2^(retry-1)}, capped at
-   * {@code maxDelay}.
+   * The wait before retry number {@code retry} (1-based): {@code initialDelay * 2^(retry-1)},
+   * capped at {@code maxDelay}.
    */
   public Duration delayBeforeRetry(int retry) {
     if (retry < 1) {
