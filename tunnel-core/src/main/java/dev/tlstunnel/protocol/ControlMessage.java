@@ -1,8 +1,9 @@
 package dev.tlstunnel.protocol;
 
 /**
- * A message on the control stream. Every message is a record carrying a {@code "type"} discriminator on
- * the wire; messages whose type this version does not know decode to {@link Unknown} and are ignored.
+ * A message on the control stream. Every message is a record carrying a {@code "type"}
+ * discriminator on the wire; messages whose type this version does not know decode to {@link
+ * Unknown} and are ignored.
  */
 public sealed interface ControlMessage
     permits ClientHello,
