@@ -134,8 +134,8 @@ public final class ConfigValidator {
     List<ProxyConfig> checked = new ArrayList<>();
     Map<String, Integer> names = new HashMap<>();
     for (int i = 0; i < c.proxies().size(); i++) {
-      ProxyConfig proxy = proxy(c.proxies().get(i), "proxies[" + i + "]", p);
       String key = "proxies[" + i + "]";
+      ProxyConfig proxy = proxy(c.proxies().get(i), key, p);
       Integer first = proxy.name() == null ? null : names.putIfAbsent(proxy.name(), i);
       if (first != null && !p.hasError(key + ".name")) {
         p.error(
