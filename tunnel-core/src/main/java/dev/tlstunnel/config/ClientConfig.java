@@ -1,5 +1,7 @@
 package dev.tlstunnel.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -36,8 +38,36 @@ public record ClientConfig(
     long localConnectTimeoutMillis,
     List<ProxyConfig> proxies) {
 
+  /** Default admin API address: loopback only. */
+  public static final String DEFAULT_ADMIN_ADDR = "127.0.0.1";
+
+  /** Default retries of a failed local connect. */
+  public static final int DEFAULT_LOCAL_CONNECT_RETRIES = 3;
+
+  /** Default wait between local connect attempts: 1 second. */
+  public static final long DEFAULT_LOCAL_RETRY_DELAY_MILLIS = 1_000;
+
+  /** Default timeout of one local connect: 5 seconds. */
+  public static final long DEFAULT_LOCAL_CONNECT_TIMEOUT_MILLIS = 5_000;
+
   public ClientConfig {
     proxies = List.copyOf(proxies);
+  }
+
+  /**
+   * The default client id: this host's name, with characters outside {@code [A-Za-z0-9._-]}
+   * replaced by {@code -} and cut to 64 characters; {@code "client"} when the name is unknown.
+   */
+  public static String defaultClientId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException | SecurityException e) {
+      return "client";
+    }
+    String id = host.replaceAll("[^A-Za-z0-9._-]", "-");
+    id = id.length() > 64 ? id.substring(0, 64) : id;
+    return id.isEmpty() ? "client" : id;
   }
 
   /** A copy that connects to another server port. */

@@ -1,9 +1,24 @@
 package dev.tlstunnel.config;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Loads and validates TOML configuration files. */
+/**
+ * Loads and validates TOML configuration files. Every problem of a file is reported at once in one
+ * {@link ConfigException}, each naming its key path; relative paths in a file resolve against the
+ * file's directory.
+ */
 public final class ConfigLoader {
+  private static final TomlMapper TOML = new TomlMapper();
 
   /** Which kind of configuration a file holds. */
   public enum Kind {
@@ -15,16 +30,102 @@ public final class ConfigLoader {
 
   /** Loads and validates a server configuration file. */
   public static ServerConfig loadServer(Path file) throws ConfigException {
-    throw new UnsupportedOperationException("not yet");
+    return server(read(file), baseDir(file), file.toString());
   }
 
   /** Loads and validates a client configuration file. */
   public static ClientConfig loadClient(Path file) throws ConfigException {
-    throw new UnsupportedOperationException("not yet");
+    return client(read(file), baseDir(file), file.toString());
+  }
+
+  /** Parses and validates server TOML; relative paths resolve against {@code baseDir}. */
+  public static ServerConfig parseServer(String toml, Path baseDir) throws ConfigException {
+    return server(toml, baseDir, "<config>");
+  }
+
+  /** Parses and validates client TOML; relative paths resolve against {@code baseDir}. */
+  public static ClientConfig parseClient(String toml, Path baseDir) throws ConfigException {
+    return client(toml, baseDir, "<config>");
   }
 
   /** Tells a server file ({@code [server]}) from a client file ({@code [client]}). */
   public static Kind detect(Path file) throws ConfigException {
-    throw new UnsupportedOperationException("not yet");
+    JsonNode root = parse(read(file), file.toString());
+    boolean server = root.has("server");
+    boolean client = root.has("client");
+    if (server && client) {
+      throw new ConfigException(
+          file + ": has both [server] and [client]; a file configures one side");
+    }
+    if (!server && !client) {
+      throw new ConfigException(file + ": neither [server] nor [client] found");
+    }
+    return server ? Kind.SERVER : Kind.CLIENT;
+  }
+
+  private static ServerConfig server(String toml, Path baseDir, String source)
+      throws ConfigException {
+    JsonNode root = parse(toml, source);
+    rejectOtherKind(root, "client", "server", source);
+    Problems problems = new Problems();
+    ServerConfig mapped = TomlMapping.server(root, baseDir, problems);
+    ServerConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems, true);
+    problems.throwOrWarn();
+    return checked;
+  }
+
+  private static ClientConfig client(String toml, Path baseDir, String source)
+      throws ConfigException {
+    JsonNode root = parse(toml, source);
+    rejectOtherKind(root, "server", "client", source);
+    Problems problems = new Problems();
+    ClientConfig mapped = TomlMapping.client(root, baseDir, problems);
+    ClientConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems);
+    problems.throwOrWarn();
+    return checked;
+  }
+
+  private static void rejectOtherKind(JsonNode root, String other, String wanted, String source)
+      throws ConfigException {
+    if (root.has(other) && !root.has(wanted)) {
+      throw new ConfigException(
+          source
+              + ": this is a "
+              + other
+              + " configuration (["
+              + other
+              + "]); expected ["
+              + wanted
+              + "]");
+    }
+  }
+
+  private static JsonNode parse(String toml, String source) throws ConfigException {
+    try {
+      JsonNode root = TOML.readTree(toml);
+      return root == null || !root.isObject() ? JsonNodeFactory.instance.objectNode() : root;
+    } catch (JacksonException e) {
+      JsonLocation at = e.getLocation();
+      String where =
+          at == null ? "" : " line " + at.getLineNr() + ", column " + at.getColumnNr() + ":";
+      throw new ConfigException(source + ":" + where + " invalid TOML: " + e.getOriginalMessage());
+    }
+  }
+
+  private static String read(Path file) throws ConfigException {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": file not found: " + file.toAbsolutePath());
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(file + ": not valid UTF-8");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read: " + e);
+    }
+  }
+
+  private static Path baseDir(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    return parent == null ? Path.of("").toAbsolutePath() : parent;
   }
 }

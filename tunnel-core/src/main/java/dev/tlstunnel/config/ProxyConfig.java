@@ -13,4 +13,11 @@ public record ProxyConfig(
     String localAddr,
     int localPort,
     ProxyType proxyType,
-    BindRetryPolicy bindRetry) {}
+    BindRetryPolicy bindRetry) {
+
+  /** Default publish address: every IPv4 address of the server. */
+  public static final String DEFAULT_PUBLISH_ADDR = "0.0.0.0";
+
+  /** Default local service address: loopback. */
+  public static final String DEFAULT_LOCAL_ADDR = "127.0.0.1";
+}

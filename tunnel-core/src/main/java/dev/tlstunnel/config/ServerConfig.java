@@ -22,6 +22,9 @@ public record ServerConfig(
     long handshakeTimeoutMillis,
     BindRetryPolicy bindRetry) {
 
+  /** Default tunnel listen address: every IPv4 address. */
+  public static final String DEFAULT_BIND_ADDR = "0.0.0.0";
+
   /** Default handshake and authentication deadline: 10 seconds. */
   public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 

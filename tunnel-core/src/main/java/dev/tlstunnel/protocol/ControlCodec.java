@@ -1,13 +1,33 @@
 package dev.tlstunnel.protocol;
 
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
 
-/** Installs the control-stream codec. */
+/**
+ * Installs the control stream's codec: 4-byte big-endian length framing (at most {@link
+ * Protocol#MAX_CONTROL_FRAME} bytes after the length) and JSON to {@link ControlMessage} records
+ * and back. Malformed or oversized input raises a {@link io.netty.handler.codec.DecoderException};
+ * the handler after the codec closes the stream.
+ */
 public final class ControlCodec {
+  /** Name of the frame decoder in the pipeline. */
+  public static final String FRAME_DECODER = "control-frame-decoder";
+
+  /** Name of the length prepender in the pipeline. */
+  public static final String FRAME_ENCODER = "control-frame-encoder";
+
+  /** Name of the JSON codec in the pipeline; add the control handlers after it. */
+  public static final String MESSAGE_CODEC = "control-message-codec";
+
   private ControlCodec() {}
 
-  /** Adds framing and the JSON codec to a control stream's pipeline. */
-  public static void addTo(ChannelPipeline pipeline) {
-    throw new UnsupportedOperationException("not yet");
+  /** Adds the frame decoder, the length prepender and the JSON codec at the end of {@code p}. */
+  public static void addTo(ChannelPipeline p) {
+    p.addLast(
+        FRAME_DECODER,
+        new LengthFieldBasedFrameDecoder(Protocol.MAX_CONTROL_FRAME + 4, 0, 4, 0, 4));
+    p.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
+    p.addLast(MESSAGE_CODEC, new ControlMessageCodec());
   }
 }

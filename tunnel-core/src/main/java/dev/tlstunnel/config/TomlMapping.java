@@ -1,0 +1,156 @@
+package dev.tlstunnel.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Maps a parsed TOML tree onto the config records. Reports unknown keys, wrong types and missing
+ * required keys; leaves value rules to {@link ConfigValidator}. Absent optional keys stay null (or
+ * take their documented default) so the validator fills them in once.
+ */
+final class TomlMapping {
+  static final List<String> SERVER_KEYS =
+      List.of(
+          "bind_addr",
+          "bind_port",
+          "cert_path",
+          "key_path",
+          "auth_key",
+          "handshake_timeout",
+          "bind_retry");
+  static final List<String> CLIENT_KEYS =
+      List.of(
+          "server_addr",
+          "server_port",
+          "auth_key",
+          "ca_cert_path",
+          "skip_verify",
+          "client_id",
+          "admin_addr",
+          "admin_port",
+          "exit_on_bind_failure",
+          "local_connect_retries",
+          "local_retry_delay",
+          "local_connect_timeout");
+  static final List<String> PROXY_KEYS =
+      List.of(
+          "name",
+          "publish_addr",
+          "publish_port",
+          "local_addr",
+          "local_port",
+          "proxy_type",
+          "bind_retry");
+  static final List<String> RETRY_KEYS = List.of("max_retries", "initial_delay", "max_delay");
+
+  private TomlMapping() {}
+
+  /** The server record, or null when {@code [server]} is missing (already reported). */
+  static ServerConfig server(JsonNode root, Path baseDir, Problems p) {
+    TomlTable top = TomlTable.open(root, "", p, List.of("server"));
+    top.require("server");
+    TomlTable s = top.table("server", SERVER_KEYS);
+    if (s == null) {
+      return null;
+    }
+    s.require("bind_port", "cert_path", "key_path", "auth_key");
+    Duration handshake = s.duration("handshake_timeout");
+    return new ServerConfig(
+        s.string("bind_addr"),
+        orZero(s.integer("bind_port")),
+        s.path("cert_path", baseDir),
+        s.path("key_path", baseDir),
+        s.string("auth_key"),
+        handshake == null ? ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS : handshake.toMillis(),
+        retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT));
+  }
+
+  /** The client record, or null when {@code [client]} is missing (already reported). */
+  static ClientConfig client(JsonNode root, Path baseDir, Problems p) {
+    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies"));
+    top.require("client");
+    TomlTable c = top.table("client", CLIENT_KEYS);
+    List<ProxyConfig> proxies = new ArrayList<>();
+    for (TomlTable t : top.tableArray("proxies", PROXY_KEYS)) {
+      proxies.add(proxy(t));
+    }
+    if (c == null) {
+      return null;
+    }
+    c.require("server_addr", "server_port", "auth_key");
+    return new ClientConfig(
+        c.string("server_addr"),
+        orZero(c.integer("server_port")),
+        c.string("auth_key"),
+        c.path("ca_cert_path", baseDir),
+        Boolean.TRUE.equals(c.bool("skip_verify")),
+        c.string("client_id"),
+        c.string("admin_addr"),
+        c.integer("admin_port"),
+        Boolean.TRUE.equals(c.bool("exit_on_bind_failure")),
+        orDefault(c.integer("local_connect_retries"), ClientConfig.DEFAULT_LOCAL_CONNECT_RETRIES),
+        millis(c.duration("local_retry_delay"), ClientConfig.DEFAULT_LOCAL_RETRY_DELAY_MILLIS),
+        millis(
+            c.duration("local_connect_timeout"), ClientConfig.DEFAULT_LOCAL_CONNECT_TIMEOUT_MILLIS),
+        proxies);
+  }
+
+  private static ProxyConfig proxy(TomlTable t) {
+    t.require("name", "publish_port", "local_port");
+    ProxyType type = ProxyType.TCP;
+    String typeName = t.string("proxy_type");
+    if (typeName != null) {
+      type = ProxyType.fromConfigName(typeName);
+      if (type == null) {
+        t.error("proxy_type", "must be one of tcp, http/1.1 or http/2.0, got '" + typeName + "'");
+      }
+    }
+    TomlTable retry = t.table("bind_retry", RETRY_KEYS);
+    return new ProxyConfig(
+        t.string("name"),
+        t.string("publish_addr"),
+        orZero(t.integer("publish_port")),
+        t.string("local_addr"),
+        orZero(t.integer("local_port")),
+        type,
+        retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT));
+  }
+
+  /**
+   * A retry policy; absent fields come from {@code base}, adjusted so that a lone {@code
+   * initial_delay} or {@code max_delay} does not contradict the default of the other.
+   */
+  private static BindRetryPolicy retry(TomlTable t, BindRetryPolicy base) {
+    if (t == null) {
+      return base;
+    }
+    Integer maxRetries = t.integer("max_retries");
+    Duration initial = t.duration("initial_delay");
+    Duration max = t.duration("max_delay");
+    if (initial == null) {
+      initial =
+          max != null && max.compareTo(base.initialDelay()) < 0 && max.compareTo(Duration.ZERO) > 0
+              ? max
+              : base.initialDelay();
+    }
+    if (max == null) {
+      max = initial.compareTo(base.maxDelay()) > 0 ? initial : base.maxDelay();
+    }
+    return new BindRetryPolicy(orDefault(maxRetries, base.maxRetries()), initial, max);
+  }
+
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
+  }
+
+  private static int orDefault(Integer value, int dflt) {
+    return value == null ? dflt : value;
+  }
+
+  private static long millis(Duration value, long dflt) {
+    return value == null ? dflt : value.toMillis();
+  }
+}
