@@ -113,13 +113,14 @@ class BackpressureAndFailureTest {
 
   /** Loopback sockets: the server's public and the client's local socket may autotune to these. */
   private static long kernelBufferBound() throws IOException {
-    long wmem =
-        Long.parseLong(
-            Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+")[2]);
-    long rmem =
-        Long.parseLong(
-            Files.readString(Path.of("/proc/sys/net/ipv4/tcp_rmem")).trim().split("\\s+")[2]);
-    return wmem + rmem + 2L * 64 * 1024;
+    return sysctlMax("tcp_wmem") + sysctlMax("tcp_rmem") + 2L * 64 * 1024;
+  }
+
+  private static long sysctlMax(String name) throws IOException {
+    try (var in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4", name))) {
+      String[] fields = in.readLine().trim().split("\\s+");
+      return Long.parseLong(fields[fields.length - 1]);
+    }
   }
 
   @Test

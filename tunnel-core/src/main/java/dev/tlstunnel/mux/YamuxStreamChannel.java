@@ -166,9 +166,14 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
     if (!open) {
       return;
     }
-    pipeline().fireChannelReadComplete();
-    if (open && finReceived && inbound.isEmpty() && !inputShutdown) {
+    // Mark the end of input before the read-complete event: a handler that calls read() from
+    // channelReadComplete must not be handed the same FIN again (it would recurse).
+    boolean endOfInput = finReceived && inbound.isEmpty() && !inputShutdown;
+    if (endOfInput) {
       inputShutdown = true;
+    }
+    pipeline().fireChannelReadComplete();
+    if (open && endOfInput) {
       pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
       pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
       if (finSent) {

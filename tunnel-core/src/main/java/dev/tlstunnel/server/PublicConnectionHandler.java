@@ -65,7 +65,7 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     StreamHeader header =
         new StreamHeader(proxyName, peer.getAddress().getHostAddress(), peer.getPort());
-    stream.write(StreamHeaderCodec.encode(stream.alloc(), header));
+    stream.writeAndFlush(StreamHeaderCodec.encode(stream.alloc(), header));
     ctx.pipeline().remove(this);
     Relay.link(inbound, stream);
   }
