@@ -8,7 +8,7 @@
 //
 //	'E' echo until EOF, then close (FIN)
 //	'S' read until EOF, reply the hex SHA-256 of what was read plus "\n", then close
-//	'R' read until an error; print "RESET" on stdout if the stream was reset
+//	'R' print "READY", read until an error; print "RESET" on stdout if the stream was reset
 //	'P' ping the other side, reply "PONG\n" (or "ERR ...\n"), then close
 //
 // The client prints "OK" and exits 0 on success, or prints "FAIL: ..." and exits 1.
@@ -112,6 +112,7 @@ func serve(session *yamux.Session, stream *yamux.Stream) {
 		stream.Write([]byte(hex.EncodeToString(h.Sum(nil)) + "\n"))
 		stream.Close()
 	case 'R':
+		say("READY %d", stream.StreamID())
 		_, err := io.Copy(io.Discard, stream)
 		if err == yamux.ErrConnectionReset {
 			say("RESET %d", stream.StreamID())

@@ -141,6 +141,9 @@ class YamuxInteropTest {
 
       Channel doomed = open(parent, new Collector());
       doomed.writeAndFlush(Unpooled.copiedBuffer("Rsome data", StandardCharsets.UTF_8)).sync();
+      // Reset only once Go reads the stream: a reset that overtakes the command byte would make
+      // Go's first read fail instead of its read loop.
+      assertThat(go.nextLine(10)).isEqualTo("READY 1");
       YamuxMultiplexHandler.reset(doomed);
       assertThat(go.nextLine(10)).isEqualTo("RESET 1");
 
