@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.server.TunnelServer;
+import dev.tlstunnel.testing.LeakDetectorExtension;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TunnelFixture;
 import java.io.IOException;
@@ -25,9 +26,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Flow control under a reader that does not read, and a local service that is not there. */
+@ExtendWith(LeakDetectorExtension.class)
 @Timeout(60)
 class BackpressureAndFailureTest {
   private static final int WINDOW = 1024 * 1024;

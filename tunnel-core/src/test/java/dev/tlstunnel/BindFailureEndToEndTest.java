@@ -17,6 +17,7 @@ import dev.tlstunnel.config.ProxyType;
 import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoService;
+import dev.tlstunnel.testing.LeakDetectorExtension;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TunnelFixture;
@@ -35,12 +36,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed feature end to end: one taken port does not take the others down, the cause reaches the
  * client, and the proxy recovers by itself when the port frees up.
  */
+@ExtendWith(LeakDetectorExtension.class)
 @Timeout(60)
 class BindFailureEndToEndTest {
   @TempDir Path dir;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoService;
+import dev.tlstunnel.testing.LeakDetectorExtension;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TunnelFixture;
 import java.io.InputStream;
@@ -22,9 +23,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real server and client on loopback, with TLS, relaying to a real echo service. */
+@ExtendWith(LeakDetectorExtension.class)
 @Timeout(90)
 class TunnelEndToEndTest {
   @TempDir Path dir;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.mux.MuxTestHandlers.Collector;
 import dev.tlstunnel.mux.MuxTestHandlers.Sender;
+import dev.tlstunnel.testing.LeakDetectorExtension;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;

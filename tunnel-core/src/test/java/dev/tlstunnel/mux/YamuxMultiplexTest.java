@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tlstunnel.mux.MuxTestHandlers.Collector;
 import dev.tlstunnel.mux.MuxTestHandlers.Echo;
 import dev.tlstunnel.mux.MuxTestHandlers.Sender;
+import dev.tlstunnel.testing.LeakDetectorExtension;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;

@@ -2,6 +2,7 @@ package dev.tlstunnel.mux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlstunnel.testing.LeakDetectorExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package dev.tlstunnel.mux;
+package dev.tlstunnel.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * logs leaks when it notices collected, unreleased buffers at a later allocation; after each test
  * this forces a GC and a few allocations so reports surface, and checks the captured log.
  */
-final class LeakDetectorExtension implements BeforeEachCallback, AfterEachCallback {
+public final class LeakDetectorExtension implements BeforeEachCallback, AfterEachCallback {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
   @Override
