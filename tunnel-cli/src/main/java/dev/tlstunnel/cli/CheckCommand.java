@@ -74,7 +74,7 @@ public final class CheckCommand implements Callable<Integer> {
               + hostPort(proxy.localAddr(), proxy.localPort())
               + " ("
               + proxy.proxyType().configName()
-              + (proxy.bindRetry() == null ? "" : ", bind retry " + describe(proxy.bindRetry()))
+              + (proxy.bindRetry() == null ? "" : "; bind retry: " + describe(proxy.bindRetry()))
               + ")");
     }
   }

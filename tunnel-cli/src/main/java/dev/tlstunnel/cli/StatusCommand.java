@@ -9,10 +9,12 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +80,7 @@ public final class StatusCommand implements Callable<Integer> {
           "error: cannot reach the client's admin API at "
               + uri
               + " (the client may not be running): "
-              + Main.describe(e));
+              + reason(e));
       err.flush();
       return Main.EXIT_USAGE;
     }
@@ -97,6 +99,16 @@ public final class StatusCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof HttpTimeoutException) {
+      return "no answer within " + TIMEOUT.toSeconds() + "s";
+    }
+    if (e instanceof ConnectException && e.getMessage() == null) {
+      return "connection refused";
+    }
+    return Main.describe(e);
   }
 
   /** The status URL; a wildcard admin address is reached on loopback. */

@@ -14,7 +14,7 @@ class CheckCommandTest {
   @Test
   @Timeout(20)
   void goodServerConfigPrintsOkAndSummary(@TempDir Path dir) throws IOException {
-    Path file = SampleConfigs.server(dir, 7000, "secret-key");
+    Path file = SampleConfigs.server(dir, 7000, "secret-key-0123456789");
     CliRun run = CliRun.run("check", "-c", file.toString());
     assertThat(run.err()).isEmpty();
     assertThat(run.code()).isZero();
@@ -48,7 +48,7 @@ class CheckCommandTest {
             """
             [client]
             server_port = 7000
-            auth_key = "secret-key"
+            auth_key = "secret-key-0123456789"
 
             [[proxies]]
             name = "web"

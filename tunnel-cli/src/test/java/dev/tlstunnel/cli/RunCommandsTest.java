@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +21,7 @@ class RunCommandsTest {
   @Timeout(30)
   void serverRunsUntilStoppedThenExitsZero(@TempDir Path dir) throws Exception {
     int port = DemoProbe.freePort();
-    Path config = SampleConfigs.server(dir, port, "secret-key");
+    Path config = SampleConfigs.server(dir, port, "secret-key-0123456789");
     StopSignal stop = StopSignal.manual();
     CompletableFuture<CliRun> run =
         CompletableFuture.supplyAsync(() -> CliRun.run(stop, "server", "-c", config.toString()));
@@ -37,7 +38,7 @@ class RunCommandsTest {
   @Timeout(30)
   void clientWithWrongKeyExitsTwo(@TempDir Path dir) throws Exception {
     int port = DemoProbe.freePort();
-    Path serverConfig = SampleConfigs.server(dir, port, "right-key");
+    Path serverConfig = SampleConfigs.server(dir, port, "right-key-0123456789");
     StopSignal stopServer = StopSignal.manual();
     CompletableFuture<CliRun> server =
         CompletableFuture.supplyAsync(
@@ -46,7 +47,13 @@ class RunCommandsTest {
       await().atMost(Duration.ofSeconds(15)).until(() -> server.isDone() || accepts(port));
       Path clientConfig =
           SampleConfigs.client(
-              dir, "127.0.0.1", port, "wrong-key", dir.resolve("localhost-cert.pem"), null, null);
+              dir,
+              "127.0.0.1",
+              port,
+              "wrong-key-0123456789",
+              dir.resolve("localhost-cert.pem"),
+              null,
+              null);
       CliRun client = CliRun.run("client", "-c", clientConfig.toString());
       assertThat(client.code()).isEqualTo(2);
       assertThat(client.err()).startsWith("error: ").hasLineCount(1);
@@ -58,7 +65,7 @@ class RunCommandsTest {
 
   private static boolean accepts(int port) {
     try (Socket socket = new Socket()) {
-      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
       return true;
     } catch (IOException e) {
       return false;

@@ -33,7 +33,7 @@ final class SampleConfigs {
 
   /** A client config publishing one proxy; the admin API is off when {@code adminPort} is null. */
   static Path client(Path dir, String adminAddr, Integer adminPort) throws IOException {
-    return client(dir, "127.0.0.1", 7000, "secret-key", null, adminAddr, adminPort);
+    return client(dir, "127.0.0.1", 7000, "secret-key-0123456789", null, adminAddr, adminPort);
   }
 
   static Path client(

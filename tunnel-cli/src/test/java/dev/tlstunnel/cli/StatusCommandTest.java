@@ -97,7 +97,7 @@ class StatusCommandTest {
     assertThat(code).isEqualTo(1);
     assertThat(err.toString())
         .startsWith("error: cannot reach the client's admin API at http://127.0.0.1:" + closed)
-        .contains("the client may not be running")
+        .contains("the client may not be running): connection refused")
         .hasLineCount(1);
   }
 
