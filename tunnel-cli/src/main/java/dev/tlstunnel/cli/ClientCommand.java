@@ -1,0 +1,64 @@
+package dev.tlstunnel.cli;
+
+import dev.tlstunnel.client.ClientExit;
+import dev.tlstunnel.client.TunnelClient;
+import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.ConfigLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tls-tunnel client}: runs a tunnel client until it ends (exit code from {@link
+ * ClientExit.Reason#exitCode()}) or until SIGINT/SIGTERM (exit 0).
+ */
+@Command(
+    name = "client",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Run a tunnel client: connect to the server and publish the configured proxies.",
+      "Exit codes: 0 stopped, 1 usage or config error, 2 authentication failed,",
+      "3 bind failure with exit_on_bind_failure, 4 connection failed."
+    })
+public final class ClientCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ClientCommand.class);
+
+  @ParentCommand private Main main;
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
+      description = "The client config file (TOML with a [client] table and [[proxies]]).")
+  private Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    ClientConfig cfg = ConfigLoader.loadClient(ConfigFiles.requireReadable(config));
+    try (TunnelClient client = TunnelClient.start(cfg)) {
+      CompletableFuture<ClientExit> exit = client.exit();
+      CompletableFuture.anyOf(exit, main.stopSignal().future()).join();
+      if (!exit.isDone()) {
+        log.info("Stopping the tunnel client");
+        return 0;
+      }
+      ClientExit ended = exit.join();
+      if (ended.reason() != ClientExit.Reason.CLOSED) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + ended.message());
+        err.flush();
+      }
+      return ended.reason().exitCode();
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.tlstunnel.cli;
+
+import dev.tlstunnel.config.ConfigException;
+import dev.tlstunnel.server.TunnelStartException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code tls-tunnel} command: global options and the subcommands. {@link #run(String...)}
+ * returns the exit code instead of exiting, so tests can run commands in-process.
+ */
+@Command(
+    name = "tls-tunnel",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "A reverse tunnel over TLS: publish private services through a public server.",
+    subcommands = {
+      ServerCommand.class,
+      ClientCommand.class,
+      CheckCommand.class,
+      StatusCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Callable<Integer> {
+
+  /** Exit code for usage and configuration errors, and any other failure to run a command. */
+  public static final int EXIT_USAGE = 1;
+
+  private final StopSignal stopSignal;
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "-v",
+      scope = ScopeType.INHERIT,
+      description = "More logging: -v debug, -vv trace and stack traces on errors.")
+  private boolean[] verbosity = new boolean[0];
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      scope = ScopeType.INHERIT,
+      description = "Log level of tls-tunnel itself: ${COMPLETION-CANDIDATES}.")
+  private LogLevels.Level logLevel;
+
+  Main(StopSignal stopSignal) {
+    this.stopSignal = stopSignal;
+  }
+
+  /** Runs the command line and exits the JVM with its exit code. */
+  public static void main(String[] args) {
+    StopSignal stop = StopSignal.installed();
+    int code = run(stop, args);
+    stop.markDone();
+    System.exit(code);
+  }
+
+  /** Runs a command line with the process's streams; returns the exit code. */
+  public static int run(String... args) {
+    return run(StopSignal.manual(), args);
+  }
+
+  private static int run(StopSignal stop, String... args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    return run(out, err, stop, args);
+  }
+
+  /** Runs a command line writing to {@code out} and {@code err}; returns the exit code. */
+  static int run(PrintWriter out, PrintWriter err, StopSignal stop, String... args) {
+    return commandLine(new Main(stop), out, err).execute(args);
+  }
+
+  /** The configured picocli command line for {@code main}; tests may add subcommands to it. */
+  static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
+    CommandLine cmd = new CommandLine(main);
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setParameterExceptionHandler(Main::onParameterError);
+    cmd.setExecutionExceptionHandler(main::onExecutionError);
+    cmd.setExecutionStrategy(main::execute);
+    return cmd;
+  }
+
+  /** The signal that tells long-running commands to stop. */
+  StopSignal stopSignal() {
+    return stopSignal;
+  }
+
+  /** Whether errors should show stack traces ({@code -vv} or {@code --log-level trace}). */
+  boolean showStackTraces() {
+    return verbosity.length >= 2 || logLevel == LogLevels.Level.TRACE;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("error: missing command");
+    spec.commandLine().usage(err);
+    return EXIT_USAGE;
+  }
+
+  private int execute(ParseResult parseResult) {
+    LogLevels.apply(verbosity.length, logLevel);
+    return new CommandLine.RunLast().execute(parseResult);
+  }
+
+  private static int onParameterError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("error: " + e.getMessage());
+    err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+    err.flush();
+    return EXIT_USAGE;
+  }
+
+  private int onExecutionError(Exception e, CommandLine cmd, ParseResult parseResult) {
+    PrintWriter err = cmd.getErr();
+    if (e instanceof ConfigException config) {
+      config.problems().forEach(problem -> err.println("error: " + problem));
+    } else if (e instanceof TunnelStartException) {
+      err.println("error: " + e.getMessage());
+    } else {
+      err.println("error: " + describe(e));
+    }
+    if (showStackTraces()) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return EXIT_USAGE;
+  }
+
+  /** One line for an unexpected exception: its message, or its type when it has none. */
+  static String describe(Throwable e) {
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    return message.lines().findFirst().orElse(message);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.tlstunnel.cli;
+
+import dev.tlstunnel.config.ConfigLoader;
+import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.server.TunnelServer;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code tls-tunnel server}: runs a tunnel server until SIGINT or SIGTERM. */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Run a tunnel server until Ctrl+C or SIGTERM.")
+public final class ServerCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
+
+  @ParentCommand private Main main;
+
+  @Option(
+      names = {"-c", "--config"},
+      required = true,
+      paramLabel = "FILE",
+      description = "The server config file (TOML with a [server] table).")
+  private Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig cfg = ConfigLoader.loadServer(ConfigFiles.requireReadable(config));
+    try (TunnelServer server = TunnelServer.start(cfg)) {
+      InetSocketAddress address = server.address();
+      log.info(
+          "Tunnel server listening on {}:{}",
+          address.getAddress().getHostAddress(),
+          address.getPort());
+      main.stopSignal().future().join();
+      log.info("Stopping the tunnel server");
+    }
+    log.info("Tunnel server stopped");
+    return 0;
+  }
+}

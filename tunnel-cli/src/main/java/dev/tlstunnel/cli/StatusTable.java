@@ -1,0 +1,119 @@
+package dev.tlstunnel.cli;
+
+import dev.tlstunnel.client.ClientStatus;
+import dev.tlstunnel.client.ProxyState;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Renders a {@link ClientStatus} as a session line and a {@code PROXY STATUS ...} table. */
+public final class StatusTable {
+  private static final String[] HEADER = {"PROXY", "STATUS", "PUBLISH", "LOCAL", "DETAIL"};
+
+  private StatusTable() {}
+
+  /** The text for {@code status}, ending with a newline; {@code now} dates the retry countdown. */
+  public static String render(ClientStatus status, Instant now) {
+    StringBuilder text = new StringBuilder(session(status)).append('\n');
+    if (status.lastError() != null && !status.lastError().isBlank()) {
+      text.append("Last error: ").append(status.lastError()).append('\n');
+    }
+    if (status.proxies().isEmpty()) {
+      return text.append("No proxies configured.\n").toString();
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(HEADER);
+    for (ProxyState proxy : status.proxies()) {
+      rows.add(
+          new String[] {
+            proxy.name(),
+            proxy.status(),
+            CheckCommand.hostPort(orDash(proxy.publishAddr()), proxy.publishPort()),
+            orDash(proxy.local()),
+            detail(proxy, now)
+          });
+    }
+    text.append('\n');
+    appendColumns(text, rows);
+    return text.toString();
+  }
+
+  /** {@code Session: connected to host:port as client-id}. */
+  static String session(ClientStatus status) {
+    String state = orDash(status.sessionState());
+    String where =
+        switch (state) {
+          case "connected", "connecting" -> state + " to ";
+          case "disconnected" -> "disconnected from ";
+          default -> state + ", server ";
+        };
+    return "Session: " + where + orDash(status.server()) + " as " + orDash(status.clientId());
+  }
+
+  /** The error, plus the retry countdown and attempt while unhealthy. */
+  static String detail(ProxyState proxy, Instant now) {
+    List<String> parts = new ArrayList<>();
+    if (proxy.error() != null && !proxy.error().isBlank()) {
+      parts.add(proxy.error());
+    }
+    String status = orDash(proxy.status());
+    if (status.equals("unhealthy")) {
+      Long wait = secondsUntilRetry(proxy, now);
+      String retry = wait == null ? "retrying" : "retry in " + wait + "s";
+      parts.add(retry + attempt(proxy));
+    } else if (status.equals("bind_failed") && proxy.maxRetries() != null) {
+      parts.add("gave up after " + proxy.maxRetries() + " retries");
+    } else if (status.equals("pending")) {
+      parts.add("waiting for the server");
+    }
+    return parts.isEmpty() ? "-" : String.join("; ", parts);
+  }
+
+  private static String attempt(ProxyState proxy) {
+    if (proxy.attempt() == null) {
+      return "";
+    }
+    if (proxy.maxRetries() == null) {
+      return " (attempt " + proxy.attempt() + ")";
+    }
+    String max = proxy.maxRetries() < 0 ? "unlimited" : String.valueOf(proxy.maxRetries());
+    return " (attempt " + proxy.attempt() + "/" + max + ")";
+  }
+
+  private static Long secondsUntilRetry(ProxyState proxy, Instant now) {
+    if (proxy.nextRetryAt() != null) {
+      try {
+        Duration left = Duration.between(now, Instant.parse(proxy.nextRetryAt()));
+        return Math.max(0, (left.toMillis() + 999) / 1000);
+      } catch (DateTimeParseException e) {
+        // fall back to the announced delay
+      }
+    }
+    return proxy.retryAfterSeconds() == null ? null : Math.round(proxy.retryAfterSeconds());
+  }
+
+  private static void appendColumns(StringBuilder text, List<String[]> rows) {
+    int[] widths = new int[HEADER.length];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        line.append(row[i]);
+        if (i < row.length - 1) {
+          line.append(" ".repeat(widths[i] - row[i].length() + 2));
+        }
+      }
+      text.append(line.toString().stripTrailing()).append('\n');
+    }
+  }
+
+  private static String orDash(String value) {
+    return value == null || value.isBlank() ? "-" : value;
+  }
+}

@@ -1,0 +1,221 @@
+package dev.tlstunnel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.tlstunnel.config.ConfigException;
+import dev.tlstunnel.server.TunnelStartException;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+class MainTest {
+
+  @AfterEach
+  void resetLogLevels() {
+    LogLevels.apply(0, null);
+  }
+
+  @Test
+  @Timeout(20)
+  void rootHelpListsEveryCommand() {
+    CliRun run = CliRun.run("--help");
+    assertThat(run.code()).isZero();
+    assertThat(run.out())
+        .startsWith("Usage: tls-tunnel")
+        .contains("server", "client", "check", "status", "demo", "--log-level", "-v");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"server", "client", "check", "status", "demo"})
+  @Timeout(20)
+  void everyCommandHasHelp(String command) {
+    CliRun run = CliRun.run(command, "--help");
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).startsWith("Usage: tls-tunnel " + command).contains("--help");
+    assertThat(run.err()).isEmpty();
+  }
+
+  @Test
+  @Timeout(20)
+  void helpCommandShowsCommandHelp() {
+    CliRun run = CliRun.run("help", "check");
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).startsWith("Usage: tls-tunnel check");
+  }
+
+  @Test
+  @Timeout(20)
+  void versionNamesSoftwareAndJava() {
+    CliRun run = CliRun.run("--version");
+    assertThat(run.code()).isZero();
+    assertThat(run.out())
+        .startsWith("tls-tunnel " + VersionProvider.softwareVersion())
+        .contains("Java " + System.getProperty("java.version"));
+    assertThat(VersionProvider.softwareVersion()).isNotEqualTo("unknown");
+  }
+
+  @Test
+  @Timeout(20)
+  void demoOptionsParse() {
+    CommandLine cmd = new CommandLine(new Main(StopSignal.manual()));
+    CommandLine.ParseResult parsed =
+        cmd.parseArgs("-v", "demo", "--once", "--publish-port", "8080", "--server-port=7000");
+    CommandLine.ParseResult demo = parsed.subcommand();
+    assertThat(demo.commandSpec().name()).isEqualTo("demo");
+    assertThat(demo.hasMatchedOption("--once")).isTrue();
+    assertThat(demo.matchedOptionValue("--publish-port", 0)).isEqualTo(8080);
+    assertThat(demo.matchedOptionValue("--server-port", 0)).isEqualTo(7000);
+  }
+
+  @Test
+  @Timeout(20)
+  void missingCommandIsAUsageError() {
+    CliRun run = CliRun.run();
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err()).startsWith("error: missing command").contains("Usage: tls-tunnel");
+  }
+
+  @Test
+  @Timeout(20)
+  void missingConfigOptionIsAUsageError() {
+    CliRun run = CliRun.run("server");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err().lines().toList())
+        .containsExactly(
+            "error: Missing required option: '--config=FILE'",
+            "Run 'tls-tunnel server --help' for usage.");
+  }
+
+  @Test
+  @Timeout(20)
+  void unknownOptionAndBadLevelAreUsageErrors() {
+    assertThat(CliRun.run("check", "--bogus", "-c", "x.toml").err())
+        .startsWith("error: Unknown option: '--bogus'");
+    CliRun run = CliRun.run("--log-level", "loud", "check", "-c", "x.toml");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err()).startsWith("error: Invalid value for option '--log-level'");
+  }
+
+  @Test
+  @Timeout(20)
+  void missingConfigFileIsOneErrorLine() {
+    CliRun run = CliRun.run("client", "-c", "/nonexistent/client.toml");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err()).isEqualTo("error: /nonexistent/client.toml: no such file\n");
+  }
+
+  @Test
+  @Timeout(20)
+  void configProblemsPrintOneLineEach() {
+    CliRun run =
+        CliRun.run(
+            StopSignal.manual(),
+            withFailing(
+                new ConfigException(
+                    List.of(
+                        "proxies[0].publish_port: 70000 is not a port",
+                        "client.server_addr: missing"))),
+            "fail");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err().lines().toList())
+        .containsExactly(
+            "error: proxies[0].publish_port: 70000 is not a port",
+            "error: client.server_addr: missing");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  @Timeout(20)
+  void startFailureIsOneLine() {
+    Exception e =
+        new TunnelStartException(
+            "Port 7000 is already in use by another process", new IOException("bind"));
+    CliRun run = CliRun.run(StopSignal.manual(), withFailing(e), "fail");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err()).isEqualTo("error: Port 7000 is already in use by another process\n");
+  }
+
+  @Test
+  @Timeout(20)
+  void unexpectedErrorIsOneLineWithoutStackTrace() {
+    CliRun run =
+        CliRun.run(StopSignal.manual(), withFailing(new IllegalStateException("boom")), "fail");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err()).isEqualTo("error: boom\n");
+  }
+
+  @Test
+  @Timeout(20)
+  void doubleVerboseShowsStackTraceAndTraceLevel() {
+    CliRun run =
+        CliRun.run(
+            StopSignal.manual(), withFailing(new IllegalStateException("boom")), "fail", "-vv");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err())
+        .startsWith("error: boom\njava.lang.IllegalStateException: boom")
+        .contains("\tat ");
+    assertThat(ourLevel()).isEqualTo(Level.TRACE);
+  }
+
+  @Test
+  @Timeout(20)
+  void verbosityAndLogLevelSetOurLogger() {
+    CliRun.run(StopSignal.manual(), withFailing(new IllegalStateException("x")), "-v", "fail");
+    assertThat(ourLevel()).isEqualTo(Level.DEBUG);
+    CliRun.run(
+        StopSignal.manual(),
+        withFailing(new IllegalStateException("x")),
+        "--log-level=warn",
+        "fail");
+    assertThat(ourLevel()).isEqualTo(Level.WARN);
+    CliRun.run(StopSignal.manual(), withFailing(new IllegalStateException("x")), "fail");
+    assertThat(ourLevel()).isEqualTo(Level.INFO);
+    assertThat(context().getLogger("io.netty").getLevel()).isEqualTo(Level.WARN);
+  }
+
+  @Test
+  @Timeout(20)
+  void logComponentIsThePackageUnderOurs() {
+    assertThat(LogComponentConverter.component("dev.tlstunnel.server.ProxyBinder"))
+        .isEqualTo("server");
+    assertThat(LogComponentConverter.component("dev.tlstunnel.cli.DemoCommand")).isEqualTo("cli");
+    assertThat(LogComponentConverter.component("io.netty.handler.ssl.SslHandler"))
+        .isEqualTo("SslHandler");
+  }
+
+  private static java.util.function.Function<CommandLine, CommandLine> withFailing(Exception e) {
+    return cmd -> cmd.addSubcommand("fail", new Failing(e));
+  }
+
+  private static LoggerContext context() {
+    return (LoggerContext) LoggerFactory.getILoggerFactory();
+  }
+
+  private static Level ourLevel() {
+    return context().getLogger(LogLevels.OUR_LOGGER).getLevel();
+  }
+
+  @Command(name = "fail")
+  static final class Failing implements Callable<Integer> {
+    private final Exception failure;
+
+    Failing(Exception failure) {
+      this.failure = failure;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      throw failure;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.tlstunnel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tlstunnel.client.ClientStatus;
+import dev.tlstunnel.client.ProxyState;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class StatusTableTest {
+  static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
+
+  static ClientStatus sample() {
+    return new ClientStatus(
+        "office-pc",
+        "tunnel.example.com:7000",
+        "connected",
+        null,
+        List.of(
+            new ProxyState(
+                "web",
+                "healthy",
+                "0.0.0.0",
+                8080,
+                "127.0.0.1:3000",
+                null,
+                null,
+                null,
+                1,
+                10,
+                "2026-11-24T11:59:00Z"),
+            new ProxyState(
+                "db",
+                "unhealthy",
+                "0.0.0.0",
+                5432,
+                "127.0.0.1:5432",
+                "Port 5432 is already in use by another process",
+                4.0,
+                "2026-11-24T12:00:03.200Z",
+                2,
+                10,
+                "2026-11-24T11:59:59Z"),
+            new ProxyState(
+                "ssh",
+                "bind_failed",
+                "0.0.0.0",
+                22,
+                "127.0.0.1:22",
+                "Permission denied to bind to 0.0.0.0:22 - may need administrator privileges",
+                null,
+                null,
+                11,
+                10,
+                "2026-11-24T11:50:00Z")));
+  }
+
+  @Test
+  @Timeout(10)
+  void rendersSessionAndAlignedColumns() {
+    assertThat(StatusTable.render(sample(), NOW))
+        .isEqualTo(
+            String.join(
+                "\n",
+                "Session: connected to tunnel.example.com:7000 as office-pc",
+                "",
+                "PROXY  STATUS       PUBLISH       LOCAL           DETAIL",
+                "web    healthy      0.0.0.0:8080  127.0.0.1:3000  -",
+                "db     unhealthy    0.0.0.0:5432  127.0.0.1:5432  Port 5432 is already in use by"
+                    + " another process; retry in 4s (attempt 2/10)",
+                "ssh    bind_failed  0.0.0.0:22    127.0.0.1:22    Permission denied to bind to"
+                    + " 0.0.0.0:22 - may need administrator privileges; gave up after 10 retries",
+                ""));
+  }
+
+  @Test
+  @Timeout(10)
+  void retryCountdownFallsBackToAnnouncedDelay() {
+    ProxyState state =
+        new ProxyState(
+            "db", "unhealthy", "0.0.0.0", 5432, "127.0.0.1:5432", "busy", 8.0, null, 3, -1, null);
+    assertThat(StatusTable.detail(state, NOW)).isEqualTo("busy; retry in 8s (attempt 3/unlimited)");
+  }
+
+  @Test
+  @Timeout(10)
+  void showsLastErrorAndEmptyProxies() {
+    ClientStatus status =
+        new ClientStatus("c1", "example.org:7000", "disconnected", "connection refused", List.of());
+    assertThat(StatusTable.render(status, NOW))
+        .isEqualTo(
+            "Session: disconnected from example.org:7000 as c1\n"
+                + "Last error: connection refused\n"
+                + "No proxies configured.\n");
+  }
+
+  @Test
+  @Timeout(10)
+  void pendingProxyWaitsForServer() {
+    ProxyState state =
+        new ProxyState(
+            "web", "pending", "::", 80, "127.0.0.1:80", null, null, null, null, null, null);
+    assertThat(StatusTable.detail(state, NOW)).isEqualTo("waiting for the server");
+  }
+}
