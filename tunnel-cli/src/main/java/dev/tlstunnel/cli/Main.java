@@ -1,7 +1,7 @@
 package dev.tlstunnel.cli;
 
+import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.ConfigException;
-import dev.tlstunnel.server.TunnelStartException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.ConfigException;
-import dev.tlstunnel.server.TunnelStartException;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
