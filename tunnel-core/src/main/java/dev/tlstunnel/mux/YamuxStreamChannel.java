@@ -116,8 +116,9 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
   void resetStream() {
     if (open && !reset) {
       reset = true;
-      session.sendReset(id);
+      // Close locally before the RST leaves: once the peer sees it, this side is already closed.
       unsafe().close(unsafe().voidPromise());
+      session.sendReset(id);
     }
   }
 
