@@ -74,20 +74,7 @@ class BindFailureEndToEndTest {
                 proxy("proxy1", 0, echo.port()),
                 proxy("proxy2", squatter.getLocalPort(), echo.port()),
                 proxy("proxy3", 0, echo.port())));
-    return new ClientConfig(
-        base.serverAddr(),
-        base.serverPort(),
-        base.authKey(),
-        base.caCertPath(),
-        false,
-        base.clientId(),
-        "127.0.0.1",
-        adminPort,
-        exitOnFailure,
-        3,
-        100,
-        2000,
-        base.proxies());
+    return base.toBuilder().admin("127.0.0.1", adminPort).exitOnBindFailure(exitOnFailure).build();
   }
 
   private static ProxyState state(TunnelClient client, String name) {

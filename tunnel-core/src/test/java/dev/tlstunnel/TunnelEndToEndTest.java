@@ -156,21 +156,7 @@ class TunnelEndToEndTest {
   void wrongKeyEndsTheClientWithAuthenticationFailed() throws Exception {
     TunnelServer server = fixture.startServer();
     var config = fixture.clientConfig(server.address().getPort(), "c1", List.of());
-    var wrong =
-        new dev.tlstunnel.config.ClientConfig(
-            config.serverAddr(),
-            config.serverPort(),
-            "not-the-right-key-at-all",
-            config.caCertPath(),
-            false,
-            "c1",
-            config.adminAddr(),
-            null,
-            false,
-            3,
-            100,
-            2000,
-            List.of());
+    var wrong = config.toBuilder().authKey("not-the-right-key-at-all").build();
     TunnelClient client = fixture.startClient(wrong);
     var exit = client.exit().get();
     assertThat(exit.reason()).isEqualTo(dev.tlstunnel.client.ClientExit.Reason.AUTH_FAILED);

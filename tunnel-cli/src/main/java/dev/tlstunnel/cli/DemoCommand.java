@@ -2,7 +2,6 @@ package dev.tlstunnel.cli;
 
 import dev.tlstunnel.client.ClientExit;
 import dev.tlstunnel.client.TunnelClient;
-import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ProxyType;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -130,14 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private ServerConfig serverConfig(Path cert, Path key, String authKey) {
-    return new ServerConfig(
-        "127.0.0.1",
-        serverPort,
-        cert,
-        key,
-        authKey,
-        ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS,
-        BindRetryPolicy.DEFAULT);
+    return ServerConfig.of("127.0.0.1", serverPort, cert, key, authKey);
   }
 
   private static ClientConfig clientConfig(
@@ -145,20 +136,14 @@ public final class DemoCommand implements Callable<Integer> {
     ProxyConfig proxy =
         new ProxyConfig(
             PROXY_NAME, "127.0.0.1", publish, "127.0.0.1", localPort, ProxyType.TCP, null);
-    return new ClientConfig(
-        "127.0.0.1",
-        tunnelPort,
-        authKey,
-        cert,
-        false,
-        "demo-client",
-        "127.0.0.1",
-        null,
-        false,
-        2,
-        200,
-        5_000,
-        List.of(proxy));
+    return ClientConfig.builder()
+        .server("127.0.0.1", tunnelPort)
+        .authKey(authKey)
+        .caCertPath(cert)
+        .clientId("demo-client")
+        .localConnect(2, 200, 5_000)
+        .addProxy(proxy)
+        .build();
   }
 
   private void requirePort(String option, int port) {

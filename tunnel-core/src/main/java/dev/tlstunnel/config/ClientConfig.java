@@ -21,6 +21,11 @@ import java.util.List;
  * @param localConnectRetries retries of a failed local connect
  * @param localRetryDelayMillis the wait between local connect attempts
  * @param localConnectTimeoutMillis the timeout of one local connect
+ * @param serverFingerprint {@code sha256:<hex>} of the server's certificate to trust exactly, or
+ *     null
+ * @param reconnect how to come back after the tunnel drops
+ * @param keepAlive dead-peer detection
+ * @param shutdownGraceMillis how long open streams may finish on shutdown
  * @param proxies the proxies to publish
  */
 public record ClientConfig(
@@ -36,6 +41,10 @@ public record ClientConfig(
     int localConnectRetries,
     long localRetryDelayMillis,
     long localConnectTimeoutMillis,
+    String serverFingerprint,
+    ReconnectPolicy reconnect,
+    KeepAlive keepAlive,
+    long shutdownGraceMillis,
     List<ProxyConfig> proxies) {
 
   /** Default admin API address: loopback only. */
@@ -50,8 +59,21 @@ public record ClientConfig(
   /** Default timeout of one local connect: 5 seconds. */
   public static final long DEFAULT_LOCAL_CONNECT_TIMEOUT_MILLIS = 5_000;
 
+  /** Default grace period for open streams on shutdown: 10 seconds. */
+  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 10_000;
+
   public ClientConfig {
     proxies = List.copyOf(proxies);
+  }
+
+  /** A builder with every default set; {@code server_addr}, port and key must still be given. */
+  public static ClientConfigBuilder builder() {
+    return new ClientConfigBuilder();
+  }
+
+  /** A builder holding this configuration, to derive a changed copy. */
+  public ClientConfigBuilder toBuilder() {
+    return new ClientConfigBuilder(this);
   }
 
   /**
@@ -72,19 +94,6 @@ public record ClientConfig(
 
   /** A copy that connects to another server port. */
   public ClientConfig withServerPort(int port) {
-    return new ClientConfig(
-        serverAddr,
-        port,
-        authKey,
-        caCertPath,
-        skipVerify,
-        clientId,
-        adminAddr,
-        adminPort,
-        exitOnBindFailure,
-        localConnectRetries,
-        localRetryDelayMillis,
-        localConnectTimeoutMillis,
-        proxies);
+    return toBuilder().serverPort(port).build();
   }
 }

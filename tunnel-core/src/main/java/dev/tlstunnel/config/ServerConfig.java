@@ -12,6 +12,8 @@ import java.nio.file.Path;
  * @param authKey the shared key clients must present
  * @param handshakeTimeoutMillis the deadline for TLS handshake plus authentication
  * @param bindRetry limits and defaults of proxy bind retries ({@code [server.bind_retry]})
+ * @param keepAlive dead-peer detection of client sessions
+ * @param shutdownGraceMillis how long open streams may finish on shutdown
  */
 public record ServerConfig(
     String bindAddr,
@@ -20,7 +22,9 @@ public record ServerConfig(
     Path keyPath,
     String authKey,
     long handshakeTimeoutMillis,
-    BindRetryPolicy bindRetry) {
+    BindRetryPolicy bindRetry,
+    KeepAlive keepAlive,
+    long shutdownGraceMillis) {
 
   /** Default tunnel listen address: every IPv4 address. */
   public static final String DEFAULT_BIND_ADDR = "0.0.0.0";
@@ -28,15 +32,91 @@ public record ServerConfig(
   /** Default handshake and authentication deadline: 10 seconds. */
   public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
+  /** Default grace period for open streams on shutdown: 10 seconds. */
+  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 10_000;
+
+  /** A server configuration with the defaults for everything but the essentials. */
+  public static ServerConfig of(
+      String bindAddr, int bindPort, Path certPath, Path keyPath, String authKey) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        DEFAULT_HANDSHAKE_TIMEOUT_MILLIS,
+        BindRetryPolicy.DEFAULT,
+        KeepAlive.DEFAULT,
+        DEFAULT_SHUTDOWN_GRACE_MILLIS);
+  }
+
   /** A copy with another bind retry policy. */
   public ServerConfig withBindRetry(BindRetryPolicy policy) {
     return new ServerConfig(
-        bindAddr, bindPort, certPath, keyPath, authKey, handshakeTimeoutMillis, policy);
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeoutMillis,
+        policy,
+        keepAlive,
+        shutdownGraceMillis);
   }
 
   /** A copy listening on another port. */
   public ServerConfig withBindPort(int port) {
     return new ServerConfig(
-        bindAddr, port, certPath, keyPath, authKey, handshakeTimeoutMillis, bindRetry);
+        bindAddr,
+        port,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeoutMillis,
+        bindRetry,
+        keepAlive,
+        shutdownGraceMillis);
+  }
+
+  /** A copy with another handshake deadline. */
+  public ServerConfig withHandshakeTimeoutMillis(long millis) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        millis,
+        bindRetry,
+        keepAlive,
+        shutdownGraceMillis);
+  }
+
+  /** A copy with other keep-alive settings. */
+  public ServerConfig withKeepAlive(KeepAlive settings) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeoutMillis,
+        bindRetry,
+        settings,
+        shutdownGraceMillis);
+  }
+
+  /** A copy with another shutdown grace period. */
+  public ServerConfig withShutdownGraceMillis(long millis) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeoutMillis,
+        bindRetry,
+        keepAlive,
+        millis);
   }
 }

@@ -20,6 +20,9 @@ final class TomlMapping {
           "key_path",
           "auth_key",
           "handshake_timeout",
+          "keepalive_interval",
+          "keepalive_timeout",
+          "shutdown_grace",
           "bind_retry");
   static final List<String> CLIENT_KEYS =
       List.of(
@@ -34,7 +37,12 @@ final class TomlMapping {
           "exit_on_bind_failure",
           "local_connect_retries",
           "local_retry_delay",
-          "local_connect_timeout");
+          "local_connect_timeout",
+          "server_fingerprint",
+          "keepalive_interval",
+          "keepalive_timeout",
+          "shutdown_grace",
+          "reconnect");
   static final List<String> PROXY_KEYS =
       List.of(
           "name",
@@ -45,6 +53,8 @@ final class TomlMapping {
           "proxy_type",
           "bind_retry");
   static final List<String> RETRY_KEYS = List.of("max_retries", "initial_delay", "max_delay");
+  static final List<String> RECONNECT_KEYS =
+      List.of("enabled", "initial_delay", "max_delay", "retry_on_auth_failure");
 
   private TomlMapping() {}
 
@@ -65,7 +75,9 @@ final class TomlMapping {
         s.path("key_path", baseDir),
         s.string("auth_key"),
         handshake == null ? ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS : handshake.toMillis(),
-        retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT));
+        retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
+        keepAlive(s),
+        millis(s.duration("shutdown_grace"), ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
@@ -95,6 +107,10 @@ final class TomlMapping {
         millis(c.duration("local_retry_delay"), ClientConfig.DEFAULT_LOCAL_RETRY_DELAY_MILLIS),
         millis(
             c.duration("local_connect_timeout"), ClientConfig.DEFAULT_LOCAL_CONNECT_TIMEOUT_MILLIS),
+        c.string("server_fingerprint"),
+        reconnect(c.table("reconnect", RECONNECT_KEYS)),
+        keepAlive(c),
+        millis(c.duration("shutdown_grace"), ClientConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
         proxies);
   }
 
@@ -140,6 +156,30 @@ final class TomlMapping {
       max = initial.compareTo(base.maxDelay()) > 0 ? initial : base.maxDelay();
     }
     return new BindRetryPolicy(orDefault(maxRetries, base.maxRetries()), initial, max);
+  }
+
+  private static KeepAlive keepAlive(TomlTable t) {
+    Duration interval = t.duration("keepalive_interval");
+    Duration timeout = t.duration("keepalive_timeout");
+    return new KeepAlive(
+        interval == null ? KeepAlive.DEFAULT.interval() : interval,
+        timeout == null ? KeepAlive.DEFAULT.timeout() : timeout);
+  }
+
+  private static ReconnectPolicy reconnect(TomlTable t) {
+    ReconnectPolicy d = ReconnectPolicy.DEFAULT;
+    if (t == null) {
+      return d;
+    }
+    Boolean enabled = t.bool("enabled");
+    Duration initial = t.duration("initial_delay");
+    Duration max = t.duration("max_delay");
+    Boolean onAuth = t.bool("retry_on_auth_failure");
+    return new ReconnectPolicy(
+        enabled == null ? d.enabled() : enabled,
+        initial == null ? d.initialDelay() : initial,
+        max == null ? d.maxDelay() : max,
+        onAuth == null ? d.retryOnAuthFailure() : onAuth);
   }
 
   private static int orZero(Integer value) {

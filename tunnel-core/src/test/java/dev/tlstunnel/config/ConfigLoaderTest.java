@@ -41,6 +41,9 @@ class ConfigLoaderTest {
             key_path = "server.key"
             auth_key = "%s"
             handshake_timeout = "1.5s"
+            keepalive_interval = "5s"
+            keepalive_timeout = "20s"
+            shutdown_grace = "3s"
 
             [server.bind_retry]
             max_retries = -1
@@ -58,7 +61,9 @@ class ConfigLoaderTest {
                 dir.resolve("server.key"),
                 KEY,
                 1500,
-                new BindRetryPolicy(-1, Duration.ofMillis(250), Duration.ofSeconds(90))));
+                new BindRetryPolicy(-1, Duration.ofMillis(250), Duration.ofSeconds(90)),
+                new KeepAlive(Duration.ofSeconds(5), Duration.ofSeconds(20)),
+                3000));
   }
 
   @Test
@@ -74,6 +79,8 @@ class ConfigLoaderTest {
     assertThat(c.bindAddr()).isEqualTo("0.0.0.0");
     assertThat(c.handshakeTimeoutMillis()).isEqualTo(10_000);
     assertThat(c.bindRetry()).isEqualTo(BindRetryPolicy.DEFAULT);
+    assertThat(c.keepAlive()).isEqualTo(KeepAlive.DEFAULT);
+    assertThat(c.shutdownGraceMillis()).isEqualTo(10_000);
   }
 
   @Test
@@ -95,6 +102,15 @@ class ConfigLoaderTest {
             local_connect_retries = 0
             local_retry_delay = "250ms"
             local_connect_timeout = "2s"
+            server_fingerprint = "sha256:%s"
+            keepalive_interval = "2s"
+            keepalive_timeout = "6s"
+            shutdown_grace = "0s"
+
+            [client.reconnect]
+            initial_delay = "500ms"
+            max_delay = "10s"
+            retry_on_auth_failure = true
 
             [[proxies]]
             name = "web"
@@ -110,7 +126,7 @@ class ConfigLoaderTest {
             publish_port = 2222
             local_port = 22
             """
-                .formatted(KEY));
+                .formatted(KEY, "AB".repeat(32)));
     ClientConfig c = ConfigLoader.loadClient(file);
     assertThat(c)
         .isEqualTo(
@@ -127,6 +143,10 @@ class ConfigLoaderTest {
                 0,
                 250,
                 2000,
+                "sha256:" + "ab".repeat(32),
+                new ReconnectPolicy(true, Duration.ofMillis(500), Duration.ofSeconds(10), true),
+                new KeepAlive(Duration.ofSeconds(2), Duration.ofSeconds(6)),
+                0,
                 List.of(
                     new ProxyConfig(
                         "web",

@@ -87,7 +87,15 @@ class ConfigValidationTest {
   void serverBindPortZeroIsAllowedThroughTheApi() throws Exception {
     ServerConfig c =
         new ServerConfig(
-            null, 0, dir.resolve("server.crt"), dir.resolve("server.key"), KEY, 10_000, null);
+            null,
+            0,
+            dir.resolve("server.crt"),
+            dir.resolve("server.key"),
+            KEY,
+            10_000,
+            null,
+            null,
+            10_000);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
     assertThat(checked.bindRetry()).isEqualTo(BindRetryPolicy.DEFAULT);
@@ -98,7 +106,9 @@ class ConfigValidationTest {
     ConfigException e =
         catchThrowableOfType(
             ConfigException.class,
-            () -> ConfigValidator.validate(new ServerConfig("", 7000, null, null, null, 0, null)));
+            () ->
+                ConfigValidator.validate(
+                    new ServerConfig("", 7000, null, null, null, 0, null, null, 0)));
     assertThat(e.problems())
         .containsExactly(
             "server.bind_addr: must not be empty",
@@ -188,7 +198,8 @@ class ConfigValidationTest {
             "client.proxies: unknown key (valid keys: server_addr, server_port,"
                 + " auth_key, ca_cert_path, skip_verify, client_id, admin_addr, admin_port,"
                 + " exit_on_bind_failure, local_connect_retries, local_retry_delay,"
-                + " local_connect_timeout)");
+                + " local_connect_timeout, server_fingerprint, keepalive_interval,"
+                + " keepalive_timeout, shutdown_grace, reconnect)");
     assertThat(clientProblems("proxies = [1]\n" + client("")))
         .containsExactly("proxies[0]: expected a table, got integer");
   }
@@ -354,5 +365,20 @@ class ConfigValidationTest {
     clientProblems(
         client("skip_verify = true\nserver_port = 0\n").replace("server_port = 7000\n", ""));
     assertThat(logs.list).isEmpty();
+  }
+
+  @Test
+  void keepAliveReconnectAndFingerprintRules() {
+    assertThat(
+            clientProblems(
+                client(
+                    "server_fingerprint = \"md5:abc\"\nkeepalive_interval = \"10s\"\n"
+                        + "keepalive_timeout = \"5s\"\n[client.reconnect]\n"
+                        + "initial_delay = \"5s\"\nmax_delay = \"1s\"\n")))
+        .containsExactly(
+            "client.server_fingerprint: must be 'sha256:' followed by 64 hex digits (colons"
+                + " allowed), got 'md5:abc'",
+            "client.reconnect.max_delay: must be at least initial_delay (5s), got 1s",
+            "client.keepalive_timeout: must be longer than keepalive_interval (10s), got 5s");
   }
 }

@@ -43,32 +43,21 @@ public final class TunnelFixture implements AutoCloseable {
    * A server on 127.0.0.1, port 0, with millisecond bind retries (10 × 50 ms doubling to 200 ms).
    */
   public ServerConfig serverConfig() {
-    return new ServerConfig(
-        "127.0.0.1",
-        0,
-        pki.cert(),
-        pki.key(),
-        KEY,
-        5_000,
-        new BindRetryPolicy(10, Duration.ofMillis(50), Duration.ofMillis(200)));
+    return ServerConfig.of("127.0.0.1", 0, pki.cert(), pki.key(), KEY)
+        .withHandshakeTimeoutMillis(5_000)
+        .withBindRetry(new BindRetryPolicy(10, Duration.ofMillis(50), Duration.ofMillis(200)));
   }
 
   /** A client that verifies the test certificate, with quick local retries (3 × 100 ms). */
   public ClientConfig clientConfig(int serverPort, String clientId, List<ProxyConfig> proxies) {
-    return new ClientConfig(
-        "127.0.0.1",
-        serverPort,
-        KEY,
-        pki.cert(),
-        false,
-        clientId,
-        "127.0.0.1",
-        null,
-        false,
-        3,
-        100,
-        2_000,
-        proxies);
+    return ClientConfig.builder()
+        .server("127.0.0.1", serverPort)
+        .authKey(KEY)
+        .caCertPath(pki.cert())
+        .clientId(clientId)
+        .localConnect(3, 100, 2_000)
+        .proxies(proxies)
+        .build();
   }
 
   /** A TCP proxy on 127.0.0.1 to a local port. */
