@@ -76,7 +76,6 @@ public final class TunnelClient implements AutoCloseable {
         }
         throw new TunnelStartException(e.getMessage(), e);
       }
-      log.info("Admin API on http://{}:{}/api/status", config.adminAddr(), admin.port());
     }
     TunnelClient client = new TunnelClient(config, group, session, admin);
     session.connect();
