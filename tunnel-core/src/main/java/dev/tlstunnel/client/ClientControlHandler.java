@@ -58,7 +58,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.tracker().onStatusUpdate(update);
     } else if (msg instanceof Heartbeat beat) {
       if (!beat.reply()) {
-        ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), true));
+        ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));
       }
     } else {
       log.debug("Ignoring {}", msg);

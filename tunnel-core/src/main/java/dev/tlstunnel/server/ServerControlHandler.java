@@ -28,7 +28,7 @@ final class ServerControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.register(register.proxies());
     } else if (msg instanceof Heartbeat beat) {
       if (!beat.reply()) {
-        ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), true));
+        ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));
       }
     } else if (msg instanceof ClientHello) {
       log.warn("[client={}] ignoring a second client_hello", session.clientId());

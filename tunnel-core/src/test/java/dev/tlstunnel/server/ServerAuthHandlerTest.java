@@ -62,9 +62,9 @@ class ServerAuthHandlerTest {
     assertThat(tunnelEvents).containsExactly(SessionAuthenticated.INSTANCE);
     assertThat(context.sessions).extracting(ServerSession::clientId).containsExactly("alice");
 
-    control.writeInbound(new Heartbeat(1, false));
+    control.writeInbound(new Heartbeat(1234, false));
     Heartbeat reply = control.readOutbound();
-    assertThat(reply.reply()).isTrue();
+    assertThat(reply).isEqualTo(new Heartbeat(1234, true));
 
     tunnel.close();
     tunnel.runPendingTasks();
