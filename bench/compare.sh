@@ -2,7 +2,7 @@
 # Compares four paths to the same loopback service: direct, stunnel (one TLS hop), ssh -R (OpenSSH
 # remote forwarding) and tls-tunnel. Installs nothing; see bench/README.md for the packages.
 #
-#   bench/compare.sh [--runs N] [--quick] [--port-base P] [--out DIR] [--keep]
+#   bench/compare.sh [--runs N] [--quick] [--paths LIST] [--port-base P] [--out DIR] [--keep]
 #
 # Every process it starts is stopped by a trap, also on failure or Ctrl+C.
 set -euo pipefail
@@ -13,6 +13,7 @@ port_base=27000
 out=""
 keep=0
 idle_conns=1000
+only="direct,stunnel,ssh,tls-tunnel"
 
 usage() {
   sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
@@ -22,6 +23,7 @@ Options:
   --quick         one run with short durations, for development
   --port-base P   first of the ~40 loopback ports used (default 27000)
   --idle N        idle proxied connections held for the tls-tunnel RSS check (default 1000)
+  --paths LIST    measure only these of direct,stunnel,ssh,tls-tunnel (e.g. to profile one)
   --out DIR       keep raw results and logs in DIR (default: a temp dir, removed unless --keep)
   --keep          keep the temp dir
 EOF
@@ -33,6 +35,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=1; runs=1; shift ;;
     --port-base) port_base="$2"; shift 2 ;;
     --idle) idle_conns="$2"; shift 2 ;;
+    --paths) only="$2"; shift 2 ;;
     --out) out="$2"; keep=1; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -315,14 +318,72 @@ hwm_kb() { # pid -> VmHWM in kB (max over the pid and its descendants when $2 = 
   echo "$best"
 }
 
+tree() { # pid -> the pid and its descendants
+  local frontier=("$1") next q c
+  echo "$1"
+  while [[ ${#frontier[@]} -gt 0 ]]; do
+    next=()
+    for q in "${frontier[@]}"; do
+      for c in $(pgrep -P "$q" 2>/dev/null || true); do next+=("$c"); echo "$c"; done
+    done
+    frontier=("${next[@]+"${next[@]}"}")
+  done
+}
+
+forwarders() { # path -> pids of its forwarding processes
+  case "$1" in
+    stunnel) echo "$pid_stunnel_server $pid_stunnel_client" ;;
+    ssh) echo "$pid_ssh $(tree "$pid_sshd" | tr '\n' ' ')" ;;
+    tls-tunnel) echo "$pid_tt_server $pid_tt_client" ;;
+    *) echo "" ;;
+  esac
+}
+
+cpu_ticks() { # pids... -> user+system clock ticks used so far, summed
+  local total=0 p v
+  for p in "$@"; do
+    v="$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null || echo 0)"
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+hz="$(getconf CLK_TCK)"
+measured() { # run path metric unit-divisor command...: records the figure and, for a forwarding
+  # path, the forwarders' CPU time per unit of work (divisor: bits -> GB, or requests)
+  local run="$1" path="$2" metric="$3" kind="$4"; shift 4
+  local fw t0 t1 v
+  read -r -a fw <<<"$(forwarders "$path")"
+  t0="$(cpu_ticks "${fw[@]+"${fw[@]}"}")"
+  v="$("$@")"
+  t1="$(cpu_ticks "${fw[@]+"${fw[@]}"}")"
+  record "$run" "$path" "$metric" "$v"
+  if [[ ${#fw[@]} -gt 0 ]]; then
+    # CPU seconds over the whole test divided by the work done in it (rate x duration).
+    python3 -c "
+v, cpu, dur = float('$v' or 0), ($t1 - $t0) / $hz, $dur
+work = v * dur / 8 if '$kind' == 'GB' else v * dur   # Gbit/s -> GB, req/s -> requests
+print(cpu / work if work > 0 else '')" | {
+      read -r c
+      if [[ "$kind" == GB ]]; then
+        record "$run" "$path" "cpu_${metric}" "$c"
+      else
+        record "$run" "$path" "cpu_${metric}" "$(python3 -c "print(${c:-0} * 1e6)")"
+      fi
+    }
+  fi
+}
+
+gbps() { python3 -c "print($(iperf "$1" "$2" "$dur")/1e9)"; }
+
 measure_path() { # run path iperf-port http-port
   local run="$1" path="$2" pi="$3" ph="$4" url
   url="http://127.0.0.1:$ph/1k.bin"
   log "run $run: $path"
-  record "$run" "$path" iperf1_gbps "$(python3 -c "print($(iperf "$pi" 1 "$dur")/1e9)")"
-  record "$run" "$path" iperf8_gbps "$(python3 -c "print($(iperf "$pi" 8 "$dur")/1e9)")"
-  record "$run" "$path" rps_keepalive "$(wrk_rps "$url" 50)"
-  record "$run" "$path" rps_close "$(wrk_rps "$url" 50 -H 'Connection: close')"
+  measured "$run" "$path" iperf1_gbps GB gbps "$pi" 1
+  measured "$run" "$path" iperf8_gbps GB gbps "$pi" 8
+  measured "$run" "$path" rps_keepalive req wrk_rps "$url" 50
+  measured "$run" "$path" rps_close req wrk_rps "$url" 50 -H 'Connection: close'
   local lat
   read -r -a lat <<<"$(wrk_latency "$url")"
   record "$run" "$path" p50_us "${lat[0]}"
@@ -337,17 +398,18 @@ warm_path() { # iperf-port http-port: the same warm-up for every path (the JVM's
   wrk -t 1 -c 1 -d "${warm}s" "$url" >/dev/null 2>&1 || true
 }
 log "warm-up: ${warm}s of each test on each path"
-warm_path "$p_iperf" "$p_http"
-warm_path "$p_st_iperf" "$p_st_http"
-warm_path "$p_ssh_iperf" "$p_ssh_http"
-warm_path "$p_tt_iperf" "$p_tt_http"
+wanted() { [[ ",$only," == *",$1,"* ]]; }
+wanted direct && warm_path "$p_iperf" "$p_http"
+wanted stunnel && warm_path "$p_st_iperf" "$p_st_http"
+wanted ssh && warm_path "$p_ssh_iperf" "$p_ssh_http"
+wanted tls-tunnel && warm_path "$p_tt_iperf" "$p_tt_http"
 
 for ((run = 1; run <= runs; run++)); do
   record "$run" machine loadavg1 "$(cut -d' ' -f1 /proc/loadavg)"
-  measure_path "$run" direct "$p_iperf" "$p_http"
-  measure_path "$run" stunnel "$p_st_iperf" "$p_st_http"
-  measure_path "$run" ssh "$p_ssh_iperf" "$p_ssh_http"
-  measure_path "$run" tls-tunnel "$p_tt_iperf" "$p_tt_http"
+  if wanted direct; then measure_path "$run" direct "$p_iperf" "$p_http"; fi
+  if wanted stunnel; then measure_path "$run" stunnel "$p_st_iperf" "$p_st_http"; fi
+  if wanted ssh; then measure_path "$run" ssh "$p_ssh_iperf" "$p_ssh_http"; fi
+  if wanted tls-tunnel; then measure_path "$run" tls-tunnel "$p_tt_iperf" "$p_tt_http"; fi
 done
 
 # Peak RSS of the forwarding processes over all runs.

@@ -104,6 +104,31 @@ def main():
             rcells.append(fmt(ratios[(metric, other)]) + "×" if ratios[(metric, other)] else "–")
         print(f"| {label} | " + " | ".join(cells + rcells) + " |")
     print()
+    cpu_rows = [
+        ("cpu_iperf1_gbps", "CPU s per GB, 1 stream"),
+        ("cpu_iperf8_gbps", "CPU s per GB, 8 streams"),
+        ("cpu_rps_keepalive", "CPU µs per keep-alive request"),
+        ("cpu_rps_close", "CPU µs per new connection + request"),
+    ]
+    if any(data[("tls-tunnel", m)] for m, _ in cpu_rows):
+        print("CPU time (user + system) of the forwarding processes, both sides together, per unit of")
+        print("work in the tests above (lower is better; independent of how much CPU the machine had free):")
+        print()
+        print("| | stunnel | ssh -R | tls-tunnel | ÷ stunnel | ÷ ssh -R |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for metric, label in cpu_rows:
+            cells = [fmt(median(data[(p, metric)].values())) for p in ["stunnel", "ssh", "tls-tunnel"]]
+            rcells = []
+            for other in ["stunnel", "ssh"]:
+                per_run = []
+                for r in runs:
+                    a = data[("tls-tunnel", metric)].get(r)
+                    b = data[(other, metric)].get(r)
+                    per_run.append(a / b if a and b else None)
+                m = median(per_run)
+                rcells.append(fmt(m) + "×" if m else "–")
+            print(f"| {label} | " + " | ".join(cells + rcells) + " |")
+        print()
     print("Peak RSS (VmHWM) of the forwarding processes over all runs, MB:")
     print()
     print("| | stunnel | ssh -R | tls-tunnel |")
