@@ -113,10 +113,15 @@ CONF
 
 python3 "$here/scale.py" echo --port "$p_echo" >"$tmp/echo.log" 2>&1 &
 pids+=("$!")
-"${run_server[@]}" "$tmp/server.toml" ${cli:+} $([[ $cli -eq 0 ]] && echo 16384) >"$tmp/server.log" 2>&1 &
+"${run_server[@]}" "$tmp/server.toml" $([[ $cli -eq 0 ]] && echo 16384) >"$tmp/server.log" 2>&1 &
 server_pid=$!; pids+=("$server_pid")
 wait_port "$p_echo"
-sleep 1
+# Wait for the server's log line rather than probing its port (a probe is a failed handshake).
+for ((t = 0; t < 300; t++)); do
+  grep -q "listening on" "$tmp/server.log" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "scale.sh: the tunnel server exited" >&2; cat "$tmp/server.log" >&2; exit 1; }
+  sleep 0.1
+done
 "${run_client[@]}" "$tmp/client.toml" $([[ $cli -eq 0 ]] && echo 16384) >"$tmp/client.log" 2>&1 &
 client_pid=$!; pids+=("$client_pid")
 wait_port "$p_public"
@@ -129,6 +134,8 @@ python3 "$here/scale.py" load --port "$p_public" --count "$streams" --payload "$
 for side in server client; do
   n="$(grep -c -E ' (WARN|ERROR) ' "$tmp/$side.log" || true)"
   echo "tunnel $side log: $n warnings/errors"
-  grep -E ' (WARN|ERROR) ' "$tmp/$side.log" | sed 's/^/  /' | sort | uniq -c | sort -rn | head -5 || true
+  grep -E ' (WARN|ERROR) ' "$tmp/$side.log" \
+    | sed -E 's/^[0-9-]+ [0-9:.]+ //; s#/127\.0\.0\.1:[0-9]+#/127.0.0.1:*#g' \
+    | sort | uniq -c | sort -rn | head -5 || true
 done
 exit $rc
