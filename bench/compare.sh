@@ -1,0 +1,430 @@
+#!/usr/bin/env bash
+# Compares four paths to the same loopback service: direct, stunnel (one TLS hop), ssh -R (OpenSSH
+# remote forwarding) and tls-tunnel. Installs nothing; see bench/README.md for the packages.
+#
+#   bench/compare.sh [--runs N] [--quick] [--paths LIST] [--port-base P] [--out DIR] [--keep]
+#
+# Every process it starts is stopped by a trap, also on failure or Ctrl+C.
+set -euo pipefail
+
+runs=3
+quick=0
+port_base=27000
+out=""
+keep=0
+idle_conns=1000
+only="direct,stunnel,ssh,tls-tunnel"
+
+usage() {
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  cat <<'EOF'
+Options:
+  --runs N        full runs; the table shows the median of each figure and ratio (default 3)
+  --quick         one run with short durations, for development
+  --port-base P   first of the ~40 loopback ports used (default 27000)
+  --idle N        idle proxied connections held for the tls-tunnel RSS check (default 1000)
+  --paths LIST    measure only these of direct,stunnel,ssh,tls-tunnel (e.g. to profile one)
+  --out DIR       keep raw results and logs in DIR (default: a temp dir, removed unless --keep)
+  --keep          keep the temp dir
+EOF
+}
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --quick) quick=1; runs=1; shift ;;
+    --port-base) port_base="$2"; shift 2 ;;
+    --idle) idle_conns="$2"; shift 2 ;;
+    --paths) only="$2"; shift 2 ;;
+    --out) out="$2"; keep=1; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 1 ;;
+  esac
+done
+
+here="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+jar="$root/tunnel-cli/target/tls-tunnel.jar"
+
+if [[ $quick -eq 1 ]]; then
+  dur=2; warm=1
+else
+  dur=5; warm=3
+fi
+
+# ---- preflight ---------------------------------------------------------------------------------
+missing=()
+for tool in iperf3 wrk nginx stunnel4 ssh ssh-keygen openssl java python3; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+[[ -x /usr/sbin/sshd ]] || missing+=("/usr/sbin/sshd")
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "compare.sh: missing ${missing[*]}; see bench/README.md (apt-get install -y iperf3 wrk nginx stunnel4 openssh-server)" >&2
+  exit 1
+fi
+[[ -f "$jar" ]] || { echo "compare.sh: $jar is missing; build it: mvn -B -q -DskipTests package" >&2; exit 1; }
+# Each of the idle connections costs descriptors in this shell's children.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+tmp="${out:-$(mktemp -d /tmp/tls-tunnel-bench.XXXXXX)}"
+mkdir -p "$tmp"
+chmod 755 "$tmp"
+results="$tmp/results.tsv"
+: >"$results"
+
+pids=()
+cleanup() {
+  local rc=$?
+  local p
+  # Children first (ssh before sshd and its session processes), newest first.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    p="${pids[$i]}"
+    for c in $(pgrep -P "$p" 2>/dev/null || true); do kill "$c" 2>/dev/null || true; done
+    kill "$p" 2>/dev/null || true
+  done
+  for ((t = 0; t < 50; t++)); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [[ $alive -eq 0 ]] && break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  if [[ $keep -eq 0 ]]; then
+    rm -rf "$tmp"
+  else
+    echo "compare.sh: raw results and logs in $tmp" >&2
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { echo "[compare $(date +%T)] $*" >&2; }
+
+wait_port() { # port [seconds]
+  local port="$1" limit="${2:-20}"
+  for ((t = 0; t < limit * 10; t++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "compare.sh: nothing listens on 127.0.0.1:$port after ${limit}s" >&2
+  return 1
+}
+
+start() { # name command... ; runs in the background, logs to $tmp/name.log
+  local name="$1"; shift
+  "$@" >"$tmp/$name.log" 2>&1 &
+  pids+=("$!")
+  eval "pid_$name=$!"
+}
+
+# ---- ports -------------------------------------------------------------------------------------
+p_iperf=$((port_base + 1));   p_http=$((port_base + 2));   p_idle=$((port_base + 3))
+p_st_tls_iperf=$((port_base + 11)); p_st_tls_http=$((port_base + 12))
+p_st_iperf=$((port_base + 21));     p_st_http=$((port_base + 22))
+p_sshd=$((port_base + 30)); p_ssh_iperf=$((port_base + 31)); p_ssh_http=$((port_base + 32))
+p_tt=$((port_base + 40)); p_tt_iperf=$((port_base + 41)); p_tt_http=$((port_base + 42)); p_tt_idle=$((port_base + 43))
+
+# ---- the service: iperf3 server and nginx with a 1 KiB file -----------------------------------
+mkdir -p "$tmp/www" "$tmp/nginx"
+head -c 1024 /dev/urandom >"$tmp/www/1k.bin"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_requests 10000000;
+  keepalive_timeout 120s;
+  client_body_temp_path $tmp/nginx/body;
+  proxy_temp_path $tmp/nginx/proxy;
+  fastcgi_temp_path $tmp/nginx/fastcgi;
+  uwsgi_temp_path $tmp/nginx/uwsgi;
+  scgi_temp_path $tmp/nginx/scgi;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$p_http backlog=4096;
+    root $tmp/www;
+  }
+}
+EOF
+log "service: iperf3 on $p_iperf, nginx on $p_http, idle sink on $p_idle"
+start iperf3 iperf3 -s -B 127.0.0.1 -p "$p_iperf"
+start nginx nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;'
+start idle python3 "$here/idle_conns.py" sink --port "$p_idle"
+wait_port "$p_iperf"; wait_port "$p_http"; wait_port "$p_idle"
+
+# ---- throw-away keys --------------------------------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+  -keyout "$tmp/server.key" -out "$tmp/server.crt" >/dev/null 2>&1
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh_host_key" >/dev/null
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh_user_key" >/dev/null
+cp "$tmp/ssh_user_key.pub" "$tmp/authorized_keys"
+
+# ---- path 2: stunnel (plain -> stunnel client -> TLS -> stunnel server -> service) -------------
+cat >"$tmp/stunnel-server.conf" <<EOF
+foreground = yes
+pid =
+debug = 3
+socket = l:TCP_NODELAY=1
+socket = r:TCP_NODELAY=1
+cert = $tmp/server.crt
+key = $tmp/server.key
+[iperf]
+accept = 127.0.0.1:$p_st_tls_iperf
+connect = 127.0.0.1:$p_iperf
+[http]
+accept = 127.0.0.1:$p_st_tls_http
+connect = 127.0.0.1:$p_http
+EOF
+cat >"$tmp/stunnel-client.conf" <<EOF
+foreground = yes
+pid =
+debug = 3
+client = yes
+socket = l:TCP_NODELAY=1
+socket = r:TCP_NODELAY=1
+[iperf]
+accept = 127.0.0.1:$p_st_iperf
+connect = 127.0.0.1:$p_st_tls_iperf
+[http]
+accept = 127.0.0.1:$p_st_http
+connect = 127.0.0.1:$p_st_tls_http
+EOF
+log "stunnel: server on $p_st_tls_iperf/$p_st_tls_http, client on $p_st_iperf/$p_st_http"
+start stunnel_server stunnel4 "$tmp/stunnel-server.conf"
+start stunnel_client stunnel4 "$tmp/stunnel-client.conf"
+wait_port "$p_st_iperf"; wait_port "$p_st_http"
+
+# ---- path 3: ssh -R (sshd listens, ssh client connects to the service) -----------------------
+mkdir -p /run/sshd # privilege separation directory that sshd insists on
+log "ssh -R: sshd on $p_sshd, remote forwards $p_ssh_iperf/$p_ssh_http"
+start sshd /usr/sbin/sshd -D -e -f /dev/null -p "$p_sshd" -h "$tmp/ssh_host_key" \
+  -o ListenAddress=127.0.0.1 -o PermitRootLogin=yes -o StrictModes=no -o UsePAM=no \
+  -o AllowTcpForwarding=yes -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no \
+  -o PidFile="$tmp/sshd.pid" -o AuthorizedKeysFile="$tmp/authorized_keys"
+wait_port "$p_sshd"
+start ssh ssh -N -F /dev/null -p "$p_sshd" -i "$tmp/ssh_user_key" -o BatchMode=yes \
+  -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ExitOnForwardFailure=yes \
+  -o ServerAliveInterval=0 \
+  -R "127.0.0.1:$p_ssh_iperf:127.0.0.1:$p_iperf" -R "127.0.0.1:$p_ssh_http:127.0.0.1:$p_http" \
+  root@127.0.0.1
+wait_port "$p_ssh_iperf"; wait_port "$p_ssh_http"
+
+# ---- path 4: tls-tunnel, with the JVM flags we ship (none) plus $JAVA_OPTS --------------------
+auth_key="$(openssl rand -hex 24)"
+cat >"$tmp/server.toml" <<EOF
+[server]
+bind_addr = "127.0.0.1"
+bind_port = $p_tt
+cert_path = "$tmp/server.crt"
+key_path = "$tmp/server.key"
+auth_key = "$auth_key"
+EOF
+cat >"$tmp/client.toml" <<EOF
+[client]
+server_addr = "127.0.0.1"
+server_port = $p_tt
+auth_key = "$auth_key"
+ca_cert_path = "$tmp/server.crt"
+client_id = "bench"
+
+[[proxies]]
+name = "iperf"
+publish_addr = "127.0.0.1"
+publish_port = $p_tt_iperf
+local_addr = "127.0.0.1"
+local_port = $p_iperf
+
+[[proxies]]
+name = "http"
+publish_addr = "127.0.0.1"
+publish_port = $p_tt_http
+local_addr = "127.0.0.1"
+local_port = $p_http
+
+[[proxies]]
+name = "idle"
+publish_addr = "127.0.0.1"
+publish_port = $p_tt_idle
+local_addr = "127.0.0.1"
+local_port = $p_idle
+EOF
+log "tls-tunnel: server on $p_tt, published $p_tt_iperf/$p_tt_http/$p_tt_idle"
+# shellcheck disable=SC2086
+start tt_server java ${JAVA_OPTS:-} -jar "$jar" server -c "$tmp/server.toml"
+wait_port "$p_tt" 30
+# shellcheck disable=SC2086
+start tt_client java ${JAVA_OPTS:-} -jar "$jar" client -c "$tmp/client.toml"
+wait_port "$p_tt_iperf" 30; wait_port "$p_tt_http"; wait_port "$p_tt_idle"
+
+# ---- measurements ------------------------------------------------------------------------------
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; } # run path metric value
+
+iperf() { # port streams seconds -> bits/s received
+  local j omit=0
+  [[ "$3" -gt 1 ]] && omit=1 # leave slow start out
+  j="$(iperf3 -c 127.0.0.1 -p "$1" -P "$2" -t "$3" -O "$omit" -J 2>>"$tmp/iperf3-client.log")" || {
+    echo "$j" >>"$tmp/iperf3-client.log"; echo 0; return; }
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' <<<"$j"
+}
+
+wrk_rps() { # url conns extra-args... -> requests/s (errors logged)
+  local url="$1" c="$2"; shift 2
+  local o
+  o="$(wrk -t 2 -c "$c" -d "${dur}s" "$@" "$url" 2>&1)"
+  echo "$o" >>"$tmp/wrk.log"
+  awk '/^Requests\/sec:/ {print $2}' <<<"$o"
+}
+
+wrk_latency() { # url -> "p50_us p99_us" at one keep-alive connection
+  local o
+  o="$(wrk -t 1 -c 1 -d "${dur}s" --latency "$1" 2>&1)"
+  echo "$o" >>"$tmp/wrk.log"
+  python3 - "$o" <<'EOF'
+import re, sys
+units = {"us": 1, "ms": 1e3, "s": 1e6}
+got = {}
+for m in re.finditer(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", sys.argv[1], re.M):
+    got[m.group(1)] = float(m.group(2)) * units[m.group(3)]
+print(got.get("50", 0), got.get("99", 0))
+EOF
+}
+
+hwm_kb() { # pid -> VmHWM in kB (max over the pid and its descendants when $2 = tree)
+  local p="$1" best=0 v
+  local all=("$p")
+  if [[ "${2:-}" == tree ]]; then
+    local frontier=("$p")
+    while [[ ${#frontier[@]} -gt 0 ]]; do
+      local next=()
+      for q in "${frontier[@]}"; do
+        for c in $(pgrep -P "$q" 2>/dev/null || true); do next+=("$c"); all+=("$c"); done
+      done
+      frontier=("${next[@]+"${next[@]}"}")
+    done
+  fi
+  for q in "${all[@]}"; do
+    v="$(awk '/^VmHWM:/ {print $2}' "/proc/$q/status" 2>/dev/null || echo 0)"
+    [[ -n "$v" && "$v" -gt "$best" ]] && best="$v"
+  done
+  echo "$best"
+}
+
+tree() { # pid -> the pid and its descendants
+  local frontier=("$1") next q c
+  echo "$1"
+  while [[ ${#frontier[@]} -gt 0 ]]; do
+    next=()
+    for q in "${frontier[@]}"; do
+      for c in $(pgrep -P "$q" 2>/dev/null || true); do next+=("$c"); echo "$c"; done
+    done
+    frontier=("${next[@]+"${next[@]}"}")
+  done
+}
+
+forwarders() { # path -> pids of its forwarding processes
+  case "$1" in
+    stunnel) echo "$pid_stunnel_server $pid_stunnel_client" ;;
+    ssh) echo "$pid_ssh $(tree "$pid_sshd" | tr '\n' ' ')" ;;
+    tls-tunnel) echo "$pid_tt_server $pid_tt_client" ;;
+    *) echo "" ;;
+  esac
+}
+
+cpu_ticks() { # pids... -> user+system clock ticks used so far, summed
+  local total=0 p v
+  for p in "$@"; do
+    v="$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null || echo 0)"
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+hz="$(getconf CLK_TCK)"
+measured() { # run path metric unit-divisor command...: records the figure and, for a forwarding
+  # path, the forwarders' CPU time per unit of work (divisor: bits -> GB, or requests)
+  local run="$1" path="$2" metric="$3" kind="$4"; shift 4
+  local fw t0 t1 v
+  read -r -a fw <<<"$(forwarders "$path")"
+  t0="$(cpu_ticks "${fw[@]+"${fw[@]}"}")"
+  v="$("$@")"
+  t1="$(cpu_ticks "${fw[@]+"${fw[@]}"}")"
+  record "$run" "$path" "$metric" "$v"
+  if [[ ${#fw[@]} -gt 0 ]]; then
+    # CPU seconds over the whole test divided by the work done in it (rate x duration).
+    python3 -c "
+v, cpu, dur = float('$v' or 0), ($t1 - $t0) / $hz, $dur
+work = v * dur / 8 if '$kind' == 'GB' else v * dur   # Gbit/s -> GB, req/s -> requests
+print(cpu / work if work > 0 else '')" | {
+      read -r c
+      if [[ "$kind" == GB ]]; then
+        record "$run" "$path" "cpu_${metric}" "$c"
+      else
+        record "$run" "$path" "cpu_${metric}" "$(python3 -c "print(${c:-0} * 1e6)")"
+      fi
+    }
+  fi
+}
+
+gbps() { python3 -c "print($(iperf "$1" "$2" "$dur")/1e9)"; }
+
+measure_path() { # run path iperf-port http-port
+  local run="$1" path="$2" pi="$3" ph="$4" url
+  url="http://127.0.0.1:$ph/1k.bin"
+  log "run $run: $path"
+  measured "$run" "$path" iperf1_gbps GB gbps "$pi" 1
+  measured "$run" "$path" iperf8_gbps GB gbps "$pi" 8
+  measured "$run" "$path" rps_keepalive req wrk_rps "$url" 50
+  measured "$run" "$path" rps_close req wrk_rps "$url" 50 -H 'Connection: close'
+  local lat
+  read -r -a lat <<<"$(wrk_latency "$url")"
+  record "$run" "$path" p50_us "${lat[0]}"
+  record "$run" "$path" p99_us "${lat[1]}"
+}
+
+warm_path() { # iperf-port http-port: the same warm-up for every path (the JVM's JIT needs it most)
+  local url="http://127.0.0.1:$2/1k.bin"
+  iperf "$1" 2 "$warm" >/dev/null
+  wrk -t 2 -c 50 -d "${warm}s" "$url" >/dev/null 2>&1 || true
+  wrk -t 2 -c 50 -d "${warm}s" -H 'Connection: close' "$url" >/dev/null 2>&1 || true
+  wrk -t 1 -c 1 -d "${warm}s" "$url" >/dev/null 2>&1 || true
+}
+log "warm-up: ${warm}s of each test on each path"
+wanted() { [[ ",$only," == *",$1,"* ]]; }
+wanted direct && warm_path "$p_iperf" "$p_http"
+wanted stunnel && warm_path "$p_st_iperf" "$p_st_http"
+wanted ssh && warm_path "$p_ssh_iperf" "$p_ssh_http"
+wanted tls-tunnel && warm_path "$p_tt_iperf" "$p_tt_http"
+
+for ((run = 1; run <= runs; run++)); do
+  record "$run" machine loadavg1 "$(cut -d' ' -f1 /proc/loadavg)"
+  if wanted direct; then measure_path "$run" direct "$p_iperf" "$p_http"; fi
+  if wanted stunnel; then measure_path "$run" stunnel "$p_st_iperf" "$p_st_http"; fi
+  if wanted ssh; then measure_path "$run" ssh "$p_ssh_iperf" "$p_ssh_http"; fi
+  if wanted tls-tunnel; then measure_path "$run" tls-tunnel "$p_tt_iperf" "$p_tt_http"; fi
+done
+
+# Peak RSS of the forwarding processes over all runs.
+record all stunnel rss_server_mb "$(($(hwm_kb "$pid_stunnel_server") / 1024))"
+record all stunnel rss_client_mb "$(($(hwm_kb "$pid_stunnel_client") / 1024))"
+record all ssh rss_server_mb "$(($(hwm_kb "$pid_sshd" tree) / 1024))"
+record all ssh rss_client_mb "$(($(hwm_kb "$pid_ssh") / 1024))"
+record all tls-tunnel rss_server_mb "$(($(hwm_kb "$pid_tt_server") / 1024))"
+record all tls-tunnel rss_client_mb "$(($(hwm_kb "$pid_tt_client") / 1024))"
+
+# Idle connections through tls-tunnel: hold them open, then read both JVMs' memory.
+log "holding $idle_conns idle connections through tls-tunnel"
+python3 "$here/idle_conns.py" hold --port "$p_tt_idle" --sink-port "$p_idle" --count "$idle_conns" \
+  --pids "$pid_tt_server,$pid_tt_client" --names server,client >"$tmp/idle.tsv" \
+  || log "some idle connections failed (see the table)"
+while IFS=$'\t' read -r k v; do record all tls-tunnel "$k" "$v"; done <"$tmp/idle.tsv"
+
+python3 "$here/report.py" "$results" --machine

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Prints the table of bench/compare.sh from its results.tsv (run, path, metric, value).
+
+Each figure is the median over the runs; each ratio is tls-tunnel's ratio to the other path
+computed within one run, then the median over the runs.
+"""
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+PATHS = ["direct", "stunnel", "ssh", "tls-tunnel"]
+NAMES = {"direct": "direct", "stunnel": "stunnel", "ssh": "ssh -R", "tls-tunnel": "tls-tunnel"}
+METRICS = [
+    ("iperf1_gbps", "iperf3, 1 stream (Gbit/s)", True),
+    ("iperf8_gbps", "iperf3, 8 streams (Gbit/s)", True),
+    ("rps_keepalive", "wrk keep-alive, 50 conns (req/s)", True),
+    ("rps_close", "wrk Connection: close, 50 conns (req/s)", True),
+    ("p50_us", "latency p50, 1 conn (µs)", False),
+    ("p99_us", "latency p99, 1 conn (µs)", False),
+]
+# (metric, other path, bound, higher is better, label)
+TARGETS = [
+    ("iperf1_gbps", "stunnel", 1.0, True, "1-stream throughput ≥ 1.0× stunnel"),
+    ("iperf1_gbps", "ssh", 1.5, True, "1-stream throughput ≥ 1.5× ssh -R"),
+    ("iperf8_gbps", "ssh", 1.5, True, "8-stream throughput ≥ 1.5× ssh -R"),
+    ("rps_keepalive", "ssh", 1.5, True, "keep-alive req/s ≥ 1.5× ssh -R"),
+    ("rps_close", "ssh", 1.0, True, "new connections/s ≥ 1.0× ssh -R"),
+    ("p50_us", "stunnel", 1.2, False, "p50 latency ≤ 1.2× stunnel"),
+]
+
+
+def fmt(v):
+    if v is None:
+        return "–"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def machine():
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    mem = sh("awk '/MemTotal/ {printf \"%.0f GiB\", $2/1048576}' /proc/meminfo")
+    java = sh("java -version 2>&1 | head -1")
+    print(f"Machine: {os.cpu_count()} CPUs ({cpu}), {mem} RAM, Linux {platform.release()}, {java}")
+    print(
+        "Tools: "
+        + ", ".join(
+            [
+                sh("iperf3 --version | head -1 | cut -d' ' -f1,2"),
+                sh("wrk -v 2>&1 | head -1 | cut -d' ' -f1,2"),
+                sh("nginx -v 2>&1 | cut -d' ' -f3"),
+                sh("stunnel4 -version 2>&1 | grep -m1 '^stunnel' | cut -d' ' -f1,2"),
+                sh("ssh -V 2>&1 | cut -d, -f1"),
+            ]
+        )
+    )
+    print()
+
+
+def main():
+    rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+    if "--machine" in sys.argv:
+        machine()
+    data = defaultdict(dict)  # (path, metric) -> {run: value}
+    for run, path, metric, value in rows:
+        try:
+            data[(path, metric)][run] = float(value)
+        except ValueError:
+            data[(path, metric)][run] = None
+    runs = sorted({r for r, _, _, _ in rows if r != "all"})
+    loads = [data[("machine", "loadavg1")].get(r) for r in runs]
+    print(f"Median of {len(runs)} run(s); ratios are tls-tunnel ÷ path, per run, then the median.")
+    print(f"1-minute load average at the start of each run: {', '.join(fmt(x) for x in loads)}.")
+    print()
+    print("| | direct | stunnel | ssh -R | tls-tunnel | ÷ direct | ÷ stunnel | ÷ ssh -R |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    ratios = {}
+    for metric, label, _ in METRICS:
+        cells = [fmt(median(data[(p, metric)].values())) for p in PATHS]
+        rcells = []
+        for other in ["direct", "stunnel", "ssh"]:
+            per_run = []
+            for r in runs:
+                a = data[("tls-tunnel", metric)].get(r)
+                b = data[(other, metric)].get(r)
+                per_run.append(a / b if a and b else None)
+            ratios[(metric, other)] = median(per_run)
+            rcells.append(fmt(ratios[(metric, other)]) + "×" if ratios[(metric, other)] else "–")
+        print(f"| {label} | " + " | ".join(cells + rcells) + " |")
+    print()
+    cpu_rows = [
+        ("cpu_iperf1_gbps", "CPU s per GB, 1 stream"),
+        ("cpu_iperf8_gbps", "CPU s per GB, 8 streams"),
+        ("cpu_rps_keepalive", "CPU µs per keep-alive request"),
+        ("cpu_rps_close", "CPU µs per new connection + request"),
+    ]
+    if any(data[("tls-tunnel", m)] for m, _ in cpu_rows):
+        print("CPU time (user + system) of the forwarding processes, both sides together, per unit of")
+        print("work in the tests above (lower is better; independent of how much CPU the machine had free):")
+        print()
+        print("| | stunnel | ssh -R | tls-tunnel | ÷ stunnel | ÷ ssh -R |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for metric, label in cpu_rows:
+            cells = [fmt(median(data[(p, metric)].values())) for p in ["stunnel", "ssh", "tls-tunnel"]]
+            rcells = []
+            for other in ["stunnel", "ssh"]:
+                per_run = []
+                for r in runs:
+                    a = data[("tls-tunnel", metric)].get(r)
+                    b = data[(other, metric)].get(r)
+                    per_run.append(a / b if a and b else None)
+                m = median(per_run)
+                rcells.append(fmt(m) + "×" if m else "–")
+            print(f"| {label} | " + " | ".join(cells + rcells) + " |")
+        print()
+    print("Peak RSS (VmHWM) of the forwarding processes over all runs, MB:")
+    print()
+    print("| | stunnel | ssh -R | tls-tunnel |")
+    print("|---|---:|---:|---:|")
+    for side, label in [("server", "server side"), ("client", "client side")]:
+        cells = [fmt(median(data[(p, f"rss_{side}_mb")].values())) for p in ["stunnel", "ssh", "tls-tunnel"]]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print()
+    idle = {k[1]: median(v.values()) for k, v in data.items() if k[0] == "tls-tunnel" and k[1].startswith("idle_")}
+    if idle:
+        print(
+            f"tls-tunnel with {fmt(idle.get('idle_conns_ok'))} idle proxied connections open "
+            f"({fmt(idle.get('idle_conns_failed'))} failed): "
+            f"server RSS {fmt(idle.get('idle_rss_server_mb'))} MB (peak {fmt(idle.get('idle_hwm_server_mb'))}), "
+            f"client RSS {fmt(idle.get('idle_rss_client_mb'))} MB (peak {fmt(idle.get('idle_hwm_client_mb'))})."
+        )
+        print()
+    print("| Target | Median ratio | Met |")
+    print("|---|---:|---|")
+    for metric, other, bound, higher, label in TARGETS:
+        r = ratios.get((metric, other))
+        met = r is not None and (r >= bound if higher else r <= bound)
+        print(f"| {label} | {fmt(r)}× | {'yes' if met else '**no**'} |")
+    if idle:
+        worst = max(idle.get("idle_rss_server_mb") or 0, idle.get("idle_rss_client_mb") or 0)
+        ok = worst < 150 and not idle.get("idle_conns_failed")
+        print(f"| RSS of each side, 1,000 idle connections < 150 MB | {fmt(worst)} MB | {'yes' if ok else '**no**'} |")
+
+
+if __name__ == "__main__":
+    main()
