@@ -218,7 +218,7 @@ start ssh ssh -N -F /dev/null -p "$p_sshd" -i "$tmp/ssh_user_key" -o BatchMode=y
   root@127.0.0.1
 wait_port "$p_ssh_iperf"; wait_port "$p_ssh_http"
 
-# ---- path 4: tls-tunnel, with the JVM flags we ship (none) plus $JAVA_OPTS --------------------
+# ---- path 4: tls-tunnel through the launcher: the JVM flags we ship, then $JAVA_OPTS --------
 auth_key="$(openssl rand -hex 24)"
 cat >"$tmp/server.toml" <<EOF
 [server]
@@ -259,10 +259,10 @@ local_port = $p_idle
 EOF
 log "tls-tunnel: server on $p_tt, published $p_tt_iperf/$p_tt_http/$p_tt_idle"
 # shellcheck disable=SC2086
-start tt_server java ${JAVA_OPTS:-} -jar "$jar" server -c "$tmp/server.toml"
+start tt_server "$root/tls-tunnel" server -c "$tmp/server.toml"
 wait_port "$p_tt" 30
 # shellcheck disable=SC2086
-start tt_client java ${JAVA_OPTS:-} -jar "$jar" client -c "$tmp/client.toml"
+start tt_client "$root/tls-tunnel" client -c "$tmp/client.toml"
 wait_port "$p_tt_iperf" 30; wait_port "$p_tt_http"; wait_port "$p_tt_idle"
 
 # ---- measurements ------------------------------------------------------------------------------
