@@ -291,7 +291,8 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       return;
     }
     log.warn("[yamux {}] peer sent go-away with error code {}; closing", ctx.channel(), code);
-    closed = true;
+    // Shut down here: channelInactive would find the session closed already and skip it.
+    shutdownSession();
     ctx.close();
   }
 
