@@ -86,11 +86,14 @@ final class StreamOutbound {
         break;
       }
       int n = (int) Math.min(Math.min(buf.readableBytes(), maxFramePayload), sendWindow);
-      writer.write(YamuxFrame.data(0, channel.streamId(), buf.readRetainedSlice(n)));
+      // A buffer that fits in one frame is handed on as is, without a slice.
+      boolean whole = n == buf.readableBytes();
+      ByteBuf payload = whole ? buf.retain() : buf.readRetainedSlice(n);
+      writer.write(YamuxFrame.data(0, channel.streamId(), payload));
       sendWindow -= n;
       wrote = true;
       in.progress(n);
-      if (!buf.isReadable()) {
+      if (whole) {
         in.remove();
       }
     }
