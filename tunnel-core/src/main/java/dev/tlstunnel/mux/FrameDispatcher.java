@@ -8,9 +8,11 @@ final class FrameDispatcher {
   private static final Logger log = LoggerFactory.getLogger(FrameDispatcher.class);
 
   private final YamuxMultiplexHandler session;
+  private final StreamRegistry streams;
 
-  FrameDispatcher(YamuxMultiplexHandler session) {
+  FrameDispatcher(YamuxMultiplexHandler session, StreamRegistry streams) {
     this.session = session;
+    this.streams = streams;
   }
 
   void dispatch(YamuxFrame frame) {
@@ -28,13 +30,9 @@ final class FrameDispatcher {
 
   private void onPing(YamuxFrame frame) {
     if (frame.hasFlag(YamuxFrame.FLAG_SYN)) {
-      session.writeFrame(YamuxFrame.ping(YamuxFrame.FLAG_ACK, frame.length()));
-      session.flushParent();
+      session.writer().writeAndFlush(YamuxFrame.ping(YamuxFrame.FLAG_ACK, frame.length()));
     } else if (frame.hasFlag(YamuxFrame.FLAG_ACK)) {
-      long rtt = session.pings().complete(frame.length());
-      if (rtt >= 0) {
-        session.updateRtt(rtt);
-      }
+      session.pings().onAck(frame.length());
     }
   }
 
@@ -43,7 +41,7 @@ final class FrameDispatcher {
     if (frame.hasFlag(YamuxFrame.FLAG_SYN) && !acceptable(id)) {
       return;
     }
-    YamuxStreamChannel stream = session.streams().get(id);
+    YamuxStreamChannel stream = streams.get(id);
     if (stream == null) {
       onUnknownStream(frame);
       return;
@@ -70,24 +68,24 @@ final class FrameDispatcher {
           "peer opened stream " + Integer.toUnsignedString(id) + " with the wrong parity");
       return false;
     }
-    if (session.streams().containsKey(id) || session.halfClosedByUs().contains(id)) {
+    if (streams.inUse(id)) {
       session.protocolError("peer opened duplicate stream " + Integer.toUnsignedString(id));
       return false;
     }
     if (session.isLocalGoAway()) {
-      session.sendReset(id);
+      session.writer().sendReset(id);
       return false;
     }
-    if (session.streams().size() >= session.config().maxStreams()) {
+    if (streams.atLimit()) {
       log.warn(
           "[yamux {}] refusing stream {}: limit of {} streams reached",
           session.parentChannel(),
           Integer.toUnsignedString(id),
           session.config().maxStreams());
-      session.sendReset(id);
+      session.writer().sendReset(id);
       return false;
     }
-    session.acceptStream(id);
+    streams.accept(id);
     return true;
   }
 
@@ -98,12 +96,12 @@ final class FrameDispatcher {
    */
   private void onUnknownStream(YamuxFrame frame) {
     int id = frame.streamId();
-    boolean halfClosed = session.halfClosedByUs().contains(id);
+    boolean halfClosed = streams.isHalfClosedByUs(id);
     if (frame.hasFlag(YamuxFrame.FLAG_RST) || frame.hasFlag(YamuxFrame.FLAG_FIN)) {
-      session.halfClosedByUs().remove(id);
+      streams.forgetHalfClosed(id);
     } else if (halfClosed && frame.type() == YamuxFrame.TYPE_DATA) {
-      session.halfClosedByUs().remove(id);
-      session.sendReset(id);
+      streams.forgetHalfClosed(id);
+      session.writer().sendReset(id);
     } else {
       log.debug("[yamux {}] ignoring {} for unknown stream", session.parentChannel(), frame);
     }

@@ -33,14 +33,16 @@ final class ReceiveWindow {
   }
 
   /**
-   * Accounts {@code bytes} the application consumed; returns the window delta to send to the peer,
-   * or 0 if no update is due yet.
+   * Accounts {@code bytes} the application consumed; true if a window update is due ({@link
+   * #takeUpdate}).
    */
-  int onConsumed(int bytes, long nowNanos, long rttNanos) {
+  boolean onConsumed(int bytes) {
     consumed += bytes;
-    if (consumed < window / 2) {
-      return 0;
-    }
+    return consumed >= window / 2;
+  }
+
+  /** Returns the consumed bytes, plus any growth, as the window delta to send to the peer. */
+  int takeUpdate(long nowNanos, long rttNanos) {
     int grow = 0;
     if (window < maxWindow && nowNanos - lastUpdateNanos < 4 * rttNanos) {
       grow = Math.min(window, maxWindow - window);

@@ -7,19 +7,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,27 +25,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(YamuxMultiplexHandler.class);
-  private static final long UNKNOWN_RTT_NANOS = 1_000_000L;
-  private static final long MAX_STREAM_ID = 0xFFFF_FFFFL;
 
   private final YamuxConfig config;
   private final boolean client;
-  private final ChannelHandler inboundStreamInitializer;
-  private final IntObjectMap<YamuxStreamChannel> streams = new IntObjectHashMap<>();
-  private final Set<Integer> halfClosedByUs = new HashSet<>();
-  private final ArrayDeque<YamuxStreamChannel> readCompletePending = new ArrayDeque<>();
-  private final ArrayDeque<YamuxStreamChannel> writeBlocked = new ArrayDeque<>();
-  private final Pings pings = new Pings();
+  private final SessionWriter writer = new SessionWriter();
+  private final StreamRegistry streams;
+  private final FrameDispatcher dispatcher;
+  private final Pings pings = new Pings(writer);
   private volatile ChannelHandlerContext ctx;
-  private volatile int streamCount;
-  private long nextStreamId;
-  private long rttNanos = UNKNOWN_RTT_NANOS;
-  private boolean inReadLoop;
-  private boolean flushPending;
   private boolean closed;
   private boolean localGoAway;
   private boolean remoteGoAway;
-  private boolean rttProbed;
 
   /**
    * @param config session tuning
@@ -63,8 +46,8 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       YamuxConfig config, boolean client, ChannelHandler inboundStreamInitializer) {
     this.config = config;
     this.client = client;
-    this.inboundStreamInitializer = inboundStreamInitializer;
-    this.nextStreamId = client ? 1 : 2;
+    this.streams = new StreamRegistry(this, writer, config, inboundStreamInitializer);
+    this.dispatcher = new FrameDispatcher(this, streams);
   }
 
   /** Adds the yamux frame codec and a multiplex handler to the end of {@code pipeline}. */
@@ -126,7 +109,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   /** Streams open right now. */
   public int streamCount() {
-    return streamCount;
+    return streams.count();
   }
 
   // ---- API on the event loop ----
@@ -153,22 +136,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       promise.setFailure(new ChannelException("cannot open yamux stream: " + refusal));
       return;
     }
-    int id = (int) nextStreamId;
-    nextStreamId += 2;
-    YamuxStreamChannel child = new YamuxStreamChannel(this, id);
-    ChannelPromise syn = ctx.newPromise();
-    ctx.write(YamuxFrame.windowUpdate(YamuxFrame.FLAG_SYN, id, 0), syn);
-    addStream(child, initializer);
-    flushParent();
-    syn.addListener(
-        f -> {
-          if (f.isSuccess()) {
-            promise.trySuccess(child);
-          } else {
-            promise.tryFailure(f.cause());
-            child.close();
-          }
-        });
+    streams.open(initializer, promise);
   }
 
   private String refusal() {
@@ -181,29 +149,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     if (localGoAway) {
       return "go-away was sent on " + ctx.channel();
     }
-    if (streams.size() >= config.maxStreams()) {
-      return "stream limit " + config.maxStreams() + " reached on " + ctx.channel();
-    }
-    if (nextStreamId > MAX_STREAM_ID - 1) {
-      return "stream ids exhausted on " + ctx.channel();
-    }
-    return null;
-  }
-
-  private void addStream(YamuxStreamChannel child, ChannelHandler initializer) {
-    streams.put(child.streamId(), child);
-    streamCount = streams.size();
-    child.pipeline().addLast(initializer);
-    ctx.channel()
-        .eventLoop()
-        .register(child)
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                log.warn("[yamux {}] cannot register {}", ctx.channel(), child, f.cause());
-                child.unsafe().closeForcibly();
-              }
-            });
+    return streams.capacityRefusal(ctx.channel());
   }
 
   private void ping0(Promise<Long> promise) {
@@ -211,8 +157,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       promise.setFailure(new ClosedChannelException());
       return;
     }
-    writeFrame(YamuxFrame.ping(YamuxFrame.FLAG_SYN, pings.add(promise)));
-    flushParent();
+    pings.send(promise);
   }
 
   private void goAway0(int code) {
@@ -220,8 +165,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       return;
     }
     localGoAway = true;
-    writeFrame(YamuxFrame.goAway(code));
-    flushParent();
+    writer.writeAndFlush(YamuxFrame.goAway(code));
   }
 
   // ---- pipeline events ----
@@ -229,6 +173,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    writer.attach(ctx);
     if (ctx.channel().isActive()) {
       probeRtt();
     }
@@ -241,8 +186,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   }
 
   private void probeRtt() {
-    if (!rttProbed) {
-      rttProbed = true;
+    if (pings.firstProbe()) {
       ping0(ctx.channel().eventLoop().newPromise());
     }
   }
@@ -253,11 +197,11 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       ctx.fireChannelRead(msg);
       return;
     }
-    inReadLoop = true;
+    writer.readStarted();
     YamuxFrame frame = (YamuxFrame) msg;
     try {
       if (!closed) {
-        new FrameDispatcher(this).dispatch(frame);
+        dispatcher.dispatch(frame);
       }
     } finally {
       frame.release();
@@ -266,24 +210,13 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    YamuxStreamChannel child;
-    while ((child = readCompletePending.poll()) != null) {
-      child.readComplete();
-    }
-    inReadLoop = false;
-    if (flushPending) {
-      flushPending = false;
-      ctx.flush();
-    }
+    writer.readCompleted();
     ctx.fireChannelReadComplete();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    YamuxStreamChannel child;
-    while (ctx.channel().isWritable() && (child = writeBlocked.poll()) != null) {
-      child.resumeWrite();
-    }
+    writer.writabilityChanged();
     ctx.fireChannelWritabilityChanged();
   }
 
@@ -312,14 +245,8 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       return;
     }
     closed = true;
-    for (YamuxStreamChannel child : new ArrayList<>(streams.values())) {
-      child.unsafe().close(child.unsafe().voidPromise());
-    }
-    streams.clear();
-    streamCount = 0;
-    halfClosedByUs.clear();
-    readCompletePending.clear();
-    writeBlocked.clear();
+    streams.closeAll();
+    writer.clear();
     pings.failAll(new ClosedChannelException());
   }
 
@@ -337,20 +264,20 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     return client;
   }
 
-  ChannelHandler inboundStreamInitializer() {
-    return inboundStreamInitializer;
+  boolean isClosed() {
+    return closed;
   }
 
   boolean isLocalGoAway() {
     return localGoAway;
   }
 
-  IntObjectMap<YamuxStreamChannel> streams() {
+  StreamRegistry streams() {
     return streams;
   }
 
-  Set<Integer> halfClosedByUs() {
-    return halfClosedByUs;
+  SessionWriter writer() {
+    return writer;
   }
 
   Pings pings() {
@@ -364,88 +291,9 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       return;
     }
     log.warn("[yamux {}] peer sent go-away with error code {}; closing", ctx.channel(), code);
-    closed = true;
+    // Shut down here: channelInactive would find the session closed already and skip it.
+    shutdownSession();
     ctx.close();
-  }
-
-  void acceptStream(int id) {
-    YamuxStreamChannel child = new YamuxStreamChannel(this, id);
-    writeFrame(YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, id, 0));
-    flushParent();
-    addStream(child, inboundStreamInitializer);
-  }
-
-  void updateRtt(long nanos) {
-    rttNanos = Math.max(nanos, 1);
-  }
-
-  long rttNanos() {
-    return rttNanos;
-  }
-
-  int maxFramePayload() {
-    return config.maxFramePayload();
-  }
-
-  boolean inReadLoop() {
-    return inReadLoop;
-  }
-
-  void scheduleReadComplete(YamuxStreamChannel child) {
-    if (!readCompletePending.contains(child)) {
-      readCompletePending.add(child);
-    }
-  }
-
-  boolean parentWritable() {
-    return ctx.channel().isWritable();
-  }
-
-  void waitForParentWritable(YamuxStreamChannel child) {
-    if (!writeBlocked.contains(child)) {
-      writeBlocked.add(child);
-    }
-  }
-
-  void writeFrame(YamuxFrame frame) {
-    ctx.write(frame, ctx.voidPromise());
-  }
-
-  void flushParent() {
-    if (inReadLoop) {
-      flushPending = true;
-    } else {
-      ctx.flush();
-    }
-  }
-
-  void sendReset(int id) {
-    writeFrame(YamuxFrame.windowUpdate(YamuxFrame.FLAG_RST, id, 0));
-    flushParent();
-  }
-
-  /** Called by a closing child: tells the peer (FIN or RST) as needed and forgets the stream. */
-  void streamClosed(
-      YamuxStreamChannel child, boolean reset, boolean unread, boolean finSent, boolean finRcvd) {
-    if (streams.remove(child.streamId()) == null || closed) {
-      return;
-    }
-    streamCount = streams.size();
-    writeBlocked.remove(child);
-    if (reset || (finSent && finRcvd)) {
-      return;
-    }
-    if (unread) {
-      sendReset(child.streamId());
-      return;
-    }
-    if (!finSent) {
-      writeFrame(YamuxFrame.windowUpdate(YamuxFrame.FLAG_FIN, child.streamId(), 0));
-      flushParent();
-    }
-    if (!finRcvd) {
-      halfClosedByUs.add(child.streamId());
-    }
   }
 
   /** A peer violated the protocol: go-away with protocol error, then close the session. */

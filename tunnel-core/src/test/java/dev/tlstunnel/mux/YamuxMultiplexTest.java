@@ -198,9 +198,19 @@ class YamuxMultiplexTest {
 
   @Test
   void goAwayRefusesNewStreamsButKeepsExistingOnes() throws Exception {
-    try (LoopbackSession s = LoopbackSession.open(group, Echo.INSTANCE, Echo.INSTANCE)) {
+    BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+    ChannelHandler echoAndRecord =
+        init(
+            ch -> {
+              ch.pipeline().addLast(Echo.INSTANCE);
+              accepted.add(ch);
+            });
+    try (LoopbackSession s = LoopbackSession.open(group, echoAndRecord, Echo.INSTANCE)) {
       Collector c = new Collector();
       Channel existing = open(s.client, c);
+      // open() completes once the SYN is written; a go-away that reaches the server before the SYN
+      // makes it refuse the stream (as Go's yamux does). Wait until the stream exists there.
+      assertThat(accepted.poll(5, TimeUnit.SECONDS)).as("server accepted the stream").isNotNull();
       s.server.goAway(0);
       await()
           .atMost(Duration.ofSeconds(5))

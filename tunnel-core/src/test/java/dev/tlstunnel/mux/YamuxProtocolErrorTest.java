@@ -82,6 +82,7 @@ class YamuxProtocolErrorTest {
   @Test
   void duplicateSynIsAProtocolError() {
     EmbeddedChannel ch = session(true, 10);
+    YamuxMultiplexHandler session = YamuxMultiplexHandler.get(ch);
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, 0));
     assertThat(drain(ch))
         .containsExactly(YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 2, 0).toString());
@@ -146,8 +147,15 @@ class YamuxProtocolErrorTest {
   @Test
   void goAwayWithErrorFromPeerClosesTheSession() {
     EmbeddedChannel ch = session(true, 10);
+    YamuxMultiplexHandler session = YamuxMultiplexHandler.get(ch);
+    ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, 0));
+    assertThat(drain(ch))
+        .containsExactly(YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 2, 0).toString());
     ch.writeInbound(frame(YamuxFrame.TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_INTERNAL_ERROR, 0));
     assertThat(ch.isOpen()).isFalse();
+    assertThat(accepted).hasSize(1);
+    assertThat(accepted.get(0).isOpen()).as("children close with the session").isFalse();
+    assertThat(session.streamCount()).isZero();
   }
 
   @Test
