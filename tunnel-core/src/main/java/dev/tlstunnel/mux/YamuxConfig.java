@@ -29,8 +29,8 @@ public record YamuxConfig(int maxReceiveWindow, int maxFramePayload, int maxStre
     }
   }
 
-  /** Defaults: windows grow to 8 MiB, 64 KiB data frames, 4096 streams. */
+  /** Defaults: windows grow to 8 MiB, 64 KiB data frames, 16,384 streams. */
   public static YamuxConfig defaults() {
-    return new YamuxConfig(8 * 1024 * 1024, 64 * 1024, 4096);
+    return new YamuxConfig(8 * 1024 * 1024, 64 * 1024, 16_384);
   }
 }
