@@ -3,6 +3,8 @@ package dev.tlstunnel.relay;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -68,15 +70,30 @@ public final class DeadPeerHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+    if (ctx.channel().isActive() && ctx.channel().isRegistered() && !behindTls(ctx)) {
       start(ctx);
     }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    start(ctx);
+    if (!behindTls(ctx)) {
+      start(ctx);
+    }
     ctx.fireChannelActive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+      start(ctx);
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  /** Behind TLS the clock starts once the handshake is done (it has its own timeout). */
+  private static boolean behindTls(ChannelHandlerContext ctx) {
+    return ctx.pipeline().get(SslHandler.class) != null;
   }
 
   @Override
