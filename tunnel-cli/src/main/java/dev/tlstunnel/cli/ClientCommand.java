@@ -6,6 +6,7 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -17,8 +18,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tls-tunnel client}: runs a tunnel client until it ends (exit code from {@link
- * ClientExit.Reason#exitCode()}) or until SIGINT/SIGTERM (exit 0).
+ * {@code tls-tunnel client}: runs a tunnel client, reconnecting when the tunnel drops, until it
+ * ends (exit code from {@link ClientExit.Reason#exitCode()}) or until SIGINT/SIGTERM (exit 0): the
+ * first signal lets open streams finish within {@code shutdown_grace}, a second one stops at once.
  */
 @Command(
     name = "client",
@@ -27,7 +29,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Run a tunnel client: connect to the server and publish the configured proxies.",
       "Exit codes: 0 stopped, 1 usage or config error, 2 authentication failed,",
-      "3 bind failure with exit_on_bind_failure, 4 connection failed."
+      "3 bind failure with exit_on_bind_failure, 4 connection failed (reconnect off)."
     })
 public final class ClientCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ClientCommand.class);
@@ -47,9 +49,19 @@ public final class ClientCommand implements Callable<Integer> {
     ClientConfig cfg = ConfigLoader.loadClient(ConfigFiles.requireReadable(config));
     try (TunnelClient client = TunnelClient.start(cfg)) {
       CompletableFuture<ClientExit> exit = client.exit();
-      CompletableFuture.anyOf(exit, main.stopSignal().future()).join();
+      StopSignal stop = main.stopSignal();
+      CompletableFuture.anyOf(exit, stop.future()).join();
       if (!exit.isDone()) {
-        log.info("Stopping the tunnel client");
+        if (!stop.now().isDone()) {
+          log.info(
+              "Stopping the tunnel client: open streams may finish within {} ms"
+                  + " (signal again to stop at once)",
+              cfg.shutdownGraceMillis());
+          CompletableFuture.anyOf(
+                  client.shutdownGracefully(Duration.ofMillis(cfg.shutdownGraceMillis())),
+                  stop.now())
+              .join();
+        }
         return 0;
       }
       ClientExit ended = exit.join();

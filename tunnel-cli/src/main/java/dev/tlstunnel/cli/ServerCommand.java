@@ -5,14 +5,20 @@ import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.TunnelServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code tls-tunnel server}: runs a tunnel server until SIGINT or SIGTERM. */
+/**
+ * {@code tls-tunnel server}: runs a tunnel server until SIGINT or SIGTERM; the first signal drains
+ * (published ports stop accepting, open connections get {@code shutdown_grace} to finish), a second
+ * one stops at once.
+ */
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
@@ -39,8 +45,20 @@ public final class ServerCommand implements Callable<Integer> {
           "Tunnel server listening on {}:{}",
           address.getAddress().getHostAddress(),
           address.getPort());
-      main.stopSignal().future().join();
-      log.info("Stopping the tunnel server");
+      StopSignal stop = main.stopSignal();
+      stop.future().join();
+      if (!stop.now().isDone()) {
+        log.info(
+            "Stopping the tunnel server: open connections may finish within {} ms"
+                + " (signal again to stop at once)",
+            cfg.shutdownGraceMillis());
+        CompletableFuture.anyOf(
+                server.shutdownGracefully(Duration.ofMillis(cfg.shutdownGraceMillis())), stop.now())
+            .join();
+      }
+      if (stop.now().isDone()) {
+        log.info("Stopping the tunnel server at once");
+      }
     }
     log.info("Tunnel server stopped");
     return 0;

@@ -20,6 +20,10 @@ public final class StatusTable {
     if (status.lastError() != null && !status.lastError().isBlank()) {
       text.append("Last error: ").append(status.lastError()).append('\n');
     }
+    String reconnect = reconnect(status, now);
+    if (reconnect != null) {
+      text.append(reconnect).append('\n');
+    }
     if (status.proxies().isEmpty()) {
       return text.append("No proxies configured.\n").toString();
     }
@@ -50,6 +54,24 @@ public final class StatusTable {
           default -> state + ", server ";
         };
     return "Session: " + where + orDash(status.server()) + " as " + orDash(status.clientId());
+  }
+
+  /** {@code Reconnecting: attempt 3 in 4s}, {@code Reconnecting: attempt 3 now}, or null. */
+  static String reconnect(ClientStatus status, Instant now) {
+    if (status.reconnectAttempt() == null) {
+      return null;
+    }
+    String when = "now";
+    if (status.nextAttemptAt() != null) {
+      try {
+        Duration left = Duration.between(now, Instant.parse(status.nextAttemptAt()));
+        long seconds = Math.max(0, (left.toMillis() + 999) / 1000);
+        when = seconds == 0 ? "now" : "in " + seconds + "s";
+      } catch (DateTimeParseException e) {
+        when = "at " + status.nextAttemptAt();
+      }
+    }
+    return "Reconnecting: attempt " + status.reconnectAttempt() + " " + when;
   }
 
   /** The error, plus the retry countdown and attempt while unhealthy. */

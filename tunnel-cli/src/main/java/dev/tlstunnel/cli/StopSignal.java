@@ -9,16 +9,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Tells long-running commands to stop: on SIGINT/SIGTERM in the real process, or by {@link
- * #trigger()} in tests. Commands wait on {@link #future()} and then close what they started.
+ * #trigger()} and {@link #triggerNow()} in tests. Commands wait on {@link #future()}, then shut
+ * down gracefully unless {@link #now()} completes, which asks them to close at once.
  *
  * <p>INT and TERM are caught (when the JVM allows it) so the command can close cleanly and the
- * process exits 0. A shutdown hook covers every other way the JVM shuts down: it triggers the
+ * process exits 0: the first signal asks for a graceful stop, the second for an immediate one, a
+ * third halts the JVM. A shutdown hook covers every other way the JVM shuts down: it triggers the
  * signal and waits, bounded, until the command has closed.
  */
 public final class StopSignal {
   private static final long HOOK_WAIT_SECONDS = 10;
 
   private final CompletableFuture<Void> stop = new CompletableFuture<>();
+  private final CompletableFuture<Void> now = new CompletableFuture<>();
   private final CountDownLatch done = new CountDownLatch(1);
 
   private StopSignal() {}
@@ -40,6 +43,17 @@ public final class StopSignal {
   /** Asks the running command to stop; idempotent. */
   public void trigger() {
     stop.complete(null);
+  }
+
+  /** Asks the running command to stop at once, without a grace period; idempotent. */
+  public void triggerNow() {
+    stop.complete(null);
+    now.complete(null);
+  }
+
+  /** Completes when an immediate stop is asked for (the second signal). */
+  public CompletableFuture<Void> now() {
+    return now;
   }
 
   /** Whether a stop was asked for. */
@@ -68,7 +82,7 @@ public final class StopSignal {
 
   /**
    * Catches a signal through {@code sun.misc.Signal}, by reflection so the build has no
-   * internal-API warning. A second signal halts at once, for a close that hangs.
+   * internal-API warning. The second signal stops at once; a third halts, for a close that hangs.
    */
   private void catchSignal(String name) {
     try {
@@ -88,10 +102,13 @@ public final class StopSignal {
   private Object handle(Object proxy, Method method, Object[] args, String name) {
     switch (method.getName()) {
       case "handle" -> {
-        if (triggered()) {
+        if (now.isDone()) {
           Runtime.getRuntime().halt(name.equals("INT") ? 130 : 143);
+        } else if (triggered()) {
+          triggerNow();
+        } else {
+          trigger();
         }
-        trigger();
         return null;
       }
       case "hashCode" -> {

@@ -6,7 +6,13 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +66,73 @@ class RunCommandsTest {
     } finally {
       stopServer.trigger();
       assertThat(server.get(15, TimeUnit.SECONDS).code()).isZero();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void clientRidesOutAServerRestartThenStopsOnSignal(@TempDir Path dir) throws Exception {
+    int port = DemoProbe.freePort();
+    int admin = DemoProbe.freePort();
+    Path serverConfig = SampleConfigs.server(dir, port, "right-key-0123456789");
+    Path clientConfig =
+        SampleConfigs.client(
+            dir,
+            "127.0.0.1",
+            port,
+            "right-key-0123456789",
+            dir.resolve("localhost-cert.pem"),
+            "127.0.0.1",
+            admin);
+    Files.writeString(
+        clientConfig,
+        "\n[client.reconnect]\ninitial_delay = \"100ms\"\nmax_delay = \"500ms\"\n",
+        StandardOpenOption.APPEND);
+    StopSignal stopClient = StopSignal.manual();
+    CompletableFuture<CliRun> client =
+        CompletableFuture.supplyAsync(
+            () -> CliRun.run(stopClient, "client", "-c", clientConfig.toString()));
+    await().atMost(Duration.ofSeconds(15)).until(() -> sessionState(admin).equals("disconnected"));
+    StopSignal stopServer = StopSignal.manual();
+    CompletableFuture<CliRun> server =
+        CompletableFuture.supplyAsync(
+            () -> CliRun.run(stopServer, "server", "-c", serverConfig.toString()));
+    await().atMost(Duration.ofSeconds(15)).until(() -> sessionState(admin).equals("connected"));
+
+    stopServer.trigger();
+    assertThat(server.get(15, TimeUnit.SECONDS).code()).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> sessionState(admin).equals("disconnected"));
+    assertThat(client).isNotDone();
+
+    StopSignal stopAgain = StopSignal.manual();
+    CompletableFuture<CliRun> again =
+        CompletableFuture.supplyAsync(
+            () -> CliRun.run(stopAgain, "server", "-c", serverConfig.toString()));
+    await().atMost(Duration.ofSeconds(15)).until(() -> sessionState(admin).equals("connected"));
+    stopClient.trigger();
+    CliRun clientRun = client.get(15, TimeUnit.SECONDS);
+    assertThat(clientRun.code()).isZero();
+    assertThat(clientRun.err()).isEmpty();
+    stopAgain.triggerNow();
+    assertThat(again.get(15, TimeUnit.SECONDS).code()).isZero();
+  }
+
+  private static String sessionState(int adminPort) {
+    try {
+      String body =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + adminPort + "/api/status"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      return StatusCommand.JSON.readTree(body).path("session_state").asText();
+    } catch (IOException e) {
+      return "unreachable";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
     }
   }
 

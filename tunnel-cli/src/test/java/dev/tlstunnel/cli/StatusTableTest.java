@@ -98,6 +98,29 @@ class StatusTableTest {
 
   @Test
   @Timeout(10)
+  void showsTheNextReconnectAttempt() {
+    ClientStatus status =
+        new ClientStatus(
+            "c1",
+            "example.org:7000",
+            "disconnected",
+            "connection to server example.org:7000 lost",
+            NOW.plusMillis(3_500).toString(),
+            3,
+            List.of());
+    assertThat(StatusTable.render(status, NOW))
+        .isEqualTo(
+            "Session: disconnected from example.org:7000 as c1\n"
+                + "Last error: connection to server example.org:7000 lost\n"
+                + "Reconnecting: attempt 3 in 4s\n"
+                + "No proxies configured.\n");
+    ClientStatus connecting =
+        new ClientStatus("c1", "example.org:7000", "connecting", null, null, 3, List.of());
+    assertThat(StatusTable.reconnect(connecting, NOW)).isEqualTo("Reconnecting: attempt 3 now");
+  }
+
+  @Test
+  @Timeout(10)
   void pendingProxyWaitsForServer() {
     ProxyState state =
         new ProxyState(

@@ -14,23 +14,20 @@ import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.protocol.RegisterProxies;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The client's control stream: says hello, registers the proxies once authenticated, feeds
- * registration results and status updates to the tracker, and sends heartbeats.
+ * registration results and status updates to the tracker, and answers heartbeats (liveness is
+ * checked with yamux pings by the tunnel's keepalive handler).
  */
 final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMessage> {
   private static final Logger log = LoggerFactory.getLogger(ClientControlHandler.class);
-  static final long HEARTBEAT_INTERVAL_MILLIS = 10_000;
 
   private final ClientContext context;
   private final ClientSession session;
-  private ScheduledFuture<?> heartbeat;
 
   ClientControlHandler(ClientContext context, ClientSession session) {
     this.context = context;
@@ -79,13 +76,6 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
     session.connected();
     List<ProxySpec> specs = context.config().proxies().stream().map(this::spec).toList();
     ctx.writeAndFlush(new RegisterProxies(specs));
-    heartbeat =
-        ctx.executor()
-            .scheduleAtFixedRate(
-                () -> ctx.writeAndFlush(new Heartbeat(System.currentTimeMillis(), false)),
-                HEARTBEAT_INTERVAL_MILLIS,
-                HEARTBEAT_INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
   }
 
   private ProxySpec spec(ProxyConfig p) {
@@ -102,9 +92,6 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (heartbeat != null) {
-      heartbeat.cancel(false);
-    }
     session.controlClosed();
     ctx.fireChannelInactive();
   }

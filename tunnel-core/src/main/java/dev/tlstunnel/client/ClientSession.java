@@ -2,61 +2,90 @@ package dev.tlstunnel.client;
 
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlCodec;
+import dev.tlstunnel.relay.DeadPeerHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One connection of a client to its server: dial, TLS, control stream, and the ending. Its state is
- * read by the admin API from another thread, hence the volatile fields.
+ * One connection of a client to its server: dial, TLS, keepalive, control stream, and its single
+ * ending, reported to the {@link Listener}. A new session is made for every attempt. Confined to
+ * the client's event loop.
  */
 final class ClientSession {
-  private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+  /** Hears how a session went. Called on the event loop. */
+  interface Listener {
+    /** The server accepted the key: the session is up. */
+    void onConnected(ClientSession session);
+
+    /** The session ended, once. */
+    void onEnded(ClientSession session, Ending ending);
+  }
+
+  /** How a session ended. */
+  enum Kind {
+    /** Unreachable, TLS failed, or the connection was lost. */
+    FAILED,
+    /** The server refused the key or the client id. */
+    AUTH_FAILED,
+    /** Closed by this client. */
+    CLOSED
+  }
+
+  /** A session's ending, with one line for the user. */
+  record Ending(Kind kind, String message) {}
 
   private final ClientContext context;
-  private final EventLoopGroup group;
+  private final EventLoop loop;
   private final SslContext sslContext;
   private final ProxyStateTracker tracker;
-  private final CompletableFuture<ClientExit> exit = new CompletableFuture<>();
-  private volatile String state = "connecting";
-  private volatile String lastError;
-  private volatile Channel tunnel;
+  private final Listener listener;
+  private final AtomicInteger keepAliveTimers;
+  private final ChannelGroup dataStreams;
+  private Channel tunnel;
+  private boolean authenticated;
+  private boolean closing;
+  private boolean ended;
+  private String lossReason;
 
-  ClientSession(ClientContext context, EventLoopGroup group, SslContext sslContext) {
+  ClientSession(
+      ClientContext context,
+      EventLoop loop,
+      SslContext sslContext,
+      ProxyStateTracker tracker,
+      Listener listener,
+      AtomicInteger keepAliveTimers) {
     this.context = context;
-    this.group = group;
+    this.loop = loop;
     this.sslContext = sslContext;
-    this.tracker = new ProxyStateTracker(context.config().proxies(), Clock.systemUTC());
-    tracker.onChange(this::onProxyChange);
+    this.tracker = tracker;
+    this.listener = listener;
+    this.keepAliveTimers = keepAliveTimers;
+    this.dataStreams = new DefaultChannelGroup("client-streams", loop);
   }
 
   ProxyStateTracker tracker() {
     return tracker;
   }
 
-  CompletableFuture<ClientExit> exit() {
-    return exit;
-  }
-
-  String state() {
-    return state;
-  }
-
-  String lastError() {
-    return lastError;
-  }
-
   String server() {
     return context.config().serverAddr() + ":" + context.config().serverPort();
+  }
+
+  /** Streams the server opened that are still open. */
+  int openDataStreams() {
+    return dataStreams.size();
   }
 
   /** Dials the server. */
@@ -65,7 +94,7 @@ final class ClientSession {
     int port = context.config().serverPort();
     ChannelFuture connect =
         new Bootstrap()
-            .group(group)
+            .group(loop)
             .channel(context.transport().socketChannelClass())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
@@ -74,26 +103,41 @@ final class ClientSession {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc(), host, port));
+                    ch.pipeline().addLast("keepalive", keepAlive());
                     YamuxMultiplexHandler.addTo(
-                        ch.pipeline(), context.yamux(), true, new ClientInboundStreams(context));
-                    ch.pipeline().addLast("tail", new ClientTailHandler());
+                        ch.pipeline(),
+                        context.yamux(),
+                        true,
+                        new ClientInboundStreams(context, dataStreams));
+                    ch.pipeline()
+                        .addLast(
+                            "tail",
+                            new ClientTailHandler(e -> lossReason = e.describe("the server")));
                   }
                 })
             .connect(host, port);
+    tunnel = connect.channel();
     connect.addListener(
         f -> {
           if (!f.isSuccess()) {
-            finish(
-                ClientExit.Reason.CONNECTION_FAILED,
-                "cannot reach server " + server() + ": " + rootMessage(f.cause()));
+            end(Kind.FAILED, "cannot reach server " + server() + ": " + rootMessage(f.cause()));
             return;
           }
           onConnected(connect.channel());
         });
   }
 
+  private DeadPeerHandler keepAlive() {
+    var settings = context.config().keepAlive();
+    return new DeadPeerHandler(
+        settings.interval(),
+        settings.timeout(),
+        ch -> YamuxMultiplexHandler.get(ch).ping(),
+        () -> "[client=" + context.config().clientId() + "] server " + server(),
+        keepAliveTimers);
+  }
+
   private void onConnected(Channel ch) {
-    tunnel = ch;
     ch.closeFuture().addListener(f -> onTunnelClosed());
     ch.pipeline()
         .get(SslHandler.class)
@@ -101,9 +145,10 @@ final class ClientSession {
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                finish(
-                    ClientExit.Reason.CONNECTION_FAILED,
+                end(
+                    Kind.FAILED,
                     "TLS handshake with server " + server() + " failed: " + rootMessage(f.cause()));
+                ch.close();
                 return;
               }
               openControlStream(ch);
@@ -125,61 +170,81 @@ final class ClientSession {
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                finish(
-                    ClientExit.Reason.CONNECTION_FAILED,
-                    "cannot open the control stream: " + rootMessage(f.cause()));
+                end(Kind.FAILED, "cannot open the control stream: " + rootMessage(f.cause()));
+                ch.close();
               }
             });
   }
 
+  /** The server accepted the key. */
   void connected() {
-    state = "connected";
-    lastError = null;
+    authenticated = true;
+    if (!ended) {
+      listener.onConnected(this);
+    }
   }
 
   void authFailed(String reason) {
-    log.error("Server {} refused this client: {}", server(), reason);
-    finish(ClientExit.Reason.AUTH_FAILED, reason);
+    end(Kind.AUTH_FAILED, "server " + server() + " refused this client: " + reason);
+    tunnel.close();
   }
 
   void controlClosed() {
-    Channel ch = tunnel;
-    if (ch != null) {
-      ch.close();
-    }
+    tunnel.close();
   }
 
   private void onTunnelClosed() {
-    tracker.onSessionLost();
-    if (!exit.isDone()) {
-      state = "disconnected";
-      finish(ClientExit.Reason.CONNECTION_FAILED, "connection to server " + server() + " lost");
+    if (closing) {
+      end(Kind.CLOSED, "closed");
+    } else if (lossReason != null) {
+      end(Kind.FAILED, "connection to server " + server() + " lost: " + lossReason);
+    } else if (authenticated) {
+      end(Kind.FAILED, "connection to server " + server() + " lost");
+    } else {
+      end(Kind.FAILED, "server " + server() + " closed the connection before authentication");
     }
   }
 
-  private void onProxyChange(ProxyState proxy) {
-    boolean failed = "bind_failed".equals(proxy.status()) || "rejected".equals(proxy.status());
-    if (failed && context.config().exitOnBindFailure()) {
-      finish(
-          ClientExit.Reason.BIND_FAILURE,
-          "Proxy '" + proxy.name() + "' " + proxy.status() + ": " + proxy.error());
+  private void end(Kind kind, String message) {
+    if (!ended) {
+      ended = true;
+      listener.onEnded(this, new Ending(kind, message));
     }
   }
 
-  /** Ends the client once, with the reason; closes the tunnel. */
-  void finish(ClientExit.Reason reason, String message) {
-    if (!exit.complete(new ClientExit(reason, message))) {
-      return;
+  /** Closes the connection at once; the ending is {@link Kind#CLOSED}. */
+  void close() {
+    closing = true;
+    if (tunnel != null && tunnel.isOpen()) {
+      tunnel.close();
+    } else {
+      end(Kind.CLOSED, "closed");
     }
-    if (reason != ClientExit.Reason.CLOSED) {
-      lastError = message;
-      log.error("{}", message);
+  }
+
+  /**
+   * Sends go-away (the server opens no new streams), lets open streams finish for up to {@code
+   * graceMillis}, then closes. The future completes when the connection is closed.
+   */
+  CompletableFuture<Void> drain(long graceMillis) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    closing = true;
+    if (tunnel == null || !tunnel.isActive()) {
+      close();
+      done.complete(null);
+      return done;
     }
-    state = reason == ClientExit.Reason.CLOSED ? "closed" : "disconnected";
-    Channel ch = tunnel;
-    if (ch != null) {
-      ch.close();
-    }
+    tunnel.closeFuture().addListener(f -> done.complete(null));
+    YamuxMultiplexHandler.get(tunnel).goAway(0);
+    var timer = loop.schedule(this::close, graceMillis, TimeUnit.MILLISECONDS);
+    dataStreams
+        .newCloseFuture()
+        .addListener(
+            f -> {
+              timer.cancel(false);
+              close();
+            });
+    return done;
   }
 
   static String rootMessage(Throwable t) {

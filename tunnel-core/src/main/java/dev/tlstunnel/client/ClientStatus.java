@@ -10,6 +10,10 @@ import java.util.List;
  * @param server {@code host:port} of the server
  * @param sessionState {@code connecting}, {@code connected}, {@code disconnected} or {@code closed}
  * @param lastError the last session-level error, or null
+ * @param nextAttemptAt ISO-8601 instant of the next reconnect attempt while {@code disconnected}
+ *     and waiting, else null
+ * @param reconnectAttempt the number of the next (or running) reconnect attempt since the session
+ *     was last up, or null while connected
  * @param proxies every configured proxy, in configuration order
  */
 public record ClientStatus(
@@ -17,8 +21,20 @@ public record ClientStatus(
     String server,
     String sessionState,
     String lastError,
+    String nextAttemptAt,
+    Integer reconnectAttempt,
     List<ProxyState> proxies) {
   public ClientStatus {
     proxies = List.copyOf(proxies);
+  }
+
+  /** A status without reconnect details. */
+  public ClientStatus(
+      String clientId,
+      String server,
+      String sessionState,
+      String lastError,
+      List<ProxyState> proxies) {
+    this(clientId, server, sessionState, lastError, null, null, proxies);
   }
 }

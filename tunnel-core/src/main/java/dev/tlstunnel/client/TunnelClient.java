@@ -8,30 +8,34 @@ import dev.tlstunnel.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A tunnel client: dials the server, authenticates, registers its proxies and serves the streams
- * the server opens. Several clients may run in one JVM.
+ * the server opens; when the connection drops it reconnects with backoff and registers again.
+ * Several clients may run in one JVM.
  */
 public final class TunnelClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TunnelClient.class);
 
   private final ClientConfig config;
   private final EventLoopGroup group;
-  private final ClientSession session;
+  private final ReconnectLoop loop;
   private final AdminServer admin;
 
   private TunnelClient(
-      ClientConfig config, EventLoopGroup group, ClientSession session, AdminServer admin) {
+      ClientConfig config, EventLoopGroup group, ReconnectLoop loop, AdminServer admin) {
     this.config = config;
     this.group = group;
-    this.session = session;
+    this.loop = loop;
     this.admin = admin;
-    session.exit().whenCompleteAsync((e, t) -> releaseResources());
+    loop.exit().whenCompleteAsync((e, t) -> releaseResources());
   }
 
   /**
@@ -57,8 +61,14 @@ public final class TunnelClient implements AutoCloseable {
     }
     Transport transport = Transport.best();
     EventLoopGroup group = transport.newGroup(1, "tunnel-client");
-    ClientSession session =
-        new ClientSession(ClientContext.of(config, transport, yamux), group, ssl);
+    ReconnectLoop loop =
+        new ReconnectLoop(
+            ClientContext.of(config, transport, yamux),
+            group.next(),
+            ssl,
+            new ReconnectSchedule(
+                config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
+            Clock.systemUTC());
     AdminServer admin = null;
     if (config.adminPort() != null) {
       try {
@@ -68,7 +78,7 @@ public final class TunnelClient implements AutoCloseable {
                 transport.serverChannelClass(),
                 config.adminAddr(),
                 config.adminPort(),
-                () -> snapshot(config, session));
+                () -> snapshot(config, loop));
       } catch (Exception e) {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         if (e instanceof InterruptedException) {
@@ -77,23 +87,26 @@ public final class TunnelClient implements AutoCloseable {
         throw new TunnelStartException(e.getMessage(), e);
       }
     }
-    TunnelClient client = new TunnelClient(config, group, session, admin);
-    session.connect();
+    TunnelClient client = new TunnelClient(config, group, loop, admin);
+    loop.start();
     return client;
   }
 
-  private static ClientStatus snapshot(ClientConfig config, ClientSession session) {
+  private static ClientStatus snapshot(ClientConfig config, ReconnectLoop loop) {
+    ReconnectLoop.View view = loop.view();
     return new ClientStatus(
         config.clientId(),
-        session.server(),
-        session.state(),
-        session.lastError(),
-        session.tracker().snapshot());
+        config.serverAddr() + ":" + config.serverPort(),
+        view.state(),
+        view.lastError(),
+        view.nextAttemptAt(),
+        view.attempt(),
+        loop.tracker().snapshot());
   }
 
   /** The latest state of the session and every proxy. */
   public ClientStatus status() {
-    return snapshot(config, session);
+    return snapshot(config, loop);
   }
 
   /** The admin API's port, or -1 when it is off. */
@@ -103,13 +116,27 @@ public final class TunnelClient implements AutoCloseable {
 
   /** Completes when the client stops, with the reason. */
   public CompletableFuture<ClientExit> exit() {
-    return session.exit();
+    return loop.exit();
   }
 
-  /** Closes the tunnel and releases every resource. */
+  /** Streams the server opened that are still open, in the current session. */
+  public int openStreams() {
+    return loop.openDataStreams();
+  }
+
+  /**
+   * Stops reconnecting, tells the server to open no new streams (go-away), lets open streams finish
+   * for up to {@code grace}, then closes. The future completes when the client has ended; {@link
+   * #close()} still stops at once.
+   */
+  public CompletableFuture<ClientExit> shutdownGracefully(Duration grace) {
+    return loop.shutdownGracefully(grace.toMillis());
+  }
+
+  /** Closes the tunnel and releases every resource, at once. */
   @Override
   public void close() {
-    session.finish(ClientExit.Reason.CLOSED, "closed");
+    loop.finish(ClientExit.Reason.CLOSED, "closed");
     group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 

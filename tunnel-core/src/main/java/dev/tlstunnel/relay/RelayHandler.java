@@ -1,5 +1,6 @@
 package dev.tlstunnel.relay;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -65,16 +66,25 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void shutdownPeerOutput(Channel self) {
-    peer.flush();
     if (peer instanceof DuplexChannel duplex && peer.isActive()) {
-      duplex
-          .shutdownOutput()
+      // shutdownOutput() fails writes still queued: shut down only once they have gone out.
+      peer.writeAndFlush(Unpooled.EMPTY_BUFFER)
           .addListener(
-              f -> {
-                if (!f.isSuccess() || bothDirectionsDone(self)) {
+              written -> {
+                if (!written.isSuccess()) {
                   self.close();
                   peer.close();
+                  return;
                 }
+                duplex
+                    .shutdownOutput()
+                    .addListener(
+                        f -> {
+                          if (!f.isSuccess() || bothDirectionsDone(self)) {
+                            self.close();
+                            peer.close();
+                          }
+                        });
               });
     } else {
       Channels.closeOnFlush(peer);

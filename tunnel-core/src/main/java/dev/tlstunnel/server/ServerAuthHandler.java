@@ -56,7 +56,9 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
       return;
     }
     String clientId =
-        hello.clientId() == null || hello.clientId().isBlank() ? "?" : hello.clientId();
+        hello.clientId() == null || hello.clientId().isBlank()
+            ? ServerSession.ANONYMOUS
+            : hello.clientId();
     ServerSession session = new ServerSession(context, tunnel, ctx.channel(), clientId);
     ctx.pipeline().replace(this, "control", new ServerControlHandler(session));
     ctx.writeAndFlush(new AuthResult(true, null, Version.VERSION));

@@ -3,21 +3,52 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** What every session of one server shares. No static state: each server has its own. */
 final class ServerContext {
+  /** The client id of an authenticated tunnel connection, for log lines. */
+  static final AttributeKey<String> CLIENT_ID = AttributeKey.valueOf("tls-tunnel.client-id");
+
   final ServerConfig config;
   final Transport transport;
   final YamuxConfig yamuxConfig;
   final ProxyRegistry registry;
   final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
 
-  ServerContext(ServerConfig config, Transport transport, YamuxConfig yamuxConfig, int tunnelPort) {
+  /** The live session of each client id; a newer session with the same id replaces it. */
+  final Map<String, ServerSession> sessionsByClientId = new ConcurrentHashMap<>();
+
+  /** Every tunnel connection, authenticated or not. */
+  final ChannelGroup tunnels;
+
+  /** Keepalive handlers whose timers are running. */
+  final AtomicInteger keepAliveTimers = new AtomicInteger();
+
+  ServerContext(
+      ServerConfig config,
+      Transport transport,
+      YamuxConfig yamuxConfig,
+      int tunnelPort,
+      EventExecutor groupExecutor) {
     this.config = config;
     this.transport = transport;
     this.yamuxConfig = yamuxConfig;
     this.registry = new ProxyRegistry(tunnelPort);
+    this.tunnels = new DefaultChannelGroup("tunnels", groupExecutor);
+  }
+
+  /** {@code "[client=c1] tunnel from /127.0.0.1:5555"}, or without the id before auth. */
+  static String label(Channel tunnel) {
+    String id = tunnel.attr(CLIENT_ID).get();
+    return (id != null ? "[client=" + id + "] " : "") + "tunnel from " + tunnel.remoteAddress();
   }
 }

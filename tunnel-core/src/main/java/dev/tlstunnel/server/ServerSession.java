@@ -11,11 +11,15 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +31,20 @@ import org.slf4j.LoggerFactory;
 final class ServerSession {
   private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
 
+  /** The id of a client that sent none; such sessions never replace each other. */
+  static final String ANONYMOUS = "?";
+
   private final ServerContext context;
   private final Channel tunnel;
   private final Channel control;
   private final String clientId;
   private final Map<String, ProxyListener> listeners = new ConcurrentHashMap<>();
+  private final ChannelGroup publicConnections;
+  private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+  private CompletableFuture<Void> predecessorClosed = CompletableFuture.completedFuture(null);
   private boolean registered;
+  private boolean draining;
+  private boolean replaced;
   private boolean closed;
 
   ServerSession(ServerContext context, Channel tunnel, Channel control, String clientId) {
@@ -40,12 +52,29 @@ final class ServerSession {
     this.tunnel = tunnel;
     this.control = control;
     this.clientId = clientId;
+    this.publicConnections = new DefaultChannelGroup("public-" + clientId, tunnel.eventLoop());
   }
 
-  /** Joins the server's sessions; the session ends with its tunnel. */
+  /**
+   * Joins the server's sessions; the session ends with its tunnel. A live session of the same
+   * client id (a stale connection the client has given up on) is closed first, and this session
+   * registers its proxies only once that one has released them.
+   */
   void start() {
+    tunnel.attr(ServerContext.CLIENT_ID).set(clientId);
+    ServerSession previous =
+        clientId.equals(ANONYMOUS) ? null : context.sessionsByClientId.put(clientId, this);
+    if (previous != null && previous != this) {
+      log.info(
+          "Client '{}' reconnected from {}; replacing its previous session from {}",
+          clientId,
+          tunnel.remoteAddress(),
+          previous.tunnel.remoteAddress());
+      predecessorClosed = previous.replace();
+    } else {
+      log.info("Client '{}' connected from {}", clientId, tunnel.remoteAddress());
+    }
     context.sessions.add(this);
-    log.info("Client '{}' connected from {}", clientId, tunnel.remoteAddress());
     tunnel.closeFuture().addListener(f -> close());
   }
 
@@ -73,13 +102,28 @@ final class ServerSession {
     return YamuxMultiplexHandler.get(tunnel).openStream(initializer);
   }
 
-  /** Registers the client's proxies; each is accepted or rejected on its own. */
+  /**
+   * Registers the client's proxies; each is accepted or rejected on its own. Waits for a replaced
+   * predecessor to have released its proxies.
+   */
   void register(List<ProxySpec> specs) {
-    if (registered) {
-      log.warn("[client={}] ignoring a second register_proxies", clientId);
+    if (registered || draining) {
+      log.warn(
+          "[client={}] ignoring register_proxies (already registered or shutting down)", clientId);
       return;
     }
     registered = true;
+    if (predecessorClosed.isDone()) {
+      registerAll(specs);
+    } else {
+      predecessorClosed.whenComplete((v, t) -> eventLoop().execute(() -> registerAll(specs)));
+    }
+  }
+
+  private void registerAll(List<ProxySpec> specs) {
+    if (closed) {
+      return;
+    }
     for (ProxySpec spec : specs) {
       registerOne(spec);
     }
@@ -130,26 +174,85 @@ final class ServerSession {
             new ChannelInitializer<Channel>() {
               @Override
               protected void initChannel(Channel ch) {
+                publicConnections.add(ch);
                 ch.pipeline().addLast(new PublicConnectionHandler(ServerSession.this, proxyName));
               }
             });
   }
 
-  /** Ends the session: timers cancelled, listeners closed, registry entries released. */
-  void close() {
+  /**
+   * Ends the session: timers cancelled, listeners closed, registry entries released. The future
+   * completes once that is done (on the session's event loop).
+   */
+  CompletableFuture<Void> close() {
     if (!eventLoop().inEventLoop()) {
-      eventLoop().execute(this::close);
-      return;
+      try {
+        eventLoop().execute(this::close);
+      } catch (RejectedExecutionException e) {
+        closedFuture.complete(null);
+      }
+      return closedFuture;
     }
     if (closed) {
-      return;
+      return closedFuture;
     }
     closed = true;
     listeners.values().forEach(ProxyListener::close);
     context.registry.releaseAll(this);
     context.sessions.remove(this);
+    context.sessionsByClientId.remove(clientId, this);
     tunnel.close();
-    log.info("Client '{}' disconnected; {} proxies released", clientId, listeners.size());
+    if (replaced) {
+      log.info(
+          "Client '{}' previous session from {} closed; {} proxies handed over",
+          clientId,
+          tunnel.remoteAddress(),
+          listeners.size());
+    } else {
+      log.info("Client '{}' disconnected; {} proxies released", clientId, listeners.size());
+    }
+    closedFuture.complete(null);
+    return closedFuture;
+  }
+
+  /** Closes this session because the same client has a newer one. */
+  private CompletableFuture<Void> replace() {
+    try {
+      eventLoop()
+          .execute(
+              () -> {
+                replaced = !closed;
+                close();
+              });
+    } catch (RejectedExecutionException e) {
+      closedFuture.complete(null);
+    }
+    return closedFuture;
+  }
+
+  /**
+   * Starts a graceful end: stops accepting on every published port (new connections are refused),
+   * sends go-away on the tunnel, and completes once every public connection open now has finished.
+   */
+  CompletableFuture<Void> drain() {
+    CompletableFuture<Void> drained = new CompletableFuture<>();
+    eventLoop()
+        .execute(
+            () -> {
+              draining = true;
+              listeners.values().forEach(ProxyListener::close);
+              YamuxMultiplexHandler mux = YamuxMultiplexHandler.get(tunnel);
+              if (mux != null) {
+                mux.goAway(0);
+              }
+              publicConnections.newCloseFuture().addListener(f -> drained.complete(null));
+            });
+    return drained;
+  }
+
+  /** Public connections (one stream each) open right now. */
+  int publicConnections() {
+    return publicConnections.size();
   }
 
   /** A snapshot of the session's proxies, for {@link ServerSnapshot}. */

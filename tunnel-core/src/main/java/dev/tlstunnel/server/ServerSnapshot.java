@@ -3,20 +3,33 @@ package dev.tlstunnel.server;
 import java.util.List;
 
 /**
- * What a server holds right now: its sessions and every registered proxy.
+ * What a server holds right now: its sessions and every registered proxy, plus the counts that show
+ * nothing leaks (connections, keepalive timers).
  *
  * @param sessions authenticated sessions
  * @param proxies every registered proxy
+ * @param tunnelConnections open tunnel connections, authenticated or not
+ * @param keepAliveTimers tunnel connections whose keepalive timers are running
  */
-public record ServerSnapshot(List<SessionInfo> sessions, List<ProxyInfo> proxies) {
+public record ServerSnapshot(
+    List<SessionInfo> sessions,
+    List<ProxyInfo> proxies,
+    int tunnelConnections,
+    int keepAliveTimers) {
 
   public ServerSnapshot {
     sessions = List.copyOf(sessions);
     proxies = List.copyOf(proxies);
   }
 
-  /** One authenticated client session. */
-  public record SessionInfo(String clientId, String remoteAddress, int openStreams) {}
+  /**
+   * One authenticated client session.
+   *
+   * @param openStreams yamux streams open on its tunnel, the control stream included
+   * @param publicConnections connections accepted on its published ports and still open
+   */
+  public record SessionInfo(
+      String clientId, String remoteAddress, int openStreams, int publicConnections) {}
 
   /**
    * One registered proxy.
@@ -37,6 +50,16 @@ public record ServerSnapshot(List<SessionInfo> sessions, List<ProxyInfo> proxies
   /** Proxies listening right now. */
   public long boundListeners() {
     return proxies.stream().filter(p -> p.boundPort() != 0).count();
+  }
+
+  /** Streams open over all sessions, control streams included. */
+  public int openStreams() {
+    return sessions.stream().mapToInt(SessionInfo::openStreams).sum();
+  }
+
+  /** Bind retry and keepalive timers scheduled. */
+  public long timers() {
+    return pendingRetries() + keepAliveTimers;
   }
 
   /** Proxies with a bind retry scheduled. */

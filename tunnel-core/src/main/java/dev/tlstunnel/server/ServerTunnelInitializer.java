@@ -1,13 +1,16 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
+import dev.tlstunnel.relay.DeadPeerHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
-/** The tunnel connection's pipeline: TLS, yamux, the authentication deadline, the tail. */
+/**
+ * The tunnel connection's pipeline: TLS, keepalive, yamux, the authentication deadline, the tail.
+ */
 final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerContext context;
   private final SslContext sslContext;
@@ -19,11 +22,20 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    context.tunnels.add(ch);
     long deadline = context.config.handshakeTimeoutMillis();
     SslHandler tls = sslContext.newHandler(ch.alloc());
     tls.setHandshakeTimeoutMillis(deadline);
     ChannelPipeline p = ch.pipeline();
     p.addLast("tls", tls);
+    p.addLast(
+        "keepalive",
+        new DeadPeerHandler(
+            context.config.keepAlive().interval(),
+            context.config.keepAlive().timeout(),
+            tunnel -> YamuxMultiplexHandler.get(tunnel).ping(),
+            () -> ServerContext.label(ch),
+            context.keepAliveTimers));
     YamuxMultiplexHandler.addTo(
         p, context.yamuxConfig, false, new ServerInboundStreams(context, ch));
     p.addLast("auth-deadline", new AuthDeadlineHandler(deadline));

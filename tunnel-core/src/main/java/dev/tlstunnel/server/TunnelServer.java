@@ -9,13 +9,18 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +35,8 @@ public final class TunnelServer implements AutoCloseable {
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final Channel serverChannel;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private CompletableFuture<Void> shutdown;
 
   private TunnelServer(
       ServerContext context, EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel) {
@@ -58,9 +65,10 @@ public final class TunnelServer implements AutoCloseable {
       throw new TunnelStartException(e.getMessage(), e);
     }
     Transport transport = Transport.best();
-    ServerContext context = new ServerContext(config, transport, yamux, config.bindPort());
     EventLoopGroup boss = transport.newGroup(1, "tunnel-server-accept");
     EventLoopGroup workers = transport.newGroup(0, "tunnel-server");
+    ServerContext context =
+        new ServerContext(config, transport, yamux, config.bindPort(), boss.next());
     ChannelFuture bind =
         new ServerBootstrap()
             .group(boss, workers)
@@ -102,7 +110,10 @@ public final class TunnelServer implements AutoCloseable {
     for (ServerSession s : context.sessions) {
       sessions.add(
           new ServerSnapshot.SessionInfo(
-              s.clientId(), String.valueOf(s.tunnel().remoteAddress()), s.openStreams()));
+              s.clientId(),
+              String.valueOf(s.tunnel().remoteAddress()),
+              s.openStreams(),
+              s.publicConnections()));
       proxies.addAll(s.proxyInfos());
     }
     for (ProxyRegistry.Entry e : context.registry.entries()) {
@@ -118,12 +129,61 @@ public final class TunnelServer implements AutoCloseable {
                 false));
       }
     }
-    return new ServerSnapshot(sessions, proxies);
+    return new ServerSnapshot(
+        sessions, proxies, context.tunnels.size(), context.keepAliveTimers.get());
   }
 
-  /** Closes every session, listener and timer, then the tunnel port. */
+  /**
+   * Shuts down gracefully: stops accepting clients and public connections (new connections to
+   * published ports are refused), sends go-away on every tunnel, lets open connections finish for
+   * up to {@code grace}, then closes everything as {@link #close()} does. Idempotent; the future
+   * completes once the server is closed ({@code join()} it for a blocking stop).
+   */
+  public synchronized CompletableFuture<Void> shutdownGracefully(Duration grace) {
+    if (shutdown != null) {
+      return shutdown;
+    }
+    log.info(
+        "Server on port {} shutting down: open connections may finish within {} ms",
+        address().getPort(),
+        grace.toMillis());
+    EventLoop timers = bossGroup.next();
+    CompletableFuture<Boolean> drained = new CompletableFuture<>();
+    serverChannel.close();
+    CompletableFuture<?>[] sessions =
+        context.sessions.stream().map(ServerSession::drain).toArray(CompletableFuture[]::new);
+    ScheduledFuture<?> deadline =
+        timers.schedule(() -> drained.complete(false), grace.toNanos(), TimeUnit.NANOSECONDS);
+    CompletableFuture.allOf(sessions)
+        .thenRun(
+            () -> {
+              deadline.cancel(false);
+              drained.complete(true);
+            });
+    shutdown =
+        drained.thenAcceptAsync(
+            finished -> {
+              if (!finished) {
+                log.warn(
+                    "Grace period of {} ms over; closing {} open connections",
+                    grace.toMillis(),
+                    openConnections());
+              }
+              close();
+            });
+    return shutdown;
+  }
+
+  private int openConnections() {
+    return context.sessions.stream().mapToInt(ServerSession::publicConnections).sum();
+  }
+
+  /** Closes every session, listener and timer, then the tunnel port, at once. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     serverChannel.close().awaitUninterruptibly();
     for (ServerSession s : context.sessions) {
       s.close();

@@ -59,7 +59,14 @@ class AdminServerTest {
     JsonNode root = new ObjectMapper().readTree(response.body());
     assertThat(root.fieldNames())
         .toIterable()
-        .containsExactly("client_id", "server", "session_state", "last_error", "proxies");
+        .containsExactly(
+            "client_id",
+            "server",
+            "session_state",
+            "last_error",
+            "next_attempt_at",
+            "reconnect_attempt",
+            "proxies");
     assertThat(root.get("client_id").asText()).isEqualTo("c1");
     assertThat(root.get("last_error").isNull()).isTrue();
     JsonNode proxy = root.get("proxies").get(0);

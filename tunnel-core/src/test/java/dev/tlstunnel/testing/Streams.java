@@ -22,6 +22,28 @@ public final class Streams {
     return s;
   }
 
+  /** Whether a connection to {@code port} echoes a few bytes back (false on any I/O error). */
+  public static boolean echoes(int port) {
+    byte[] probe = {'p', 'i', 'n', 'g'};
+    try (Socket s = connect(port, 5_000)) {
+      s.getOutputStream().write(probe);
+      return java.util.Arrays.equals(readExactly(s.getInputStream(), probe.length), probe);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether connecting to {@code port} is refused right now. */
+  public static boolean refuses(int port) {
+    try (Socket s = connect(port, 1_000)) {
+      return !s.isConnected();
+    } catch (java.net.ConnectException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Writes {@code length} seeded random bytes and returns their SHA-256. */
   public static byte[] writeRandom(OutputStream out, long seed, long length) throws IOException {
     MessageDigest digest = sha256();

@@ -6,8 +6,10 @@ import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.KeepAlive;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ProxyType;
+import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
@@ -57,6 +59,14 @@ public final class TunnelFixture implements AutoCloseable {
         .clientId(clientId)
         .localConnect(3, 100, 2_000)
         .proxies(proxies)
+        .build();
+  }
+
+  /** Quick reconnects (100 ms doubling to 400 ms) and keepalive (ping 200 ms, timeout 1 s). */
+  public static ClientConfig fast(ClientConfig config) {
+    return config.toBuilder()
+        .reconnect(new ReconnectPolicy(true, Duration.ofMillis(100), Duration.ofMillis(400), false))
+        .keepAlive(new KeepAlive(Duration.ofMillis(200), Duration.ofSeconds(1)))
         .build();
   }
 
