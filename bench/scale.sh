@@ -7,7 +7,7 @@
 # Four processes, so that none needs more than ~10,000 descriptors: an echo service, the tunnel
 # server and client (JVMs without extra flags), and the load generator. The tunnel runs from
 # tunnel-bench's ScaleTunnel with a yamux stream limit of 16,384; --cli runs the shipped CLI instead,
-# whose default limit is 4,096 streams per session. Prints memory of both JVMs and the error count,
+# whose default limit is 16,384 streams per session. Prints memory of both JVMs and the error count,
 # and exits 1 on any error. Every process is stopped by a trap.
 set -euo pipefail
 
@@ -37,7 +37,7 @@ if [[ $cli -eq 1 ]]; then
   [[ -f "$cli_jar" ]] || { echo "scale.sh: build $cli_jar first: mvn -B -q -DskipTests package" >&2; exit 1; }
   run_server=(java ${JAVA_OPTS:-} -jar "$cli_jar" server -c)
   run_client=(java ${JAVA_OPTS:-} -jar "$cli_jar" client -c)
-  limit_note="shipped CLI, default stream limit 4096"
+  limit_note="shipped CLI, default stream limit 16384"
 else
   [[ -f "$bench_jar" ]] || { echo "scale.sh: build $bench_jar first: mvn -B -q -Pbench -pl tunnel-bench -am -DskipTests package" >&2; exit 1; }
   run_server=(java ${JAVA_OPTS:-} -cp "$bench_jar" dev.tlstunnel.bench.ScaleTunnel server)
