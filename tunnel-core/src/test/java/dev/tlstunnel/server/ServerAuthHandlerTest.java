@@ -12,6 +12,7 @@ import dev.tlstunnel.transport.Transport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,9 @@ class ServerAuthHandlerTest {
   @BeforeEach
   void setUp() {
     ServerConfig config = ServerConfig.of("127.0.0.1", 0, Path.of("c"), Path.of("k"), KEY);
-    context = new ServerContext(config, Transport.nio(), YamuxConfig.defaults(), 7000);
+    context =
+        new ServerContext(
+            config, Transport.nio(), YamuxConfig.defaults(), 7000, ImmediateEventExecutor.INSTANCE);
     tunnel =
         new EmbeddedChannel(
             new ChannelInboundHandlerAdapter() {
