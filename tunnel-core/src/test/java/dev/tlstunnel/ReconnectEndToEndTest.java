@@ -14,42 +14,19 @@ import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.AdminApi;
-import dev.tlstunnel.testing.EchoService;
-import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TcpForwarder;
-import dev.tlstunnel.testing.TunnelFixture;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The client stays connected: it comes back after the server restarts or the path goes dead. */
-@ExtendWith(LeakDetectorExtension.class)
 @Timeout(60)
-class ReconnectEndToEndTest {
-  @TempDir Path dir;
-  private TunnelFixture fixture;
-  private EchoService echo;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    fixture = new TunnelFixture(dir);
-    echo = new EchoService();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    fixture.close();
-    echo.close();
-  }
+class ReconnectEndToEndTest extends EchoTunnelTest {
 
   private ClientConfig client(int serverPort, int proxyPort) {
     ClientConfig base =

@@ -11,45 +11,21 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.KeepAlive;
 import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
-import dev.tlstunnel.testing.EchoService;
-import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TcpForwarder;
-import dev.tlstunnel.testing.TunnelFixture;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fifty connect/kill cycles leave the server holding only the live session: every other session,
  * listener, timer, stream and connection is gone, counted through the server's own snapshot.
  */
-@ExtendWith(LeakDetectorExtension.class)
 @Timeout(120)
-class SessionLeakTest {
+class SessionLeakTest extends EchoTunnelTest {
   private static final int CYCLES = 50;
-
-  @TempDir Path dir;
-  private TunnelFixture fixture;
-  private EchoService echo;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    fixture = new TunnelFixture(dir);
-    echo = new EchoService();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    fixture.close();
-    echo.close();
-  }
 
   @Test
   void fiftyConnectKillCyclesLeaveOnlyTheLiveSession() throws Exception {

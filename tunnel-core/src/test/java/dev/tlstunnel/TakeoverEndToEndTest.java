@@ -10,44 +10,21 @@ import dev.tlstunnel.client.ProxyState;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.server.TunnelServer;
-import dev.tlstunnel.testing.EchoService;
-import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TcpForwarder;
-import dev.tlstunnel.testing.TunnelFixture;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A client whose old connection is dead (the server has not noticed: its keepalive timeout is the
  * default 30 s) comes back with the same id: the stale session is replaced at once.
  */
-@ExtendWith(LeakDetectorExtension.class)
 @Timeout(60)
-class TakeoverEndToEndTest {
-  @TempDir Path dir;
-  private TunnelFixture fixture;
-  private EchoService echo;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    fixture = new TunnelFixture(dir);
-    echo = new EchoService();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    fixture.close();
-    echo.close();
-  }
+class TakeoverEndToEndTest extends EchoTunnelTest {
 
   private ClientConfig client(int serverPort, String id, int proxyPort) {
     return fast(fixture.clientConfig(serverPort, id, List.of(proxy("web", proxyPort, echo.port()))))

@@ -6,45 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.server.TunnelServer;
-import dev.tlstunnel.testing.EchoService;
-import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.Streams;
-import dev.tlstunnel.testing.TunnelFixture;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A real server and client on loopback, with TLS, relaying to a real echo service. */
-@ExtendWith(LeakDetectorExtension.class)
 @Timeout(90)
-class TunnelEndToEndTest {
-  @TempDir Path dir;
-  private TunnelFixture fixture;
-  private EchoService echo;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    fixture = new TunnelFixture(dir);
-    echo = new EchoService();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    fixture.close();
-    echo.close();
-  }
+class TunnelEndToEndTest extends EchoTunnelTest {
 
   private int startEchoTunnel() throws Exception {
     TunnelServer server = fixture.startServer();
