@@ -65,7 +65,11 @@ final class LiveRun implements AutoCloseable {
 
   /** Waits for the command to end by itself; returns its exit code. */
   int awaitExit() throws Exception {
-    return code.get(30, TimeUnit.SECONDS);
+    try {
+      return code.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("still running after 30s; output: " + out() + err(), e);
+    }
   }
 
   /** Stops the command and returns its exit code. */
