@@ -168,8 +168,11 @@ public final class ZeroConfigServer {
     return bindAddr != null ? bindAddr : ServerConfig.DEFAULT_BIND_ADDR;
   }
 
+  /** {@code ~/.tls-tunnel}, where {@code ~} is {@code $HOME} when set (as shells see it). */
   private static Path defaultStateDir() {
-    return Path.of(System.getProperty("user.home"), ".tls-tunnel");
+    String home = System.getenv("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"))
+        .resolve(".tls-tunnel");
   }
 
   private void ensureCertificate(Path cert, Path key) throws IOException, ConfigException {
