@@ -34,11 +34,45 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Generates self-signed ECDSA P-256 certificates with subject alternative names, written as PEM
- * (certificate, and the key as unencrypted PKCS#8). Clients trust such a certificate directly
- * through {@code ca_cert_path}.
+ * Generates self-signed certificates (ECDSA P-256 by default, RSA on request) with subject
+ * alternative names, written as PEM (certificate, and the key as unencrypted PKCS#8). Clients trust
+ * such a certificate directly through {@code ca_cert_path}, or pin it with {@code
+ * server_fingerprint}.
  */
 public final class CertificateGenerator {
+
+  /** The kinds of key a certificate can have. */
+  public enum KeyType {
+    /** ECDSA on P-256, signed with SHA256withECDSA. */
+    EC("EC", "SHA256withECDSA", "ECDSA P-256"),
+    /** RSA 3072, signed with SHA256withRSA. */
+    RSA("RSA", "SHA256withRSA", "RSA 3072");
+
+    private final String algorithm;
+    private final String signature;
+    private final String description;
+
+    KeyType(String algorithm, String signature, String description) {
+      this.algorithm = algorithm;
+      this.signature = signature;
+      this.description = description;
+    }
+
+    /** E.g. {@code ECDSA P-256}. */
+    public String description() {
+      return description;
+    }
+
+    KeyPair generate() throws GeneralSecurityException {
+      KeyPairGenerator gen = KeyPairGenerator.getInstance(algorithm);
+      if (this == EC) {
+        gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+      } else {
+        gen.initialize(3072, new SecureRandom());
+      }
+      return gen.generateKeyPair();
+    }
+  }
 
   /** A generated certificate and its private key. */
   public record Generated(X509Certificate certificate, PrivateKey privateKey) {
@@ -68,7 +102,7 @@ public final class CertificateGenerator {
   }
 
   /**
-   * A self-signed certificate.
+   * A self-signed ECDSA P-256 certificate.
    *
    * @param commonName the subject's CN
    * @param dnsNames DNS subject alternative names
@@ -78,10 +112,19 @@ public final class CertificateGenerator {
   public static Generated selfSigned(
       String commonName, List<String> dnsNames, List<InetAddress> addresses, Duration validity)
       throws IOException {
+    return selfSigned(commonName, dnsNames, addresses, validity, KeyType.EC);
+  }
+
+  /** A self-signed certificate with a key of {@code keyType}; see the other overload. */
+  public static Generated selfSigned(
+      String commonName,
+      List<String> dnsNames,
+      List<InetAddress> addresses,
+      Duration validity,
+      KeyType keyType)
+      throws IOException {
     try {
-      KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-      gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
-      KeyPair pair = gen.generateKeyPair();
+      KeyPair pair = keyType.generate();
       X500Name subject =
           new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
       Instant now = Instant.now();
@@ -93,12 +136,14 @@ public final class CertificateGenerator {
               Date.from(now.plus(validity)),
               subject,
               pair.getPublic());
-      builder.addExtension(Extension.subjectAlternativeName, false, sans(dnsNames, addresses));
+      if (!dnsNames.isEmpty() || !addresses.isEmpty()) {
+        builder.addExtension(Extension.subjectAlternativeName, false, sans(dnsNames, addresses));
+      }
       X509Certificate certificate =
           new JcaX509CertificateConverter()
               .getCertificate(
                   builder.build(
-                      new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+                      new JcaContentSignerBuilder(keyType.signature).build(pair.getPrivate())));
       return new Generated(certificate, pair.getPrivate());
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IOException("cannot generate a certificate: " + e.getMessage(), e);

@@ -3,7 +3,6 @@ package dev.tlstunnel.cli;
 import dev.tlstunnel.client.ClientExit;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
-import dev.tlstunnel.config.ConfigLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Run a tunnel client: connect to the server and publish the configured proxies.",
+      "Without -c: --server HOST:PORT --key KEY --server-fingerprint F --expose 3000:8080 ...",
       "Exit codes: 0 stopped, 1 usage or config error, 2 authentication failed,",
       "3 bind failure with exit_on_bind_failure, 4 connection failed (reconnect off)."
     })
@@ -39,14 +40,15 @@ public final class ClientCommand implements Callable<Integer> {
 
   @Option(
       names = {"-c", "--config"},
-      required = true,
       paramLabel = "FILE",
       description = "The client config file (TOML with a [client] table and [[proxies]]).")
   private Path config;
 
+  @Mixin private QuickClientOptions quick;
+
   @Override
   public Integer call() throws Exception {
-    ClientConfig cfg = ConfigLoader.loadClient(ConfigFiles.requireReadable(config));
+    ClientConfig cfg = quick.resolve(config, spec);
     try (TunnelClient client = TunnelClient.start(cfg)) {
       CompletableFuture<ClientExit> exit = client.exit();
       StopSignal stop = main.stopSignal();
@@ -67,7 +69,7 @@ public final class ClientCommand implements Callable<Integer> {
       ClientExit ended = exit.join();
       if (ended.reason() != ClientExit.Reason.CLOSED) {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + ended.message());
+        err.println("error: " + NewcomerErrors.explain(ended));
         err.flush();
       }
       return ended.reason().exitCode();

@@ -28,6 +28,9 @@ import picocli.CommandLine.Spec;
       CheckCommand.class,
       StatusCommand.class,
       DemoCommand.class,
+      CertCommand.class,
+      TemplateCommand.class,
+      ServiceCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
@@ -126,8 +129,12 @@ public final class Main implements Callable<Integer> {
 
   private int onExecutionError(Exception e, CommandLine cmd, ParseResult parseResult) {
     PrintWriter err = cmd.getErr();
+    int code = EXIT_USAGE;
     if (e instanceof ConfigException config) {
       config.problems().forEach(problem -> err.println("error: " + problem));
+    } else if (e instanceof CommandFailure failure) {
+      err.println("error: " + failure.getMessage());
+      code = failure.exitCode();
     } else if (e instanceof TunnelStartException) {
       err.println("error: " + e.getMessage());
     } else {
@@ -137,7 +144,7 @@ public final class Main implements Callable<Integer> {
       e.printStackTrace(err);
     }
     err.flush();
-    return EXIT_USAGE;
+    return code;
   }
 
   /** One line for an unexpected exception: its message, or its type when it has none. */

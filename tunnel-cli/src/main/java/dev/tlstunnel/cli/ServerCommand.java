@@ -1,6 +1,5 @@
 package dev.tlstunnel.cli;
 
-import dev.tlstunnel.config.ConfigLoader;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.TunnelServer;
 import java.net.InetSocketAddress;
@@ -11,8 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tls-tunnel server}: runs a tunnel server until SIGINT or SIGTERM; the first signal drains
@@ -23,7 +25,11 @@ import picocli.CommandLine.ParentCommand;
     name = "server",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Run a tunnel server until Ctrl+C or SIGTERM.")
+    description = {
+      "Run a tunnel server until Ctrl+C or SIGTERM.",
+      "Without -c: listen on port 7000 with a certificate and auth key created once in",
+      "--state-dir, and print the client command line that connects to it."
+    })
 public final class ServerCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
 
@@ -31,15 +37,17 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = {"-c", "--config"},
-      required = true,
       paramLabel = "FILE",
       description = "The server config file (TOML with a [server] table).")
   private Path config;
 
+  @Mixin private ZeroConfigServer zeroConfig;
+  @Spec private CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    ServerConfig cfg = ConfigLoader.loadServer(ConfigFiles.requireReadable(config));
-    try (TunnelServer server = TunnelServer.start(cfg)) {
+    ServerConfig cfg = zeroConfig.resolve(config, spec);
+    try (TunnelServer server = zeroConfig.start(cfg, spec)) {
       InetSocketAddress address = server.address();
       log.info(
           "Tunnel server listening on {}:{}",

@@ -1,11 +1,17 @@
 package dev.tlstunnel.cli;
 
+import dev.tlstunnel.transport.TlsContexts;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** The {@code --version} text: the software version (from a build-generated resource) and Java. */
+/**
+ * The {@code --version} text: the software version (from a build-generated resource), Java, and the
+ * TLS provider in use.
+ */
 public final class VersionProvider implements IVersionProvider {
 
   /** The software version, or {@code unknown} when the build did not record it. */
@@ -32,7 +38,19 @@ public final class VersionProvider implements IVersionProvider {
           + System.getProperty("java.vendor")
           + ", "
           + System.getProperty("java.vm.name")
-          + ")"
+          + ")",
+      "TLS provider: " + tlsProvider()
     };
+  }
+
+  /** {@code BoringSSL}, or {@code JDK} with the reason BoringSSL did not load. */
+  static String tlsProvider() {
+    if (TlsContexts.provider() == SslProvider.OPENSSL) {
+      return OpenSsl.versionString();
+    }
+    Throwable cause = OpenSsl.unavailabilityCause();
+    return cause == null
+        ? "JDK (BoringSSL disabled with -Dtlstunnel.tls=jdk)"
+        : "JDK (BoringSSL not available: " + Main.describe(cause) + ")";
   }
 }

@@ -32,11 +32,13 @@ class MainTest {
     assertThat(run.code()).isZero();
     assertThat(run.out())
         .startsWith("Usage: tls-tunnel")
-        .contains("server", "client", "check", "status", "demo", "--log-level", "-v");
+        .contains("server", "client", "check", "status", "demo", "--log-level", "-v")
+        .contains("cert", "template", "service");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"server", "client", "check", "status", "demo"})
+  @ValueSource(
+      strings = {"server", "client", "check", "status", "demo", "cert", "template", "service"})
   @Timeout(20)
   void everyCommandHasHelp(String command) {
     CliRun run = CliRun.run(command, "--help");
@@ -60,7 +62,8 @@ class MainTest {
     assertThat(run.code()).isZero();
     assertThat(run.out())
         .startsWith("tls-tunnel " + VersionProvider.softwareVersion())
-        .contains("Java " + System.getProperty("java.version"));
+        .contains("Java " + System.getProperty("java.version"))
+        .containsPattern("(?m)^TLS provider: (BoringSSL|JDK \\(.+\\))$");
     assertThat(VersionProvider.softwareVersion()).isNotEqualTo("unknown");
   }
 
@@ -88,12 +91,12 @@ class MainTest {
   @Test
   @Timeout(20)
   void missingConfigOptionIsAUsageError() {
-    CliRun run = CliRun.run("server");
+    CliRun run = CliRun.run("check");
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err().lines().toList())
         .containsExactly(
             "error: Missing required option: '--config=FILE'",
-            "Run 'tls-tunnel server --help' for usage.");
+            "Run 'tls-tunnel check --help' for usage.");
   }
 
   @Test

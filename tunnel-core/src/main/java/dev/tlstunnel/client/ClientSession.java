@@ -92,6 +92,9 @@ final class ClientSession {
   void connect() {
     String host = context.config().serverAddr();
     int port = context.config().serverPort();
+    if (context.config().skipVerify() && context.config().serverFingerprint() == null) {
+      log.warn("Connecting to {} with client.skip_verify: the server is not verified", server());
+    }
     ChannelFuture connect =
         new Bootstrap()
             .group(loop)

@@ -52,12 +52,11 @@ public final class TunnelClient implements AutoCloseable {
       throws TunnelStartException {
     SslContext ssl;
     try {
-      ssl = TlsContexts.forClient(config.caCertPath(), config.skipVerify());
+      ssl =
+          TlsContexts.forClient(
+              config.caCertPath(), config.skipVerify(), config.serverFingerprint());
     } catch (IOException e) {
       throw new TunnelStartException(e.getMessage(), e);
-    }
-    if (config.skipVerify()) {
-      log.warn("client.skip_verify is set: the server's certificate is not verified");
     }
     Transport transport = Transport.best();
     EventLoopGroup group = transport.newGroup(1, "tunnel-client");

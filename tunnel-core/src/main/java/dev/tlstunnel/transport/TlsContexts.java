@@ -35,6 +35,7 @@ public final class TlsContexts {
   public static SslContext forServer(Path certPath, Path keyPath) throws IOException {
     requireReadable(certPath, "certificate");
     requireReadable(keyPath, "private key");
+    ServerKeyCheck.check(certPath, keyPath);
     try {
       return SslContextBuilder.forServer(certPath.toFile(), keyPath.toFile())
           .sslProvider(provider())
@@ -58,9 +59,27 @@ public final class TlsContexts {
    * {@code skipVerify}.
    */
   public static SslContext forClient(Path caPath, boolean skipVerify) throws IOException {
+    return forClient(caPath, skipVerify, null);
+  }
+
+  /**
+   * A client context. With a {@code fingerprint} ({@code sha256:<hex>}) it trusts exactly the
+   * server certificate with that SHA-256, with no CA or host-name check, and {@code caPath} and
+   * {@code skipVerify} are ignored; a mismatch fails the handshake with a message showing the
+   * expected and the actual fingerprint. Otherwise it trusts {@code caPath} (or the system's CAs
+   * when null) and checks the host name, or trusts anything when {@code skipVerify}.
+   */
+  public static SslContext forClient(Path caPath, boolean skipVerify, String fingerprint)
+      throws IOException {
     SslContextBuilder builder =
         SslContextBuilder.forClient().sslProvider(provider()).protocols(PROTOCOLS);
-    if (skipVerify) {
+    if (fingerprint != null) {
+      try {
+        builder.trustManager(new PinnedTrustManager(fingerprint));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    } else if (skipVerify) {
       builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
     } else {
       builder.endpointIdentificationAlgorithm("HTTPS");

@@ -1,0 +1,69 @@
+package dev.tlstunnel.cli;
+
+import dev.tlstunnel.config.ConfigException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tls-tunnel template server|client}: prints or writes a commented config file. */
+@Command(
+    name = "template",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Print (or write with -o) a commented config file listing every option with its",
+      "default. The server template gets a freshly generated auth_key."
+    })
+public final class TemplateCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Parameters(paramLabel = "server|client", description = "Which config: server or client.")
+  private Role kind;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Write the template to FILE instead of printing it.")
+  private Path output;
+
+  @Option(names = "--force", description = "Overwrite FILE when it exists.")
+  private boolean force;
+
+  @Override
+  public Integer call() throws Exception {
+    String text = kind == Role.SERVER ? Templates.server(AuthKeys.random()) : Templates.client();
+    PrintWriter out = spec.commandLine().getOut();
+    if (output == null) {
+      out.print(text);
+      out.flush();
+      return 0;
+    }
+    if (!force && Files.exists(output)) {
+      throw new ConfigException(
+          output + " already exists: remove it, choose another file, or add --force to overwrite");
+    }
+    if (kind == Role.SERVER) {
+      AuthKeys.writeOwnerOnly(output, text);
+    } else {
+      Files.writeString(output, text, StandardCharsets.UTF_8);
+    }
+    out.println("Wrote " + output);
+    if (kind == Role.SERVER) {
+      out.println("Next: create the certificate it names (tls-tunnel cert --common-name HOST),");
+      out.println("then: tls-tunnel check -c " + output + " && tls-tunnel server -c " + output);
+    } else {
+      out.println("Next: set server_addr, auth_key and server_fingerprint (or ca_cert_path),");
+      out.println("then: tls-tunnel check -c " + output + " && tls-tunnel client -c " + output);
+    }
+    out.flush();
+    return 0;
+  }
+}

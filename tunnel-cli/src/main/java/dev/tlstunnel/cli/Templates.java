@@ -1,0 +1,159 @@
+package dev.tlstunnel.cli;
+
+import dev.tlstunnel.config.BindRetryPolicy;
+import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.Durations;
+import dev.tlstunnel.config.KeepAlive;
+import dev.tlstunnel.config.ReconnectPolicy;
+import dev.tlstunnel.config.ServerConfig;
+import java.time.Duration;
+
+/**
+ * Commented config files listing every option with its default, as {@code tls-tunnel template}
+ * prints them. Defaults come from the config classes, so the templates cannot drift from them.
+ */
+final class Templates {
+  /** The tunnel port the templates and the zero-config server use. */
+  static final int DEFAULT_SERVER_PORT = 7000;
+
+  private Templates() {}
+
+  /** A server config with a freshly generated {@code auth_key}. */
+  static String server(String authKey) {
+    BindRetryPolicy retry = BindRetryPolicy.DEFAULT;
+    KeepAlive keepAlive = KeepAlive.DEFAULT;
+    return """
+        # tls-tunnel server configuration. Every option is listed with its default value.
+        # Check it:  tls-tunnel check -c server.toml
+        # Run it:    tls-tunnel server -c server.toml
+        # Durations are written like "250ms", "10s", "1m30s". Reference: docs/CONFIG.md
+
+        [server]
+        # Address the tunnel port listens on: "0.0.0.0" every IPv4 address, "::" every address.
+        bind_addr = "%s"
+        # The port clients dial (required).
+        bind_port = %d
+        # PEM certificate (chain) and PEM private key in PKCS#8 (required). Relative paths are
+        # relative to this file. Create both with:
+        #   tls-tunnel cert --common-name tunnel.example.com --alt-names tunnel.example.com,203.0.113.7
+        cert_path = "server.crt"
+        key_path = "server.key"
+        # The shared key every client must present (required; 16 to 1024 characters).
+        # Generated at random for this file: copy it into the clients' auth_key.
+        auth_key = "%s"
+        # Deadline for a new client's TLS handshake plus authentication.
+        handshake_timeout = "%s"
+        # Keep-alive: ping each client this often, and drop a session silent for this long.
+        keepalive_interval = "%s"
+        keepalive_timeout = "%s"
+        # On shutdown, how long open streams may finish before they are closed.
+        shutdown_grace = "%s"
+
+        # A published port that cannot be bound (in use, no permission) is retried in the
+        # background. These are the defaults and the limits for every client's proxies.
+        [server.bind_retry]
+        max_retries = %d          # retries after the first attempt; -1 retries forever
+        initial_delay = "%s"     # the first wait, doubled after each retry ...
+        max_delay = "%s"         # ... up to this
+        """
+        .formatted(
+            ServerConfig.DEFAULT_BIND_ADDR,
+            DEFAULT_SERVER_PORT,
+            authKey,
+            millis(ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS),
+            Durations.format(keepAlive.interval()),
+            Durations.format(keepAlive.timeout()),
+            millis(ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
+            retry.maxRetries(),
+            Durations.format(retry.initialDelay()),
+            Durations.format(retry.maxDelay()));
+  }
+
+  /** A client config with one example proxy. */
+  static String client() {
+    KeepAlive keepAlive = KeepAlive.DEFAULT;
+    ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
+    return """
+        # tls-tunnel client configuration. Every option is listed with its default value;
+        # the commented-out ones have no default and are off unless set.
+        # Check it:  tls-tunnel check -c client.toml
+        # Run it:    tls-tunnel client -c client.toml
+        # Durations are written like "250ms", "10s", "1m30s". Reference: docs/CONFIG.md
+
+        [client]
+        # The server's host name or address and its tunnel port (required).
+        server_addr = "tunnel.example.com"
+        server_port = %d
+        # The server's shared key (required): its auth_key, or the key it printed at start.
+        auth_key = "paste-the-server-auth-key-here"
+
+        # How the server's certificate is trusted. Without server_fingerprint or ca_cert_path the
+        # system's CAs verify it, host name included.
+        # Pin exactly one certificate (printed by the server and by 'tls-tunnel cert'):
+        # server_fingerprint = "sha256:<64 hex digits>"
+        # Or verify against this CA certificate (or the server's own certificate), host name included:
+        # ca_cert_path = "server.crt"
+        # Accept any certificate: insecure, for experiments only; logs a warning at every connect.
+        skip_verify = false
+
+        # This client's name on the server (default: this host's name).
+        # client_id = "office-pc"
+        # Admin API for 'tls-tunnel status'; off unless admin_port is set.
+        admin_addr = "%s"
+        # admin_port = 7400
+        # Exit with code 3 when a proxy gives up binding or is rejected by the server.
+        exit_on_bind_failure = false
+        # Connecting a tunnelled stream to the local service: retries, wait between, timeout.
+        local_connect_retries = %d
+        local_retry_delay = "%s"
+        local_connect_timeout = "%s"
+        # Keep-alive: ping the server this often, and drop the tunnel when silent for this long.
+        keepalive_interval = "%s"
+        keepalive_timeout = "%s"
+        # On shutdown, how long open streams may finish before they are closed.
+        shutdown_grace = "%s"
+
+        # Coming back after the tunnel drops or the server cannot be reached.
+        [client.reconnect]
+        enabled = %s
+        initial_delay = "%s"     # the first wait, doubled after each attempt ...
+        max_delay = "%s"        # ... up to this
+        retry_on_auth_failure = %s
+
+        # One [[proxies]] table per published service; repeat the table for more.
+        [[proxies]]
+        name = "web"                  # unique per client: [A-Za-z0-9._-], up to 64 characters
+        publish_addr = "%s"      # where the server listens for the public
+        publish_port = 8080           # required
+        local_addr = "%s"      # the private service, as seen from this client
+        local_port = 3000             # required
+        proxy_type = "tcp"            # tcp, http/1.1 or http/2.0
+
+        # Optional, per proxy: ask the server for another bind retry policy (clamped to the
+        # server's [server.bind_retry]). Without it the server's policy applies.
+        # [proxies.bind_retry]
+        # max_retries = 3
+        # initial_delay = "1s"
+        # max_delay = "10s"
+        """
+        .formatted(
+            DEFAULT_SERVER_PORT,
+            ClientConfig.DEFAULT_ADMIN_ADDR,
+            ClientConfig.DEFAULT_LOCAL_CONNECT_RETRIES,
+            millis(ClientConfig.DEFAULT_LOCAL_RETRY_DELAY_MILLIS),
+            millis(ClientConfig.DEFAULT_LOCAL_CONNECT_TIMEOUT_MILLIS),
+            Durations.format(keepAlive.interval()),
+            Durations.format(keepAlive.timeout()),
+            millis(ClientConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
+            reconnect.enabled(),
+            Durations.format(reconnect.initialDelay()),
+            Durations.format(reconnect.maxDelay()),
+            reconnect.retryOnAuthFailure(),
+            dev.tlstunnel.config.ProxyConfig.DEFAULT_PUBLISH_ADDR,
+            dev.tlstunnel.config.ProxyConfig.DEFAULT_LOCAL_ADDR);
+  }
+
+  private static String millis(long millis) {
+    return Durations.format(Duration.ofMillis(millis));
+  }
+}

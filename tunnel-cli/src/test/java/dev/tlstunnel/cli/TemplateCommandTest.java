@@ -1,0 +1,120 @@
+package dev.tlstunnel.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tls-tunnel template}: every template passes {@code check} unchanged and lists every key.
+ */
+@Timeout(30)
+class TemplateCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void serverTemplatePassesCheckNextToTheCertificateThatCertWrites() throws Exception {
+    Path config = dir.resolve("server.toml");
+    CliRun template = CliRun.run("template", "server", "-o", config.toString());
+    assertThat(template.code()).as(template.err()).isZero();
+    assertThat(template.out()).startsWith("Wrote " + config + "\n");
+    CliRun cert =
+        CliRun.run(
+            "cert",
+            "--common-name",
+            "tunnel.example.com",
+            "--cert-out",
+            dir.resolve("server.crt").toString(),
+            "--key-out",
+            dir.resolve("server.key").toString());
+    assertThat(cert.code()).as(cert.err()).isZero();
+
+    CliRun check = CliRun.run("check", "-c", config.toString());
+
+    assertThat(check.err()).isEmpty();
+    assertThat(check.code()).isZero();
+    assertThat(check.out()).contains("OK: server config", "listen:      0.0.0.0:7000");
+  }
+
+  @Test
+  void clientTemplatePassesCheck() throws Exception {
+    Path config = dir.resolve("client.toml");
+    assertThat(CliRun.run("template", "client", "-o", config.toString()).code()).isZero();
+
+    CliRun check = CliRun.run("check", "-c", config.toString());
+
+    assertThat(check.err()).isEmpty();
+    assertThat(check.code()).isZero();
+    assertThat(check.out())
+        .contains("server:    tunnel.example.com:7000", "web: 0.0.0.0:8080 -> 127.0.0.1:3000");
+  }
+
+  @Test
+  void printedTemplatesAreTheFileTemplatesAndServerKeysAreRandom() {
+    CliRun one = CliRun.run("template", "server");
+    CliRun two = CliRun.run("template", "server");
+    assertThat(one.code()).isZero();
+    assertThat(one.out()).contains("[server]", "[server.bind_retry]");
+    String keyLine = "(?m)^auth_key = \"[A-Za-z0-9_-]{43}\"$";
+    assertThat(one.out()).containsPattern(keyLine);
+    assertThat(one.out()).isNotEqualTo(two.out());
+    assertThat(CliRun.run("template", "client").out()).isEqualTo(Templates.client());
+  }
+
+  @Test
+  void templatesNameEveryConfigKey() throws Exception {
+    String server = Templates.server("k".repeat(20));
+    String client = Templates.client();
+    for (String key : keys("SERVER_KEYS", "RETRY_KEYS")) {
+      if (!key.equals("bind_retry")) { // a table, checked by its header below
+        assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
+      }
+    }
+    assertThat(server).contains("[server.bind_retry]");
+    for (String key : keys("CLIENT_KEYS", "PROXY_KEYS", "RECONNECT_KEYS", "RETRY_KEYS")) {
+      if (key.equals("bind_retry") || key.equals("reconnect")) {
+        continue; // tables, checked by their own keys and headers below
+      }
+      assertThat(client).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
+    }
+    assertThat(client).contains("[client.reconnect]", "# [proxies.bind_retry]", "[[proxies]]");
+  }
+
+  @Test
+  void configReferenceDocumentsEveryKey() throws Exception {
+    String doc = Files.readString(Path.of("..", "docs", "CONFIG.md"));
+    for (String key :
+        keys("SERVER_KEYS", "CLIENT_KEYS", "PROXY_KEYS", "RETRY_KEYS", "RECONNECT_KEYS")) {
+      assertThat(doc).as("docs/CONFIG.md mentions %s", key).contains("`" + key + "`");
+    }
+  }
+
+  @Test
+  void refusesToOverwriteAFile() throws Exception {
+    Path config = Files.writeString(dir.resolve("server.toml"), "# mine");
+    CliRun run = CliRun.run("template", "server", "-o", config.toString());
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err()).contains("already exists", "--force");
+    assertThat(Files.readString(config)).isEqualTo("# mine");
+  }
+
+  /** The config loader's lists of valid keys, so a new key cannot be left out of the docs. */
+  @SuppressWarnings("unchecked")
+  static List<String> keys(String... fields) throws ReflectiveOperationException {
+    Class<?> mapping = Class.forName("dev.tlstunnel.config.TomlMapping");
+    List<String> all = new ArrayList<>();
+    for (String name : fields) {
+      Field field = mapping.getDeclaredField(name);
+      field.setAccessible(true);
+      all.addAll((List<String>) field.get(null));
+    }
+    return all;
+  }
+}
