@@ -13,9 +13,12 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import java.security.cert.CertificateException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One connection of a client to its server: dial, TLS, keepalive, control stream, and its single
@@ -23,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the client's event loop.
  */
 final class ClientSession {
+  private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
   /** Hears how a session went. Called on the event loop. */
   interface Listener {
@@ -39,6 +43,8 @@ final class ClientSession {
     FAILED,
     /** The server refused the key or the client id. */
     AUTH_FAILED,
+    /** The server's certificate failed verification (CA, host name or pinned fingerprint). */
+    UNTRUSTED,
     /** Closed by this client. */
     CLOSED
   }
@@ -140,6 +146,16 @@ final class ClientSession {
         keepAliveTimers);
   }
 
+  /** Whether a handshake failed because this side did not trust the server's certificate. */
+  static boolean untrusted(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CertificateException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void onConnected(Channel ch) {
     ch.closeFuture().addListener(f -> onTunnelClosed());
     ch.pipeline()
@@ -149,7 +165,7 @@ final class ClientSession {
             f -> {
               if (!f.isSuccess()) {
                 end(
-                    Kind.FAILED,
+                    untrusted(f.cause()) ? Kind.UNTRUSTED : Kind.FAILED,
                     "TLS handshake with server " + server() + " failed: " + rootMessage(f.cause()));
                 ch.close();
                 return;

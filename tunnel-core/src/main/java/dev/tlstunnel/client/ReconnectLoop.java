@@ -122,6 +122,7 @@ final class ReconnectLoop implements ClientSession.Listener {
           finish(ClientExit.Reason.AUTH_FAILED, ending.message());
         }
       }
+      case UNTRUSTED -> finish(ClientExit.Reason.CONNECTION_FAILED, ending.message());
       case FAILED -> {
         if (config.reconnect().enabled()) {
           scheduleAttempt(ending.message());

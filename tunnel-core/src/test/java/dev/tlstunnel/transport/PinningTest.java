@@ -65,7 +65,13 @@ class PinningTest {
           try (TunnelFixture fixture = new TunnelFixture(dir)) {
             TunnelServer server = fixture.startServer();
             String actual = fingerprintOf(fixture.pki().cert());
-            TunnelClient client = fixture.startClient(pinned(fixture, server, WRONG, "wrong"));
+            // Reconnect stays on: an untrusted server certificate ends the client, it is not
+            // retried.
+            TunnelClient client =
+                fixture.startClient(
+                    pinned(fixture, server, WRONG, "wrong").toBuilder()
+                        .reconnect(ReconnectPolicy.DEFAULT)
+                        .build());
             ClientExit exit = client.exit().get(20, TimeUnit.SECONDS);
             assertThat(exit.reason()).isEqualTo(ClientExit.Reason.CONNECTION_FAILED);
             assertThat(exit.message())
