@@ -151,8 +151,10 @@ class NewcomerErrorsTest {
       CliRun run = CliRun.run("client", "-c", config.toString());
       assertThat(run.err())
           .isEqualTo(
-              "error: authentication failed: invalid auth key; use the key the server printed at"
-                  + " start (its server.auth_key)"
+              "error: server 127.0.0.1:"
+                  + server.address().getPort()
+                  + " refused this client: authentication failed: invalid auth key; use the key"
+                  + " the server printed at start (its server.auth_key)"
                   + NL);
       assertThat(run.code()).isEqualTo(2);
     }
