@@ -14,6 +14,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -233,7 +234,9 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof DecoderException) {
+    // TLS failures arrive wrapped in a DecoderException from the SslHandler before us: they are
+    // not yamux protocol errors, and the tail handler reports them.
+    if (cause instanceof DecoderException && !(cause.getCause() instanceof SSLException)) {
       protocolError("malformed frame: " + cause.getMessage());
       return;
     }

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,8 @@ final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException) {
+    // I/O errors are routine; TLS errors were logged once with the handshake event.
+    if (cause instanceof IOException || cause.getCause() instanceof SSLException) {
       log.debug("Tunnel connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
       log.warn(
