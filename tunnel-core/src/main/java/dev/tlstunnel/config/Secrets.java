@@ -25,7 +25,7 @@ final class Secrets {
   static String authKey(TomlTable t, Path baseDir, UnaryOperator<String> env) {
     int given = (t.has(INLINE) ? 1 : 0) + (t.has(FILE) ? 1 : 0) + (t.has(ENV) ? 1 : 0);
     if (given == 0) {
-      t.error(INLINE, "missing required key (or set auth_key_file or auth_key_env)");
+      t.error(INLINE, "missing required key");
       return null;
     }
     if (given > 1) {

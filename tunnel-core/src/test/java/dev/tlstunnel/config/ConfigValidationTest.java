@@ -95,7 +95,8 @@ class ConfigValidationTest {
             10_000,
             null,
             null,
-            10_000);
+            10_000,
+            null);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
     assertThat(checked.bindRetry()).isEqualTo(BindRetryPolicy.DEFAULT);
@@ -108,7 +109,7 @@ class ConfigValidationTest {
             ConfigException.class,
             () ->
                 ConfigValidator.validate(
-                    new ServerConfig("", 7000, null, null, null, 0, null, null, 0)));
+                    new ServerConfig("", 7000, null, null, null, 0, null, null, 0, null)));
     assertThat(e.problems())
         .containsExactly(
             "server.bind_addr: must not be empty",
