@@ -197,7 +197,7 @@ class ConfigValidationTest {
     assertThat(clientProblems(client("proxies = 5\n")))
         .containsExactly(
             "client.proxies: unknown key (valid keys: server_addr, server_port,"
-                + " auth_key, ca_cert_path, skip_verify, client_id, admin_addr, admin_port,"
+                + " auth_key, auth_key_file, auth_key_env, ca_cert_path, skip_verify, client_id, admin_addr, admin_port,"
                 + " exit_on_bind_failure, local_connect_retries, local_retry_delay,"
                 + " local_connect_timeout, server_fingerprint, keepalive_interval,"
                 + " keepalive_timeout, shutdown_grace, reconnect)");
