@@ -90,9 +90,9 @@ final class AdmissionControl {
   }
 
   private String refusal(InetAddress ip) {
-    long now = clock.getAsLong();
     Source s = source(ip);
-    if (now - s.penaltyUntil < 0) {
+    long now = clock.getAsLong();
+    if (s.failures > 0 && now - s.penaltyUntil < 0) {
       return "auth penalty after "
           + s.failures
           + " failed authentications (refused for another "
