@@ -66,6 +66,44 @@ public record ClientConfig(
     proxies = List.copyOf(proxies);
   }
 
+  /** Every component but the auth key, which shows as {@code ***}. */
+  @Override
+  public String toString() {
+    return "ClientConfig[serverAddr="
+        + serverAddr
+        + ", serverPort="
+        + serverPort
+        + ", authKey=***, caCertPath="
+        + caCertPath
+        + ", skipVerify="
+        + skipVerify
+        + ", clientId="
+        + clientId
+        + ", adminAddr="
+        + adminAddr
+        + ", adminPort="
+        + adminPort
+        + ", exitOnBindFailure="
+        + exitOnBindFailure
+        + ", localConnectRetries="
+        + localConnectRetries
+        + ", localRetryDelayMillis="
+        + localRetryDelayMillis
+        + ", localConnectTimeoutMillis="
+        + localConnectTimeoutMillis
+        + ", serverFingerprint="
+        + serverFingerprint
+        + ", reconnect="
+        + reconnect
+        + ", keepAlive="
+        + keepAlive
+        + ", shutdownGraceMillis="
+        + shutdownGraceMillis
+        + ", proxies="
+        + proxies
+        + "]";
+  }
+
   /** A builder with every default set; {@code server_addr}, port and key must still be given. */
   public static ClientConfigBuilder builder() {
     return new ClientConfigBuilder();

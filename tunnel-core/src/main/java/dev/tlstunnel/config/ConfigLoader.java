@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * Loads and validates TOML configuration files. Every problem of a file is reported at once in one
@@ -30,22 +31,34 @@ public final class ConfigLoader {
 
   /** Loads and validates a server configuration file. */
   public static ServerConfig loadServer(Path file) throws ConfigException {
-    return server(read(file), baseDir(file), file.toString());
+    return server(read(file), baseDir(file), file.toString(), System::getenv, file);
   }
 
   /** Loads and validates a client configuration file. */
   public static ClientConfig loadClient(Path file) throws ConfigException {
-    return client(read(file), baseDir(file), file.toString());
+    return client(read(file), baseDir(file), file.toString(), System::getenv, file);
   }
 
   /** Parses and validates server TOML; relative paths resolve against {@code baseDir}. */
   public static ServerConfig parseServer(String toml, Path baseDir) throws ConfigException {
-    return server(toml, baseDir, "<config>");
+    return server(toml, baseDir, "<config>", System::getenv, null);
+  }
+
+  /** Like {@link #parseServer(String, Path)}, reading environment variables from {@code env}. */
+  static ServerConfig parseServer(String toml, Path baseDir, UnaryOperator<String> env)
+      throws ConfigException {
+    return server(toml, baseDir, "<config>", env, null);
   }
 
   /** Parses and validates client TOML; relative paths resolve against {@code baseDir}. */
   public static ClientConfig parseClient(String toml, Path baseDir) throws ConfigException {
-    return client(toml, baseDir, "<config>");
+    return client(toml, baseDir, "<config>", System::getenv, null);
+  }
+
+  /** Like {@link #parseClient(String, Path)}, reading environment variables from {@code env}. */
+  static ClientConfig parseClient(String toml, Path baseDir, UnaryOperator<String> env)
+      throws ConfigException {
+    return client(toml, baseDir, "<config>", env, null);
   }
 
   /** Tells a server file ({@code [server]}) from a client file ({@code [client]}). */
@@ -63,23 +76,27 @@ public final class ConfigLoader {
     return server ? Kind.SERVER : Kind.CLIENT;
   }
 
-  private static ServerConfig server(String toml, Path baseDir, String source)
+  private static ServerConfig server(
+      String toml, Path baseDir, String source, UnaryOperator<String> env, Path file)
       throws ConfigException {
     JsonNode root = parse(toml, source);
     rejectOtherKind(root, "client", "server", source);
     Problems problems = new Problems();
-    ServerConfig mapped = TomlMapping.server(root, baseDir, problems);
+    warnIfReadableByOthers(file, problems);
+    ServerConfig mapped = TomlMapping.server(root, baseDir, problems, env);
     ServerConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems, true);
     problems.throwOrWarn();
     return checked;
   }
 
-  private static ClientConfig client(String toml, Path baseDir, String source)
+  private static ClientConfig client(
+      String toml, Path baseDir, String source, UnaryOperator<String> env, Path file)
       throws ConfigException {
     JsonNode root = parse(toml, source);
     rejectOtherKind(root, "server", "client", source);
     Problems problems = new Problems();
-    ClientConfig mapped = TomlMapping.client(root, baseDir, problems);
+    warnIfReadableByOthers(file, problems);
+    ClientConfig mapped = TomlMapping.client(root, baseDir, problems, env);
     ClientConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems);
     problems.throwOrWarn();
     return checked;
@@ -121,6 +138,15 @@ public final class ConfigLoader {
       throw new ConfigException(file + ": not valid UTF-8");
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read: " + e);
+    }
+  }
+
+  private static void warnIfReadableByOthers(Path file, Problems problems) {
+    if (file != null && Secrets.readableByOthers(file)) {
+      problems.warn(
+          file.toString(),
+          "config file is readable by group or others and may hold the auth key;"
+              + " restrict it (chmod 600)");
     }
   }
 

@@ -76,6 +76,8 @@ public final class ConfigValidator {
     retry(retry, Duration.ZERO, "server.bind_retry", p);
     KeepAlive keepAlive = keepAlive(c.keepAlive(), "server", p);
     atLeast(c.shutdownGraceMillis(), 0, "server.shutdown_grace", p);
+    Limits limits = c.limits() == null ? Limits.DEFAULT : c.limits();
+    LimitsCheck.check(limits, "server.limits", p);
     return new ServerConfig(
         bindAddr,
         c.bindPort(),
@@ -85,7 +87,8 @@ public final class ConfigValidator {
         c.handshakeTimeoutMillis(),
         retry,
         keepAlive,
-        c.shutdownGraceMillis());
+        c.shutdownGraceMillis(),
+        limits);
   }
 
   static ClientConfig check(ClientConfig c, Problems p) {
@@ -289,7 +292,9 @@ public final class ConfigValidator {
 
   private static void authKey(String authKey, String key, Problems p) {
     if (authKey == null) {
-      p.error(key, "missing required key");
+      if (!p.hasError(key + "_file") && !p.hasError(key + "_env")) {
+        p.error(key, "missing required key");
+      }
     } else if (authKey.length() < MIN_AUTH_KEY_LENGTH) {
       p.error(
           key,

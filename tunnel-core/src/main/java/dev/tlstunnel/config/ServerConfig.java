@@ -14,6 +14,7 @@ import java.nio.file.Path;
  * @param bindRetry limits and defaults of proxy bind retries ({@code [server.bind_retry]})
  * @param keepAlive dead-peer detection of client sessions
  * @param shutdownGraceMillis how long open streams may finish on shutdown
+ * @param limits bounds on connections, streams, proxies and messages ({@code [server.limits]})
  */
 public record ServerConfig(
     String bindAddr,
@@ -24,7 +25,8 @@ public record ServerConfig(
     long handshakeTimeoutMillis,
     BindRetryPolicy bindRetry,
     KeepAlive keepAlive,
-    long shutdownGraceMillis) {
+    long shutdownGraceMillis,
+    Limits limits) {
 
   /** Default tunnel listen address: every IPv4 address. */
   public static final String DEFAULT_BIND_ADDR = "0.0.0.0";
@@ -47,7 +49,8 @@ public record ServerConfig(
         DEFAULT_HANDSHAKE_TIMEOUT_MILLIS,
         BindRetryPolicy.DEFAULT,
         KeepAlive.DEFAULT,
-        DEFAULT_SHUTDOWN_GRACE_MILLIS);
+        DEFAULT_SHUTDOWN_GRACE_MILLIS,
+        Limits.DEFAULT);
   }
 
   /** A copy with another bind retry policy. */
@@ -61,7 +64,8 @@ public record ServerConfig(
         handshakeTimeoutMillis,
         policy,
         keepAlive,
-        shutdownGraceMillis);
+        shutdownGraceMillis,
+        limits);
   }
 
   /** A copy listening on another port. */
@@ -75,7 +79,8 @@ public record ServerConfig(
         handshakeTimeoutMillis,
         bindRetry,
         keepAlive,
-        shutdownGraceMillis);
+        shutdownGraceMillis,
+        limits);
   }
 
   /** A copy with another handshake deadline. */
@@ -89,7 +94,8 @@ public record ServerConfig(
         millis,
         bindRetry,
         keepAlive,
-        shutdownGraceMillis);
+        shutdownGraceMillis,
+        limits);
   }
 
   /** A copy with other keep-alive settings. */
@@ -103,7 +109,8 @@ public record ServerConfig(
         handshakeTimeoutMillis,
         bindRetry,
         settings,
-        shutdownGraceMillis);
+        shutdownGraceMillis,
+        limits);
   }
 
   /** A copy with another shutdown grace period. */
@@ -117,6 +124,46 @@ public record ServerConfig(
         handshakeTimeoutMillis,
         bindRetry,
         keepAlive,
-        millis);
+        millis,
+        limits);
+  }
+
+  /** A copy with other limits. */
+  public ServerConfig withLimits(Limits newLimits) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeoutMillis,
+        bindRetry,
+        keepAlive,
+        shutdownGraceMillis,
+        newLimits);
+  }
+
+  /** Every component but the auth key, which shows as {@code ***}. */
+  @Override
+  public String toString() {
+    return "ServerConfig[bindAddr="
+        + bindAddr
+        + ", bindPort="
+        + bindPort
+        + ", certPath="
+        + certPath
+        + ", keyPath="
+        + keyPath
+        + ", authKey=***, handshakeTimeoutMillis="
+        + handshakeTimeoutMillis
+        + ", bindRetry="
+        + bindRetry
+        + ", keepAlive="
+        + keepAlive
+        + ", shutdownGraceMillis="
+        + shutdownGraceMillis
+        + ", limits="
+        + limits
+        + "]";
   }
 }

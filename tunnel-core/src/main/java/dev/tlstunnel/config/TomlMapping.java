@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Maps a parsed TOML tree onto the config records. Reports unknown keys, wrong types and missing
@@ -19,16 +20,21 @@ final class TomlMapping {
           "cert_path",
           "key_path",
           "auth_key",
+          "auth_key_file",
+          "auth_key_env",
           "handshake_timeout",
           "keepalive_interval",
           "keepalive_timeout",
           "shutdown_grace",
-          "bind_retry");
+          "bind_retry",
+          "limits");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
           "server_port",
           "auth_key",
+          "auth_key_file",
+          "auth_key_env",
           "ca_cert_path",
           "skip_verify",
           "client_id",
@@ -52,6 +58,20 @@ final class TomlMapping {
           "local_port",
           "proxy_type",
           "bind_retry");
+  static final List<String> LIMIT_KEYS =
+      List.of(
+          "max_control_frame",
+          "max_proxies_per_client",
+          "max_streams_per_session",
+          "max_connections_per_proxy",
+          "max_pending_connects",
+          "max_receive_window",
+          "max_frame_payload",
+          "max_unauthenticated",
+          "max_unauthenticated_per_ip",
+          "connection_rate",
+          "connection_burst",
+          "auth_penalty_max");
   static final List<String> RETRY_KEYS = List.of("max_retries", "initial_delay", "max_delay");
   static final List<String> RECONNECT_KEYS =
       List.of("enabled", "initial_delay", "max_delay", "retry_on_auth_failure");
@@ -59,29 +79,30 @@ final class TomlMapping {
   private TomlMapping() {}
 
   /** The server record, or null when {@code [server]} is missing (already reported). */
-  static ServerConfig server(JsonNode root, Path baseDir, Problems p) {
+  static ServerConfig server(JsonNode root, Path baseDir, Problems p, UnaryOperator<String> env) {
     TomlTable top = TomlTable.open(root, "", p, List.of("server"));
     top.require("server");
     TomlTable s = top.table("server", SERVER_KEYS);
     if (s == null) {
       return null;
     }
-    s.require("bind_port", "cert_path", "key_path", "auth_key");
+    s.require("bind_port", "cert_path", "key_path");
     Duration handshake = s.duration("handshake_timeout");
     return new ServerConfig(
         s.string("bind_addr"),
         orZero(s.integer("bind_port")),
         s.path("cert_path", baseDir),
         s.path("key_path", baseDir),
-        s.string("auth_key"),
+        Secrets.authKey(s, baseDir, env),
         handshake == null ? ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS : handshake.toMillis(),
         retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
         keepAlive(s),
-        millis(s.duration("shutdown_grace"), ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS));
+        millis(s.duration("shutdown_grace"), ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
+        limits(s.table("limits", LIMIT_KEYS)));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
-  static ClientConfig client(JsonNode root, Path baseDir, Problems p) {
+  static ClientConfig client(JsonNode root, Path baseDir, Problems p, UnaryOperator<String> env) {
     TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies"));
     top.require("client");
     TomlTable c = top.table("client", CLIENT_KEYS);
@@ -92,11 +113,11 @@ final class TomlMapping {
     if (c == null) {
       return null;
     }
-    c.require("server_addr", "server_port", "auth_key");
+    c.require("server_addr", "server_port");
     return new ClientConfig(
         c.string("server_addr"),
         orZero(c.integer("server_port")),
-        c.string("auth_key"),
+        Secrets.authKey(c, baseDir, env),
         c.path("ca_cert_path", baseDir),
         Boolean.TRUE.equals(c.bool("skip_verify")),
         c.string("client_id"),
@@ -156,6 +177,28 @@ final class TomlMapping {
       max = initial.compareTo(base.maxDelay()) > 0 ? initial : base.maxDelay();
     }
     return new BindRetryPolicy(orDefault(maxRetries, base.maxRetries()), initial, max);
+  }
+
+  /** Limits; absent keys take their defaults. */
+  private static Limits limits(TomlTable t) {
+    Limits d = Limits.DEFAULT;
+    if (t == null) {
+      return d;
+    }
+    Duration penalty = t.duration("auth_penalty_max");
+    return new Limits(
+        orDefault(t.integer("max_control_frame"), d.maxControlFrame()),
+        orDefault(t.integer("max_proxies_per_client"), d.maxProxiesPerClient()),
+        orDefault(t.integer("max_streams_per_session"), d.maxStreamsPerSession()),
+        orDefault(t.integer("max_connections_per_proxy"), d.maxConnectionsPerProxy()),
+        orDefault(t.integer("max_pending_connects"), d.maxPendingConnects()),
+        orDefault(t.integer("max_receive_window"), d.maxReceiveWindow()),
+        orDefault(t.integer("max_frame_payload"), d.maxFramePayload()),
+        orDefault(t.integer("max_unauthenticated"), d.maxUnauthenticated()),
+        orDefault(t.integer("max_unauthenticated_per_ip"), d.maxUnauthenticatedPerIp()),
+        orDefault(t.integer("connection_rate"), d.connectionRate()),
+        orDefault(t.integer("connection_burst"), d.connectionBurst()),
+        penalty == null ? d.authPenaltyMax() : penalty);
   }
 
   private static KeepAlive keepAlive(TomlTable t) {

@@ -49,6 +49,11 @@ final class TomlTable {
     problems.error(keyPath(key), message);
   }
 
+  /** Records a soft issue about {@code key} of this table. */
+  void warn(String key, String message) {
+    problems.warn(keyPath(key), message);
+  }
+
   /** Reports each of {@code keys} that is absent. */
   void require(String... keys) {
     for (String key : keys) {

@@ -24,9 +24,16 @@ public final class ControlCodec {
 
   /** Adds the frame decoder, the length prepender and the JSON codec at the end of {@code p}. */
   public static void addTo(ChannelPipeline p) {
-    p.addLast(
-        FRAME_DECODER,
-        new LengthFieldBasedFrameDecoder(Protocol.MAX_CONTROL_FRAME + 4, 0, 4, 0, 4));
+    addTo(p, Protocol.MAX_CONTROL_FRAME);
+  }
+
+  /**
+   * Like {@link #addTo(ChannelPipeline)}, accepting frames of at most {@code maxFrame} bytes
+   * (itself at most {@link Protocol#MAX_CONTROL_FRAME}).
+   */
+  public static void addTo(ChannelPipeline p, int maxFrame) {
+    int bound = Math.min(maxFrame, Protocol.MAX_CONTROL_FRAME);
+    p.addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(bound + 4, 0, 4, 0, 4));
     p.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
     p.addLast(MESSAGE_CODEC, new ControlMessageCodec());
   }

@@ -15,10 +15,16 @@ final class AuthDeadlineHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(AuthDeadlineHandler.class);
 
   private final long timeoutMillis;
+  private final RateLimitedLog logs;
   private ScheduledFuture<?> deadline;
 
   AuthDeadlineHandler(long timeoutMillis) {
+    this(timeoutMillis, new RateLimitedLog(0, 1, System::nanoTime));
+  }
+
+  AuthDeadlineHandler(long timeoutMillis, RateLimitedLog logs) {
     this.timeoutMillis = timeoutMillis;
+    this.logs = logs;
   }
 
   @Override
@@ -27,7 +33,9 @@ final class AuthDeadlineHandler extends ChannelInboundHandlerAdapter {
         ctx.executor()
             .schedule(
                 () -> {
-                  log.warn(
+                  logs.warn(
+                      log,
+                      "deadline:" + ServerContext.host(ctx.channel()),
                       "Closing connection from {}: not authenticated within {} ms",
                       ctx.channel().remoteAddress(),
                       timeoutMillis);

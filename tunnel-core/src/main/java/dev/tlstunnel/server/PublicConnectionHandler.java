@@ -48,6 +48,7 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
   private void onStreamOpened(
       ChannelHandlerContext ctx, InetSocketAddress peer, Future<Channel> f) {
     Channel inbound = ctx.channel();
+    session.gate().settled(inbound);
     if (!f.isSuccess()) {
       log.warn(
           "[client={}, proxy={}] cannot open a stream for {}: {}",

@@ -48,17 +48,24 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
               + hello.protocolVersion()
               + " (server speaks "
               + Protocol.VERSION
-              + ")");
+              + ")",
+          "");
       return;
     }
     if (!keyMatches(hello.authKey())) {
-      refuse(ctx, hello, "authentication failed: invalid auth key");
+      long penalty = context.admission.authFailed(tunnel);
+      refuse(
+          ctx,
+          hello,
+          "authentication failed: invalid auth key",
+          "; refusing new connections from this address for " + penalty + " ms");
       return;
     }
     String clientId =
         hello.clientId() == null || hello.clientId().isBlank()
             ? ServerSession.ANONYMOUS
             : hello.clientId();
+    context.admission.authenticated(tunnel);
     ServerSession session = new ServerSession(context, tunnel, ctx.channel(), clientId);
     ctx.pipeline().replace(this, "control", new ServerControlHandler(session));
     ctx.writeAndFlush(new AuthResult(true, null, Version.VERSION));
@@ -72,8 +79,15 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
     return MessageDigest.isEqual(expected, actual);
   }
 
-  private void refuse(ChannelHandlerContext ctx, ClientHello hello, String reason) {
-    log.warn("Refused client '{}' from {}: {}", hello.clientId(), tunnel.remoteAddress(), reason);
+  private void refuse(ChannelHandlerContext ctx, ClientHello hello, String reason, String note) {
+    context.logs.warn(
+        log,
+        "auth:" + ServerContext.host(tunnel),
+        "Refused client '{}' from {}: {}{}",
+        hello.clientId(),
+        tunnel.remoteAddress(),
+        reason,
+        note);
     ctx.writeAndFlush(new AuthResult(false, reason, Version.VERSION))
         .addListener(f -> Channels.closeOnFlush(tunnel));
   }

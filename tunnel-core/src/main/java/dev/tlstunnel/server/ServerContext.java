@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.Transport;
@@ -30,6 +31,15 @@ final class ServerContext {
   /** Every tunnel connection, authenticated or not. */
   final ChannelGroup tunnels;
 
+  /** The bounds in force. */
+  final Limits limits;
+
+  /** Rate-limited WARN lines about strangers and exceeded bounds. */
+  final RateLimitedLog logs;
+
+  /** Who may start a TLS handshake on the tunnel port. */
+  final AdmissionControl admission;
+
   /** Keepalive handlers whose timers are running. */
   final AtomicInteger keepAliveTimers = new AtomicInteger();
 
@@ -44,6 +54,16 @@ final class ServerContext {
     this.yamuxConfig = yamuxConfig;
     this.registry = new ProxyRegistry(tunnelPort);
     this.tunnels = new DefaultChannelGroup("tunnels", groupExecutor);
+    this.limits = config.limits() == null ? Limits.DEFAULT : config.limits();
+    this.logs = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NANOS, 4096, System::nanoTime);
+    this.admission = new AdmissionControl(limits, logs, System::nanoTime);
+  }
+
+  /** The peer's host address, the key of per-source log limits. */
+  static String host(Channel ch) {
+    return ch.remoteAddress() instanceof java.net.InetSocketAddress inet
+        ? inet.getHostString()
+        : String.valueOf(ch.remoteAddress());
   }
 
   /** {@code "[client=c1] tunnel from /127.0.0.1:5555"}, or without the id before auth. */

@@ -40,6 +40,7 @@ final class ServerSession {
   private final String clientId;
   private final Map<String, ProxyListener> listeners = new ConcurrentHashMap<>();
   private final ChannelGroup publicConnections;
+  private final PublicConnectionGate gate;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
   private CompletableFuture<Void> predecessorClosed = CompletableFuture.completedFuture(null);
   private boolean registered;
@@ -53,6 +54,12 @@ final class ServerSession {
     this.control = control;
     this.clientId = clientId;
     this.publicConnections = new DefaultChannelGroup("public-" + clientId, tunnel.eventLoop());
+    this.gate =
+        new PublicConnectionGate(
+            clientId,
+            context.limits.maxConnectionsPerProxy(),
+            context.limits.maxPendingConnects(),
+            context.logs);
   }
 
   /**
@@ -124,8 +131,13 @@ final class ServerSession {
     if (closed) {
       return;
     }
-    for (ProxySpec spec : specs) {
-      registerOne(spec);
+    int max = context.limits.maxProxiesPerClient();
+    for (int i = 0; i < specs.size(); i++) {
+      if (i < max) {
+        registerOne(specs.get(i));
+      } else {
+        reject(specs.get(i).name(), "limit max_proxies_per_client=" + max + " reached");
+      }
     }
   }
 
@@ -135,8 +147,7 @@ final class ServerSession {
       problem = context.registry.claim(this, spec.name(), spec.publishAddr(), spec.publishPort());
     }
     if (problem.isPresent()) {
-      log.warn("[client={}] Proxy '{}' rejected: {}", clientId, spec.name(), problem.get());
-      send(new ProxyRegistrationResult(spec.name(), false, problem.get(), null, null));
+      reject(spec.name(), problem.get());
       return;
     }
     RetryPolicyClamp.Result policy =
@@ -145,6 +156,11 @@ final class ServerSession {
         new ProxyRegistrationResult(
             spec.name(), true, null, policy.note(), RetryPolicyClamp.toSpec(policy.policy())));
     startListener(spec, policy.policy());
+  }
+
+  private void reject(String proxy, String reason) {
+    log.warn("[client={}] Proxy '{}' rejected: {}", clientId, proxy, reason);
+    send(new ProxyRegistrationResult(proxy, false, reason, null, null));
   }
 
   private void startListener(ProxySpec spec, BindRetryPolicy policy) {
@@ -174,6 +190,9 @@ final class ServerSession {
             new ChannelInitializer<Channel>() {
               @Override
               protected void initChannel(Channel ch) {
+                if (!gate.admit(ch, proxyName)) {
+                  return;
+                }
                 publicConnections.add(ch);
                 ch.pipeline().addLast(new PublicConnectionHandler(ServerSession.this, proxyName));
               }
@@ -248,6 +267,11 @@ final class ServerSession {
               publicConnections.newCloseFuture().addListener(f -> drained.complete(null));
             });
     return drained;
+  }
+
+  /** Bounds the public connections of this session. */
+  PublicConnectionGate gate() {
+    return gate;
   }
 
   /** Public connections (one stream each) open right now. */

@@ -10,12 +10,18 @@ import java.util.List;
  * @param proxies every registered proxy
  * @param tunnelConnections open tunnel connections, authenticated or not
  * @param keepAliveTimers tunnel connections whose keepalive timers are running
+ * @param unauthenticated tunnel connections admitted and not yet authenticated
+ * @param rejectedConnections tunnel connections refused before TLS (rate, caps, auth penalty)
+ * @param suppressedLogLines WARN lines about strangers or bounds left out by the log rate limit
  */
 public record ServerSnapshot(
     List<SessionInfo> sessions,
     List<ProxyInfo> proxies,
     int tunnelConnections,
-    int keepAliveTimers) {
+    int keepAliveTimers,
+    int unauthenticated,
+    long rejectedConnections,
+    long suppressedLogLines) {
 
   public ServerSnapshot {
     sessions = List.copyOf(sessions);

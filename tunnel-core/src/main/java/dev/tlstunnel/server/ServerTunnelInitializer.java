@@ -9,7 +9,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
 /**
- * The tunnel connection's pipeline: TLS, keepalive, yamux, the authentication deadline, the tail.
+ * The tunnel connection's pipeline: TLS, keepalive, yamux, the authentication deadline, the tail. A
+ * connection that {@link AdmissionControl} refuses is closed before any of them is created.
  */
 final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerContext context;
@@ -22,6 +23,9 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    if (!context.admission.admit(ch)) {
+      return;
+    }
     context.tunnels.add(ch);
     long deadline = context.config.handshakeTimeoutMillis();
     SslHandler tls = sslContext.newHandler(ch.alloc());
@@ -38,7 +42,7 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
             context.keepAliveTimers));
     YamuxMultiplexHandler.addTo(
         p, context.yamuxConfig, false, new ServerInboundStreams(context, ch));
-    p.addLast("auth-deadline", new AuthDeadlineHandler(deadline));
-    p.addLast("tail", new TunnelTailHandler());
+    p.addLast("auth-deadline", new AuthDeadlineHandler(deadline, context.logs));
+    p.addLast("tail", new TunnelTailHandler(context.logs));
   }
 }

@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.TunnelStartException;
+import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.TlsContexts;
@@ -52,7 +53,11 @@ public final class TunnelServer implements AutoCloseable {
    * @throws TunnelStartException when the certificate, key or tunnel port cannot be used
    */
   public static TunnelServer start(ServerConfig config) throws TunnelStartException {
-    return start(config, YamuxConfig.defaults());
+    Limits limits = config.limits() == null ? Limits.DEFAULT : config.limits();
+    return start(
+        config,
+        new YamuxConfig(
+            limits.maxReceiveWindow(), limits.maxFramePayload(), limits.maxStreamsPerSession()));
   }
 
   /** Like {@link #start(ServerConfig)}, with explicit yamux tuning. */
@@ -130,7 +135,13 @@ public final class TunnelServer implements AutoCloseable {
       }
     }
     return new ServerSnapshot(
-        sessions, proxies, context.tunnels.size(), context.keepAliveTimers.get());
+        sessions,
+        proxies,
+        context.tunnels.size(),
+        context.keepAliveTimers.get(),
+        context.admission.unauthenticated(),
+        context.admission.rejected(),
+        context.logs.suppressed());
   }
 
   /**

@@ -12,10 +12,18 @@ import org.slf4j.LoggerFactory;
 final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(TunnelTailHandler.class);
 
+  private final RateLimitedLog logs;
+
+  TunnelTailHandler(RateLimitedLog logs) {
+    this.logs = logs;
+  }
+
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
-      log.warn(
+      logs.warn(
+          log,
+          "tls:" + ServerContext.host(ctx.channel()),
           "TLS handshake with {} failed: {}",
           ctx.channel().remoteAddress(),
           rootMessage(done.cause()));

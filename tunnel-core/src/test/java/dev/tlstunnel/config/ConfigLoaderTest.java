@@ -63,7 +63,8 @@ class ConfigLoaderTest {
                 1500,
                 new BindRetryPolicy(-1, Duration.ofMillis(250), Duration.ofSeconds(90)),
                 new KeepAlive(Duration.ofSeconds(5), Duration.ofSeconds(20)),
-                3000));
+                3000,
+                Limits.DEFAULT));
   }
 
   @Test

@@ -95,7 +95,8 @@ class ConfigValidationTest {
             10_000,
             null,
             null,
-            10_000);
+            10_000,
+            null);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
     assertThat(checked.bindRetry()).isEqualTo(BindRetryPolicy.DEFAULT);
@@ -108,7 +109,7 @@ class ConfigValidationTest {
             ConfigException.class,
             () ->
                 ConfigValidator.validate(
-                    new ServerConfig("", 7000, null, null, null, 0, null, null, 0)));
+                    new ServerConfig("", 7000, null, null, null, 0, null, null, 0, null)));
     assertThat(e.problems())
         .containsExactly(
             "server.bind_addr: must not be empty",
@@ -196,7 +197,7 @@ class ConfigValidationTest {
     assertThat(clientProblems(client("proxies = 5\n")))
         .containsExactly(
             "client.proxies: unknown key (valid keys: server_addr, server_port,"
-                + " auth_key, ca_cert_path, skip_verify, client_id, admin_addr, admin_port,"
+                + " auth_key, auth_key_file, auth_key_env, ca_cert_path, skip_verify, client_id, admin_addr, admin_port,"
                 + " exit_on_bind_failure, local_connect_retries, local_retry_delay,"
                 + " local_connect_timeout, server_fingerprint, keepalive_interval,"
                 + " keepalive_timeout, shutdown_grace, reconnect)");

@@ -22,12 +22,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TcpForwarder implements AutoCloseable {
   private final ServerSocket server;
   private final int targetPort;
+  private final InetAddress localBind;
   private final ExecutorService threads = Executors.newCachedThreadPool(EchoService.daemon());
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
 
   public TcpForwarder(int targetPort) throws IOException {
+    this(targetPort, null);
+  }
+
+  /**
+   * A forwarder whose outgoing connections come from {@code localBind} (another loopback address
+   * such as 127.0.0.5, to play a distinct source), or from any address when null.
+   */
+  public TcpForwarder(int targetPort, InetAddress localBind) throws IOException {
     this.targetPort = targetPort;
+    this.localBind = localBind;
     this.server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
     threads.execute(this::acceptLoop);
   }
@@ -53,6 +63,9 @@ public final class TcpForwarder implements AutoCloseable {
         accepted.incrementAndGet();
         Socket out = new Socket();
         try {
+          if (localBind != null) {
+            out.bind(new InetSocketAddress(localBind, 0));
+          }
           out.connect(new InetSocketAddress("127.0.0.1", targetPort), 5_000);
         } catch (IOException e) {
           in.close();

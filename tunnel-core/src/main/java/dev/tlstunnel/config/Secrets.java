@@ -1,0 +1,101 @@
+package dev.tlstunnel.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Where the auth key comes from: {@code auth_key} (inline), {@code auth_key_file} (a file, its
+ * trailing newline dropped) or {@code auth_key_env} (an environment variable); exactly one. The key
+ * itself never appears in a message.
+ */
+final class Secrets {
+  static final String INLINE = "auth_key";
+  static final String FILE = "auth_key_file";
+  static final String ENV = "auth_key_env";
+
+  private Secrets() {}
+
+  /** The key named by {@code t}, or null when it cannot be had (the problem is recorded). */
+  static String authKey(TomlTable t, Path baseDir, UnaryOperator<String> env) {
+    int given = (t.has(INLINE) ? 1 : 0) + (t.has(FILE) ? 1 : 0) + (t.has(ENV) ? 1 : 0);
+    if (given == 0) {
+      t.error(INLINE, "missing required key");
+      return null;
+    }
+    if (given > 1) {
+      String key = t.has(FILE) ? FILE : ENV;
+      t.error(key, "set only one of auth_key, auth_key_file and auth_key_env");
+      return null;
+    }
+    if (t.has(INLINE)) {
+      return t.string(INLINE);
+    }
+    if (t.has(FILE)) {
+      return fromFile(t, t.path(FILE, baseDir));
+    }
+    String variable = t.string(ENV);
+    if (variable == null) {
+      return null;
+    }
+    String value = env.apply(variable);
+    if (value == null) {
+      t.error(ENV, "environment variable " + variable + " is not set");
+      return null;
+    }
+    if (value.isEmpty()) {
+      t.error(ENV, "environment variable " + variable + " is empty");
+      return null;
+    }
+    return value;
+  }
+
+  private static String fromFile(TomlTable t, Path file) {
+    if (file == null) {
+      return null;
+    }
+    String content;
+    try {
+      content = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      t.error(FILE, "not valid UTF-8: " + file);
+      return null;
+    } catch (IOException e) {
+      t.error(FILE, "cannot read " + file + ": " + e.getClass().getSimpleName());
+      return null;
+    }
+    if (content.endsWith("\n")) {
+      content = content.substring(0, content.length() - 1);
+      if (content.endsWith("\r")) {
+        content = content.substring(0, content.length() - 1);
+      }
+    }
+    if (content.isEmpty()) {
+      t.error(FILE, "file is empty: " + file);
+      return null;
+    }
+    if (readableByOthers(file)) {
+      t.warn(FILE, file + " is readable by group or others; restrict it (chmod 600)");
+    }
+    return content;
+  }
+
+  /**
+   * Whether a file's POSIX permissions let group or others read it; false on file systems without
+   * POSIX permissions or when they cannot be read.
+   */
+  static boolean readableByOthers(Path file) {
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+      return perms.contains(PosixFilePermission.GROUP_READ)
+          || perms.contains(PosixFilePermission.OTHERS_READ);
+    } catch (UnsupportedOperationException | IOException e) {
+      return false;
+    }
+  }
+}
