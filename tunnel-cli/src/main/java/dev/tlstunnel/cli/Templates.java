@@ -4,6 +4,7 @@ import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.Durations;
 import dev.tlstunnel.config.KeepAlive;
+import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.config.ServerConfig;
 import java.time.Duration;
@@ -22,6 +23,7 @@ final class Templates {
   static String server(String authKey) {
     BindRetryPolicy retry = BindRetryPolicy.DEFAULT;
     KeepAlive keepAlive = KeepAlive.DEFAULT;
+    Limits limits = Limits.DEFAULT;
     return """
         # tls-tunnel server configuration. Every option is listed with its default value.
         # Check it:  tls-tunnel check -c server.toml
@@ -41,6 +43,10 @@ final class Templates {
         # The shared key every client must present (required; 16 to 1024 characters).
         # Generated at random for this file: copy it into the clients' auth_key.
         auth_key = "%s"
+        # Or keep the key out of this file: read it from a file (trailing newline dropped) or
+        # from an environment variable. Exactly one of the three may be set.
+        # auth_key_file = "auth.key"
+        # auth_key_env = "TLS_TUNNEL_KEY"
         # Deadline for a new client's TLS handshake plus authentication.
         handshake_timeout = "%s"
         # Keep-alive: ping each client this often, and drop a session silent for this long.
@@ -55,6 +61,22 @@ final class Templates {
         max_retries = %d          # retries after the first attempt; -1 retries forever
         initial_delay = "%s"     # the first wait, doubled after each retry ...
         max_delay = "%s"         # ... up to this
+
+        # Bounds against hostile or runaway peers (docs/SECURITY.md). Exceeding one closes only
+        # the offending connection, stream or proxy, with a log line naming the bound.
+        [server.limits]
+        connection_rate = %d              # new tunnel connections per second per source address
+        connection_burst = %d             # ... and at once
+        max_unauthenticated = %d        # tunnel connections not yet authenticated, in all
+        max_unauthenticated_per_ip = %d   # ... and per source address
+        auth_penalty_max = "%s"            # a source failing authentication waits 1s, 2s, 4s ... up to this
+        max_control_frame = %d         # bytes of one control message
+        max_proxies_per_client = %d      # extra proxies are rejected
+        max_streams_per_session = %d   # streams open at once on one tunnel
+        max_connections_per_proxy = %d  # public connections open at once on one proxy
+        max_pending_connects = %d        # public connections of one client waiting for their stream
+        max_receive_window = %d      # bytes a stream may buffer (yamux receive window)
+        max_frame_payload = %d        # bytes of one yamux data frame
         """
         .formatted(
             ServerConfig.DEFAULT_BIND_ADDR,
@@ -66,7 +88,19 @@ final class Templates {
             millis(ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
             retry.maxRetries(),
             Durations.format(retry.initialDelay()),
-            Durations.format(retry.maxDelay()));
+            Durations.format(retry.maxDelay()),
+            limits.connectionRate(),
+            limits.connectionBurst(),
+            limits.maxUnauthenticated(),
+            limits.maxUnauthenticatedPerIp(),
+            Durations.format(limits.authPenaltyMax()),
+            limits.maxControlFrame(),
+            limits.maxProxiesPerClient(),
+            limits.maxStreamsPerSession(),
+            limits.maxConnectionsPerProxy(),
+            limits.maxPendingConnects(),
+            limits.maxReceiveWindow(),
+            limits.maxFramePayload());
   }
 
   /** A client config with one example proxy. */
@@ -86,6 +120,9 @@ final class Templates {
         server_port = %d
         # The server's shared key (required): its auth_key, or the key it printed at start.
         auth_key = "paste-the-server-auth-key-here"
+        # Or read it from a file or an environment variable instead (exactly one of the three):
+        # auth_key_file = "auth.key"
+        # auth_key_env = "TLS_TUNNEL_KEY"
 
         # How the server's certificate is trusted. Without server_fingerprint or ca_cert_path the
         # system's CAs verify it, host name included.

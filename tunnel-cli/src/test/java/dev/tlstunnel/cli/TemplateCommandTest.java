@@ -72,12 +72,12 @@ class TemplateCommandTest {
   void templatesNameEveryConfigKey() throws Exception {
     String server = Templates.server("k".repeat(20));
     String client = Templates.client();
-    for (String key : keys("SERVER_KEYS", "RETRY_KEYS")) {
-      if (!key.equals("bind_retry")) { // a table, checked by its header below
+    for (String key : keys("SERVER_KEYS", "RETRY_KEYS", "LIMIT_KEYS")) {
+      if (!key.equals("bind_retry") && !key.equals("limits")) { // tables: headers below
         assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
       }
     }
-    assertThat(server).contains("[server.bind_retry]");
+    assertThat(server).contains("[server.bind_retry]", "[server.limits]");
     for (String key : keys("CLIENT_KEYS", "PROXY_KEYS", "RECONNECT_KEYS", "RETRY_KEYS")) {
       if (key.equals("bind_retry") || key.equals("reconnect")) {
         continue; // tables, checked by their own keys and headers below
@@ -91,7 +91,13 @@ class TemplateCommandTest {
   void configReferenceDocumentsEveryKey() throws Exception {
     String doc = Files.readString(Path.of("..", "docs", "CONFIG.md"));
     for (String key :
-        keys("SERVER_KEYS", "CLIENT_KEYS", "PROXY_KEYS", "RETRY_KEYS", "RECONNECT_KEYS")) {
+        keys(
+            "SERVER_KEYS",
+            "CLIENT_KEYS",
+            "PROXY_KEYS",
+            "RETRY_KEYS",
+            "RECONNECT_KEYS",
+            "LIMIT_KEYS")) {
       assertThat(doc).as("docs/CONFIG.md mentions %s", key).contains("`" + key + "`");
     }
   }
