@@ -50,12 +50,16 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
     Channel inbound = ctx.channel();
     session.gate().settled(inbound);
     if (!f.isSuccess()) {
-      log.warn(
-          "[client={}, proxy={}] cannot open a stream for {}: {}",
-          session.clientId(),
-          proxyName,
-          peer,
-          f.cause().getMessage());
+      session
+          .logs()
+          .warn(
+              log,
+              "stream-open:" + session.clientId() + ":" + proxyName,
+              "[client={}, proxy={}] cannot open a stream for {}: {}",
+              session.clientId(),
+              proxyName,
+              peer,
+              f.cause().getMessage());
       inbound.close();
       return;
     }

@@ -33,7 +33,9 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ControlMessage msg) {
     if (!(msg instanceof ClientHello hello)) {
-      log.warn(
+      context.logs.warn(
+          log,
+          "out-of-order:" + sourceOf(tunnel),
           "Closing connection from {}: expected client_hello, got {}",
           tunnel.remoteAddress(),
           msg.getClass().getSimpleName());
@@ -102,5 +104,12 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.warn("Closing connection from {}: {}", tunnel.remoteAddress(), cause.getMessage());
     tunnel.close();
+  }
+
+  /** The peer's IP address, the key of per-source rate-limited log lines. */
+  private static String sourceOf(Channel channel) {
+    return channel.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+        ? a.getAddress().getHostAddress()
+        : String.valueOf(channel.remoteAddress());
   }
 }

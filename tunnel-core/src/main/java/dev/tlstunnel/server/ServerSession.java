@@ -85,6 +85,11 @@ final class ServerSession {
     tunnel.closeFuture().addListener(f -> close());
   }
 
+  /** The server's rate-limited log, for lines a peer could repeat at will. */
+  RateLimitedLog logs() {
+    return context.logs;
+  }
+
   String clientId() {
     return clientId;
   }

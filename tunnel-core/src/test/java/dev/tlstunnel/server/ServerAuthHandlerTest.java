@@ -8,6 +8,7 @@ import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.Heartbeat;
 import dev.tlstunnel.protocol.Protocol;
+import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -101,6 +102,18 @@ class ServerAuthHandlerTest {
     assertThat(tunnel.isOpen()).isFalse();
     Object nothing = control.readOutbound();
     assertThat(nothing).isNull();
+  }
+
+  @Test
+  void outOfOrderMessagesFromOneSourceAreLoggedOncePerInterval() {
+    try (LogCapture logs = new LogCapture(ServerAuthHandler.class)) {
+      for (int i = 0; i < 5; i++) {
+        EmbeddedChannel other = new EmbeddedChannel(new ServerAuthHandler(context, tunnel));
+        other.writeInbound(new Heartbeat(i, false));
+        other.finishAndReleaseAll();
+      }
+      assertThat(logs.messages()).filteredOn(m -> m.contains("expected client_hello")).hasSize(1);
+    }
   }
 
   @Test
