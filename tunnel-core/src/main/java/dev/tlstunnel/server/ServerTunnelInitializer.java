@@ -2,6 +2,7 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.relay.DeadPeerHandler;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -27,11 +28,18 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
       return;
     }
     context.tunnels.add(ch);
-    long deadline = context.config.handshakeTimeoutMillis();
     SslHandler tls = sslContext.newHandler(ch.alloc());
-    tls.setHandshakeTimeoutMillis(deadline);
+    tls.setHandshakeTimeoutMillis(context.config.handshakeTimeoutMillis());
+    ch.pipeline().addLast("tls", tls);
+    addAfterTls(context, ch);
+  }
+
+  /**
+   * Adds everything that follows TLS. Package-private so tests can build the plaintext tunnel
+   * pipeline on an embedded channel (the protocol fuzzer does).
+   */
+  static void addAfterTls(ServerContext context, Channel ch) {
     ChannelPipeline p = ch.pipeline();
-    p.addLast("tls", tls);
     p.addLast(
         "keepalive",
         new DeadPeerHandler(
@@ -42,7 +50,9 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
             context.keepAliveTimers));
     YamuxMultiplexHandler.addTo(
         p, context.yamuxConfig, false, new ServerInboundStreams(context, ch));
-    p.addLast("auth-deadline", new AuthDeadlineHandler(deadline, context.logs));
+    p.addLast(
+        "auth-deadline",
+        new AuthDeadlineHandler(context.config.handshakeTimeoutMillis(), context.logs));
     p.addLast("tail", new TunnelTailHandler(context.logs));
   }
 }

@@ -1,0 +1,76 @@
+package dev.tlstunnel.server;
+
+import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.testing.RawYamux;
+import dev.tlstunnel.transport.Transport;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Shared by the fuzz targets: a server context without sockets, and the input layout. The first
+ * byte picks the mode (see {@link #shape}), the second the size of the chunks the input is written
+ * in (so the decoders see frames split at every possible point).
+ */
+final class FuzzInputs {
+  static final String KEY = "fuzz-key-0123456789abcdef";
+
+  private FuzzInputs() {}
+
+  static ServerContext context() {
+    ServerConfig config =
+        ServerConfig.of("127.0.0.1", 0, Path.of("unused-cert"), Path.of("unused-key"), KEY);
+    return new ServerContext(
+        config, Transport.nio(), YamuxConfig.defaults(), 7000, ImmediateEventExecutor.INSTANCE);
+  }
+
+  /**
+   * Turns fuzzer input into the bytes a tunnel receives after TLS. Mode (byte 0, low 2 bits): 0 raw
+   * bytes; 1 a valid hello on stream 1 first, then raw bytes; 2 the rest is control-stream content,
+   * wrapped in yamux data frames on stream 1 (the fuzzer reaches the JSON codec without having to
+   * learn yamux); 3 like 2 after a valid hello.
+   */
+  static byte[] shape(byte[] input) {
+    if (input.length < 2) {
+      return input;
+    }
+    int mode = input[0] & 3;
+    byte[] rest = Arrays.copyOfRange(input, 2, input.length);
+    byte[] hello = RawYamux.data(RawYamux.SYN, 1, RawYamux.hello(KEY, "fuzz"));
+    switch (mode) {
+      case 0:
+        return rest;
+      case 1:
+        return RawYamux.concat(hello, rest);
+      case 2:
+        return RawYamux.concat(
+            RawYamux.header(RawYamux.WINDOW_UPDATE, RawYamux.SYN, 1, 0), wrap(rest));
+      default:
+        return RawYamux.concat(hello, wrap(rest));
+    }
+  }
+
+  /** Control-stream bytes in yamux data frames of at most 977 bytes on stream 1. */
+  private static byte[] wrap(byte[] content) {
+    byte[][] frames = new byte[(content.length + 976) / 977][];
+    for (int i = 0; i < frames.length; i++) {
+      frames[i] =
+          RawYamux.data(
+              0, 1, Arrays.copyOfRange(content, i * 977, Math.min(content.length, (i + 1) * 977)));
+    }
+    return RawYamux.concat(frames);
+  }
+
+  /** Writes {@code bytes} into {@code channel} in chunks of {@code 1 + (input[1] & 0xff)} bytes. */
+  static void feed(EmbeddedChannel channel, byte[] input, byte[] bytes) {
+    int chunk = input.length < 2 ? 4096 : 1 + (input[1] & 0xff);
+    for (int off = 0; off < bytes.length && channel.isOpen(); off += chunk) {
+      int n = Math.min(chunk, bytes.length - off);
+      channel.writeInbound(Unpooled.wrappedBuffer(bytes, off, n));
+      channel.runPendingTasks();
+    }
+  }
+}
