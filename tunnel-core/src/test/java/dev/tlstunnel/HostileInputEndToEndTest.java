@@ -37,7 +37,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -83,12 +82,7 @@ class HostileInputEndToEndTest {
     /** Closed promptly (with or without go-away). */
     CLOSED,
     /** Not closed promptly, but by the authentication deadline. */
-    DEADLINE,
-    /**
-     * OPEN by the spec, but the server closes today: reported, and aborted (shown as skipped with
-     * the reason) until the server is fixed; then it passes as an OPEN case.
-     */
-    OPEN_KNOWN_DEVIATION
+    DEADLINE
   }
 
   record Case(String name, boolean authFirst, byte[] bytes, Expect expect) {}
@@ -143,11 +137,6 @@ class HostileInputEndToEndTest {
       }
       switch (c.expect()) {
         case OPEN -> assertThat(raw.answersPing(0x5eed)).as("session answers a ping").isTrue();
-        case OPEN_KNOWN_DEVIATION ->
-            Assumptions.assumeTrue(
-                raw.answersPing(0x5eed),
-                "KNOWN DEVIATION: ServerAuthHandler closes the connection on a message of unknown type"
-                    + " before client_hello; PROTOCOL.md 3.3 and 5 say unknown types are ignored");
         case PROTOCOL_ERROR ->
             assertThat(raw.awaitEnd(PROMPT_MS)).isEqualTo(new RawYamux.Ending(true, 1));
         case CLOSED -> assertThat(raw.awaitEnd(PROMPT_MS).closed()).as("closed promptly").isTrue();
@@ -356,7 +345,7 @@ class HostileInputEndToEndTest {
             "unknown message type before auth (ignored, PROTOCOL.md 3.3)",
             false,
             data(SYN, 1, control("{\"type\":\"teleport\"}")),
-            Expect.OPEN_KNOWN_DEVIATION));
+            Expect.OPEN));
     all.add(
         new Case(
             "control frame length 2^31-1",

@@ -91,8 +91,8 @@ class StressWithChaosTest {
   }
 
   /**
-   * NIO by default: on epoll this test loses data today even without chaos (see the class comment
-   * and docs/SECURITY-tests.md); run {@code -Dstress.transport=epoll} to reproduce.
+   * The default transport (NIO); {@code -Dstress.transport=epoll} reproduces the data loss of Netty
+   * 4.2.18's epoll transport on half-closed connections (docs/SECURITY.md).
    */
   private static final String TRANSPORT = System.getProperty("stress.transport", "nio");
 

@@ -105,7 +105,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("Relay {} <-> {} failed: {}", ctx.channel(), peer, cause.toString());
+    log.debug("Relay {} <-> {} failed", ctx.channel(), peer, cause);
     ctx.close();
     Channels.closeOnFlush(peer);
   }

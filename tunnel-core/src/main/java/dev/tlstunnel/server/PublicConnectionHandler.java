@@ -74,4 +74,18 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(this);
     Relay.link(inbound, stream);
   }
+
+  /**
+   * Until the relay takes over, a failing public connection (e.g. reset by its peer) just closes.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug(
+        "[client={}, proxy={}] public connection {} failed before relaying: {}",
+        session.clientId(),
+        proxyName,
+        ctx.channel().remoteAddress(),
+        cause.toString());
+    ctx.close();
+  }
 }

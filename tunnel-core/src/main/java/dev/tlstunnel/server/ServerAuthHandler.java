@@ -32,6 +32,11 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ControlMessage msg) {
+    if (msg instanceof ControlMessage.Unknown unknown) {
+      // A newer client's message this version does not know: ignored, as the protocol says.
+      log.debug("Ignoring a message of unknown type '{}' before client_hello", unknown.type());
+      return;
+    }
     if (!(msg instanceof ClientHello hello)) {
       context.logs.warn(
           log,
