@@ -45,9 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>With Netty 4.2.18's epoll transport ({@code -Dstress.transport=epoll}) connections of this
  * test end early with none or part of their bytes, even with no chaos at all ({@code
- * -Dstress.chaosCuts=0 -Dstress.earlyPercent=0}): relays fail with {@code epoll_ctl(..) failed
- * with error(-2)} on half-closed public connections ({@code TransportHalfCloseTest} isolates it).
- * That is why NIO is the default transport.
+ * -Dstress.chaosCuts=0 -Dstress.earlyPercent=0}): relays fail with {@code epoll_ctl(..) failed with
+ * error(-2)} on half-closed public connections ({@code TransportHalfCloseTest} isolates it). That
+ * is why NIO is the default transport.
  */
 @ExtendWith(LeakDetectorExtension.class)
 @Timeout(180)
