@@ -74,7 +74,7 @@ public final class ConfigValidator {
     }
     BindRetryPolicy retry = c.bindRetry() == null ? BindRetryPolicy.DEFAULT : c.bindRetry();
     retry(retry, Duration.ZERO, "server.bind_retry", p);
-    KeepAlive keepAlive = keepAlive(c.keepAlive(), "server", p);
+    KeepAlive keepAlive = SessionSettingsCheck.keepAlive(c.keepAlive(), "server", p);
     atLeast(c.shutdownGraceMillis(), 0, "server.shutdown_grace", p);
     Limits limits = c.limits() == null ? Limits.DEFAULT : c.limits();
     LimitsCheck.check(limits, "server.limits", p);
@@ -115,9 +115,11 @@ public final class ConfigValidator {
     atLeast(c.localConnectRetries(), 0, "client.local_connect_retries", p);
     atLeast(c.localRetryDelayMillis(), 0, "client.local_retry_delay", p);
     atLeast(c.localConnectTimeoutMillis(), 1, "client.local_connect_timeout", p);
-    String fingerprint = fingerprint(c.serverFingerprint(), "client.server_fingerprint", p);
-    ReconnectPolicy reconnect = reconnect(c.reconnect(), "client.reconnect", p);
-    KeepAlive keepAlive = keepAlive(c.keepAlive(), "client", p);
+    String fingerprint =
+        SessionSettingsCheck.fingerprint(c.serverFingerprint(), "client.server_fingerprint", p);
+    ReconnectPolicy reconnect =
+        SessionSettingsCheck.reconnect(c.reconnect(), "client.reconnect", p);
+    KeepAlive keepAlive = SessionSettingsCheck.keepAlive(c.keepAlive(), "client", p);
     atLeast(c.shutdownGraceMillis(), 0, "client.shutdown_grace", p);
     List<ProxyConfig> proxies = proxies(c, p);
     return new ClientConfig(
@@ -318,55 +320,5 @@ public final class ConfigValidator {
     } else if (!Files.isReadable(file)) {
       p.error(key, "file not readable: " + file.toAbsolutePath());
     }
-  }
-
-  private static final java.util.regex.Pattern FINGERPRINT =
-      java.util.regex.Pattern.compile("sha256:([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}");
-
-  /** {@code sha256:} and 32 hex bytes, with or without colons; normalized to lower case. */
-  private static String fingerprint(String value, String key, Problems p) {
-    if (value == null) {
-      return null;
-    }
-    if (!FINGERPRINT.matcher(value).matches()) {
-      p.error(
-          key, "must be 'sha256:' followed by 64 hex digits (colons allowed), got '" + value + "'");
-      return value;
-    }
-    return value.toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static KeepAlive keepAlive(KeepAlive k, String section, Problems p) {
-    KeepAlive keepAlive = k == null ? KeepAlive.DEFAULT : k;
-    if (keepAlive.interval().toMillis() <= 0) {
-      p.error(
-          section + ".keepalive_interval",
-          "must be positive, got " + Durations.format(keepAlive.interval()));
-    } else if (keepAlive.timeout().compareTo(keepAlive.interval()) <= 0) {
-      p.error(
-          section + ".keepalive_timeout",
-          "must be longer than keepalive_interval ("
-              + Durations.format(keepAlive.interval())
-              + "), got "
-              + Durations.format(keepAlive.timeout()));
-    }
-    return keepAlive;
-  }
-
-  private static ReconnectPolicy reconnect(ReconnectPolicy r, String key, Problems p) {
-    ReconnectPolicy policy = r == null ? ReconnectPolicy.DEFAULT : r;
-    if (policy.initialDelay().toMillis() <= 0) {
-      p.error(
-          key + ".initial_delay",
-          "must be positive, got " + Durations.format(policy.initialDelay()));
-    } else if (policy.maxDelay().compareTo(policy.initialDelay()) < 0) {
-      p.error(
-          key + ".max_delay",
-          "must be at least initial_delay ("
-              + Durations.format(policy.initialDelay())
-              + "), got "
-              + Durations.format(policy.maxDelay()));
-    }
-    return policy;
   }
 }
