@@ -1,5 +1,7 @@
 package dev.tlstunnel.client;
 
+import static dev.tlstunnel.Errors.rootMessage;
+
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.relay.DeadPeerHandler;
@@ -264,13 +266,5 @@ final class ClientSession {
               close();
             });
     return done;
-  }
-
-  static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() != null ? root.getMessage() : root.toString();
   }
 }

@@ -1,5 +1,7 @@
 package dev.tlstunnel.server;
 
+import static dev.tlstunnel.Errors.rootMessage;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -41,13 +43,5 @@ final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
           "Tunnel connection {} failed: {}", ctx.channel().remoteAddress(), rootMessage(cause));
     }
     ctx.close();
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() != null ? root.getMessage() : root.toString();
   }
 }

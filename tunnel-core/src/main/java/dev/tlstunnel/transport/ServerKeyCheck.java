@@ -1,5 +1,7 @@
 package dev.tlstunnel.transport;
 
+import static dev.tlstunnel.Errors.rootMessage;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,8 +63,7 @@ final class ServerKeyCheck {
           CertificateFactory.getInstance("X.509")
               .generateCertificate(new ByteArrayInputStream(decode(pem, certPath)));
     } catch (CertificateException e) {
-      throw new IOException(
-          "certificate " + certPath + " cannot be parsed: " + TlsContexts.rootMessage(e), e);
+      throw new IOException("certificate " + certPath + " cannot be parsed: " + rootMessage(e), e);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.tlstunnel.transport;
 
+import static dev.tlstunnel.Errors.rootMessage;
+
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -104,13 +106,5 @@ public final class TlsContexts {
               + path
               + (Files.exists(path) ? ": permission denied" : ": no such file"));
     }
-  }
-
-  static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
   }
 }
