@@ -33,6 +33,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   private final StreamRegistry streams;
   private final FrameDispatcher dispatcher;
   private final Pings pings = new Pings(writer);
+  private final ReceiveBudget receiveBudget;
   private volatile ChannelHandlerContext ctx;
   private boolean closed;
   private boolean localGoAway;
@@ -47,6 +48,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
       YamuxConfig config, boolean client, ChannelHandler inboundStreamInitializer) {
     this.config = config;
     this.client = client;
+    this.receiveBudget = new ReceiveBudget(config.maxSessionWindow());
     this.streams = new StreamRegistry(this, writer, config, inboundStreamInitializer);
     this.dispatcher = new FrameDispatcher(this, streams);
   }
@@ -113,6 +115,19 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     return streams.count();
   }
 
+  /** Bytes received on this session's streams and not yet read by their pipelines; any thread. */
+  public long receiveBuffered() {
+    return receiveBudget.buffered();
+  }
+
+  /**
+   * How far the receive windows of the open streams grew beyond the initial 256 KiB, in all (at
+   * most {@link YamuxConfig#maxSessionWindow()}); any thread.
+   */
+  public long receiveWindowGrowth() {
+    return receiveBudget.granted();
+  }
+
   // ---- API on the event loop ----
 
   private <T> Future<T> onLoop(Consumer<Promise<T>> task) {
@@ -175,21 +190,6 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     writer.attach(ctx);
-    if (ctx.channel().isActive()) {
-      probeRtt();
-    }
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    probeRtt();
-    ctx.fireChannelActive();
-  }
-
-  private void probeRtt() {
-    if (pings.firstProbe()) {
-      ping0(ctx.channel().eventLoop().newPromise());
-    }
   }
 
   @Override
@@ -285,6 +285,10 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   Pings pings() {
     return pings;
+  }
+
+  ReceiveBudget receiveBudget() {
+    return receiveBudget;
   }
 
   void onRemoteGoAway(int code) {

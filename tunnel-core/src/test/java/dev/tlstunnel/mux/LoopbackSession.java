@@ -1,5 +1,6 @@
 package dev.tlstunnel.mux;
 
+import dev.tlstunnel.testing.DelayLink;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -19,8 +20,11 @@ final class LoopbackSession implements AutoCloseable {
   final Channel serverParent;
   final YamuxMultiplexHandler client;
   final YamuxMultiplexHandler server;
+  private final DelayLink link;
 
-  private LoopbackSession(Channel listener, Channel clientParent, Channel serverParent) {
+  private LoopbackSession(
+      Channel listener, Channel clientParent, Channel serverParent, DelayLink link) {
+    this.link = link;
     this.listener = listener;
     this.clientParent = clientParent;
     this.serverParent = serverParent;
@@ -34,6 +38,22 @@ final class LoopbackSession implements AutoCloseable {
       ChannelHandler serverInbound,
       YamuxConfig clientConfig,
       ChannelHandler clientInbound)
+      throws Exception {
+    return open(group, serverConfig, serverInbound, clientConfig, clientInbound, -1);
+  }
+
+  /**
+   * Like {@link #open(EventLoopGroup, YamuxConfig, ChannelHandler, YamuxConfig, ChannelHandler)},
+   * with the tunnel running through a {@link DelayLink} that delays each direction by {@code
+   * delayMillis} (none when negative).
+   */
+  static LoopbackSession open(
+      EventLoopGroup group,
+      YamuxConfig serverConfig,
+      ChannelHandler serverInbound,
+      YamuxConfig clientConfig,
+      ChannelHandler clientInbound,
+      long delayMillis)
       throws Exception {
     CompletableFuture<Channel> accepted = new CompletableFuture<>();
     Channel listener =
@@ -51,6 +71,8 @@ final class LoopbackSession implements AutoCloseable {
             .bind(new InetSocketAddress("127.0.0.1", 0))
             .sync()
             .channel();
+    int port = ((InetSocketAddress) listener.localAddress()).getPort();
+    DelayLink link = delayMillis < 0 ? null : new DelayLink(port, delayMillis);
     Channel clientParent =
         new Bootstrap()
             .group(group)
@@ -62,11 +84,11 @@ final class LoopbackSession implements AutoCloseable {
                     YamuxMultiplexHandler.addTo(ch.pipeline(), clientConfig, true, clientInbound);
                   }
                 })
-            .connect(listener.localAddress())
+            .connect(new InetSocketAddress("127.0.0.1", link == null ? port : link.port()))
             .sync()
             .channel();
     Channel serverParent = accepted.get(5, TimeUnit.SECONDS);
-    return new LoopbackSession(listener, clientParent, serverParent);
+    return new LoopbackSession(listener, clientParent, serverParent, link);
   }
 
   static LoopbackSession open(
@@ -79,5 +101,12 @@ final class LoopbackSession implements AutoCloseable {
     clientParent.close().syncUninterruptibly();
     serverParent.close().syncUninterruptibly();
     listener.close().syncUninterruptibly();
+    if (link != null) {
+      try {
+        link.close();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
 }

@@ -110,13 +110,10 @@ class YamuxMultiplexTest {
       for (YamuxMultiplexHandler opener : new YamuxMultiplexHandler[] {s.client, s.server}) {
         Collector c = new Collector();
         Sender sender = new Sender(data, 100_000);
-        Channel stream = open(opener, init(ch -> ch.pipeline().addLast(sender, c)));
+        open(opener, init(ch -> ch.pipeline().addLast(sender, c)));
         sender.start();
         assertThat(c.fin.get(20, TimeUnit.SECONDS)).isEqualTo(expected);
         assertThat(c.bytes).isEqualTo(data.length);
-        assertThat(((YamuxStreamChannel) stream).receiveWindow().window())
-            .as("receive window grew")
-            .isGreaterThan(YamuxConfig.INITIAL_WINDOW);
       }
     }
   }

@@ -33,7 +33,7 @@ class YamuxProtocolErrorTest {
             accepted.add(c);
           }
         });
-    drain(ch); // the RTT probe ping
+    assertThat(drain(ch)).as("no ping before there is data").isEmpty();
     return ch;
   }
 
