@@ -76,6 +76,7 @@ final class Templates {
         max_connections_per_proxy = %d  # public connections open at once on one proxy
         max_pending_connects = %d        # public connections of one client waiting for their stream
         max_receive_window = %d      # bytes a stream may buffer (yamux receive window)
+        max_session_window = %d     # growth of all windows of one tunnel beyond 256 KiB each
         max_frame_payload = %d        # bytes of one yamux data frame
         """
         .formatted(
@@ -100,6 +101,7 @@ final class Templates {
             limits.maxConnectionsPerProxy(),
             limits.maxPendingConnects(),
             limits.maxReceiveWindow(),
+            limits.maxSessionWindow(),
             limits.maxFramePayload());
   }
 

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param maxConnectionsPerProxy most public connections open at once on one proxy
  * @param maxPendingConnects most public connections of one session waiting for their stream
  * @param maxReceiveWindow the largest yamux receive window of one stream, in bytes
+ * @param maxSessionWindow how far the receive windows of one session's streams may grow beyond the
+ *     initial 256 KiB each, in all, in bytes; once reached, windows stop growing (0: never grow)
  * @param maxFramePayload the largest yamux data frame the server sends, in bytes
  * @param maxUnauthenticated most tunnel connections not yet authenticated, over all sources
  * @param maxUnauthenticatedPerIp most tunnel connections not yet authenticated from one address
@@ -28,6 +30,7 @@ public record Limits(
     int maxConnectionsPerProxy,
     int maxPendingConnects,
     int maxReceiveWindow,
+    int maxSessionWindow,
     int maxFramePayload,
     int maxUnauthenticated,
     int maxUnauthenticatedPerIp,
@@ -50,6 +53,9 @@ public record Limits(
   /** Floor of {@link #maxReceiveWindow}: yamux's initial window, 256 KiB. */
   public static final int FLOOR_RECEIVE_WINDOW = 256 * 1024;
 
+  /** Ceiling of {@link #maxSessionWindow}: 1 GiB. */
+  public static final int CEILING_SESSION_WINDOW = 1 << 30;
+
   /** Ceiling of {@link #maxFramePayload}: 256 KiB. */
   public static final int CEILING_FRAME_PAYLOAD = 256 * 1024;
 
@@ -62,6 +68,7 @@ public record Limits(
           1024,
           256,
           8 * 1024 * 1024,
+          64 * 1024 * 1024,
           64 * 1024,
           1024,
           64,
@@ -78,11 +85,30 @@ public record Limits(
         maxConnectionsPerProxy,
         maxPendingConnects,
         maxReceiveWindow,
+        maxSessionWindow,
         maxFramePayload,
         unauthenticated,
         unauthenticatedPerIp,
         rate,
         burst,
+        authPenaltyMax);
+  }
+
+  /** A copy with another per-session bound on receive window growth. */
+  public Limits withSessionWindow(int sessionWindow) {
+    return new Limits(
+        maxControlFrame,
+        maxProxiesPerClient,
+        maxStreamsPerSession,
+        maxConnectionsPerProxy,
+        maxPendingConnects,
+        maxReceiveWindow,
+        sessionWindow,
+        maxFramePayload,
+        maxUnauthenticated,
+        maxUnauthenticatedPerIp,
+        connectionRate,
+        connectionBurst,
         authPenaltyMax);
   }
 
@@ -95,6 +121,7 @@ public record Limits(
         connectionsPerProxy,
         pendingConnects,
         maxReceiveWindow,
+        maxSessionWindow,
         maxFramePayload,
         maxUnauthenticated,
         maxUnauthenticatedPerIp,

@@ -18,6 +18,7 @@ final class LimitsCheck {
         Limits.CEILING_RECEIVE_WINDOW,
         key + ".max_receive_window",
         p);
+    range(l.maxSessionWindow(), 0, Limits.CEILING_SESSION_WINDOW, key + ".max_session_window", p);
     range(l.maxFramePayload(), 1024, Limits.CEILING_FRAME_PAYLOAD, key + ".max_frame_payload", p);
     range(l.maxUnauthenticated(), 1, 1 << 20, key + ".max_unauthenticated", p);
     range(l.maxUnauthenticatedPerIp(), 1, 1 << 20, key + ".max_unauthenticated_per_ip", p);

@@ -33,9 +33,17 @@ public record ServerSnapshot(
    *
    * @param openStreams yamux streams open on its tunnel, the control stream included
    * @param publicConnections connections accepted on its published ports and still open
+   * @param receiveBuffered bytes its streams received from the client and have not handed on yet
+   * @param receiveWindowGrowth how far its streams' receive windows grew beyond 256 KiB each, in
+   *     all (at most {@code limits.max_session_window})
    */
   public record SessionInfo(
-      String clientId, String remoteAddress, int openStreams, int publicConnections) {}
+      String clientId,
+      String remoteAddress,
+      int openStreams,
+      int publicConnections,
+      long receiveBuffered,
+      long receiveWindowGrowth) {}
 
   /**
    * One registered proxy.

@@ -4,6 +4,7 @@ import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -57,7 +58,10 @@ public final class TunnelServer implements AutoCloseable {
     return start(
         config,
         new YamuxConfig(
-            limits.maxReceiveWindow(), limits.maxFramePayload(), limits.maxStreamsPerSession()));
+            limits.maxReceiveWindow(),
+            limits.maxFramePayload(),
+            limits.maxStreamsPerSession(),
+            limits.maxSessionWindow()));
   }
 
   /** Like {@link #start(ServerConfig)}, with explicit yamux tuning. */
@@ -113,12 +117,15 @@ public final class TunnelServer implements AutoCloseable {
     List<ServerSnapshot.SessionInfo> sessions = new ArrayList<>();
     List<ServerSnapshot.ProxyInfo> proxies = new ArrayList<>();
     for (ServerSession s : context.sessions) {
+      YamuxMultiplexHandler mux = YamuxMultiplexHandler.get(s.tunnel());
       sessions.add(
           new ServerSnapshot.SessionInfo(
               s.clientId(),
               String.valueOf(s.tunnel().remoteAddress()),
               s.openStreams(),
-              s.publicConnections()));
+              s.publicConnections(),
+              mux == null ? 0 : mux.receiveBuffered(),
+              mux == null ? 0 : mux.receiveWindowGrowth()));
       proxies.addAll(s.proxyInfos());
     }
     for (ProxyRegistry.Entry e : context.registry.entries()) {

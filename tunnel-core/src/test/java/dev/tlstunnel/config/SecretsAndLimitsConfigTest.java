@@ -142,9 +142,11 @@ class SecretsAndLimitsConfigTest {
                 "auth_key = \""
                     + KEY
                     + "\"\n[server.limits]\nmax_connections_per_proxy = 10\n"
-                    + "connection_rate = 5\nauth_penalty_max = \"30s\"\n"),
+                    + "connection_rate = 5\nauth_penalty_max = \"30s\"\n"
+                    + "max_session_window = 0\n"),
             dir);
     assertThat(c.limits().maxConnectionsPerProxy()).isEqualTo(10);
+    assertThat(c.limits().maxSessionWindow()).isZero();
     assertThat(c.limits().connectionRate()).isEqualTo(5);
     assertThat(c.limits().authPenaltyMax()).hasSeconds(30);
     assertThat(c.limits().maxControlFrame()).isEqualTo(Limits.DEFAULT.maxControlFrame());
@@ -161,13 +163,15 @@ class SecretsAndLimitsConfigTest {
                         + KEY
                         + "\"\n[server.limits]\nmax_control_frame = 100000\n"
                         + "max_proxies_per_client = 257\nmax_streams_per_session = 0\n"
-                        + "max_receive_window = 1024\nmax_unauthenticated = -1\n"),
+                        + "max_receive_window = 1024\nmax_session_window = 1073741825\n"
+                        + "max_unauthenticated = -1\n"),
                 NO_ENV))
         .containsExactly(
             "server.limits.max_control_frame: must be between 4096 and 65536, got 100000",
             "server.limits.max_proxies_per_client: must be between 1 and 256, got 257",
             "server.limits.max_streams_per_session: must be between 2 and 16384, got 0",
             "server.limits.max_receive_window: must be between 262144 and 16777216, got 1024",
+            "server.limits.max_session_window: must be between 0 and 1073741824, got 1073741825",
             "server.limits.max_unauthenticated: must be between 1 and 1048576, got -1");
   }
 }

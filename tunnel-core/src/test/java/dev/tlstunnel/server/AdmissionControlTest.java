@@ -102,6 +102,7 @@ class AdmissionControlTest {
                 1024,
                 256,
                 8 << 20,
+                64 << 20,
                 65536,
                 1024,
                 64,

@@ -1,0 +1,149 @@
+package dev.tlstunnel;
+
+import static dev.tlstunnel.testing.TunnelFixture.proxy;
+import static dev.tlstunnel.testing.TunnelFixture.publishedPort;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tlstunnel.config.Limits;
+import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.server.ServerSnapshot;
+import dev.tlstunnel.server.TunnelServer;
+import dev.tlstunnel.testing.EchoTunnelTest;
+import dev.tlstunnel.testing.Streams;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Public connections that push and never read, through a real tunnel to an echo service: the server
+ * holds at most their initial windows plus the session's window budget for them, and another
+ * connection relays byte-exact meanwhile.
+ */
+@Timeout(120)
+class FlowControlMemoryTest extends EchoTunnelTest {
+  private static final int NON_READERS = 16;
+  private static final int BUDGET = 4 * 1024 * 1024;
+
+  @Test
+  void nonReadersHoldNoMoreThanTheirWindowsAndTheSessionBudget() throws Exception {
+    TunnelServer server =
+        fixture.startServer(
+            fixture.serverConfig().withLimits(Limits.DEFAULT.withSessionWindow(BUDGET)));
+    fixture.startClient(
+        fixture.clientConfig(
+            server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port()))));
+    int port = publishedPort(server, "echo");
+    AtomicLong pushed = new AtomicLong();
+    List<Socket> nonReaders = new ArrayList<>();
+    try {
+      for (int i = 0; i < NON_READERS; i++) {
+        nonReaders.add(neverReads(port, pushed));
+      }
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(stalled(pushed));
+      ServerSnapshot.SessionInfo stalled = session(server);
+      long bound = (long) NON_READERS * YamuxConfig.INITIAL_WINDOW + BUDGET;
+      System.out.printf(
+          "flow control: %d non-readers stalled after pushing %d bytes; the server holds %d bytes"
+              + " (%d per connection), window growth %d (budget %d)%n",
+          NON_READERS,
+          pushed.get(),
+          stalled.receiveBuffered(),
+          stalled.receiveBuffered() / NON_READERS,
+          stalled.receiveWindowGrowth(),
+          BUDGET);
+      assertThat(stalled.receiveWindowGrowth()).isLessThanOrEqualTo(BUDGET);
+      assertThat(stalled.receiveBuffered()).isGreaterThan(0).isLessThanOrEqualTo(bound);
+
+      long start = System.nanoTime();
+      echoExactly(port, 32 * 1024 * 1024);
+      System.out.printf(
+          "flow control: 32 MiB echoed byte-exact beside them at %.1f MB/s each way%n",
+          32 * 1024 * 1024 / 1e6 / ((System.nanoTime() - start) / 1e9));
+      ServerSnapshot.SessionInfo after = session(server);
+      assertThat(after.receiveWindowGrowth()).isLessThanOrEqualTo(BUDGET);
+      assertThat(after.receiveBuffered()).isLessThanOrEqualTo(bound);
+    } finally {
+      for (Socket s : nonReaders) {
+        s.close();
+      }
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              ServerSnapshot.SessionInfo idle = session(server);
+              assertThat(idle.publicConnections()).isZero();
+              assertThat(idle.receiveBuffered()).isZero();
+              assertThat(idle.receiveWindowGrowth()).isZero();
+            });
+  }
+
+  private static ServerSnapshot.SessionInfo session(TunnelServer server) {
+    List<ServerSnapshot.SessionInfo> sessions = server.snapshot().sessions();
+    assertThat(sessions).hasSize(1);
+    return sessions.get(0);
+  }
+
+  private static void echoExactly(int port, int length) throws Exception {
+    try (Socket s = Streams.connect(port, 30_000)) {
+      CompletableFuture<Streams.Digest> back =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return Streams.readAll(s.getInputStream());
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      byte[] sent = Streams.writeRandom(s.getOutputStream(), 11, length);
+      s.shutdownOutput();
+      Streams.Digest digest = back.get();
+      assertThat(digest.length()).isEqualTo(length);
+      assertThat(digest.sha256()).isEqualTo(sent);
+    }
+  }
+
+  private static Callable<Boolean> stalled(AtomicLong counter) {
+    long[] last = {-1};
+    int[] quiet = {0};
+    return () -> {
+      long now = counter.get();
+      quiet[0] = now == last[0] && now > 0 ? quiet[0] + 1 : 0;
+      last[0] = now;
+      return quiet[0] >= 4;
+    };
+  }
+
+  /** A public connection that pushes to the echo service and never reads the echo. */
+  private static Socket neverReads(int port, AtomicLong pushed) throws IOException {
+    Socket s = Streams.connect(port, 10_000);
+    Thread pusher =
+        new Thread(
+            () -> {
+              byte[] chunk = new byte[64 * 1024];
+              try {
+                for (int i = 0; i < 1024; i++) {
+                  s.getOutputStream().write(chunk);
+                  pushed.addAndGet(chunk.length);
+                }
+              } catch (IOException e) {
+                // closed at the end of the test while blocked: expected
+              }
+            },
+            "never-reads");
+    pusher.setDaemon(true);
+    pusher.start();
+    return s;
+  }
+}
