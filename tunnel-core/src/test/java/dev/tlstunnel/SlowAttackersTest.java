@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
+import dev.tlstunnel.testing.CpuUse;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.RawYamux;
 import dev.tlstunnel.testing.Streams;
@@ -104,13 +105,20 @@ class SlowAttackersTest extends EchoTunnelTest {
     System.out.printf("slow attackers: attacked rounds %s%n", attacked);
     System.out.printf(
         "slow attackers: medians: throughput %.1f -> %.1f MB/s (%.0f%%), p50 %.0f -> %.0f us"
-            + " (%+.0f%%)%n",
+            + " (%+.0f%%); tunnel CPU per round trip %.0f -> %.0f us; rest of the JVM %.0f%% ->"
+            + " %.0f%%, other processes %.0f%% -> %.0f%% of the CPUs%n",
         before.mbPerSecond,
         during.mbPerSecond,
         100 * during.mbPerSecond / before.mbPerSecond,
         before.p50Micros,
         during.p50Micros,
-        100 * (during.p50Micros / before.p50Micros - 1));
+        100 * (during.p50Micros / before.p50Micros - 1),
+        before.tunnelCpuMicros,
+        during.tunnelCpuMicros,
+        before.restOfJvmPercent,
+        during.restOfJvmPercent,
+        before.othersPercent,
+        during.othersPercent);
     assertThat(during.mbPerSecond).isGreaterThan(before.mbPerSecond * 0.5);
     assertThat(during.p50Micros).isLessThan(before.p50Micros * 3 + 200);
   }
@@ -142,10 +150,24 @@ class SlowAttackersTest extends EchoTunnelTest {
     return "127.0." + (10 + group) + "." + (2 + i % 25);
   }
 
-  /** One round's figures: echo throughput both ways, and the median of its round trips. */
-  private record Result(double mbPerSecond, double p50Micros) {
+  /**
+   * One round's figures: echo throughput both ways, the median of its round trips, and during the
+   * round trips the CPU time of the tunnel's threads per round trip, and the share of the machine's
+   * CPUs taken by the rest of this JVM (JIT, GC, the test's own threads) and by other processes.
+   */
+  private record Result(
+      double mbPerSecond,
+      double p50Micros,
+      double tunnelCpuMicros,
+      double restOfJvmPercent,
+      double othersPercent) {
     static Result median(List<Result> rounds) {
-      return new Result(median(rounds, Result::mbPerSecond), median(rounds, Result::p50Micros));
+      return new Result(
+          median(rounds, Result::mbPerSecond),
+          median(rounds, Result::p50Micros),
+          median(rounds, Result::tunnelCpuMicros),
+          median(rounds, Result::restOfJvmPercent),
+          median(rounds, Result::othersPercent));
     }
 
     private static double median(List<Result> rounds, ToDoubleFunction<Result> figure) {
@@ -156,7 +178,9 @@ class SlowAttackersTest extends EchoTunnelTest {
 
     @Override
     public String toString() {
-      return String.format("%.1f MB/s %.0f us", mbPerSecond, p50Micros);
+      return String.format(
+          "%.1f MB/s %.0f us (tunnel %.0f us CPU/round trip, rest of JVM %.0f%%, others %.0f%%)",
+          mbPerSecond, p50Micros, tunnelCpuMicros, restOfJvmPercent, othersPercent);
     }
   }
 
@@ -187,6 +211,8 @@ class SlowAttackersTest extends EchoTunnelTest {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     long[] rtt = new long[ROUND_TRIPS];
+    CpuUse cpu = CpuUse.now("tunnel-");
+    long roundTripsStart = System.nanoTime();
     try (Socket s = Streams.connect(port, 10_000)) {
       OutputStream out = s.getOutputStream();
       InputStream in = s.getInputStream();
@@ -198,8 +224,19 @@ class SlowAttackersTest extends EchoTunnelTest {
         rtt[i] = (System.nanoTime() - t) / 1_000;
       }
     }
+    CpuUse used = CpuUse.now("tunnel-").minus(cpu);
+    double available =
+        (System.nanoTime() - roundTripsStart)
+            / 1e9
+            * CpuUse.TICKS_PER_SECOND
+            * Runtime.getRuntime().availableProcessors();
     Arrays.sort(rtt);
-    return new Result(2.0 * PAYLOAD / 1e6 / seconds, rtt[ROUND_TRIPS / 2]);
+    return new Result(
+        2.0 * PAYLOAD / 1e6 / seconds,
+        rtt[ROUND_TRIPS / 2],
+        used.threads() * 1e6 / CpuUse.TICKS_PER_SECOND / ROUND_TRIPS,
+        100 * (used.process() - used.threads()) / available,
+        100 * used.others() / available);
   }
 
   /** A TCP connection that sends the first bytes of a TLS ClientHello and then nothing. */
