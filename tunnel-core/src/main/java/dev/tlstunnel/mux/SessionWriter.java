@@ -16,6 +16,12 @@ final class SessionWriter {
   private ChannelHandlerContext ctx;
   private boolean inReadLoop;
   private boolean flushPending;
+  private boolean flushSoonQueued;
+  private final Runnable flushSoonTask =
+      () -> {
+        flushSoonQueued = false;
+        ctx.flush();
+      };
 
   void attach(ChannelHandlerContext ctx) {
     this.ctx = ctx;
@@ -36,6 +42,21 @@ final class SessionWriter {
       flushPending = true;
     } else {
       ctx.flush();
+    }
+  }
+
+  /**
+   * Flushes once the current event-loop task is done (a flush in between makes it a no-op), so
+   * frames written by the rest of the task go out together.
+   */
+  void flushSoon() {
+    if (inReadLoop) {
+      flushPending = true;
+      return;
+    }
+    if (!flushSoonQueued) {
+      flushSoonQueued = true;
+      ctx.executor().execute(flushSoonTask);
     }
   }
 

@@ -78,23 +78,26 @@ final class StreamRegistry {
     return null;
   }
 
-  /** Opens a stream with the next id (SYN); the caller checked there is room. */
+  /**
+   * Opens a stream with the next id (SYN); the caller checked there is room. The promise completes
+   * at once: the SYN goes out with the caller's first flush (so a stream's SYN and first data share
+   * one TLS record) or, at the latest, with a flush queued on the event loop. If the SYN cannot be
+   * written, the child closes.
+   */
   void open(ChannelHandler initializer, Promise<Channel> promise) {
     int id = (int) nextStreamId;
     nextStreamId += 2;
     YamuxStreamChannel child = new YamuxStreamChannel(session, id);
     ChannelFuture syn = writer.writeTracked(YamuxFrame.windowUpdate(YamuxFrame.FLAG_SYN, id, 0));
     add(child, initializer);
-    writer.flush();
     syn.addListener(
         f -> {
-          if (f.isSuccess()) {
-            promise.trySuccess(child);
-          } else {
-            promise.tryFailure(f.cause());
+          if (!f.isSuccess()) {
             child.close();
           }
         });
+    writer.flushSoon();
+    promise.trySuccess(child);
   }
 
   /** Accepts a stream the peer opened (ACK), with the session's inbound stream initializer. */

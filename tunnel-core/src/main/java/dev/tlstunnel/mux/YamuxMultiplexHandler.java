@@ -88,8 +88,9 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   /**
    * Opens a stream. The initializer is added to the child pipeline before it is registered; the
-   * future completes with the child channel once the SYN was written, or fails if the session is
-   * closed, going away or at its stream limit. May be called from any thread.
+   * future completes with the child channel (its SYN leaves with the first flush, so it shares a
+   * TLS record with the stream's first data), or fails if the session is closed, going away or at
+   * its stream limit. May be called from any thread.
    */
   public Future<Channel> openStream(ChannelHandler initializer) {
     return onLoop(promise -> openStream0(initializer, promise));
