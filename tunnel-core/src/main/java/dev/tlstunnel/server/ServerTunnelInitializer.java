@@ -59,6 +59,6 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(
         "auth-deadline",
         new AuthDeadlineHandler(context.config.handshakeTimeoutMillis(), context.logs));
-    p.addLast("tail", new TunnelTailHandler(context.logs));
+    p.addLast("tail", new TunnelTailHandler(context.logs, context.config.handshakeTimeoutMillis()));
   }
 }
