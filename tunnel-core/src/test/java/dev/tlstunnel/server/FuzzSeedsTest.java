@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.RawYamux;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -103,9 +104,7 @@ class FuzzSeedsTest {
       byte[] input = seed.getValue();
       byte[] bytes = Arrays.copyOfRange(input, 1, input.length);
       if ((input[0] & 1) == 1) {
-        bytes =
-            dev.tlstunnel.testing.RawYamux.concat(
-                dev.tlstunnel.testing.RawYamux.hello(FuzzInputs.KEY, "fuzz"), bytes);
+        bytes = RawYamux.concat(RawYamux.hello(FuzzInputs.KEY, "fuzz"), bytes);
       }
       try {
         FuzzInputs.feed(control, input, bytes);
