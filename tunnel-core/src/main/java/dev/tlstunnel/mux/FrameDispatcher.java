@@ -77,11 +77,16 @@ final class FrameDispatcher {
       return false;
     }
     if (streams.atLimit()) {
-      log.warn(
-          "[yamux {}] refusing stream {}: limit of {} streams reached",
-          session.parentChannel(),
-          Integer.toUnsignedString(id),
-          session.config().maxStreams());
+      session
+          .limitLog()
+          .warn(
+              log,
+              session.parentChannel(),
+              session.config().names().maxStreams(),
+              "[yamux {}] {}; refusing stream {} opened by the peer (RST)",
+              session.parentChannel(),
+              streams.limitReached(),
+              Integer.toUnsignedString(id));
       session.writer().sendReset(id);
       return false;
     }

@@ -50,8 +50,25 @@ final class StreamRegistry {
     return streams.get(id);
   }
 
+  /**
+   * True if no further stream may open: streams closed by this side count until the peer ends them
+   * too, or a peer that never does could make the session remember ids without bound.
+   */
   boolean atLimit() {
-    return streams.size() >= maxStreams;
+    return streams.size() + halfClosedByUs.size() >= maxStreams;
+  }
+
+  /** {@code limit <name>=<value> reached (n open, m closed here awaiting the peer)}. */
+  String limitReached() {
+    return "limit "
+        + session.config().names().maxStreams()
+        + "="
+        + maxStreams
+        + " reached ("
+        + streams.size()
+        + " open, "
+        + halfClosedByUs.size()
+        + " closed here awaiting the peer's FIN)";
   }
 
   /** True if {@code id} is open or was closed by us and not yet by the peer. */
@@ -70,7 +87,7 @@ final class StreamRegistry {
   /** Why no stream can be opened for lack of room or ids, or null. */
   String capacityRefusal(Channel parent) {
     if (atLimit()) {
-      return "stream limit " + maxStreams + " reached on " + parent;
+      return limitReached() + " on " + parent;
     }
     if (nextStreamId > MAX_STREAM_ID - 1) {
       return "stream ids exhausted on " + parent;

@@ -3,13 +3,31 @@ package dev.tlstunnel.mux;
 /**
  * Tuning of one yamux session.
  *
- * @param maxReceiveWindow the largest receive window a stream may grow to (at least 256 KiB)
- * @param maxFramePayload the largest data frame payload this side sends and accepts
- * @param maxStreams the most streams open at once; further SYNs are answered with RST
+ * @param maxReceiveWindow the largest receive window a stream may grow to (at least 256 KiB); also
+ *     the largest data frame accepted from the peer
+ * @param maxFramePayload the largest data frame payload this side sends
+ * @param maxStreams the most streams at once, counting those this side closed while the peer has
+ *     not yet; further SYNs are answered with RST and {@link YamuxMultiplexHandler#openStream}
+ *     fails
+ * @param names how log lines and refusals name these bounds
  */
-public record YamuxConfig(int maxReceiveWindow, int maxFramePayload, int maxStreams) {
+public record YamuxConfig(
+    int maxReceiveWindow, int maxFramePayload, int maxStreams, LimitNames names) {
   /** The initial window of every stream, fixed by the yamux specification. */
   public static final int INITIAL_WINDOW = 256 * 1024;
+
+  /**
+   * The names of the bounds a peer can exceed, as log lines and refusals write them ({@code limit
+   * <name>=<value> reached}): the owner's configuration keys, so that an operator finds the
+   * setting.
+   *
+   * @param maxReceiveWindow the name of {@link YamuxConfig#maxReceiveWindow}
+   * @param maxStreams the name of {@link YamuxConfig#maxStreams}
+   */
+  public record LimitNames(String maxReceiveWindow, String maxStreams) {
+    /** The names used when the owner gives none. */
+    public static final LimitNames YAMUX = new LimitNames("max_receive_window", "max_streams");
+  }
 
   /** Validates the settings. */
   public YamuxConfig {
@@ -27,6 +45,14 @@ public record YamuxConfig(int maxReceiveWindow, int maxFramePayload, int maxStre
     if (maxStreams <= 0) {
       throw new IllegalArgumentException("maxStreams: must be positive, was " + maxStreams);
     }
+    if (names == null) {
+      throw new IllegalArgumentException("names: must not be null");
+    }
+  }
+
+  /** Settings whose bounds are named {@link LimitNames#YAMUX}. */
+  public YamuxConfig(int maxReceiveWindow, int maxFramePayload, int maxStreams) {
+    this(maxReceiveWindow, maxFramePayload, maxStreams, LimitNames.YAMUX);
   }
 
   /** Defaults: windows grow to 8 MiB, 64 KiB data frames, 16,384 streams. */

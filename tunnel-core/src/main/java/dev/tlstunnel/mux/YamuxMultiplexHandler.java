@@ -28,6 +28,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(YamuxMultiplexHandler.class);
 
   private final YamuxConfig config;
+  private final LimitLog limitLog;
   private final boolean client;
   private final SessionWriter writer = new SessionWriter();
   private final StreamRegistry streams;
@@ -45,7 +46,22 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
    */
   public YamuxMultiplexHandler(
       YamuxConfig config, boolean client, ChannelHandler inboundStreamInitializer) {
+    this(config, LimitLog.EVERY_LINE, client, inboundStreamInitializer);
+  }
+
+  /**
+   * @param config session tuning
+   * @param limitLog writes the lines about a peer hitting a bound that it can repeat at will
+   * @param client true on the side that dialed the connection (opens odd stream ids)
+   * @param inboundStreamInitializer added to the pipeline of every stream the peer opens
+   */
+  public YamuxMultiplexHandler(
+      YamuxConfig config,
+      LimitLog limitLog,
+      boolean client,
+      ChannelHandler inboundStreamInitializer) {
     this.config = config;
+    this.limitLog = limitLog;
     this.client = client;
     this.streams = new StreamRegistry(this, writer, config, inboundStreamInitializer);
     this.dispatcher = new FrameDispatcher(this, streams);
@@ -54,9 +70,23 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   /** Adds the yamux frame codec and a multiplex handler to the end of {@code pipeline}. */
   public static void addTo(
       ChannelPipeline pipeline, YamuxConfig config, boolean client, ChannelHandler inboundInit) {
-    pipeline.addLast("yamux-decoder", new YamuxFrameDecoder(config.maxReceiveWindow()));
+    addTo(pipeline, config, LimitLog.EVERY_LINE, client, inboundInit);
+  }
+
+  /**
+   * Like {@link #addTo(ChannelPipeline, YamuxConfig, boolean, ChannelHandler)}, with a limit log.
+   */
+  public static void addTo(
+      ChannelPipeline pipeline,
+      YamuxConfig config,
+      LimitLog limitLog,
+      boolean client,
+      ChannelHandler inboundInit) {
+    pipeline.addLast(
+        "yamux-decoder",
+        new YamuxFrameDecoder(config.maxReceiveWindow(), config.names().maxReceiveWindow()));
     pipeline.addLast("yamux-encoder", YamuxFrameEncoder.INSTANCE);
-    pipeline.addLast("yamux", new YamuxMultiplexHandler(config, client, inboundInit));
+    pipeline.addLast("yamux", new YamuxMultiplexHandler(config, limitLog, client, inboundInit));
   }
 
   /**
@@ -258,6 +288,10 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   YamuxConfig config() {
     return config;
+  }
+
+  LimitLog limitLog() {
+    return limitLog;
   }
 
   Channel parentChannel() {
