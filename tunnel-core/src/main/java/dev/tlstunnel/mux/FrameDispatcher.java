@@ -16,6 +16,10 @@ final class FrameDispatcher {
   }
 
   void dispatch(YamuxFrame frame) {
+    if (session.writer().replyBacklogExceeded()) {
+      session.closeNotReading();
+      return;
+    }
     switch (frame.type()) {
       case YamuxFrame.TYPE_PING:
         onPing(frame);

@@ -1,5 +1,6 @@
 package dev.tlstunnel.mux;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayDeque;
@@ -105,6 +106,23 @@ final class SessionWriter {
   }
 
   // ---- parent writability ----
+
+  /**
+   * Replies to the peer's frames (ping answers, resets, window updates) are written whatever the
+   * tunnel's writability, unlike stream data. A peer that keeps sending while it reads nothing
+   * would grow that backlog without end; beyond this many bytes waiting for the socket, on top of
+   * what writability already allows, the session is closed.
+   */
+  static final long MAX_REPLY_BACKLOG = 4L * 1024 * 1024;
+
+  boolean replyBacklogExceeded() {
+    Channel parent = ctx.channel();
+    return !parent.isWritable() && parent.bytesBeforeWritable() > MAX_REPLY_BACKLOG;
+  }
+
+  long backlogBytes() {
+    return ctx.channel().bytesBeforeWritable();
+  }
 
   boolean parentWritable() {
     return ctx.channel().isWritable();

@@ -334,6 +334,23 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     ctx.close();
   }
 
+  /**
+   * The peer stopped reading while its frames kept making us answer: close without a go-away (it
+   * would not be read either).
+   */
+  void closeNotReading() {
+    if (closed) {
+      return;
+    }
+    log.warn(
+        "[yamux {}] peer is not reading: {} bytes of replies wait for it (bound {}); closing session",
+        ctx.channel(),
+        writer.backlogBytes(),
+        SessionWriter.MAX_REPLY_BACKLOG);
+    shutdownSession();
+    ctx.close();
+  }
+
   /** A peer violated the protocol: go-away with protocol error, then close the session. */
   void protocolError(String reason) {
     if (closed) {
