@@ -112,6 +112,25 @@ public record Limits(
         authPenaltyMax);
   }
 
+  /** A copy with other bounds on one session's control stream and yamux streams. */
+  public Limits withSession(
+      int controlFrame, int streamsPerSession, int receiveWindow, int framePayload) {
+    return new Limits(
+        controlFrame,
+        maxProxiesPerClient,
+        streamsPerSession,
+        maxConnectionsPerProxy,
+        maxPendingConnects,
+        receiveWindow,
+        maxSessionWindow,
+        framePayload,
+        maxUnauthenticated,
+        maxUnauthenticatedPerIp,
+        connectionRate,
+        connectionBurst,
+        authPenaltyMax);
+  }
+
   /** A copy with other per-client bounds. */
   public Limits withPerClient(int proxies, int connectionsPerProxy, int pendingConnects) {
     return new Limits(

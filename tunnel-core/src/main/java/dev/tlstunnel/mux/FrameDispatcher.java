@@ -16,6 +16,10 @@ final class FrameDispatcher {
   }
 
   void dispatch(YamuxFrame frame) {
+    if (session.writer().replyBacklogExceeded()) {
+      session.closeNotReading();
+      return;
+    }
     switch (frame.type()) {
       case YamuxFrame.TYPE_PING:
         onPing(frame);
@@ -77,11 +81,16 @@ final class FrameDispatcher {
       return false;
     }
     if (streams.atLimit()) {
-      log.warn(
-          "[yamux {}] refusing stream {}: limit of {} streams reached",
-          session.parentChannel(),
-          Integer.toUnsignedString(id),
-          session.config().maxStreams());
+      session
+          .limitLog()
+          .warn(
+              log,
+              session.parentChannel(),
+              session.config().names().maxStreams(),
+              "[yamux {}] {}; refusing stream {} opened by the peer (RST)",
+              session.parentChannel(),
+              streams.limitReached(),
+              Integer.toUnsignedString(id));
       session.writer().sendReset(id);
       return false;
     }

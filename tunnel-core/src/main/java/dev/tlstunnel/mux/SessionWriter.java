@@ -1,5 +1,6 @@
 package dev.tlstunnel.mux;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.ArrayDeque;
@@ -16,6 +17,12 @@ final class SessionWriter {
   private ChannelHandlerContext ctx;
   private boolean inReadLoop;
   private boolean flushPending;
+  private boolean flushSoonQueued;
+  private final Runnable flushSoonTask =
+      () -> {
+        flushSoonQueued = false;
+        ctx.flush();
+      };
 
   void attach(ChannelHandlerContext ctx) {
     this.ctx = ctx;
@@ -36,6 +43,21 @@ final class SessionWriter {
       flushPending = true;
     } else {
       ctx.flush();
+    }
+  }
+
+  /**
+   * Flushes once the current event-loop task is done (a flush in between makes it a no-op), so
+   * frames written by the rest of the task go out together.
+   */
+  void flushSoon() {
+    if (inReadLoop) {
+      flushPending = true;
+      return;
+    }
+    if (!flushSoonQueued) {
+      flushSoonQueued = true;
+      ctx.executor().execute(flushSoonTask);
     }
   }
 
@@ -84,6 +106,23 @@ final class SessionWriter {
   }
 
   // ---- parent writability ----
+
+  /**
+   * Replies to the peer's frames (ping answers, resets, window updates) are written whatever the
+   * tunnel's writability, unlike stream data. A peer that keeps sending while it reads nothing
+   * would grow that backlog without end; beyond this many bytes waiting for the socket, on top of
+   * what writability already allows, the session is closed.
+   */
+  static final long MAX_REPLY_BACKLOG = 4L * 1024 * 1024;
+
+  boolean replyBacklogExceeded() {
+    Channel parent = ctx.channel();
+    return !parent.isWritable() && parent.bytesBeforeWritable() > MAX_REPLY_BACKLOG;
+  }
+
+  long backlogBytes() {
+    return ctx.channel().bytesBeforeWritable();
+  }
 
   boolean parentWritable() {
     return ctx.channel().isWritable();

@@ -58,7 +58,17 @@ final class StreamInbound {
     if (!window.onReceived(n)) {
       data.release();
       session.protocolError(
-          "stream " + channel.streamIdString() + " exceeded its receive window by " + n + " bytes");
+          "stream "
+              + channel.streamIdString()
+              + " sent "
+              + n
+              + " bytes with "
+              + window.credit()
+              + " left in its receive window (limit "
+              + session.config().names().maxReceiveWindow()
+              + "="
+              + session.config().maxReceiveWindow()
+              + ")");
       return;
     }
     if (!channel.isOpen() || finReceived) {

@@ -50,8 +50,25 @@ final class StreamRegistry {
     return streams.get(id);
   }
 
+  /**
+   * True if no further stream may open: streams closed by this side count until the peer ends them
+   * too, or a peer that never does could make the session remember ids without bound.
+   */
   boolean atLimit() {
-    return streams.size() >= maxStreams;
+    return streams.size() + halfClosedByUs.size() >= maxStreams;
+  }
+
+  /** {@code limit <name>=<value> reached (n open, m closed here awaiting the peer)}. */
+  String limitReached() {
+    return "limit "
+        + session.config().names().maxStreams()
+        + "="
+        + maxStreams
+        + " reached ("
+        + streams.size()
+        + " open, "
+        + halfClosedByUs.size()
+        + " closed here awaiting the peer's FIN)";
   }
 
   /** True if {@code id} is open or was closed by us and not yet by the peer. */
@@ -70,7 +87,7 @@ final class StreamRegistry {
   /** Why no stream can be opened for lack of room or ids, or null. */
   String capacityRefusal(Channel parent) {
     if (atLimit()) {
-      return "stream limit " + maxStreams + " reached on " + parent;
+      return limitReached() + " on " + parent;
     }
     if (nextStreamId > MAX_STREAM_ID - 1) {
       return "stream ids exhausted on " + parent;
@@ -78,23 +95,26 @@ final class StreamRegistry {
     return null;
   }
 
-  /** Opens a stream with the next id (SYN); the caller checked there is room. */
+  /**
+   * Opens a stream with the next id (SYN); the caller checked there is room. The promise completes
+   * at once: the SYN goes out with the caller's first flush (so a stream's SYN and first data share
+   * one TLS record) or, at the latest, with a flush queued on the event loop. If the SYN cannot be
+   * written, the child closes.
+   */
   void open(ChannelHandler initializer, Promise<Channel> promise) {
     int id = (int) nextStreamId;
     nextStreamId += 2;
     YamuxStreamChannel child = new YamuxStreamChannel(session, id);
     ChannelFuture syn = writer.writeTracked(YamuxFrame.windowUpdate(YamuxFrame.FLAG_SYN, id, 0));
     add(child, initializer);
-    writer.flush();
     syn.addListener(
         f -> {
-          if (f.isSuccess()) {
-            promise.trySuccess(child);
-          } else {
-            promise.tryFailure(f.cause());
+          if (!f.isSuccess()) {
             child.close();
           }
         });
+    writer.flushSoon();
+    promise.trySuccess(child);
   }
 
   /** Accepts a stream the peer opened (ACK), with the session's inbound stream initializer. */

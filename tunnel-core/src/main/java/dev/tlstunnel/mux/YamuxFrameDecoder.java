@@ -10,14 +10,25 @@ import java.util.List;
 /**
  * Decodes yamux frames. Data payloads are emitted as retained slices of the input (no copy). A
  * malformed header (version other than 0, unknown type, data length above the largest receive
- * window) raises a {@link CorruptedFrameException} once; all input after it is discarded.
+ * window, named after its configuration key) raises a {@link CorruptedFrameException} once; all
+ * input after it is discarded.
  */
 final class YamuxFrameDecoder extends ByteToMessageDecoder {
   private final int maxDataLength;
+  private final String boundName;
   private boolean failed;
 
   YamuxFrameDecoder(int maxDataLength) {
+    this(maxDataLength, YamuxConfig.LimitNames.YAMUX.maxReceiveWindow());
+  }
+
+  /**
+   * @param maxDataLength the largest data frame accepted
+   * @param boundName the name of that bound in the error message
+   */
+  YamuxFrameDecoder(int maxDataLength, String boundName) {
     this.maxDataLength = maxDataLength;
+    this.boundName = boundName;
   }
 
   @Override
@@ -51,10 +62,12 @@ final class YamuxFrameDecoder extends ByteToMessageDecoder {
           new TooLongFrameException(
               "yamux data frame of "
                   + Integer.toUnsignedString(length)
-                  + " bytes exceeds "
-                  + maxDataLength
-                  + " on stream "
-                  + Integer.toUnsignedString(streamId)),
+                  + " bytes on stream "
+                  + Integer.toUnsignedString(streamId)
+                  + " exceeds limit "
+                  + boundName
+                  + "="
+                  + maxDataLength),
           in);
     }
     if (in.readableBytes() < YamuxFrame.HEADER_SIZE + length) {

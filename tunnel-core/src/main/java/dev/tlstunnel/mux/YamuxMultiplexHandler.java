@@ -28,6 +28,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(YamuxMultiplexHandler.class);
 
   private final YamuxConfig config;
+  private final LimitLog limitLog;
   private final boolean client;
   private final SessionWriter writer = new SessionWriter();
   private final StreamRegistry streams;
@@ -46,7 +47,22 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
    */
   public YamuxMultiplexHandler(
       YamuxConfig config, boolean client, ChannelHandler inboundStreamInitializer) {
+    this(config, LimitLog.EVERY_LINE, client, inboundStreamInitializer);
+  }
+
+  /**
+   * @param config session tuning
+   * @param limitLog writes the lines about a peer hitting a bound that it can repeat at will
+   * @param client true on the side that dialed the connection (opens odd stream ids)
+   * @param inboundStreamInitializer added to the pipeline of every stream the peer opens
+   */
+  public YamuxMultiplexHandler(
+      YamuxConfig config,
+      LimitLog limitLog,
+      boolean client,
+      ChannelHandler inboundStreamInitializer) {
     this.config = config;
+    this.limitLog = limitLog;
     this.client = client;
     this.receiveBudget = new ReceiveBudget(config.maxSessionWindow());
     this.streams = new StreamRegistry(this, writer, config, inboundStreamInitializer);
@@ -56,9 +72,23 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   /** Adds the yamux frame codec and a multiplex handler to the end of {@code pipeline}. */
   public static void addTo(
       ChannelPipeline pipeline, YamuxConfig config, boolean client, ChannelHandler inboundInit) {
-    pipeline.addLast("yamux-decoder", new YamuxFrameDecoder(config.maxReceiveWindow()));
+    addTo(pipeline, config, LimitLog.EVERY_LINE, client, inboundInit);
+  }
+
+  /**
+   * Like {@link #addTo(ChannelPipeline, YamuxConfig, boolean, ChannelHandler)}, with a limit log.
+   */
+  public static void addTo(
+      ChannelPipeline pipeline,
+      YamuxConfig config,
+      LimitLog limitLog,
+      boolean client,
+      ChannelHandler inboundInit) {
+    pipeline.addLast(
+        "yamux-decoder",
+        new YamuxFrameDecoder(config.maxReceiveWindow(), config.names().maxReceiveWindow()));
     pipeline.addLast("yamux-encoder", YamuxFrameEncoder.INSTANCE);
-    pipeline.addLast("yamux", new YamuxMultiplexHandler(config, client, inboundInit));
+    pipeline.addLast("yamux", new YamuxMultiplexHandler(config, limitLog, client, inboundInit));
   }
 
   /**
@@ -90,8 +120,9 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   /**
    * Opens a stream. The initializer is added to the child pipeline before it is registered; the
-   * future completes with the child channel once the SYN was written, or fails if the session is
-   * closed, going away or at its stream limit. May be called from any thread.
+   * future completes with the child channel (its SYN leaves with the first flush, so it shares a
+   * TLS record with the stream's first data), or fails if the session is closed, going away or at
+   * its stream limit. May be called from any thread.
    */
   public Future<Channel> openStream(ChannelHandler initializer) {
     return onLoop(promise -> openStream0(initializer, promise));
@@ -259,6 +290,10 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     return config;
   }
 
+  LimitLog limitLog() {
+    return limitLog;
+  }
+
   Channel parentChannel() {
     return ctx.channel();
   }
@@ -299,6 +334,23 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     }
     log.warn("[yamux {}] peer sent go-away with error code {}; closing", ctx.channel(), code);
     // Shut down here: channelInactive would find the session closed already and skip it.
+    shutdownSession();
+    ctx.close();
+  }
+
+  /**
+   * The peer stopped reading while its frames kept making us answer: close without a go-away (it
+   * would not be read either).
+   */
+  void closeNotReading() {
+    if (closed) {
+      return;
+    }
+    log.warn(
+        "[yamux {}] peer is not reading: {} bytes of replies wait for it (bound {}); closing session",
+        ctx.channel(),
+        writer.backlogBytes(),
+        SessionWriter.MAX_REPLY_BACKLOG);
     shutdownSession();
     ctx.close();
   }

@@ -1,7 +1,6 @@
 package dev.tlstunnel.protocol;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 
 /**
@@ -32,8 +31,17 @@ public final class ControlCodec {
    * (itself at most {@link Protocol#MAX_CONTROL_FRAME}).
    */
   public static void addTo(ChannelPipeline p, int maxFrame) {
+    addTo(p, maxFrame, "max_control_frame");
+  }
+
+  /**
+   * Like {@link #addTo(ChannelPipeline, int)}; an oversized frame's error names the bound {@code
+   * boundName} (the owner's configuration key): {@code limit <boundName>=<maxFrame> exceeded by a
+   * control frame of <n> bytes}.
+   */
+  public static void addTo(ChannelPipeline p, int maxFrame, String boundName) {
     int bound = Math.min(maxFrame, Protocol.MAX_CONTROL_FRAME);
-    p.addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(bound + 4, 0, 4, 0, 4));
+    p.addLast(FRAME_DECODER, new ControlFrameDecoder(bound, boundName));
     p.addLast(FRAME_ENCODER, new LengthFieldPrepender(4));
     p.addLast(MESSAGE_CODEC, new ControlMessageCodec());
   }

@@ -2,7 +2,6 @@ package dev.tlstunnel.relay;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -33,7 +32,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    peer.write(msg).addListener(closeBothOnFailure(ctx.channel()));
+    // A failed write reaches the peer's relay handler as an exception, which closes both.
+    peer.write(msg, peer.voidPromise());
   }
 
   @Override
@@ -108,15 +108,5 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     log.debug("Relay {} <-> {} failed", ctx.channel(), peer, cause);
     ctx.close();
     Channels.closeOnFlush(peer);
-  }
-
-  private ChannelFutureListener closeBothOnFailure(Channel self) {
-    return f -> {
-      if (!f.isSuccess()) {
-        log.debug("Relay write to {} failed: {}", peer, f.cause().toString());
-        self.close();
-        peer.close();
-      }
-    };
   }
 }

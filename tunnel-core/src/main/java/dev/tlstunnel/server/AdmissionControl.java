@@ -1,12 +1,11 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.config.Limits;
+import dev.tlstunnel.server.SourceTable.Source;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -17,12 +16,13 @@ import org.slf4j.LoggerFactory;
  * connections per source address, caps on connections not yet authenticated (over all sources and
  * per source), and a penalty after failed authentications (refused for 1 s, doubling per
  * consecutive failure up to {@link Limits#authPenaltyMax()}, reset by a success). State is per
- * server and bounded: at most {@link #MAX_SOURCES} addresses are remembered. Thread-safe.
+ * server and bounded: at most {@link #MAX_SOURCES} addresses are remembered, and an address with a
+ * penalty is forgotten only after every address without one ({@link SourceTable}). Thread-safe.
  */
 final class AdmissionControl {
   private static final Logger log = LoggerFactory.getLogger(AdmissionControl.class);
 
-  /** Most source addresses remembered; the least recently seen are forgotten first. */
+  /** Most source addresses remembered (see {@link SourceTable} for which are forgotten first). */
   static final int MAX_SOURCES = 65_536;
 
   private static final long FIRST_PENALTY_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -32,30 +32,19 @@ final class AdmissionControl {
   private final Limits limits;
   private final RateLimitedLog logs;
   private final LongSupplier clock;
-  private final Map<InetAddress, Source> sources;
+  private final SourceTable sources;
   private int unauthenticated;
   private long rejected;
 
-  /** What is known about one source address. */
-  private static final class Source {
-    double tokens;
-    long refilledAt;
-    int unauthenticated;
-    int failures;
-    long penaltyUntil;
+  AdmissionControl(Limits limits, RateLimitedLog logs, LongSupplier clock) {
+    this(limits, logs, clock, MAX_SOURCES);
   }
 
-  AdmissionControl(Limits limits, RateLimitedLog logs, LongSupplier clock) {
+  AdmissionControl(Limits limits, RateLimitedLog logs, LongSupplier clock, int maxSources) {
     this.limits = limits;
     this.logs = logs;
     this.clock = clock;
-    this.sources =
-        new LinkedHashMap<>(64, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<InetAddress, Source> eldest) {
-            return size() > MAX_SOURCES;
-          }
-        };
+    this.sources = new SourceTable(maxSources);
   }
 
   /**
@@ -69,7 +58,9 @@ final class AdmissionControl {
       refusal = refusal(ip);
       if (refusal == null) {
         unauthenticated++;
-        source(ip).unauthenticated++;
+        Source s = source(ip);
+        s.unauthenticated++;
+        sources.refile(ip, s);
       } else {
         rejected++;
       }
@@ -122,9 +113,9 @@ final class AdmissionControl {
   }
 
   private Source source(InetAddress ip) {
-    return sources.computeIfAbsent(
+    return sources.getOrCreate(
         ip,
-        k -> {
+        () -> {
           Source s = new Source();
           s.tokens = limits.connectionBurst();
           s.refilledAt = clock.getAsLong();
@@ -141,6 +132,7 @@ final class AdmissionControl {
       Source s = sources.get(ip);
       if (s != null) {
         s.failures = 0;
+        sources.refile(ip, s);
       }
     }
   }
@@ -159,6 +151,7 @@ final class AdmissionControl {
       long max = limits.authPenaltyMax().toNanos();
       long penalty = s.failures > 40 ? max : Math.min(max, FIRST_PENALTY_NANOS << (s.failures - 1));
       s.penaltyUntil = clock.getAsLong() + penalty;
+      sources.refile(ip, s);
       return TimeUnit.NANOSECONDS.toMillis(penalty);
     }
   }
@@ -173,6 +166,7 @@ final class AdmissionControl {
       Source s = sources.get(ip);
       if (s != null && s.unauthenticated > 0) {
         s.unauthenticated--;
+        sources.refile(ip, s);
       }
     }
   }
@@ -183,6 +177,16 @@ final class AdmissionControl {
 
   synchronized long rejected() {
     return rejected;
+  }
+
+  /** Source addresses remembered right now. */
+  synchronized int sources() {
+    return sources.size();
+  }
+
+  /** Of those, the ones guarded from being forgotten first ({@link SourceTable}). */
+  synchronized int guardedSources() {
+    return sources.guardedCount();
   }
 
   /** The source address; channels without one (embedded, in tests) share the loopback's. */

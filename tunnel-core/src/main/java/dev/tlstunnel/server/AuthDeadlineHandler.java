@@ -36,7 +36,8 @@ final class AuthDeadlineHandler extends ChannelInboundHandlerAdapter {
                   logs.warn(
                       log,
                       "deadline:" + ServerContext.host(ctx.channel()),
-                      "Closing connection from {}: not authenticated within {} ms",
+                      "Closing connection from {}: limit handshake_timeout={}ms reached before"
+                          + " authentication",
                       ctx.channel().remoteAddress(),
                       timeoutMillis);
                   ctx.channel().close();

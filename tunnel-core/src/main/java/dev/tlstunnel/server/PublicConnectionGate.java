@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bounds the public connections of one session: at most {@code maxPerProxy} open on each proxy and
- * at most {@code maxPending} waiting for their stream. A connection beyond a bound is closed at
- * accept with a (rate-limited) line naming the bound. Confined to the session's event loop.
+ * at most {@code maxPending} waiting for their stream (until its header has left for the tunnel,
+ * which waits while the tunnel's socket is full). A connection beyond a bound is closed at accept
+ * with a (rate-limited) line naming the bound. Confined to the session's event loop.
  */
 final class PublicConnectionGate {
   private static final Logger log = LoggerFactory.getLogger(PublicConnectionGate.class);

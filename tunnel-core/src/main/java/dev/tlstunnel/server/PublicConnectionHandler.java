@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A connection accepted on a published port: opens a stream on the owning session, writes the
- * stream header, then relays. Auto-read is off until the relay starts; if the stream cannot be
- * opened the public connection is closed.
+ * stream header, then relays. It is pending (see {@link PublicConnectionGate}) until the header has
+ * left for the tunnel. Auto-read is off until the relay starts; if the stream cannot be opened the
+ * public connection is closed.
  */
 final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(PublicConnectionHandler.class);
@@ -48,8 +49,8 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
   private void onStreamOpened(
       ChannelHandlerContext ctx, InetSocketAddress peer, Future<Channel> f) {
     Channel inbound = ctx.channel();
-    session.gate().settled(inbound);
     if (!f.isSuccess()) {
+      session.gate().settled(inbound);
       session
           .logs()
           .warn(
@@ -70,7 +71,11 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     StreamHeader header =
         new StreamHeader(proxyName, peer.getAddress().getHostAddress(), peer.getPort());
-    stream.writeAndFlush(StreamHeaderCodec.encode(stream.alloc(), header));
+    // Pending until the header has left for the tunnel: while the tunnel cannot take it (its
+    // socket is full), the connection still counts towards max_pending_connects.
+    stream
+        .writeAndFlush(StreamHeaderCodec.encode(stream.alloc(), header))
+        .addListener(w -> session.gate().settled(inbound));
     ctx.pipeline().remove(this);
     Relay.link(inbound, stream);
   }

@@ -107,7 +107,12 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.warn("Closing connection from {}: {}", tunnel.remoteAddress(), cause.getMessage());
+    context.logs.warn(
+        log,
+        "malformed:" + sourceOf(tunnel),
+        "Closing connection from {}: {}",
+        tunnel.remoteAddress(),
+        cause.getMessage());
     tunnel.close();
   }
 

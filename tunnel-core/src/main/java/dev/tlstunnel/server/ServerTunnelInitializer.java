@@ -49,10 +49,16 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
             () -> ServerContext.label(ch),
             context.keepAliveTimers));
     YamuxMultiplexHandler.addTo(
-        p, context.yamuxConfig, false, new ServerInboundStreams(context, ch));
+        p,
+        context.yamuxConfig,
+        (log, tunnel, bound, format, args) ->
+            context.logs.warn(
+                log, "limit:" + bound + ":" + ServerContext.host(tunnel), format, args),
+        false,
+        new ServerInboundStreams(context, ch));
     p.addLast(
         "auth-deadline",
         new AuthDeadlineHandler(context.config.handshakeTimeoutMillis(), context.logs));
-    p.addLast("tail", new TunnelTailHandler(context.logs));
+    p.addLast("tail", new TunnelTailHandler(context.logs, context.config.handshakeTimeoutMillis()));
   }
 }

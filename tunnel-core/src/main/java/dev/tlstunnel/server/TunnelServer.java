@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class TunnelServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TunnelServer.class);
 
+  /** The yamux bounds a peer can exceed, named after their keys in {@code [server.limits]}. */
+  static final YamuxConfig.LimitNames LIMIT_NAMES =
+      new YamuxConfig.LimitNames("max_receive_window", "max_streams_per_session");
+
   private final ServerContext context;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
@@ -61,10 +65,14 @@ public final class TunnelServer implements AutoCloseable {
             limits.maxReceiveWindow(),
             limits.maxFramePayload(),
             limits.maxStreamsPerSession(),
-            limits.maxSessionWindow()));
+            limits.maxSessionWindow(),
+            LIMIT_NAMES));
   }
 
-  /** Like {@link #start(ServerConfig)}, with explicit yamux tuning. */
+  /**
+   * Like {@link #start(ServerConfig)}, with explicit yamux tuning (which takes the place of the
+   * yamux bounds in {@code [server.limits]}).
+   */
   public static TunnelServer start(ServerConfig config, YamuxConfig yamux)
       throws TunnelStartException {
     SslContext ssl;

@@ -5,6 +5,7 @@ import static dev.tlstunnel.Errors.rootMessage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -15,9 +16,11 @@ final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(TunnelTailHandler.class);
 
   private final RateLimitedLog logs;
+  private final long handshakeTimeoutMillis;
 
-  TunnelTailHandler(RateLimitedLog logs) {
+  TunnelTailHandler(RateLimitedLog logs, long handshakeTimeoutMillis) {
     this.logs = logs;
+    this.handshakeTimeoutMillis = handshakeTimeoutMillis;
   }
 
   @Override
@@ -28,7 +31,9 @@ final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
           "tls:" + ServerContext.host(ctx.channel()),
           "TLS handshake with {} failed: {}",
           ctx.channel().remoteAddress(),
-          rootMessage(done.cause()));
+          done.cause() instanceof SslHandshakeTimeoutException
+              ? "limit handshake_timeout=" + handshakeTimeoutMillis + "ms reached"
+              : rootMessage(done.cause()));
     }
     ctx.fireUserEventTriggered(evt);
   }

@@ -33,13 +33,27 @@ class YamuxFrameCodecTest {
   }
 
   @Test
-  void encoderWritesHeaderSeparatelyAndPayloadWithoutCopy() {
+  void encoderCopiesASmallPayloadBehindItsHeader() {
     EmbeddedChannel ch = new EmbeddedChannel(YamuxFrameEncoder.INSTANCE);
     ByteBuf payload = Unpooled.copiedBuffer("abc", StandardCharsets.US_ASCII);
     ch.writeOutbound(YamuxFrame.data(0, 3, payload));
+    ByteBuf frame = ch.readOutbound();
+    assertThat(ByteBufHex.hex(frame)).isEqualTo("000000000000000300000003616263");
+    assertThat(payload.refCnt()).isZero();
+    frame.release();
+    assertThat(ch.finish()).isFalse();
+  }
+
+  @Test
+  void encoderWritesALargePayloadAfterItsHeaderWithoutCopy() {
+    EmbeddedChannel ch = new EmbeddedChannel(YamuxFrameEncoder.INSTANCE);
+    int size = YamuxFrameEncoder.COPY_LIMIT + 1;
+    ByteBuf payload = Unpooled.buffer(size).writeZero(size);
+    ch.writeOutbound(YamuxFrame.data(0, 3, payload));
     ByteBuf header = ch.readOutbound();
     ByteBuf body = ch.readOutbound();
-    assertThat(ByteBufHex.hex(header)).isEqualTo("000000000000000300000003");
+    assertThat(ByteBufHex.hex(header))
+        .isEqualTo("00000000000000030000" + String.format("%04x", size));
     assertThat(body).isSameAs(payload);
     header.release();
     body.release();

@@ -235,7 +235,7 @@ class YamuxMultiplexTest {
       assertThat(YamuxMultiplexHandler.isReset(third)).isTrue();
       assertThat(s.server.streamCount()).isEqualTo(2);
       assertThat(s.server.openStream(new Collector()).await().cause())
-          .hasMessageContaining("stream limit 2");
+          .hasMessageContaining("limit max_streams=2 reached");
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tlstunnel.mux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.LogCapture;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -13,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.helpers.MessageFormatter;
 
 /** Session-level protocol rules, driven frame by frame through an {@link EmbeddedChannel}. */
 @Timeout(10)
@@ -20,11 +22,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class YamuxProtocolErrorTest {
   private final List<Channel> accepted = new ArrayList<>();
 
+  private final List<String> limitLines = new ArrayList<>();
+
   private EmbeddedChannel session(boolean client, int maxStreams) {
     EmbeddedChannel ch = new EmbeddedChannel();
     YamuxMultiplexHandler.addTo(
         ch.pipeline(),
-        new YamuxConfig(1024 * 1024, 16384, maxStreams),
+        new YamuxConfig(
+            1024 * 1024,
+            16384,
+            maxStreams,
+            new YamuxConfig.LimitNames("window_key", "streams_key")),
+        (log, tunnel, bound, format, args) ->
+            limitLines.add(bound + ": " + MessageFormatter.arrayFormat(format, args).getMessage()),
         client,
         new ChannelInitializer<Channel>() {
           @Override
@@ -94,18 +104,42 @@ class YamuxProtocolErrorTest {
   }
 
   @Test
-  void exceedingTheReceiveWindowIsAProtocolError() {
-    EmbeddedChannel ch = session(false, 10);
-    ByteBuf first = data(YamuxFrame.FLAG_SYN, 1, YamuxConfig.INITIAL_WINDOW);
-    ByteBuf oneMore = data(0, 1, 1);
-    ch.writeInbound(first);
-    assertThat(((YamuxStreamChannel) accepted.get(0)).queuedInboundBytes())
-        .isEqualTo(YamuxConfig.INITIAL_WINDOW);
-    ch.writeInbound(oneMore);
-    assertThat(drain(ch)).endsWith(goAwayProtocolError());
-    assertThat(ch.isOpen()).isFalse();
-    assertThat(first.refCnt()).isZero();
-    assertThat(oneMore.refCnt()).isZero();
+  void exceedingTheReceiveWindowIsAProtocolErrorNamingTheBound() {
+    try (LogCapture log = new LogCapture(YamuxMultiplexHandler.class)) {
+      EmbeddedChannel ch = session(false, 10);
+      ByteBuf first = data(YamuxFrame.FLAG_SYN, 1, YamuxConfig.INITIAL_WINDOW);
+      ByteBuf oneMore = data(0, 1, 1);
+      ch.writeInbound(first);
+      assertThat(((YamuxStreamChannel) accepted.get(0)).queuedInboundBytes())
+          .isEqualTo(YamuxConfig.INITIAL_WINDOW);
+      ch.writeInbound(oneMore);
+      assertThat(drain(ch)).endsWith(goAwayProtocolError());
+      assertThat(ch.isOpen()).isFalse();
+      assertThat(first.refCnt()).isZero();
+      assertThat(oneMore.refCnt()).isZero();
+      assertThat(log.messages())
+          .singleElement()
+          .asString()
+          .endsWith(
+              "protocol error: stream 1 sent 1 bytes with 0 left in its receive window"
+                  + " (limit window_key=1048576); closing session");
+    }
+  }
+
+  @Test
+  void dataFrameAboveTheLargestWindowIsAProtocolErrorNamingTheBound() {
+    try (LogCapture log = new LogCapture(YamuxMultiplexHandler.class)) {
+      EmbeddedChannel ch = session(false, 10);
+      ch.writeInbound(frame(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_SYN, 1, 1024 * 1024 + 1, 0));
+      assertThat(drain(ch)).containsExactly(goAwayProtocolError());
+      assertThat(ch.isOpen()).isFalse();
+      assertThat(log.messages())
+          .singleElement()
+          .asString()
+          .endsWith(
+              "yamux data frame of 1048577 bytes on stream 1 exceeds limit"
+                  + " window_key=1048576; closing session");
+    }
   }
 
   @Test
@@ -133,6 +167,52 @@ class YamuxProtocolErrorTest {
     assertThat(excess.refCnt()).isZero();
     assertThat(ch.isOpen()).isTrue();
     assertThat(YamuxMultiplexHandler.get(ch).streamCount()).isEqualTo(1);
+    assertThat(limitLines)
+        .singleElement()
+        .asString()
+        .startsWith("streams_key: [yamux ")
+        .endsWith(
+            "limit streams_key=1 reached (1 open, 0 closed here awaiting the peer's FIN);"
+                + " refusing stream 4 opened by the peer (RST)");
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void streamsClosedHereCountTowardsTheLimitUntilThePeerEndsThem() {
+    EmbeddedChannel ch = session(true, 2);
+    YamuxMultiplexHandler session = YamuxMultiplexHandler.get(ch);
+    ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, 0));
+    accepted.get(0).close();
+    ch.runPendingTasks();
+    assertThat(drain(ch))
+        .containsExactly(
+            YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 2, 0).toString(),
+            YamuxFrame.windowUpdate(YamuxFrame.FLAG_FIN, 2, 0).toString());
+    ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 4, 0, 0));
+    ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 6, 0, 0));
+    assertThat(drain(ch))
+        .containsExactly(
+            YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 4, 0).toString(),
+            YamuxFrame.windowUpdate(YamuxFrame.FLAG_RST, 6, 0).toString());
+    assertThat(limitLines)
+        .singleElement()
+        .asString()
+        .contains("limit streams_key=2 reached (1 open, 1 closed here awaiting the peer's FIN)");
+    assertThat(
+            session
+                .openStream(
+                    new ChannelInitializer<Channel>() {
+                      @Override
+                      protected void initChannel(Channel c) {}
+                    })
+                .cause())
+        .hasMessageContaining("limit streams_key=2 reached");
+
+    ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_FIN, 2, 0, 0));
+    ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 8, 0, 0));
+    assertThat(drain(ch))
+        .containsExactly(YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 8, 0).toString());
+    assertThat(session.streamCount()).isEqualTo(2);
     ch.finishAndReleaseAll();
   }
 

@@ -153,8 +153,24 @@ class ControlCodecTest {
   @Test
   void oversizedFrameIsRejectedBeforeItArrives() {
     ByteBuf buf = Unpooled.buffer().writeInt(Protocol.MAX_CONTROL_FRAME + 1).writeByte('{');
-    assertThatThrownBy(() -> ch.writeInbound(buf)).isInstanceOf(TooLongFrameException.class);
+    assertThatThrownBy(() -> ch.writeInbound(buf))
+        .isInstanceOf(TooLongFrameException.class)
+        .hasMessage("limit max_control_frame=65536 exceeded by a control frame of 65537 bytes");
     ch.finishAndReleaseAll();
+    assertThat(buf.refCnt()).isZero();
+  }
+
+  @Test
+  void aLowerBoundIsNamedAsGivenAndTheRestOfTheFrameIsDiscarded() {
+    EmbeddedChannel lowered = new EmbeddedChannel();
+    ControlCodec.addTo(lowered.pipeline(), 4096, "limits.max_control_frame");
+    ByteBuf buf = Unpooled.buffer().writeInt(4097).writeZero(10);
+    assertThatThrownBy(() -> lowered.writeInbound(buf))
+        .isInstanceOf(TooLongFrameException.class)
+        .hasMessage(
+            "limit limits.max_control_frame=4096 exceeded by a control frame of 4097 bytes");
+    assertThat(lowered.writeInbound(Unpooled.buffer().writeZero(100))).isFalse();
+    lowered.finishAndReleaseAll();
     assertThat(buf.refCnt()).isZero();
   }
 

@@ -136,6 +136,63 @@ class AdmissionControlTest {
     assertThat(admission.authFailed(again)).as("reset by the success").isEqualTo(1_000);
   }
 
+  /** A source admitted and failing authentication once: refused for 1 s from now. */
+  private void penalise(AdmissionControl admission, String ip) {
+    EmbeddedChannel ch = from(ip, 1000);
+    assertThat(admission.admit(ch)).isTrue();
+    admission.authFailed(ch);
+    ch.close();
+  }
+
+  /** A source admitted and gone again, leaving only its rate state. */
+  private void visit(AdmissionControl admission, String ip) {
+    EmbeddedChannel ch = from(ip, 1000);
+    assertThat(admission.admit(ch)).isTrue();
+    ch.close();
+  }
+
+  @Test
+  void aPenalisedSourceIsNotForgottenWhileOtherSourcesCycleThroughTheTable() {
+    AdmissionControl admission =
+        new AdmissionControl(Limits.DEFAULT.withAdmission(100, 100, 1024, 64), logs, now::get, 8);
+    penalise(admission, "127.0.0.5");
+    EmbeddedChannel pending = from("127.0.0.6", 1000);
+    assertThat(admission.admit(pending)).isTrue();
+    for (int i = 0; i < 1000; i++) {
+      visit(admission, "10.0." + (i / 250) + "." + (i % 250));
+    }
+    assertThat(admission.sources()).isEqualTo(8);
+    assertThat(admission.guardedSources()).isEqualTo(2);
+    assertThat(admission.admit(from("127.0.0.5", 1001))).as("penalty survived").isFalse();
+    assertThat(admission.unauthenticated()).isEqualTo(1);
+
+    advance(Duration.ofMillis(1_001));
+    EmbeddedChannel again = from("127.0.0.5", 1002);
+    assertThat(admission.admit(again)).isTrue();
+    assertThat(admission.authFailed(again)).as("the doubling survived too").isEqualTo(2_000);
+    again.close();
+    pending.close();
+    assertThat(admission.unauthenticated()).isZero();
+  }
+
+  @Test
+  void whenEverySourceIsGuardedTheLeastRecentlySeenIsForgottenAndMemoryStaysBounded() {
+    AdmissionControl admission =
+        new AdmissionControl(Limits.DEFAULT.withAdmission(100, 100, 1024, 64), logs, now::get, 4);
+    for (int i = 1; i <= 4; i++) {
+      penalise(admission, "10.0.0." + i);
+    }
+    assertThat(admission.guardedSources()).isEqualTo(4);
+    // Guarded by its connection not yet authenticated; the table is full, so 10.0.0.1 goes.
+    assertThat(admission.admit(from("10.0.0.9", 1000))).isTrue();
+    assertThat(admission.admit(from("10.0.0.2", 1001))).as("seen again: now recent").isFalse();
+    assertThat(admission.admit(from("10.0.0.1", 1001))).as("forgotten, penalty lost").isTrue();
+    assertThat(admission.admit(from("10.0.0.2", 1002))).as("still remembered").isFalse();
+    assertThat(admission.admit(from("10.0.0.3", 1001))).as("least recently seen").isTrue();
+    assertThat(admission.sources()).isEqualTo(4);
+    assertThat(admission.guardedSources()).isEqualTo(4);
+  }
+
   @Test
   void refusalsAreLoggedOncePerSourceAndIntervalWithTheSuppressedCount() {
     AdmissionControl admission = control(Limits.DEFAULT.withAdmission(1, 1, 1024, 64));

@@ -118,15 +118,21 @@ class ServerAuthHandlerTest {
 
   @Test
   void deadlineClosesAConnectionThatNeverAuthenticates() {
-    EmbeddedChannel silent = new EmbeddedChannel();
-    silent.freezeTime();
-    silent.pipeline().addLast(new AuthDeadlineHandler(10_000));
-    silent.advanceTimeBy(9_999, TimeUnit.MILLISECONDS);
-    silent.runScheduledPendingTasks();
-    assertThat(silent.isOpen()).isTrue();
-    silent.advanceTimeBy(1, TimeUnit.MILLISECONDS);
-    silent.runScheduledPendingTasks();
-    assertThat(silent.isOpen()).isFalse();
+    try (LogCapture logs = new LogCapture(AuthDeadlineHandler.class)) {
+      EmbeddedChannel silent = new EmbeddedChannel();
+      silent.freezeTime();
+      silent.pipeline().addLast(new AuthDeadlineHandler(10_000));
+      silent.advanceTimeBy(9_999, TimeUnit.MILLISECONDS);
+      silent.runScheduledPendingTasks();
+      assertThat(silent.isOpen()).isTrue();
+      silent.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+      silent.runScheduledPendingTasks();
+      assertThat(silent.isOpen()).isFalse();
+      assertThat(logs.messages())
+          .containsExactly(
+              "Closing connection from embedded: limit handshake_timeout=10000ms reached before"
+                  + " authentication");
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tlstunnel.testing;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -12,15 +13,35 @@ public final class LogCapture implements AutoCloseable {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
   public LogCapture(Class<?> loggerOf) {
-    logger = (Logger) LoggerFactory.getLogger(loggerOf);
+    this(LoggerFactory.getLogger(loggerOf).getName());
+  }
+
+  private LogCapture(String loggerName) {
+    logger = (Logger) LoggerFactory.getLogger(loggerName);
     appender.start();
     logger.addAppender(appender);
+  }
+
+  /** Captures every logger of the project ({@code dev.tlstunnel} and below). */
+  public static LogCapture all() {
+    return new LogCapture("dev.tlstunnel");
   }
 
   /** The formatted messages so far, oldest first. */
   public List<String> messages() {
     synchronized (appender.list) {
       return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
+  /** The formatted WARN messages so far that contain {@code text}, oldest first. */
+  public List<String> warnings(String text) {
+    synchronized (appender.list) {
+      return appender.list.stream()
+          .filter(e -> e.getLevel() == Level.WARN)
+          .map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.contains(text))
+          .toList();
     }
   }
 

@@ -111,6 +111,14 @@ public final class RawYamux implements AutoCloseable {
             + "\",\"software_version\":\"raw\"}");
   }
 
+  /** A register_proxies for one TCP proxy on 127.0.0.1, port 0 (the server picks one). */
+  public static byte[] register(String proxyName) {
+    return control(
+        "{\"type\":\"register_proxies\",\"proxies\":[{\"name\":\""
+            + proxyName
+            + "\",\"publish_addr\":\"127.0.0.1\",\"publish_port\":0,\"proxy_type\":\"tcp\"}]}");
+  }
+
   /** Concatenates byte arrays. */
   public static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream all = new ByteArrayOutputStream();

@@ -5,9 +5,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** Socket helpers for tests: connect, send a seeded random stream, digest what arrives. */
 public final class Streams {
@@ -30,6 +34,51 @@ public final class Streams {
       return java.util.Arrays.equals(readExactly(s.getInputStream(), probe.length), probe);
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * Sends {@code length} seeded random bytes on {@code s} (from another thread, so a full socket
+   * buffer cannot block the reader) and reads as many back; true if they match byte for byte. The
+   * connection stays open.
+   */
+  public static boolean echoesExactly(Socket s, long seed, int length) throws Exception {
+    CompletableFuture<byte[]> sent = new CompletableFuture<>();
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                sent.complete(writeRandom(s.getOutputStream(), seed, length));
+              } catch (IOException | RuntimeException e) {
+                sent.completeExceptionally(e);
+              }
+            },
+            "echo-writer");
+    writer.setDaemon(true);
+    writer.start();
+    MessageDigest digest = sha256();
+    InputStream in = s.getInputStream();
+    byte[] buf = new byte[64 * 1024];
+    int left = length;
+    while (left > 0) {
+      int n = in.read(buf, 0, Math.min(buf.length, left));
+      if (n < 0) {
+        return false;
+      }
+      digest.update(buf, 0, n);
+      left -= n;
+    }
+    return Arrays.equals(sent.get(30, TimeUnit.SECONDS), digest.digest());
+  }
+
+  /** Whether the peer closed {@code s} (end of stream or reset) within its read timeout. */
+  public static boolean closedByPeer(Socket s) {
+    try {
+      return s.getInputStream().read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
     }
   }
 
