@@ -79,7 +79,7 @@ public final class TunnelClient implements AutoCloseable {
                 config.adminPort(),
                 () -> snapshot(config, loop));
       } catch (Exception e) {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        Transport.shutdown(group, 1);
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
         }
@@ -143,6 +143,6 @@ public final class TunnelClient implements AutoCloseable {
     if (admin != null) {
       admin.close();
     }
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    Transport.shutdown(group, 2);
   }
 }

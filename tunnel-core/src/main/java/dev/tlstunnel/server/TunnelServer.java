@@ -219,7 +219,7 @@ public final class TunnelServer implements AutoCloseable {
   }
 
   private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
-    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    Transport.shutdown(boss, 2);
+    Transport.shutdown(workers, 2).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 }

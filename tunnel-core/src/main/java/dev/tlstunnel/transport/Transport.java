@@ -13,6 +13,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +30,8 @@ public record Transport(
     Supplier<IoHandlerFactory> ioHandlerFactory,
     Class<? extends ServerChannel> serverChannelClass,
     Class<? extends SocketChannel> socketChannelClass) {
+  /** The quiet period of {@link #shutdown}: long enough for one more loop iteration. */
+  static final long SHUTDOWN_QUIET_MILLIS = 20;
 
   /**
    * The transport in use: NIO, unless {@code -Dtlstunnel.transport=epoll} asks for native epoll
@@ -58,6 +62,21 @@ public record Transport(
         EpollIoHandler::newFactory,
         EpollServerSocketChannel.class,
         EpollSocketChannel.class);
+  }
+
+  /**
+   * Shuts {@code group} down, closing every channel still registered with it, within {@code
+   * timeoutSeconds}; returns its termination future.
+   *
+   * <p>The short quiet period is what makes the loops close their channels: a Netty 4.2 I/O loop
+   * closes its channels only when it sees the shutdown at the top of an iteration, and with no
+   * quiet period a shutdown that begins later in the iteration (in a task, or from another thread
+   * while tasks run) ends the loop at once, leaving its channels open and their queued buffers
+   * unreleased.
+   */
+  public static Future<?> shutdown(EventLoopGroup group, int timeoutSeconds) {
+    return group.shutdownGracefully(
+        SHUTDOWN_QUIET_MILLIS, timeoutSeconds * 1000L, TimeUnit.MILLISECONDS);
   }
 
   /** A new event loop group of {@code threads} threads (0 = Netty's default) named {@code name}. */
