@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Forwards what its channel reads to the peer channel. Reads again only while the peer is writable
  * (auto-read is off); when the peer becomes writable again it resumes its own channel's partner.
  * End of input is forwarded as a shutdown of the peer's output; the pair closes when both
- * directions are done or either side fails.
+ * directions are done or either side fails. Once one side has closed, the other discards what it
+ * reads and closes as soon as what it has to write has gone out.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RelayHandler.class);
@@ -99,6 +100,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    // Nothing takes what the peer reads from now on: let it read and drop it (channelRead releases
+    // it), so that its far side is not held up behind a full window while what the peer still has
+    // to write drains before it closes.
+    peer.config().setAutoRead(true);
     Channels.closeOnFlush(peer);
     ctx.fireChannelInactive();
   }
