@@ -17,7 +17,7 @@ final class FrameDispatcher {
 
   void dispatch(YamuxFrame frame) {
     if (session.writer().replyBacklogExceeded()) {
-      session.closeNotReading();
+      session.state().closeNotReading();
       return;
     }
     switch (frame.type()) {
@@ -25,7 +25,7 @@ final class FrameDispatcher {
         onPing(frame);
         break;
       case YamuxFrame.TYPE_GO_AWAY:
-        session.onRemoteGoAway(frame.length());
+        session.state().onRemoteGoAway(frame.length());
         break;
       default:
         onStreamFrame(frame);
@@ -68,15 +68,17 @@ final class FrameDispatcher {
   private boolean acceptable(int id) {
     boolean peerParityOdd = !session.isClient();
     if (id == 0 || ((id & 1) == 1) != peerParityOdd) {
-      session.protocolError(
-          "peer opened stream " + Integer.toUnsignedString(id) + " with the wrong parity");
+      session
+          .state()
+          .protocolError(
+              "peer opened stream " + Integer.toUnsignedString(id) + " with the wrong parity");
       return false;
     }
     if (streams.inUse(id)) {
-      session.protocolError("peer opened duplicate stream " + Integer.toUnsignedString(id));
+      session.state().protocolError("peer opened duplicate stream " + Integer.toUnsignedString(id));
       return false;
     }
-    if (session.isLocalGoAway()) {
+    if (session.state().isLocalGoAway()) {
       session.writer().sendReset(id);
       return false;
     }

@@ -57,18 +57,20 @@ final class StreamInbound {
     int n = data.readableBytes();
     if (!window.onReceived(n)) {
       data.release();
-      session.protocolError(
-          "stream "
-              + channel.streamIdString()
-              + " sent "
-              + n
-              + " bytes with "
-              + window.credit()
-              + " left in its receive window (limit "
-              + session.config().names().maxReceiveWindow()
-              + "="
-              + session.config().maxReceiveWindow()
-              + ")");
+      session
+          .state()
+          .protocolError(
+              "stream "
+                  + channel.streamIdString()
+                  + " sent "
+                  + n
+                  + " bytes with "
+                  + window.credit()
+                  + " left in its receive window (limit "
+                  + session.config().names().maxReceiveWindow()
+                  + "="
+                  + session.config().maxReceiveWindow()
+                  + ")");
       return;
     }
     if (!channel.isOpen() || finReceived) {

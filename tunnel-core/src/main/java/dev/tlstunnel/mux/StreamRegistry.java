@@ -147,7 +147,7 @@ final class StreamRegistry {
    */
   void closed(
       YamuxStreamChannel child, boolean reset, boolean unread, boolean finSent, boolean finRcvd) {
-    if (streams.remove(child.streamId()) == null || session.isClosed()) {
+    if (streams.remove(child.streamId()) == null || session.state().isClosed()) {
       return;
     }
     count = streams.size();

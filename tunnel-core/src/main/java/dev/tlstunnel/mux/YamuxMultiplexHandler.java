@@ -3,7 +3,6 @@ package dev.tlstunnel.mux;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelException;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -15,8 +14,6 @@ import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The yamux session on a tunnel channel. Sits after the frame codec; creates one child channel per
@@ -25,7 +22,6 @@ import org.slf4j.LoggerFactory;
  * the codec and this handler together.
  */
 public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
-  private static final Logger log = LoggerFactory.getLogger(YamuxMultiplexHandler.class);
 
   private final YamuxConfig config;
   private final LimitLog limitLog;
@@ -35,10 +31,8 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   private final FrameDispatcher dispatcher;
   private final Pings pings = new Pings(writer);
   private final ReceiveBudget receiveBudget;
+  private final SessionState state;
   private volatile ChannelHandlerContext ctx;
-  private boolean closed;
-  private boolean localGoAway;
-  private boolean remoteGoAway;
 
   /**
    * @param config session tuning
@@ -66,6 +60,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     this.client = client;
     this.receiveBudget = new ReceiveBudget(config.maxSessionWindow());
     this.streams = new StreamRegistry(this, writer, config, inboundStreamInitializer);
+    this.state = new SessionState(streams, writer, pings);
     this.dispatcher = new FrameDispatcher(this, streams);
   }
 
@@ -137,7 +132,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   public void goAway(int code) {
     ChannelHandlerContext c = ctx;
     if (c != null) {
-      c.channel().eventLoop().execute(() -> goAway0(code));
+      c.channel().eventLoop().execute(() -> state.goAway(code));
     }
   }
 
@@ -178,7 +173,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   }
 
   private void openStream0(ChannelHandler initializer, Promise<Channel> promise) {
-    String refusal = refusal();
+    String refusal = state.openRefusal();
     if (refusal != null) {
       promise.setFailure(new ChannelException("cannot open yamux stream: " + refusal));
       return;
@@ -186,33 +181,12 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     streams.open(initializer, promise);
   }
 
-  private String refusal() {
-    if (closed || !ctx.channel().isActive()) {
-      return "session " + ctx.channel() + " is closed";
-    }
-    if (remoteGoAway) {
-      return "peer sent go-away on " + ctx.channel();
-    }
-    if (localGoAway) {
-      return "go-away was sent on " + ctx.channel();
-    }
-    return streams.capacityRefusal(ctx.channel());
-  }
-
   private void ping0(Promise<Long> promise) {
-    if (closed) {
+    if (state.isClosed()) {
       promise.setFailure(new ClosedChannelException());
       return;
     }
     pings.send(promise);
-  }
-
-  private void goAway0(int code) {
-    if (closed) {
-      return;
-    }
-    localGoAway = true;
-    writer.writeAndFlush(YamuxFrame.goAway(code));
   }
 
   // ---- pipeline events ----
@@ -221,6 +195,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     writer.attach(ctx);
+    state.attach(ctx);
   }
 
   @Override
@@ -232,7 +207,7 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     writer.readStarted();
     YamuxFrame frame = (YamuxFrame) msg;
     try {
-      if (!closed) {
+      if (!state.isClosed()) {
         dispatcher.dispatch(frame);
       }
     } finally {
@@ -254,13 +229,13 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    shutdownSession();
+    state.shutdown();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    shutdownSession();
+    state.shutdown();
   }
 
   @Override
@@ -268,20 +243,10 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     // TLS failures arrive wrapped in a DecoderException from the SslHandler before us: they are
     // not yamux protocol errors, and the tail handler reports them.
     if (cause instanceof DecoderException && !(cause.getCause() instanceof SSLException)) {
-      protocolError("malformed frame: " + cause.getMessage());
+      state.protocolError("malformed frame: " + cause.getMessage());
       return;
     }
     ctx.fireExceptionCaught(cause);
-  }
-
-  private void shutdownSession() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    streams.closeAll();
-    writer.clear();
-    pings.failAll(new ClosedChannelException());
   }
 
   // ---- services for frames and stream channels (event loop only) ----
@@ -302,12 +267,8 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     return client;
   }
 
-  boolean isClosed() {
-    return closed;
-  }
-
-  boolean isLocalGoAway() {
-    return localGoAway;
+  SessionState state() {
+    return state;
   }
 
   StreamRegistry streams() {
@@ -324,47 +285,5 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   ReceiveBudget receiveBudget() {
     return receiveBudget;
-  }
-
-  void onRemoteGoAway(int code) {
-    if (code == YamuxFrame.GO_AWAY_NORMAL) {
-      log.info("[yamux {}] peer sent go-away; no new streams will be opened", ctx.channel());
-      remoteGoAway = true;
-      return;
-    }
-    log.warn("[yamux {}] peer sent go-away with error code {}; closing", ctx.channel(), code);
-    // Shut down here: channelInactive would find the session closed already and skip it.
-    shutdownSession();
-    ctx.close();
-  }
-
-  /**
-   * The peer stopped reading while its frames kept making us answer: close without a go-away (it
-   * would not be read either).
-   */
-  void closeNotReading() {
-    if (closed) {
-      return;
-    }
-    log.warn(
-        "[yamux {}] peer is not reading: {} bytes of replies wait for it (bound {}); closing session",
-        ctx.channel(),
-        writer.backlogBytes(),
-        SessionWriter.MAX_REPLY_BACKLOG);
-    shutdownSession();
-    ctx.close();
-  }
-
-  /** A peer violated the protocol: go-away with protocol error, then close the session. */
-  void protocolError(String reason) {
-    if (closed) {
-      return;
-    }
-    log.warn("[yamux {}] protocol error: {}; closing session", ctx.channel(), reason);
-    localGoAway = true;
-    ChannelHandlerContext c = ctx;
-    c.writeAndFlush(YamuxFrame.goAway(YamuxFrame.GO_AWAY_PROTOCOL_ERROR))
-        .addListener(ChannelFutureListener.CLOSE);
-    shutdownSession();
   }
 }
