@@ -10,15 +10,13 @@ import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
+import dev.tlstunnel.testing.NonReaders;
 import dev.tlstunnel.testing.Streams;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,23 +39,15 @@ class FlowControlMemoryTest extends EchoTunnelTest {
         fixture.clientConfig(
             server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port()))));
     int port = publishedPort(server, "echo");
-    AtomicLong pushed = new AtomicLong();
-    List<Socket> nonReaders = new ArrayList<>();
-    try {
-      for (int i = 0; i < NON_READERS; i++) {
-        nonReaders.add(neverReads(port, pushed));
-      }
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250))
-          .until(stalled(pushed));
+    try (NonReaders nonReaders = new NonReaders(port, NON_READERS)) {
+      long pushed = nonReaders.awaitStalled(Duration.ofSeconds(60));
       ServerSnapshot.SessionInfo stalled = session(server);
       long bound = (long) NON_READERS * YamuxConfig.INITIAL_WINDOW + BUDGET;
       System.out.printf(
           "flow control: %d non-readers stalled after pushing %d bytes; the server holds %d bytes"
               + " (%d per connection), window growth %d (budget %d)%n",
           NON_READERS,
-          pushed.get(),
+          pushed,
           stalled.receiveBuffered(),
           stalled.receiveBuffered() / NON_READERS,
           stalled.receiveWindowGrowth(),
@@ -73,10 +63,6 @@ class FlowControlMemoryTest extends EchoTunnelTest {
       ServerSnapshot.SessionInfo after = session(server);
       assertThat(after.receiveWindowGrowth()).isLessThanOrEqualTo(BUDGET);
       assertThat(after.receiveBuffered()).isLessThanOrEqualTo(bound);
-    } finally {
-      for (Socket s : nonReaders) {
-        s.close();
-      }
     }
     await()
         .atMost(Duration.ofSeconds(30))
@@ -112,38 +98,5 @@ class FlowControlMemoryTest extends EchoTunnelTest {
       assertThat(digest.length()).isEqualTo(length);
       assertThat(digest.sha256()).isEqualTo(sent);
     }
-  }
-
-  private static Callable<Boolean> stalled(AtomicLong counter) {
-    long[] last = {-1};
-    int[] quiet = {0};
-    return () -> {
-      long now = counter.get();
-      quiet[0] = now == last[0] && now > 0 ? quiet[0] + 1 : 0;
-      last[0] = now;
-      return quiet[0] >= 4;
-    };
-  }
-
-  /** A public connection that pushes to the echo service and never reads the echo. */
-  private static Socket neverReads(int port, AtomicLong pushed) throws IOException {
-    Socket s = Streams.connect(port, 10_000);
-    Thread pusher =
-        new Thread(
-            () -> {
-              byte[] chunk = new byte[64 * 1024];
-              try {
-                for (int i = 0; i < 1024; i++) {
-                  s.getOutputStream().write(chunk);
-                  pushed.addAndGet(chunk.length);
-                }
-              } catch (IOException e) {
-                // closed at the end of the test while blocked: expected
-              }
-            },
-            "never-reads");
-    pusher.setDaemon(true);
-    pusher.start();
-    return s;
   }
 }

@@ -10,6 +10,7 @@ import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.CpuUse;
 import dev.tlstunnel.testing.EchoTunnelTest;
+import dev.tlstunnel.testing.NonReaders;
 import dev.tlstunnel.testing.RawYamux;
 import dev.tlstunnel.testing.Streams;
 import java.io.IOException;
@@ -21,9 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
@@ -66,19 +65,15 @@ class SlowAttackersTest extends EchoTunnelTest {
     List<Result> attacked;
     List<AutoCloseable> attackers = new ArrayList<>();
     try {
-      AtomicLong pushed = new AtomicLong();
-      attack(server.address().getPort(), published, pushed, attackers);
+      NonReaders nonReaders = attack(server.address().getPort(), published, attackers);
       // Flow control must stop the non-readers once their windows and buffers are full; measure
       // from then on (while they fill, they share the tunnel like any other stream).
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250))
-          .until(stalled(pushed));
+      long pushed = nonReaders.awaitStalled(Duration.ofSeconds(60));
       ServerSnapshot.SessionInfo held = session(server);
       System.out.printf(
           "slow attackers: non-readers stalled after %d bytes; the server holds %d bytes for"
               + " them (%d per connection), window growth %d%n",
-          pushed.get(),
+          pushed,
           held.receiveBuffered(),
           held.receiveBuffered() / NON_READERS,
           held.receiveWindowGrowth());
@@ -130,8 +125,7 @@ class SlowAttackersTest extends EchoTunnelTest {
   }
 
   /** 500 stalled handshakes, 500 silent TLS sessions, 20 public connections that never read. */
-  private void attack(
-      int tunnelPort, int published, AtomicLong pushed, List<AutoCloseable> attackers)
+  private NonReaders attack(int tunnelPort, int published, List<AutoCloseable> attackers)
       throws Exception {
     SSLContext tls = RawYamux.trusting(fixture.pki().cert());
     for (int i = 0; i < 500; i++) {
@@ -140,9 +134,9 @@ class SlowAttackersTest extends EchoTunnelTest {
     for (int i = 0; i < 500; i++) {
       attackers.add(RawYamux.connect(tls, source(1, i), tunnelPort));
     }
-    for (int i = 0; i < NON_READERS; i++) {
-      attackers.add(neverReads(published, pushed));
-    }
+    NonReaders nonReaders = new NonReaders(published, NON_READERS);
+    attackers.add(nonReaders);
+    return nonReaders;
   }
 
   /** 127.0.x.y: 25 addresses per group, 20 connections each (within the per-address limits). */
@@ -245,39 +239,6 @@ class SlowAttackersTest extends EchoTunnelTest {
     s.bind(new InetSocketAddress(source, 0));
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
-    return s;
-  }
-
-  private static Callable<Boolean> stalled(AtomicLong counter) {
-    long[] last = {-1};
-    int[] quiet = {0};
-    return () -> {
-      long now = counter.get();
-      quiet[0] = now == last[0] ? quiet[0] + 1 : 0;
-      last[0] = now;
-      return quiet[0] >= 4;
-    };
-  }
-
-  /** A public connection that pushes bytes to the echo service and never reads the echo. */
-  private static Socket neverReads(int port, AtomicLong pushed) throws IOException {
-    Socket s = Streams.connect(port, 10_000);
-    Thread pusher =
-        new Thread(
-            () -> {
-              byte[] chunk = new byte[64 * 1024];
-              try {
-                for (int i = 0; i < 1024; i++) {
-                  s.getOutputStream().write(chunk);
-                  pushed.addAndGet(chunk.length);
-                }
-              } catch (IOException e) {
-                // closed at the end of the test while blocked: expected
-              }
-            },
-            "never-reads");
-    pusher.setDaemon(true);
-    pusher.start();
     return s;
   }
 }
