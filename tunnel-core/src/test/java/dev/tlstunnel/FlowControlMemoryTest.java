@@ -12,11 +12,8 @@ import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.NonReaders;
 import dev.tlstunnel.testing.Streams;
-import java.io.IOException;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -56,7 +53,7 @@ class FlowControlMemoryTest extends EchoTunnelTest {
       assertThat(stalled.receiveBuffered()).isGreaterThan(0).isLessThanOrEqualTo(bound);
 
       long start = System.nanoTime();
-      echoExactly(port, 32 * 1024 * 1024);
+      assertThat(Streams.echoesUntilEnd(port, 11, 32 * 1024 * 1024)).isTrue();
       System.out.printf(
           "flow control: 32 MiB echoed byte-exact beside them at %.1f MB/s each way%n",
           32 * 1024 * 1024 / 1e6 / ((System.nanoTime() - start) / 1e9));
@@ -79,24 +76,5 @@ class FlowControlMemoryTest extends EchoTunnelTest {
     List<ServerSnapshot.SessionInfo> sessions = server.snapshot().sessions();
     assertThat(sessions).hasSize(1);
     return sessions.get(0);
-  }
-
-  private static void echoExactly(int port, int length) throws Exception {
-    try (Socket s = Streams.connect(port, 30_000)) {
-      CompletableFuture<Streams.Digest> back =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return Streams.readAll(s.getInputStream());
-                } catch (IOException e) {
-                  throw new IllegalStateException(e);
-                }
-              });
-      byte[] sent = Streams.writeRandom(s.getOutputStream(), 11, length);
-      s.shutdownOutput();
-      Streams.Digest digest = back.get();
-      assertThat(digest.length()).isEqualTo(length);
-      assertThat(digest.sha256()).isEqualTo(sent);
-    }
   }
 }

@@ -71,6 +71,29 @@ public final class Streams {
     return Arrays.equals(sent.get(30, TimeUnit.SECONDS), digest.digest());
   }
 
+  /**
+   * Connects to {@code port}, sends {@code length} seeded random bytes, ends its output and reads
+   * until the peer ends (from another thread, so a full socket buffer cannot block the writer);
+   * true if exactly those bytes came back.
+   */
+  public static boolean echoesUntilEnd(int port, long seed, long length) throws Exception {
+    try (Socket s = connect(port, 30_000)) {
+      CompletableFuture<Digest> back =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return readAll(s.getInputStream());
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      byte[] sent = writeRandom(s.getOutputStream(), seed, length);
+      s.shutdownOutput();
+      Digest digest = back.get();
+      return digest.length() == length && Arrays.equals(digest.sha256(), sent);
+    }
+  }
+
   /** Whether the peer closed {@code s} (end of stream or reset) within its read timeout. */
   public static boolean closedByPeer(Socket s) {
     try {
