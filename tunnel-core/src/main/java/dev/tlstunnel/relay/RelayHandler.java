@@ -88,8 +88,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                         });
               });
     } else {
+      // The peer is gone (or cannot half-close): what we still have to write goes out first.
       Channels.closeOnFlush(peer);
-      self.close();
+      Channels.closeOnFlush(self);
     }
   }
 
