@@ -175,8 +175,8 @@ public class RelayBenchmark {
       source.close().sync();
       relayListener.close().sync();
       sinkListener.close().sync();
-      relayLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-      endsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      Transport.shutdown(relayLoop, 1).sync();
+      Transport.shutdown(endsLoop, 1).sync();
     }
 
     @TearDown(Level.Iteration)

@@ -125,8 +125,8 @@ public class YamuxStreamBenchmark {
   public void tearDown() throws Exception {
     clientParent.close().sync();
     listener.close().sync();
-    clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-    serverLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    Transport.shutdown(clientLoop, 1).sync();
+    Transport.shutdown(serverLoop, 1).sync();
   }
 
   @TearDown(Level.Iteration)

@@ -69,10 +69,10 @@ public record Transport(
    * timeoutSeconds}; returns its termination future.
    *
    * <p>The short quiet period is what makes the loops close their channels: a Netty 4.2 I/O loop
-   * closes its channels only when it sees the shutdown at the top of an iteration, and with no
-   * quiet period a shutdown that begins later in the iteration (in a task, or from another thread
-   * while tasks run) ends the loop at once, leaving its channels open and their queued buffers
-   * unreleased.
+   * closes its channels only if it sees the shutdown right after its I/O step, and with no quiet
+   * period a shutdown that begins after that point (in a task, or from another thread while tasks
+   * run) ends the loop at the same iteration's end, leaving its channels open and their queued
+   * buffers unreleased.
    */
   public static Future<?> shutdown(EventLoopGroup group, int timeoutSeconds) {
     return group.shutdownGracefully(

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tlstunnel.mux.MuxTestHandlers.Collector;
 import dev.tlstunnel.mux.MuxTestHandlers.Sender;
 import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -50,7 +51,7 @@ class ReceiveWindowGrowthTest {
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    Transport.shutdown(group, 1).syncUninterruptibly();
   }
 
   private static LoopbackSession overLongLink(BlockingQueue<Channel> accepted) throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tlstunnel.mux.MuxTestHandlers.Collector;
 import dev.tlstunnel.mux.MuxTestHandlers.Sender;
 import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -45,7 +46,7 @@ class YamuxInteropTest {
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    Transport.shutdown(group, 1).syncUninterruptibly();
   }
 
   private static byte[] withCommand(char command, byte[] data) {

@@ -7,6 +7,7 @@ import dev.tlstunnel.mux.MuxTestHandlers.Collector;
 import dev.tlstunnel.mux.MuxTestHandlers.Echo;
 import dev.tlstunnel.mux.MuxTestHandlers.Sender;
 import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.transport.Transport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -46,7 +47,7 @@ class YamuxMultiplexTest {
 
   @AfterAll
   static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    Transport.shutdown(group, 1).syncUninterruptibly();
   }
 
   static ChannelHandler init(Consumer<Channel> body) {

@@ -3,6 +3,7 @@ package dev.tlstunnel.mux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -154,7 +155,7 @@ class YamuxOpenStreamTest {
       tunnel.close().sync();
       sink.close().sync();
     } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      Transport.shutdown(group, 1).sync();
       frames.forEach(ReferenceCountUtil::release);
     }
   }

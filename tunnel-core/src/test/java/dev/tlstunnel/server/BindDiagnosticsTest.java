@@ -157,7 +157,7 @@ class BindDiagnosticsTest {
       }
       return bind.cause();
     } finally {
-      group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).sync();
+      dev.tlstunnel.transport.Transport.shutdown(group, 1).sync();
     }
   }
 }

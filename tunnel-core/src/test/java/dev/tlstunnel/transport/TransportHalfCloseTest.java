@@ -62,7 +62,7 @@ class TransportHalfCloseTest {
       }
       server.close().sync();
     } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      Transport.shutdown(group, 1).sync();
     }
   }
 
