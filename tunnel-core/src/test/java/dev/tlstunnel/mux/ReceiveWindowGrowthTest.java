@@ -21,8 +21,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -140,13 +138,13 @@ class ReceiveWindowGrowthTest {
             ReferenceCountUtil.release(msg);
           }
         });
-    assertThat(frames(ch)).as("nothing sent on activation").isEmpty();
+    assertThat(WrittenFrames.drain(ch)).as("nothing sent on activation").isEmpty();
     int half = YamuxConfig.INITIAL_WINDOW / 2;
     ByteBuf data = Unpooled.buffer(12 + half);
     data.writeByte(0).writeByte(YamuxFrame.TYPE_DATA).writeShort(YamuxFrame.FLAG_SYN);
     data.writeInt(2).writeInt(half).writeZero(half);
     ch.writeInbound(data);
-    assertThat(frames(ch))
+    assertThat(WrittenFrames.drain(ch))
         .containsExactly(
             YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 2, 0).toString(),
             YamuxFrame.ping(YamuxFrame.FLAG_SYN, 0).toString(),
@@ -159,21 +157,5 @@ class ReceiveWindowGrowthTest {
     ch.writeInbound(ack);
     assertThat(session.pings().rttNanos()).isPositive();
     ch.finishAndReleaseAll();
-  }
-
-  /** Every frame the session wrote, as strings. */
-  private static List<String> frames(EmbeddedChannel ch) {
-    EmbeddedChannel decoder = new EmbeddedChannel(new YamuxFrameDecoder(1 << 24));
-    Object out;
-    while ((out = ch.readOutbound()) != null) {
-      decoder.writeInbound(out);
-    }
-    List<String> frames = new ArrayList<>();
-    YamuxFrame f;
-    while ((f = decoder.readInbound()) != null) {
-      frames.add(f.toString());
-      f.release();
-    }
-    return frames;
   }
 }

@@ -23,7 +23,6 @@ import io.netty.channel.local.LocalServerChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +61,6 @@ class YamuxOpenStreamTest {
         });
     ch.pipeline().addFirst(counter);
     ch.runPendingTasks();
-    drain(ch); // the RTT probe ping
     counter.flushes = 0;
     return ch;
   }
@@ -79,22 +77,6 @@ class YamuxOpenStreamTest {
                 });
     assertThat(opened.isSuccess()).as("completes at once on the event loop").isTrue();
     return opened.getNow();
-  }
-
-  private static List<String> drain(EmbeddedChannel ch) {
-    EmbeddedChannel decoder = new EmbeddedChannel(new YamuxFrameDecoder(1 << 24));
-    Object out;
-    while ((out = ch.readOutbound()) != null) {
-      decoder.writeInbound(out);
-    }
-    List<String> frames = new ArrayList<>();
-    YamuxFrame f;
-    while ((f = decoder.readInbound()) != null) {
-      frames.add(f.toString());
-      f.release();
-    }
-    decoder.finishAndReleaseAll();
-    return frames;
   }
 
   /**
@@ -164,11 +146,11 @@ class YamuxOpenStreamTest {
   void synOfAStreamNobodyWritesToLeavesOnItsOwn() {
     EmbeddedChannel ch = serverSession();
     open(ch);
-    assertThat(drain(ch)).isEmpty();
+    assertThat(WrittenFrames.drain(ch)).isEmpty();
 
     ch.runPendingTasks();
 
-    assertThat(drain(ch))
+    assertThat(WrittenFrames.drain(ch))
         .containsExactly(YamuxFrame.windowUpdate(YamuxFrame.FLAG_SYN, 2, 0).toString());
     assertThat(counter.flushes).isEqualTo(1);
     ch.finishAndReleaseAll();

@@ -43,7 +43,7 @@ class YamuxProtocolErrorTest {
             accepted.add(c);
           }
         });
-    assertThat(drain(ch)).as("no ping before there is data").isEmpty();
+    assertThat(WrittenFrames.drain(ch)).as("no ping before there is data").isEmpty();
     return ch;
   }
 
@@ -58,23 +58,6 @@ class YamuxProtocolErrorTest {
     return frame(YamuxFrame.TYPE_DATA, flags, id, size, size);
   }
 
-  /** Every frame the session wrote, as strings. */
-  private static List<String> drain(EmbeddedChannel ch) {
-    EmbeddedChannel decoder = new EmbeddedChannel(new YamuxFrameDecoder(1 << 24));
-    Object out;
-    while ((out = ch.readOutbound()) != null) {
-      decoder.writeInbound(out);
-    }
-    List<String> frames = new ArrayList<>();
-    YamuxFrame f;
-    while ((f = decoder.readInbound()) != null) {
-      frames.add(f.toString());
-      f.release();
-    }
-    decoder.finishAndReleaseAll();
-    return frames;
-  }
-
   private static String goAwayProtocolError() {
     return YamuxFrame.goAway(YamuxFrame.GO_AWAY_PROTOCOL_ERROR).toString();
   }
@@ -84,7 +67,7 @@ class YamuxProtocolErrorTest {
     EmbeddedChannel ch = session(true, 10);
     ByteBuf syn = data(YamuxFrame.FLAG_SYN, 1, 3);
     ch.writeInbound(syn);
-    assertThat(drain(ch)).containsExactly(goAwayProtocolError());
+    assertThat(WrittenFrames.drain(ch)).containsExactly(goAwayProtocolError());
     assertThat(ch.isOpen()).isFalse();
     assertThat(syn.refCnt()).isZero();
   }
@@ -94,10 +77,10 @@ class YamuxProtocolErrorTest {
     EmbeddedChannel ch = session(true, 10);
     YamuxMultiplexHandler session = YamuxMultiplexHandler.get(ch);
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, 0));
-    assertThat(drain(ch))
+    assertThat(WrittenFrames.drain(ch))
         .containsExactly(YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 2, 0).toString());
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, 0));
-    assertThat(drain(ch)).containsExactly(goAwayProtocolError());
+    assertThat(WrittenFrames.drain(ch)).containsExactly(goAwayProtocolError());
     assertThat(ch.isOpen()).isFalse();
     assertThat(accepted).hasSize(1);
     assertThat(accepted.get(0).isOpen()).as("children close with the session").isFalse();
@@ -113,7 +96,7 @@ class YamuxProtocolErrorTest {
       assertThat(((YamuxStreamChannel) accepted.get(0)).queuedInboundBytes())
           .isEqualTo(YamuxConfig.INITIAL_WINDOW);
       ch.writeInbound(oneMore);
-      assertThat(drain(ch)).endsWith(goAwayProtocolError());
+      assertThat(WrittenFrames.drain(ch)).endsWith(goAwayProtocolError());
       assertThat(ch.isOpen()).isFalse();
       assertThat(first.refCnt()).isZero();
       assertThat(oneMore.refCnt()).isZero();
@@ -131,7 +114,7 @@ class YamuxProtocolErrorTest {
     try (LogCapture log = new LogCapture(YamuxMultiplexHandler.class)) {
       EmbeddedChannel ch = session(false, 10);
       ch.writeInbound(frame(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_SYN, 1, 1024 * 1024 + 1, 0));
-      assertThat(drain(ch)).containsExactly(goAwayProtocolError());
+      assertThat(WrittenFrames.drain(ch)).containsExactly(goAwayProtocolError());
       assertThat(ch.isOpen()).isFalse();
       assertThat(log.messages())
           .singleElement()
@@ -149,7 +132,7 @@ class YamuxProtocolErrorTest {
     ch.writeInbound(stray);
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_FIN, 6, 10, 0));
     assertThat(stray.refCnt()).isZero();
-    assertThat(drain(ch)).isEmpty();
+    assertThat(WrittenFrames.drain(ch)).isEmpty();
     assertThat(ch.isOpen()).isTrue();
     ch.finishAndReleaseAll();
   }
@@ -160,7 +143,7 @@ class YamuxProtocolErrorTest {
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, 0));
     ByteBuf excess = data(YamuxFrame.FLAG_SYN, 4, 10);
     ch.writeInbound(excess);
-    assertThat(drain(ch))
+    assertThat(WrittenFrames.drain(ch))
         .containsExactly(
             YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 2, 0).toString(),
             YamuxFrame.windowUpdate(YamuxFrame.FLAG_RST, 4, 0).toString());
@@ -184,13 +167,13 @@ class YamuxProtocolErrorTest {
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, 0));
     accepted.get(0).close();
     ch.runPendingTasks();
-    assertThat(drain(ch))
+    assertThat(WrittenFrames.drain(ch))
         .containsExactly(
             YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 2, 0).toString(),
             YamuxFrame.windowUpdate(YamuxFrame.FLAG_FIN, 2, 0).toString());
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 4, 0, 0));
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 6, 0, 0));
-    assertThat(drain(ch))
+    assertThat(WrittenFrames.drain(ch))
         .containsExactly(
             YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 4, 0).toString(),
             YamuxFrame.windowUpdate(YamuxFrame.FLAG_RST, 6, 0).toString());
@@ -210,7 +193,7 @@ class YamuxProtocolErrorTest {
 
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_FIN, 2, 0, 0));
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 8, 0, 0));
-    assertThat(drain(ch))
+    assertThat(WrittenFrames.drain(ch))
         .containsExactly(YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 8, 0).toString());
     assertThat(session.streamCount()).isEqualTo(2);
     ch.finishAndReleaseAll();
@@ -220,7 +203,7 @@ class YamuxProtocolErrorTest {
   void malformedFrameSendsGoAwayAndCloses() {
     EmbeddedChannel ch = session(true, 10);
     ch.writeInbound(frame(7, 0, 0, 0, 0));
-    assertThat(drain(ch)).containsExactly(goAwayProtocolError());
+    assertThat(WrittenFrames.drain(ch)).containsExactly(goAwayProtocolError());
     assertThat(ch.isOpen()).isFalse();
   }
 
@@ -229,7 +212,7 @@ class YamuxProtocolErrorTest {
     EmbeddedChannel ch = session(true, 10);
     YamuxMultiplexHandler session = YamuxMultiplexHandler.get(ch);
     ch.writeInbound(frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0, 0));
-    assertThat(drain(ch))
+    assertThat(WrittenFrames.drain(ch))
         .containsExactly(YamuxFrame.windowUpdate(YamuxFrame.FLAG_ACK, 2, 0).toString());
     ch.writeInbound(frame(YamuxFrame.TYPE_GO_AWAY, 0, 0, YamuxFrame.GO_AWAY_INTERNAL_ERROR, 0));
     assertThat(ch.isOpen()).isFalse();
@@ -242,7 +225,8 @@ class YamuxProtocolErrorTest {
   void answersPings() {
     EmbeddedChannel ch = session(false, 10);
     ch.writeInbound(frame(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, 77, 0));
-    assertThat(drain(ch)).containsExactly(YamuxFrame.ping(YamuxFrame.FLAG_ACK, 77).toString());
+    assertThat(WrittenFrames.drain(ch))
+        .containsExactly(YamuxFrame.ping(YamuxFrame.FLAG_ACK, 77).toString());
     ch.finishAndReleaseAll();
   }
 }
