@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.testing.LeakDetectorExtension;
-import dev.tlstunnel.testing.RawYamux;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,31 +37,15 @@ class ControlStreamFuzzTest {
     "\"timestamp_millis\"",
   })
   void controlStream(byte[] input) {
-    ServerContext context = FuzzInputs.context();
-    EmbeddedChannel tunnel = new EmbeddedChannel();
-    EmbeddedChannel control = new EmbeddedChannel();
-    tunnel.freezeTime();
-    control.freezeTime();
-    ControlCodec.addTo(control.pipeline());
-    control.pipeline().addLast("auth", new ServerAuthHandler(context, tunnel));
-    try {
-      byte[] bytes = input.length == 0 ? input : Arrays.copyOfRange(input, 1, input.length);
-      if (input.length > 0 && (input[0] & 1) == 1) {
-        bytes = RawYamux.concat(RawYamux.hello(FuzzInputs.KEY, "fuzz"), bytes);
-      }
-      FuzzInputs.feed(control, input, bytes);
-      control.checkException();
-      tunnel.checkException();
+    FuzzInputs.ControlRig rig = FuzzInputs.ControlRig.open();
+    ServerContext context = rig.context();
+    try (rig) {
+      FuzzInputs.feed(rig.control(), input, FuzzInputs.shapeControl(input));
+      rig.control().checkException();
+      rig.tunnel().checkException();
       if (!context.sessions.isEmpty()) {
-        assertThat(firstReply(control)).as("authenticated only after ok").isTrue();
+        assertThat(firstReply(rig.control())).as("authenticated only after ok").isTrue();
       }
-    } finally {
-      tunnel.close();
-      tunnel.runPendingTasks();
-      control.close();
-      control.runPendingTasks();
-      control.finishAndReleaseAll();
-      tunnel.finishAndReleaseAll();
     }
     assertThat(context.sessions).as("sessions after close").isEmpty();
     assertThat(context.registry.entries()).as("proxies after close").isEmpty();

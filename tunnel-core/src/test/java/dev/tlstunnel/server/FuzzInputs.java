@@ -2,6 +2,7 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.testing.RawYamux;
 import dev.tlstunnel.transport.Transport;
 import io.netty.buffer.Unpooled;
@@ -62,6 +63,46 @@ final class FuzzInputs {
               0, 1, Arrays.copyOfRange(content, i * 977, Math.min(content.length, (i + 1) * 977)));
     }
     return RawYamux.concat(frames);
+  }
+
+  /**
+   * Turns control-stream fuzzer input into the bytes its stream receives: byte 0, low bit set, puts
+   * a valid hello first; byte 1 is the chunk size ({@link #feed}); the rest follows from byte 1 on.
+   */
+  static byte[] shapeControl(byte[] input) {
+    if (input.length == 0) {
+      return input;
+    }
+    byte[] bytes = Arrays.copyOfRange(input, 1, input.length);
+    return (input[0] & 1) == 1 ? RawYamux.concat(RawYamux.hello(KEY, "fuzz"), bytes) : bytes;
+  }
+
+  /**
+   * The server's control stream on embedded channels, with its codec and authentication handler, as
+   * when a client has opened its first stream; closing it closes both and releases what they hold.
+   */
+  record ControlRig(ServerContext context, EmbeddedChannel tunnel, EmbeddedChannel control)
+      implements AutoCloseable {
+    static ControlRig open() {
+      ServerContext context = FuzzInputs.context();
+      EmbeddedChannel tunnel = new EmbeddedChannel();
+      EmbeddedChannel control = new EmbeddedChannel();
+      tunnel.freezeTime();
+      control.freezeTime();
+      ControlCodec.addTo(control.pipeline());
+      control.pipeline().addLast("auth", new ServerAuthHandler(context, tunnel));
+      return new ControlRig(context, tunnel, control);
+    }
+
+    @Override
+    public void close() {
+      tunnel.close();
+      tunnel.runPendingTasks();
+      control.close();
+      control.runPendingTasks();
+      control.finishAndReleaseAll();
+      tunnel.finishAndReleaseAll();
+    }
   }
 
   /** Writes {@code bytes} into {@code channel} in chunks of {@code 1 + (input[1] & 0xff)} bytes. */

@@ -2,9 +2,7 @@ package dev.tlstunnel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.testing.LeakDetectorExtension;
-import dev.tlstunnel.testing.RawYamux;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -94,38 +92,20 @@ class FuzzSeedsTest {
   @Test
   void controlStreamSeedsGetAsFarAsMeant() {
     for (Map.Entry<String, byte[]> seed : FuzzSeeds.controlStream().entrySet()) {
-      ServerContext context = FuzzInputs.context();
-      EmbeddedChannel tunnel = new EmbeddedChannel();
-      EmbeddedChannel control = new EmbeddedChannel();
-      tunnel.freezeTime();
-      control.freezeTime();
-      ControlCodec.addTo(control.pipeline());
-      control.pipeline().addLast("auth", new ServerAuthHandler(context, tunnel));
       byte[] input = seed.getValue();
-      byte[] bytes = Arrays.copyOfRange(input, 1, input.length);
-      if ((input[0] & 1) == 1) {
-        bytes = RawYamux.concat(RawYamux.hello(FuzzInputs.KEY, "fuzz"), bytes);
-      }
-      try {
-        FuzzInputs.feed(control, input, bytes);
-        control.checkException();
+      try (FuzzInputs.ControlRig rig = FuzzInputs.ControlRig.open()) {
+        FuzzInputs.feed(rig.control(), input, FuzzInputs.shapeControl(input));
+        rig.control().checkException();
         String name = seed.getKey();
         boolean refused = name.equals("wrong-key");
-        assertThat(context.sessions).as(name).hasSize(refused ? 0 : 1);
-        assertThat(tunnel.isOpen()).as(name).isEqualTo(!refused);
-        assertThat(proxies(context)).as(name).isEqualTo(expectedProxies(name));
-        String out = new String(written(control), StandardCharsets.ISO_8859_1);
+        assertThat(rig.context().sessions).as(name).hasSize(refused ? 0 : 1);
+        assertThat(rig.tunnel().isOpen()).as(name).isEqualTo(!refused);
+        assertThat(proxies(rig.context())).as(name).isEqualTo(expectedProxies(name));
+        String out = new String(written(rig.control()), StandardCharsets.ISO_8859_1);
         assertThat(out).as(name).contains("\"type\":\"auth_result\",\"ok\":" + !refused);
         if (name.equals("heartbeat-unknown")) {
           assertThat(out).contains("\"type\":\"heartbeat\"").contains("\"reply\":true");
         }
-      } finally {
-        tunnel.close();
-        tunnel.runPendingTasks();
-        control.close();
-        control.runPendingTasks();
-        control.finishAndReleaseAll();
-        tunnel.finishAndReleaseAll();
       }
       new ControlStreamFuzzTest().controlStream(input);
     }
