@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
  * closes every stream and drops queued frames. Event loop only.
  */
 final class SessionState {
+  // The session's lines are logged under the handler's name, which is where operators look for
+  // them.
   private static final Logger log = LoggerFactory.getLogger(YamuxMultiplexHandler.class);
 
   private final StreamRegistry streams;

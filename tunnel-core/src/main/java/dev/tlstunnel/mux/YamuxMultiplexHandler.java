@@ -22,7 +22,6 @@ import javax.net.ssl.SSLException;
  * the codec and this handler together.
  */
 public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
-
   private final YamuxConfig config;
   private final LimitLog limitLog;
   private final boolean client;

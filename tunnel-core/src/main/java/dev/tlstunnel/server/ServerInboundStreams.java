@@ -32,7 +32,7 @@ final class ServerInboundStreams extends ChannelInitializer<Channel> {
       return;
     }
     controlOpened = true;
-    ControlCodec.addTo(stream.pipeline(), context.limits.maxControlFrame(), "max_control_frame");
+    ControlCodec.addTo(stream.pipeline(), context.limits.maxControlFrame());
     stream.pipeline().addLast("auth", new ServerAuthHandler(context, tunnel));
   }
 }
