@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,17 +68,6 @@ class HostileClientsEndToEndTest {
     return s;
   }
 
-  /** Whether the server closed {@code s} without a byte (a refusal before TLS). */
-  private static boolean closedByServer(Socket s) {
-    try {
-      return s.getInputStream().read() == -1;
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (IOException e) {
-      return true;
-    }
-  }
-
   private int echoTunnel(TunnelServer server) throws Exception {
     fixture.startClient(
         fixture.clientConfig(
@@ -100,7 +88,7 @@ class HostileClientsEndToEndTest {
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> server.snapshot().rejectedConnections() >= 6);
-      assertThat(closedByServer(sockets.get(9))).isTrue();
+      assertThat(Streams.closedByPeer(sockets.get(9))).isTrue();
       assertThat(capture.messages().stream().filter(m -> m.contains("/127.0.0.2:")))
           .singleElement()
           .asString()
@@ -163,7 +151,7 @@ class HostileClientsEndToEndTest {
 
       long rejectedBefore = server.snapshot().rejectedConnections();
       Socket again = rawFrom("127.0.0.5", port);
-      assertThat(closedByServer(again)).isTrue();
+      assertThat(Streams.closedByPeer(again)).isTrue();
       assertThat(server.snapshot().rejectedConnections()).isEqualTo(rejectedBefore + 1);
       assertThat(admission.messages())
           .anySatisfy(m -> assertThat(m).contains("/127.0.0.5:").contains("auth penalty after 1"));
@@ -175,7 +163,7 @@ class HostileClientsEndToEndTest {
               () -> {
                 Socket probe = rawFrom("127.0.0.5", port);
                 probe.setSoTimeout(300);
-                return !closedByServer(probe);
+                return !Streams.closedByPeer(probe);
               });
     }
   }
@@ -196,7 +184,7 @@ class HostileClientsEndToEndTest {
         assertThat(s.getInputStream().read()).isEqualTo('x');
       }
       try (Socket c = Streams.connect(published, 5_000)) {
-        assertThat(closedByServer(c)).isTrue();
+        assertThat(Streams.closedByPeer(c)).isTrue();
       }
       assertThat(capture.messages())
           .singleElement()
