@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tlstunnel.client.TunnelClient;
-import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.LeakDetectorExtension;
 import dev.tlstunnel.testing.Streams;
@@ -50,20 +50,28 @@ class BackpressureAndFailureTest {
 
   @Test
   void slowPublicReaderStallsTheLocalWriterInsteadOfBuffering() throws Exception {
-    YamuxConfig yamux = new YamuxConfig(WINDOW, 64 * 1024, 1024);
     AtomicLong produced = new AtomicLong();
     try (ServerSocket firehose = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Thread writer = new Thread(() -> pump(firehose, produced), "firehose");
       writer.setDaemon(true);
       writer.start();
-      TunnelServer server = TunnelServer.start(fixture.serverConfig(), yamux);
+      Limits window =
+          TunnelFixture.built(
+              Limits.builder()
+                  .maxReceiveWindow(WINDOW)
+                  .maxFramePayload(64 * 1024)
+                  .maxStreamsPerSession(1024));
+      TunnelServer server =
+          TunnelServer.start(TunnelFixture.built(fixture.serverBuilder().limits(window)));
       try (TunnelClient client =
-          TunnelClient.start(
-              fixture.clientConfig(
-                  server.address().getPort(),
-                  "c1",
-                  List.of(proxy("firehose", 0, firehose.getLocalPort()))),
-              yamux)) {
+          TunnelClient.builder(
+                  fixture.clientConfig(
+                      server.address().getPort(),
+                      "c1",
+                      List.of(proxy("firehose", 0, firehose.getLocalPort()))))
+              .maxReceiveWindow(WINDOW)
+              .maxStreams(1024)
+              .start()) {
         try (Socket reader = new Socket()) {
           reader.setReceiveBufferSize(64 * 1024);
           reader.connect(

@@ -13,7 +13,6 @@ import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
-import dev.tlstunnel.config.ProxyType;
 import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoService;
@@ -65,7 +64,8 @@ class BindFailureEndToEndTest {
     squatter.close();
   }
 
-  private ClientConfig threeProxies(TunnelServer server, boolean exitOnFailure, Integer adminPort) {
+  private ClientConfig threeProxies(TunnelServer server, boolean exitOnFailure, Integer adminPort)
+      throws Exception {
     ClientConfig base =
         fixture.clientConfig(
             server.address().getPort(),
@@ -96,9 +96,11 @@ class BindFailureEndToEndTest {
   @Test
   void takenPortRetriesWhileOthersServeThenRecovers() throws Exception {
     var config =
-        fixture
-            .serverConfig()
-            .withBindRetry(new BindRetryPolicy(200, Duration.ofMillis(50), Duration.ofMillis(100)));
+        TunnelFixture.built(
+            fixture
+                .serverBuilder()
+                .bindRetry(
+                    new BindRetryPolicy(200, Duration.ofMillis(50), Duration.ofMillis(100))));
     try (LogCapture serverLog =
         new LogCapture(Class.forName("dev.tlstunnel.server.ProxyListener"))) {
       TunnelServer server = fixture.startServer(config);
@@ -107,10 +109,10 @@ class BindFailureEndToEndTest {
       assertEchoes(publishedPort(server, "proxy3"));
       int taken = squatter.getLocalPort();
 
-      await().until(() -> state(client, "proxy2").status().equals("unhealthy"));
+      await().until(() -> state(client, "proxy2").status() == ProxyStatus.UNHEALTHY);
       ProxyState p2 = state(client, "proxy2");
       assertThat(p2.error()).isEqualTo("Port " + taken + " is already in use by another process");
-      assertThat(p2.retryAfterSeconds()).isPositive();
+      assertThat(p2.retryAfter()).isPositive();
       assertThat(p2.nextRetryAt()).isNotNull();
       assertThat(p2.attempt()).isGreaterThanOrEqualTo(1);
       JsonNode api = adminStatus(client.adminPort());
@@ -121,7 +123,7 @@ class BindFailureEndToEndTest {
       assertThat(apiP2.path("error").asText()).contains("already in use");
 
       squatter.close();
-      await().until(() -> state(client, "proxy2").status().equals("healthy"));
+      await().until(() -> state(client, "proxy2").status() == ProxyStatus.HEALTHY);
       assertEchoes(taken);
       assertThat(serverLog.messages())
           .anyMatch(
@@ -136,12 +138,13 @@ class BindFailureEndToEndTest {
   @Test
   void exhaustedRetriesEndBindFailedOthersKeepServingAndClientExitsWhenAsked() throws Exception {
     var config =
-        fixture
-            .serverConfig()
-            .withBindRetry(new BindRetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(40)));
+        TunnelFixture.built(
+            fixture
+                .serverBuilder()
+                .bindRetry(new BindRetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(40))));
     TunnelServer server = fixture.startServer(config);
     TunnelClient keepsRunning = fixture.startClient(threeProxies(server, false, null));
-    await().until(() -> state(keepsRunning, "proxy2").status().equals("bind_failed"));
+    await().until(() -> state(keepsRunning, "proxy2").status() == ProxyStatus.BIND_FAILED);
     assertThat(state(keepsRunning, "proxy2").attempt()).isEqualTo(4);
     assertEchoes(publishedPort(server, "proxy1"));
     assertEchoes(publishedPort(server, "proxy3"));
@@ -151,8 +154,7 @@ class BindFailureEndToEndTest {
     await().until(() -> server.snapshot().sessions().isEmpty());
     TunnelClient failsFast = fixture.startClient(threeProxies(server, true, null));
     ClientExit exit = failsFast.exit().get();
-    assertThat(exit.reason()).isEqualTo(ClientExit.Reason.BIND_FAILURE);
-    assertThat(exit.reason().exitCode()).isEqualTo(3);
+    assertThat(exit.failure().kind()).isEqualTo(FailureKind.PROXY_FAILED);
     assertThat(exit.message()).contains("proxy2").contains("already in use");
   }
 
@@ -160,16 +162,18 @@ class BindFailureEndToEndTest {
   void addressNotOnThisHostGetsTheSystemCause() throws Exception {
     TunnelServer server =
         fixture.startServer(
-            fixture
-                .serverConfig()
-                .withBindRetry(
-                    new BindRetryPolicy(1, Duration.ofMillis(20), Duration.ofMillis(20))));
+            TunnelFixture.built(
+                fixture
+                    .serverBuilder()
+                    .bindRetry(
+                        new BindRetryPolicy(1, Duration.ofMillis(20), Duration.ofMillis(20)))));
     ProxyConfig foreign =
-        new ProxyConfig("far", "192.0.2.1", 18080, "127.0.0.1", echo.port(), ProxyType.TCP, null);
+        TunnelFixture.built(
+            ProxyConfig.builder("far").publish("192.0.2.1", 18080).local("127.0.0.1", echo.port()));
     TunnelClient client =
         fixture.startClient(
             fixture.clientConfig(server.address().getPort(), "far", List.of(foreign)));
-    await().until(() -> state(client, "far").status().equals("bind_failed"));
+    await().until(() -> state(client, "far").status() == ProxyStatus.BIND_FAILED);
     assertThat(state(client, "far").error())
         .isEqualTo(
             "Failed to bind proxy listener on 192.0.2.1:18080: Cannot assign requested address");
@@ -179,10 +183,11 @@ class BindFailureEndToEndTest {
   void sessionEndingDuringRetriesLeavesNothingBehind() throws Exception {
     TunnelServer server =
         fixture.startServer(
-            fixture
-                .serverConfig()
-                .withBindRetry(
-                    new BindRetryPolicy(-1, Duration.ofMillis(50), Duration.ofMillis(50))));
+            TunnelFixture.built(
+                fixture
+                    .serverBuilder()
+                    .bindRetry(
+                        new BindRetryPolicy(-1, Duration.ofMillis(50), Duration.ofMillis(50)))));
     TunnelClient client = fixture.startClient(threeProxies(server, false, null));
     int p1 = publishedPort(server, "proxy1");
     await().until(() -> server.snapshot().pendingRetries() == 1);
@@ -218,9 +223,9 @@ class BindFailureEndToEndTest {
         fixture.startClient(
             fixture.clientConfig(
                 port, "bob", List.of(proxy("web", 0, echo.port()), proxy("api", 0, echo.port()))));
-    await().until(() -> state(bob, "web").status().equals("rejected"));
+    await().until(() -> state(bob, "web").status() == ProxyStatus.REJECTED);
     assertThat(state(bob, "web").error()).contains("'web'").contains("'alice'");
-    await().until(() -> state(bob, "api").status().equals("healthy"));
+    await().until(() -> state(bob, "api").status() == ProxyStatus.HEALTHY);
     assertEchoes(publishedPort(server, "api"));
     assertThat(server.snapshot().proxies())
         .filteredOn(p -> p.clientId().equals("bob"))

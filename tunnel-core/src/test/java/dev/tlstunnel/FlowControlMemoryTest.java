@@ -12,6 +12,7 @@ import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.NonReaders;
 import dev.tlstunnel.testing.Streams;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,10 @@ class FlowControlMemoryTest extends EchoTunnelTest {
   void nonReadersHoldNoMoreThanTheirWindowsAndTheSessionBudget() throws Exception {
     TunnelServer server =
         fixture.startServer(
-            fixture.serverConfig().withLimits(Limits.DEFAULT.withSessionWindow(BUDGET)));
+            TunnelFixture.built(
+                fixture
+                    .serverBuilder()
+                    .limits(TunnelFixture.built(Limits.builder().maxSessionWindow(BUDGET)))));
     fixture.startClient(
         fixture.clientConfig(
             server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port()))));

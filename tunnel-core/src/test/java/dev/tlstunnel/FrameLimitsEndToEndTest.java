@@ -19,6 +19,7 @@ import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.RawStreams;
 import dev.tlstunnel.testing.RawYamux;
 import dev.tlstunnel.testing.Streams;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -47,9 +48,13 @@ class FrameLimitsEndToEndTest extends LimitsEndToEndBase {
   private TunnelServer start(int controlFrame, int receiveWindow, int framePayload)
       throws Exception {
     Limits limits =
-        Limits.DEFAULT.withSession(
-            controlFrame, Limits.CEILING_STREAMS, receiveWindow, framePayload);
-    return fixture.startServer(fixture.serverConfig().withLimits(limits));
+        TunnelFixture.built(
+            Limits.builder()
+                .maxControlFrame(controlFrame)
+                .maxStreamsPerSession(Limits.CEILING_STREAMS)
+                .maxReceiveWindow(receiveWindow)
+                .maxFramePayload(framePayload));
+    return fixture.startServer(TunnelFixture.built(fixture.serverBuilder().limits(limits)));
   }
 
   private TunnelServer withControlFrame(int bytes) throws Exception {

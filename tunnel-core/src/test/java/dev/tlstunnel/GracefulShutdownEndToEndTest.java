@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tlstunnel.client.ClientExit;
+import dev.tlstunnel.client.SessionState;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoService;
@@ -133,8 +134,8 @@ class GracefulShutdownEndToEndTest {
           assertThat(shutdown[0]).isNotDone();
         });
     assertThat(shutdown[0].get(10, TimeUnit.SECONDS)).isInstanceOf(ClientExit.class);
-    assertThat(client.exit().get().reason()).isEqualTo(ClientExit.Reason.CLOSED);
-    assertThat(client.status().sessionState()).isEqualTo("closed");
+    assertThat(client.exit().get().closedOnRequest()).isTrue();
+    assertThat(client.status().sessionState()).isEqualTo(SessionState.CLOSED);
     await().atMost(Duration.ofSeconds(5)).until(() -> server.snapshot().sessions().isEmpty());
   }
 }

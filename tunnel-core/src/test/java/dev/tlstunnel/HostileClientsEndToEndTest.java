@@ -5,7 +5,6 @@ import static dev.tlstunnel.testing.TunnelFixture.publishedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tlstunnel.client.ClientExit;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.server.TunnelServer;
@@ -79,7 +78,16 @@ class HostileClientsEndToEndTest {
   void sourceOverItsConnectionRateIsRefusedWhileOthersConnect() throws Exception {
     TunnelServer server =
         fixture.startServer(
-            fixture.serverConfig().withLimits(Limits.DEFAULT.withAdmission(1, 3, 1024, 64)));
+            TunnelFixture.built(
+                fixture
+                    .serverBuilder()
+                    .limits(
+                        TunnelFixture.built(
+                            Limits.builder()
+                                .connectionRate(1)
+                                .connectionBurst(3)
+                                .maxUnauthenticated(1024)
+                                .maxUnauthenticatedPerIp(64)))));
     int port = server.address().getPort();
     try (LogCapture capture = new LogCapture(admissionLogger())) {
       for (int i = 0; i < 10; i++) {
@@ -137,7 +145,7 @@ class HostileClientsEndToEndTest {
               .authKey("not-the-right-key-at-all")
               .build();
       TunnelClient eve = fixture.startClient(wrong);
-      assertThat(eve.exit().get().reason()).isEqualTo(ClientExit.Reason.AUTH_FAILED);
+      assertThat(eve.exit().get().failure().kind()).isEqualTo(FailureKind.AUTH_REFUSED);
       assertThat(auth.messages())
           .anySatisfy(
               m ->
@@ -172,7 +180,15 @@ class HostileClientsEndToEndTest {
   void publicConnectionsBeyondTheProxyBoundAreClosedAndOthersKeepWorking() throws Exception {
     TunnelServer server =
         fixture.startServer(
-            fixture.serverConfig().withLimits(Limits.DEFAULT.withPerClient(256, 2, 256)));
+            TunnelFixture.built(
+                fixture
+                    .serverBuilder()
+                    .limits(
+                        TunnelFixture.built(
+                            Limits.builder()
+                                .maxProxiesPerClient(256)
+                                .maxConnectionsPerProxy(2)
+                                .maxPendingConnects(256)))));
     int published = echoTunnel(server);
     Socket a = Streams.connect(published, 5_000);
     sockets.add(a);
@@ -203,7 +219,15 @@ class HostileClientsEndToEndTest {
   void proxiesBeyondTheClientBoundAreRejectedNamingIt() throws Exception {
     TunnelServer server =
         fixture.startServer(
-            fixture.serverConfig().withLimits(Limits.DEFAULT.withPerClient(2, 1024, 256)));
+            TunnelFixture.built(
+                fixture
+                    .serverBuilder()
+                    .limits(
+                        TunnelFixture.built(
+                            Limits.builder()
+                                .maxProxiesPerClient(2)
+                                .maxConnectionsPerProxy(1024)
+                                .maxPendingConnects(256)))));
     try (LogCapture capture = new LogCapture(sessionLogger())) {
       fixture.startClient(
           fixture.clientConfig(
@@ -240,6 +264,6 @@ class HostileClientsEndToEndTest {
   }
 
   private static Class<?> sessionLogger() throws ClassNotFoundException {
-    return Class.forName("dev.tlstunnel.server.ServerSession");
+    return Class.forName("dev.tlstunnel.server.ProxyRegistration");
   }
 }

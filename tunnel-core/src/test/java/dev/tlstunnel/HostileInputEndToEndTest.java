@@ -91,7 +91,10 @@ class HostileInputEndToEndTest {
   void start(@TempDir Path dir) throws Exception {
     fixture = new TunnelFixture(dir);
     echo = new EchoService();
-    server = fixture.startServer(fixture.serverConfig().withHandshakeTimeoutMillis(DEADLINE_MS));
+    server =
+        fixture.startServer(
+            TunnelFixture.built(
+                fixture.serverBuilder().handshakeTimeout(Duration.ofMillis(DEADLINE_MS))));
     fixture.startClient(
         fixture.clientConfig(
             server.address().getPort(), "steady", List.of(proxy("steady", 0, echo.port()))));

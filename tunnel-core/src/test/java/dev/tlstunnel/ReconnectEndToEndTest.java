@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tlstunnel.client.SessionState;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.KeepAlive;
@@ -18,6 +19,7 @@ import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TcpForwarder;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,14 +33,15 @@ class ReconnectEndToEndTest extends EchoTunnelTest {
   private ClientConfig client(int serverPort, int proxyPort) {
     ClientConfig base =
         fixture.clientConfig(serverPort, "c1", List.of(proxy("echo", proxyPort, echo.port())));
-    return fast(base).toBuilder().admin("127.0.0.1", 0).build();
+    return TunnelFixture.built(fast(base.toBuilder()).admin("127.0.0.1", 0));
   }
 
   @Test
   void serverRestartedOnTheSamePortClientComesBackAndProxiesServeAgain() throws Exception {
     int tunnelPort = freePort();
     int proxyPort = freePort();
-    TunnelServer first = fixture.startServer(fixture.serverConfig().withBindPort(tunnelPort));
+    TunnelServer first =
+        fixture.startServer(TunnelFixture.built(fixture.serverBuilder().bindPort(tunnelPort)));
     TunnelClient client = fixture.startClient(client(tunnelPort, proxyPort));
     await().atMost(Duration.ofSeconds(10)).until(() -> Streams.echoes(proxyPort));
     assertThat(AdminApi.status(client.adminPort()).path("session_state").asText())
@@ -62,7 +65,7 @@ class ReconnectEndToEndTest extends EchoTunnelTest {
         .isAfter(Instant.now().minusSeconds(1));
 
     long restarted = System.nanoTime();
-    fixture.startServer(fixture.serverConfig().withBindPort(tunnelPort));
+    fixture.startServer(TunnelFixture.built(fixture.serverBuilder().bindPort(tunnelPort)));
     await().atMost(Duration.ofSeconds(10)).until(() -> Streams.echoes(proxyPort));
     long backMillis = (System.nanoTime() - restarted) / 1_000_000;
     JsonNode up = AdminApi.status(client.adminPort());
@@ -88,9 +91,9 @@ class ReconnectEndToEndTest extends EchoTunnelTest {
                     && client.status().reconnectAttempt() >= 3);
     assertThat(client.status().lastError())
         .startsWith("cannot reach server 127.0.0.1:" + tunnelPort);
-    fixture.startServer(fixture.serverConfig().withBindPort(tunnelPort));
+    fixture.startServer(TunnelFixture.built(fixture.serverBuilder().bindPort(tunnelPort)));
     await().atMost(Duration.ofSeconds(10)).until(() -> Streams.echoes(proxyPort));
-    assertThat(client.status().sessionState()).isEqualTo("connected");
+    assertThat(client.status().sessionState()).isEqualTo(SessionState.CONNECTED);
   }
 
   @Test
@@ -101,14 +104,15 @@ class ReconnectEndToEndTest extends EchoTunnelTest {
                 new ReconnectPolicy(false, Duration.ofSeconds(1), Duration.ofSeconds(30), false))
             .build();
     TunnelClient client = fixture.startClient(config);
-    assertThat(client.exit().get().reason().exitCode()).isEqualTo(4);
-    assertThat(client.status().sessionState()).isEqualTo("disconnected");
+    assertThat(client.exit().get().failure().kind()).isEqualTo(FailureKind.UNREACHABLE);
+    assertThat(client.status().sessionState()).isEqualTo(SessionState.DISCONNECTED);
   }
 
   @Test
   void halfOpenPathIsDetectedByBothSidesAndTheClientComesBackFresh() throws Exception {
     KeepAlive keepAlive = new KeepAlive(Duration.ofMillis(100), Duration.ofMillis(600));
-    TunnelServer server = fixture.startServer(fixture.serverConfig().withKeepAlive(keepAlive));
+    TunnelServer server =
+        fixture.startServer(TunnelFixture.built(fixture.serverBuilder().keepAlive(keepAlive)));
     int proxyPort = freePort();
     try (TcpForwarder path = new TcpForwarder(server.address().getPort());
         LogCapture keepAliveLog =
@@ -132,7 +136,7 @@ class ReconnectEndToEndTest extends EchoTunnelTest {
           .until(
               () -> {
                 long now = System.nanoTime();
-                if (detected[0] == 0 && !client.status().sessionState().equals("connected")) {
+                if (detected[0] == 0 && client.status().sessionState() != SessionState.CONNECTED) {
                   detected[0] = now;
                 }
                 if (detected[1] == 0 && !hasSession(server.snapshot(), firstPath)) {
@@ -155,7 +159,7 @@ class ReconnectEndToEndTest extends EchoTunnelTest {
 
       await().atMost(Duration.ofSeconds(10)).until(() -> Streams.echoes(proxyPort));
       assertThat(path.accepted()).isEqualTo(2);
-      assertThat(client.status().sessionState()).isEqualTo("connected");
+      assertThat(client.status().sessionState()).isEqualTo(SessionState.CONNECTED);
       assertThat(server.snapshot().sessions()).hasSize(1);
     }
   }

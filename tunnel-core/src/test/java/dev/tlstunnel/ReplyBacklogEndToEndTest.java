@@ -10,8 +10,10 @@ import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.RawYamux;
 import dev.tlstunnel.testing.Streams;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +32,9 @@ class ReplyBacklogEndToEndTest extends EchoTunnelTest {
   @Test
   void aPeerThatSendsPingsAndNeverReadsIsClosedOnceItsAnswersPileUp() throws Exception {
     TunnelServer server =
-        fixture.startServer(fixture.serverConfig().withHandshakeTimeoutMillis(60_000));
+        fixture.startServer(
+            TunnelFixture.built(
+                fixture.serverBuilder().handshakeTimeout(Duration.ofMillis(60_000))));
     fixture.startClient(
         fixture.clientConfig(
             server.address().getPort(), "legit", List.of(proxy("echo", 0, echo.port()))));

@@ -6,6 +6,7 @@ import static dev.tlstunnel.testing.TunnelFixture.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tlstunnel.client.SessionState;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.KeepAlive;
@@ -14,6 +15,7 @@ import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TcpForwarder;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,8 @@ class SessionLeakTest extends EchoTunnelTest {
   @Test
   void fiftyConnectKillCyclesLeaveOnlyTheLiveSession() throws Exception {
     KeepAlive keepAlive = new KeepAlive(Duration.ofMillis(200), Duration.ofSeconds(30));
-    TunnelServer server = fixture.startServer(fixture.serverConfig().withKeepAlive(keepAlive));
+    TunnelServer server =
+        fixture.startServer(TunnelFixture.built(fixture.serverBuilder().keepAlive(keepAlive)));
     int proxyPort = freePort();
     long started = System.nanoTime();
     try (TcpForwarder path = new TcpForwarder(server.address().getPort())) {
@@ -40,7 +43,7 @@ class SessionLeakTest extends EchoTunnelTest {
         boolean silent = i % 2 == 1;
         try (TunnelClient client = TunnelClient.start(config(path.port(), proxyPort))) {
           await().atMost(Duration.ofSeconds(10)).until(() -> Streams.echoes(proxyPort));
-          assertThat(client.status().sessionState()).isEqualTo("connected");
+          assertThat(client.status().sessionState()).isEqualTo(SessionState.CONNECTED);
           if (silent) {
             path.stall();
           }
@@ -66,7 +69,7 @@ class SessionLeakTest extends EchoTunnelTest {
                 assertThat(s.timers()).isEqualTo(1);
                 assertThat(s.tunnelConnections()).isEqualTo(1);
               });
-      assertThat(live.status().sessionState()).isEqualTo("connected");
+      assertThat(live.status().sessionState()).isEqualTo(SessionState.CONNECTED);
     }
   }
 

@@ -13,6 +13,7 @@ import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.NonReaders;
 import dev.tlstunnel.testing.RawYamux;
 import dev.tlstunnel.testing.Streams;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,7 +52,9 @@ class SlowAttackersTest extends EchoTunnelTest {
   @Test
   void legitimateClientKeepsItsThroughputAndLatencyUnderSlowAttackers() throws Exception {
     TunnelServer server =
-        fixture.startServer(fixture.serverConfig().withHandshakeTimeoutMillis(120_000));
+        fixture.startServer(
+            TunnelFixture.built(
+                fixture.serverBuilder().handshakeTimeout(Duration.ofMillis(120_000))));
     fixture.startClient(
         fixture.clientConfig(
             server.address().getPort(), "legit", List.of(proxy("echo", 0, echo.port()))));

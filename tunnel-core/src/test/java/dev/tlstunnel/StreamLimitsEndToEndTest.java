@@ -19,6 +19,7 @@ import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.RawStreams;
 import dev.tlstunnel.testing.RawYamux;
 import dev.tlstunnel.testing.Streams;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -49,12 +50,18 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
   }
 
   private static Limits streams(int max) {
-    return Limits.DEFAULT.withSession(Limits.CEILING_CONTROL_FRAME, max, 8 * MIB, 64 * 1024);
+    return TunnelFixture.built(
+        Limits.builder()
+            .maxControlFrame(Limits.CEILING_CONTROL_FRAME)
+            .maxStreamsPerSession(max)
+            .maxReceiveWindow(8 * MIB)
+            .maxFramePayload(64 * 1024));
   }
 
   @Test
   void aStreamBeyondTheSessionBoundIsNotOpenedAndOnlyItsPublicConnectionCloses() throws Exception {
-    TunnelServer server = fixture.startServer(fixture.serverConfig().withLimits(streams(2)));
+    TunnelServer server =
+        fixture.startServer(TunnelFixture.built(fixture.serverBuilder().limits(streams(2))));
     int port = echoClient(server, "c1", "echo");
     int other = echoClient(server, "c2", "other");
     try (LogCapture logs = LogCapture.all()) {
@@ -77,7 +84,8 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
 
   @Test
   void aStreamTheClientOpensBeyondTheBoundIsResetAndItsSessionStays() throws Exception {
-    TunnelServer server = fixture.startServer(fixture.serverConfig().withLimits(streams(2)));
+    TunnelServer server =
+        fixture.startServer(TunnelFixture.built(fixture.serverBuilder().limits(streams(2))));
     int other = echoClient(server, "c2", "other");
     try (LogCapture logs = LogCapture.all();
         RawYamux raw = raw(server)) {
@@ -112,7 +120,15 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
   void connectionsBeyondThePendingBoundCloseWhileThePendingOnesGetTheirStreams() throws Exception {
     TunnelServer server =
         fixture.startServer(
-            fixture.serverConfig().withLimits(Limits.DEFAULT.withPerClient(256, 1024, 4)));
+            TunnelFixture.built(
+                fixture
+                    .serverBuilder()
+                    .limits(
+                        TunnelFixture.built(
+                            Limits.builder()
+                                .maxProxiesPerClient(256)
+                                .maxConnectionsPerProxy(1024)
+                                .maxPendingConnects(4)))));
     int other = echoClient(server, "c2", "other");
     try (LogCapture logs = LogCapture.all();
         RawYamux raw = raw(server)) {

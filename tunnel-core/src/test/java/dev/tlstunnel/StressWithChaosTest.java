@@ -130,13 +130,15 @@ class StressWithChaosTest {
       // has its own test; this one is about the data of connections nobody cuts on purpose.
       TunnelServer server =
           fixture.startServer(
-              fixture
-                  .serverConfig()
-                  .withLimits(
-                      Limits.DEFAULT.withPerClient(
-                          Limits.DEFAULT.maxProxiesPerClient(),
-                          Limits.DEFAULT.maxConnectionsPerProxy(),
-                          CONNECTIONS)));
+              TunnelFixture.built(
+                  fixture
+                      .serverBuilder()
+                      .limits(
+                          TunnelFixture.built(
+                              Limits.builder()
+                                  .maxProxiesPerClient(Limits.DEFAULT.maxProxiesPerClient())
+                                  .maxConnectionsPerProxy(Limits.DEFAULT.maxConnectionsPerProxy())
+                                  .maxPendingConnects(CONNECTIONS)))));
       fixture.startClient(
           fixture.clientConfig(
               server.address().getPort(), "stress", List.of(proxy("svc", 0, service.port()))));

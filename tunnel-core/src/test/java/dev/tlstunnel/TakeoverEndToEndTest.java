@@ -14,6 +14,7 @@ import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TcpForwarder;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,9 @@ import org.junit.jupiter.api.Timeout;
 class TakeoverEndToEndTest extends EchoTunnelTest {
 
   private ClientConfig client(int serverPort, String id, int proxyPort) {
-    return fast(fixture.clientConfig(serverPort, id, List.of(proxy("web", proxyPort, echo.port()))))
-        .toBuilder()
-        .keepAlive(dev.tlstunnel.config.KeepAlive.DEFAULT)
-        .build();
+    return TunnelFixture.built(
+        fast(fixture.clientBuilder(serverPort, id, List.of(proxy("web", proxyPort, echo.port()))))
+            .keepAlive(dev.tlstunnel.config.KeepAlive.DEFAULT));
   }
 
   @Test
@@ -57,7 +57,7 @@ class TakeoverEndToEndTest extends EchoTunnelTest {
       long takeoverMillis = (System.nanoTime() - started) / 1_000_000;
       System.out.printf(
           "takeover: the new session served %d ms after it started%n", takeoverMillis);
-      assertThat(state(second).status()).isEqualTo("healthy");
+      assertThat(state(second).status()).isEqualTo(ProxyStatus.HEALTHY);
       assertThat(server.snapshot().sessions())
           .singleElement()
           .satisfies(s -> assertThat(s.remoteAddress()).isNotEqualTo(stale));
@@ -71,7 +71,7 @@ class TakeoverEndToEndTest extends EchoTunnelTest {
       TunnelClient intruder = fixture.startClient(client(serverPort, "intruder", proxyPort));
       await()
           .atMost(Duration.ofSeconds(5))
-          .until(() -> state(intruder).status().equals("rejected"));
+          .until(() -> state(intruder).status() == ProxyStatus.REJECTED);
       assertThat(state(intruder).error())
           .isEqualTo("proxy name 'web' is already registered by client 'office'");
       assertThat(Streams.echoes(proxyPort)).isTrue();

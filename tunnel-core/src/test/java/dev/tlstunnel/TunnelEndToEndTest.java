@@ -136,8 +136,7 @@ class TunnelEndToEndTest extends EchoTunnelTest {
     var wrong = config.toBuilder().authKey("not-the-right-key-at-all").build();
     TunnelClient client = fixture.startClient(wrong);
     var exit = client.exit().get();
-    assertThat(exit.reason()).isEqualTo(dev.tlstunnel.client.ClientExit.Reason.AUTH_FAILED);
-    assertThat(exit.reason().exitCode()).isNotZero();
+    assertThat(exit.failure().kind()).isEqualTo(FailureKind.AUTH_REFUSED);
     assertThat(exit.message()).contains("authentication failed");
     assertThat(server.snapshot().sessions()).isEmpty();
   }

@@ -1,7 +1,7 @@
 package dev.tlstunnel.cli;
 
 import dev.tlstunnel.config.ConfigException;
-import dev.tlstunnel.transport.Fingerprints;
+import dev.tlstunnel.config.Fingerprints;
 import io.netty.util.NetUtil;
 import java.io.PrintWriter;
 import java.net.InetAddress;

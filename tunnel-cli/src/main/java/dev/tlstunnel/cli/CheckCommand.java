@@ -1,5 +1,6 @@
 package dev.tlstunnel.cli;
 
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
@@ -48,30 +49,32 @@ public final class CheckCommand implements Callable<Integer> {
 
   private void printServer(PrintWriter out, ServerConfig cfg) {
     out.println("OK: server config " + config);
-    out.println("  listen:      " + hostPort(cfg.bindAddr(), cfg.bindPort()));
+    out.println("  listen:      " + Addresses.hostPort(cfg.bindAddr(), cfg.bindPort()));
     out.println("  certificate: " + cfg.certPath());
     out.println("  key:         " + cfg.keyPath());
-    out.println("  handshake:   " + seconds(Duration.ofMillis(cfg.handshakeTimeoutMillis())));
+    out.println("  handshake:   " + seconds(cfg.handshakeTimeout()));
     out.println("  bind retry:  " + describe(cfg.bindRetry()));
   }
 
   private void printClient(PrintWriter out, ClientConfig cfg) {
     out.println("OK: client config " + config);
-    out.println("  server:    " + hostPort(cfg.serverAddr(), cfg.serverPort()));
+    out.println("  server:    " + Addresses.hostPort(cfg.serverAddr(), cfg.serverPort()));
     out.println("  client id: " + cfg.clientId());
     out.println("  trust:     " + trust(cfg));
     out.println(
         "  admin api: "
-            + (cfg.adminPort() == null ? "off" : hostPort(cfg.adminAddr(), cfg.adminPort())));
+            + (cfg.adminPort() == null
+                ? "off"
+                : Addresses.hostPort(cfg.adminAddr(), cfg.adminPort())));
     out.println("  proxies:   " + cfg.proxies().size());
     for (ProxyConfig proxy : cfg.proxies()) {
       out.println(
           "    "
               + proxy.name()
               + ": "
-              + hostPort(proxy.publishAddr(), proxy.publishPort())
+              + Addresses.hostPort(proxy.publishAddr(), proxy.publishPort())
               + " -> "
-              + hostPort(proxy.localAddr(), proxy.localPort())
+              + Addresses.hostPort(proxy.localAddr(), proxy.localPort())
               + " ("
               + proxy.proxyType().configName()
               + (proxy.bindRetry() == null ? "" : "; bind retry: " + describe(proxy.bindRetry()))
@@ -102,9 +105,5 @@ public final class CheckCommand implements Callable<Integer> {
   static String seconds(Duration d) {
     long millis = d.toMillis();
     return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
-  }
-
-  static String hostPort(String host, int port) {
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 }

@@ -5,7 +5,6 @@ import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -19,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tls-tunnel client}: runs a tunnel client, reconnecting when the tunnel drops, until it
- * ends (exit code from {@link ClientExit.Reason#exitCode()}) or until SIGINT/SIGTERM (exit 0): the
+ * ends (exit code from {@link ExitCodes#of(ClientExit)}) or until SIGINT/SIGTERM (exit 0): the
  * first signal lets open streams finish within {@code shutdown_grace}, a second one stops at once.
  */
 @Command(
@@ -55,24 +54,22 @@ public final class ClientCommand implements Callable<Integer> {
       CompletableFuture.anyOf(exit, stop.future()).join();
       if (!exit.isDone()) {
         if (!stop.now().isDone()) {
-          log.info(
-              "Stopping the tunnel client: open streams may finish within {} ms"
-                  + " (signal again to stop at once)",
-              cfg.shutdownGraceMillis());
-          CompletableFuture.anyOf(
-                  client.shutdownGracefully(Duration.ofMillis(cfg.shutdownGraceMillis())),
-                  stop.now())
+          log.info("Signal again to stop at once");
+          CompletableFuture.anyOf(client.shutdownGracefully(cfg.shutdownGrace()), stop.now())
               .join();
         }
-        return 0;
+        return ExitCodes.OK;
       }
       ClientExit ended = exit.join();
-      if (ended.reason() != ClientExit.Reason.CLOSED) {
+      if (!ended.closedOnRequest()) {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + NewcomerErrors.explain(ended));
+        err.println("error: " + NewcomerErrors.explain(ended.failure()));
+        if (main.showStackTraces() && ended.failure().cause() != null) {
+          ended.failure().cause().printStackTrace(err);
+        }
         err.flush();
       }
-      return ended.reason().exitCode();
+      return ExitCodes.of(ended);
     }
   }
 }

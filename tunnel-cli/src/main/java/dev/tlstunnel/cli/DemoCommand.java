@@ -3,8 +3,8 @@ package dev.tlstunnel.cli;
 import dev.tlstunnel.client.ClientExit;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.ConfigException;
 import dev.tlstunnel.config.ProxyConfig;
-import dev.tlstunnel.config.ProxyType;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.TunnelServer;
 import java.io.IOException;
@@ -98,7 +98,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("  tunnel server: 127.0.0.1:" + tunnelPort + " (TLS, throw-away certificate)");
     out.println("  published:     " + url + " -> 127.0.0.1:" + service.port());
     out.flush();
-    DemoProbe.awaitHealthy(client, PROXY_NAME, HEALTHY_TIMEOUT);
+    DemoProbe.awaitHealthy(client.proxy(PROXY_NAME), HEALTHY_TIMEOUT);
     String body = DemoProbe.fetch(url);
     out.println("Fetched " + url + " through the tunnel:");
     body.lines().forEach(line -> out.println("  " + line));
@@ -124,25 +124,30 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     err.println("error: the demo client stopped: " + ended.message());
     err.flush();
-    return Math.max(Main.EXIT_USAGE, ended.reason().exitCode());
+    return Math.max(ExitCodes.USAGE, ExitCodes.of(ended));
   }
 
-  private ServerConfig serverConfig(Path cert, Path key, String authKey) {
-    return ServerConfig.of("127.0.0.1", serverPort, cert, key, authKey);
+  private ServerConfig serverConfig(Path cert, Path key, String authKey) throws ConfigException {
+    return ServerConfig.builder()
+        .bind("127.0.0.1", serverPort)
+        .certificate(cert, key)
+        .authKey(authKey)
+        .build();
   }
 
   private static ClientConfig clientConfig(
-      int tunnelPort, String authKey, Path cert, int publish, int localPort) {
-    ProxyConfig proxy =
-        new ProxyConfig(
-            PROXY_NAME, "127.0.0.1", publish, "127.0.0.1", localPort, ProxyType.TCP, null);
+      int tunnelPort, String authKey, Path cert, int publish, int localPort)
+      throws ConfigException {
     return ClientConfig.builder()
         .server("127.0.0.1", tunnelPort)
         .authKey(authKey)
         .caCertPath(cert)
         .clientId("demo-client")
-        .localConnect(2, 200, 5_000)
-        .addProxy(proxy)
+        .localConnect(2, Duration.ofMillis(200), Duration.ofSeconds(5))
+        .addProxy(
+            ProxyConfig.builder(PROXY_NAME)
+                .publish("127.0.0.1", publish)
+                .local("127.0.0.1", localPort))
         .build();
   }
 

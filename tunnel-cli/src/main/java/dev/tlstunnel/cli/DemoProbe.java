@@ -1,9 +1,7 @@
 package dev.tlstunnel.cli;
 
-import dev.tlstunnel.client.ClientExit;
-import dev.tlstunnel.client.ClientStatus;
+import dev.tlstunnel.client.ProxyHandle;
 import dev.tlstunnel.client.ProxyState;
-import dev.tlstunnel.client.TunnelClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,12 +11,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The demo's checks: a free port, waiting for the proxy to be healthy, the proof fetch. */
 final class DemoProbe {
   private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(5);
-  private static final long POLL_MILLIS = 100;
 
   private DemoProbe() {}
 
@@ -31,29 +31,31 @@ final class DemoProbe {
     }
   }
 
-  /** Polls {@code client.status()} until {@code proxy} is healthy; fails fast when it cannot be. */
-  static void awaitHealthy(TunnelClient client, String proxy, Duration timeout)
+  /**
+   * Waits until {@code proxy} is healthy; fails at once when it cannot become so (rejected, bind
+   * failed, the client stopped) and after {@code timeout} otherwise.
+   */
+  static InetSocketAddress awaitHealthy(ProxyHandle proxy, Duration timeout)
       throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    CompletableFuture<ClientExit> exit = client.exit();
-    ProxyState last = null;
-    while (System.nanoTime() < deadline) {
-      if (exit.isDone()) {
-        throw new IOException("the demo client stopped: " + exit.join().message());
-      }
-      last = find(client.status(), proxy);
-      if (last != null && "healthy".equals(last.status())) {
-        return;
-      }
-      if (last != null
-          && ("bind_failed".equals(last.status()) || "rejected".equals(last.status()))) {
-        throw new IOException("proxy '" + proxy + "' is " + last.status() + ": " + last.error());
-      }
-      Thread.sleep(POLL_MILLIS);
+    try {
+      return proxy.whenHealthy().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException(e.getCause().getMessage(), e.getCause());
+    } catch (CancellationException e) {
+      throw new IOException("the demo client stopped", e);
+    } catch (TimeoutException e) {
+      ProxyState last = proxy.state();
+      throw new IOException(
+          "proxy '"
+              + proxy.name()
+              + "' not healthy after "
+              + timeout.toSeconds()
+              + "s ("
+              + last.status().wireName()
+              + (last.error() == null ? "" : ": " + last.error())
+              + ")",
+          e);
     }
-    String state = last == null ? "unknown" : last.status() + errorSuffix(last);
-    throw new IOException(
-        "proxy '" + proxy + "' not healthy after " + timeout.toSeconds() + "s (" + state + ")");
   }
 
   /** GETs {@code url} and returns the body; any status but 200 is an error. */
@@ -67,13 +69,5 @@ final class DemoProbe {
       throw new IOException("GET " + url + " through the tunnel answered " + response.statusCode());
     }
     return response.body();
-  }
-
-  private static ProxyState find(ClientStatus status, String proxy) {
-    return status.proxies().stream().filter(p -> proxy.equals(p.name())).findFirst().orElse(null);
-  }
-
-  private static String errorSuffix(ProxyState state) {
-    return state.error() == null ? "" : ": " + state.error();
   }
 }

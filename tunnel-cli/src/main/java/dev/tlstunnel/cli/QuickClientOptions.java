@@ -1,13 +1,10 @@
 package dev.tlstunnel.cli;
 
 import dev.tlstunnel.config.ClientConfig;
-import dev.tlstunnel.config.ClientConfigBuilder;
 import dev.tlstunnel.config.ConfigException;
 import dev.tlstunnel.config.ConfigLoader;
-import dev.tlstunnel.config.ConfigValidator;
+import dev.tlstunnel.config.Fingerprints;
 import dev.tlstunnel.config.ProxyConfig;
-import dev.tlstunnel.config.ProxyType;
-import dev.tlstunnel.transport.Fingerprints;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +89,7 @@ public final class QuickClientOptions {
           "give -c FILE, or --server HOST:PORT and --key KEY (with --server-fingerprint and"
               + " --expose) to run without a config file");
     }
-    ClientConfigBuilder builder =
+    ClientConfig.Builder builder =
         ClientConfig.builder()
             .authKey(authKey)
             .caCertPath(caCert == null ? null : caCert.toAbsolutePath())
@@ -103,13 +100,13 @@ public final class QuickClientOptions {
       builder.addProxy(proxy(spec1, spec));
     }
     try {
-      return ConfigValidator.validate(builder.build());
+      return builder.build();
     } catch (ConfigException e) {
-      throw new ConfigException(e.problems().stream().map(this::optionNames).toList());
+      throw new ConfigException(e.details().stream().map(this::optionNames).toList());
     }
   }
 
-  private void hostAndPort(ClientConfigBuilder builder, CommandSpec spec) {
+  private void hostAndPort(ClientConfig.Builder builder, CommandSpec spec) {
     int colon = server.lastIndexOf(':');
     String host = colon > 0 ? server.substring(0, colon) : "";
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -132,8 +129,11 @@ public final class QuickClientOptions {
     }
   }
 
-  /** One {@code --expose} value as a proxy; the name defaults to {@code tcp-<publish port>}. */
-  static ProxyConfig proxy(String value, CommandSpec spec) {
+  /**
+   * One {@code --expose} value as a proxy, validated with the rest of the configuration; the name
+   * defaults to {@code tcp-<publish port>}.
+   */
+  static ProxyConfig.Builder proxy(String value, CommandSpec spec) {
     Matcher m = EXPOSE.matcher(value);
     if (!m.matches()) {
       throw new ParameterException(
@@ -151,8 +151,9 @@ public final class QuickClientOptions {
       host = host.substring(1, host.length() - 1);
     }
     String name = m.group("name") != null ? m.group("name") : "tcp-" + publish;
-    return new ProxyConfig(
-        name, ProxyConfig.DEFAULT_PUBLISH_ADDR, publish, host, local, ProxyType.TCP, null);
+    return ProxyConfig.builder(name)
+        .publishPort(publish)
+        .local(host == null ? ProxyConfig.DEFAULT_LOCAL_ADDR : host, local);
   }
 
   private static int parsePort(String digits) {
@@ -163,19 +164,24 @@ public final class QuickClientOptions {
     }
   }
 
-  /** A validator problem with config key paths replaced by the options that set them. */
-  private String optionNames(String problem) {
-    Matcher proxy = Pattern.compile("^proxies\\[(\\d+)\\]\\.[a-z_]+: ").matcher(problem);
+  /** A validator problem, its config key replaced by the option that sets it. */
+  private ConfigException.Problem optionNames(ConfigException.Problem problem) {
+    String key = problem.key() == null ? "" : problem.key();
+    Matcher proxy = Pattern.compile("^proxies\\[(\\d+)\\]").matcher(key);
     if (proxy.find()) {
       int index = Integer.parseInt(proxy.group(1));
       String value = index < expose.size() ? expose.get(index) : "?";
-      return "--expose '" + value + "': " + problem.substring(proxy.end());
+      return new ConfigException.Problem("--expose '" + value + "'", problem.message());
     }
-    return problem
-        .replaceFirst("^client\\.server_(addr|port): ", "--server: ")
-        .replaceFirst("^client\\.auth_key: ", "--key: ")
-        .replaceFirst("^client\\.ca_cert_path: ", "--ca-cert: ")
-        .replaceFirst("^client\\.client_id: ", "--client-id: ")
-        .replaceFirst("^client\\.server_fingerprint: ", "--server-fingerprint: ");
+    String option =
+        switch (key) {
+          case "client.server_addr", "client.server_port" -> "--server";
+          case "client.auth_key" -> "--key";
+          case "client.ca_cert_path" -> "--ca-cert";
+          case "client.client_id" -> "--client-id";
+          case "client.server_fingerprint" -> "--server-fingerprint";
+          default -> problem.key();
+        };
+    return new ConfigException.Problem(option, problem.message());
   }
 }

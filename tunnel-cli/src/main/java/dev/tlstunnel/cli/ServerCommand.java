@@ -2,9 +2,7 @@ package dev.tlstunnel.cli;
 
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.TunnelServer;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -48,27 +46,16 @@ public final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig cfg = zeroConfig.resolve(config, spec);
     try (TunnelServer server = zeroConfig.start(cfg, spec)) {
-      InetSocketAddress address = server.address();
-      log.info(
-          "Tunnel server listening on {}:{}",
-          address.getAddress().getHostAddress(),
-          address.getPort());
       StopSignal stop = main.stopSignal();
       stop.future().join();
       if (!stop.now().isDone()) {
-        log.info(
-            "Stopping the tunnel server: open connections may finish within {} ms"
-                + " (signal again to stop at once)",
-            cfg.shutdownGraceMillis());
-        CompletableFuture.anyOf(
-                server.shutdownGracefully(Duration.ofMillis(cfg.shutdownGraceMillis())), stop.now())
-            .join();
+        log.info("Signal again to stop at once");
+        CompletableFuture.anyOf(server.shutdownGracefully(cfg.shutdownGrace()), stop.now()).join();
       }
       if (stop.now().isDone()) {
-        log.info("Stopping the tunnel server at once");
+        log.info("Stopping at once");
       }
     }
-    log.info("Tunnel server stopped");
-    return 0;
+    return ExitCodes.OK;
   }
 }

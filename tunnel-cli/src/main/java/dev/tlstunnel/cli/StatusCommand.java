@@ -1,10 +1,7 @@
 package dev.tlstunnel.cli;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tlstunnel.client.ClientStatus;
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
 import java.io.IOException;
@@ -35,11 +32,6 @@ import picocli.CommandLine.Spec;
     description = "Show a running client's session and proxies, from its admin API.")
 public final class StatusCommand implements Callable<Integer> {
   static final Duration TIMEOUT = Duration.ofSeconds(3);
-  static final ObjectMapper JSON =
-      JsonMapper.builder()
-          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .build();
 
   @Spec private CommandSpec spec;
 
@@ -89,8 +81,8 @@ public final class StatusCommand implements Callable<Integer> {
     } else {
       ClientStatus status;
       try {
-        status = JSON.readValue(body, ClientStatus.class);
-      } catch (IOException | RuntimeException e) {
+        status = ClientStatus.fromJson(body);
+      } catch (RuntimeException e) {
         err.println("error: unexpected answer from " + uri + ": " + Main.describe(e));
         err.flush();
         return Main.EXIT_USAGE;
@@ -114,15 +106,10 @@ public final class StatusCommand implements Callable<Integer> {
   /** The status URL; a wildcard admin address is reached on loopback. */
   static URI statusUri(String addr, int port) {
     String host = addr == null || addr.isBlank() ? "127.0.0.1" : addr;
-    if (host.equals("0.0.0.0")) {
-      host = "127.0.0.1";
-    } else if (host.equals("::") || host.equals("[::]")) {
-      host = "::1";
+    if (Addresses.isWildcard(host)) {
+      host = host.contains(":") ? "::1" : "127.0.0.1";
     }
-    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-      host = "[" + host + "]";
-    }
-    return URI.create("http://" + host + ":" + port + "/api/status");
+    return URI.create("http://" + Addresses.hostPort(host, port) + "/api/status");
   }
 
   private static String fetch(URI uri) throws IOException {

@@ -1,10 +1,11 @@
 package dev.tlstunnel.cli;
 
+import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.client.ClientStatus;
 import dev.tlstunnel.client.ProxyState;
+import dev.tlstunnel.config.Addresses;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,8 +34,8 @@ public final class StatusTable {
       rows.add(
           new String[] {
             proxy.name(),
-            proxy.status(),
-            CheckCommand.hostPort(orDash(proxy.publishAddr()), proxy.publishPort()),
+            proxy.status() == null ? "-" : proxy.status().wireName(),
+            Addresses.hostPort(orDash(proxy.publishAddr()), proxy.publishPort()),
             orDash(proxy.local()),
             detail(proxy, now)
           });
@@ -46,7 +47,7 @@ public final class StatusTable {
 
   /** {@code Session: connected to host:port as client-id}. */
   static String session(ClientStatus status) {
-    String state = orDash(status.sessionState());
+    String state = status.sessionState() == null ? "-" : status.sessionState().wireName();
     String where =
         switch (state) {
           case "connected", "connecting" -> state + " to ";
@@ -63,13 +64,9 @@ public final class StatusTable {
     }
     String when = "now";
     if (status.nextAttemptAt() != null) {
-      try {
-        Duration left = Duration.between(now, Instant.parse(status.nextAttemptAt()));
-        long seconds = Math.max(0, (left.toMillis() + 999) / 1000);
-        when = seconds == 0 ? "now" : "in " + seconds + "s";
-      } catch (DateTimeParseException e) {
-        when = "at " + status.nextAttemptAt();
-      }
+      Duration left = Duration.between(now, status.nextAttemptAt());
+      long seconds = Math.max(0, (left.toMillis() + 999) / 1000);
+      when = seconds == 0 ? "now" : "in " + seconds + "s";
     }
     return "Reconnecting: attempt " + status.reconnectAttempt() + " " + when;
   }
@@ -80,14 +77,14 @@ public final class StatusTable {
     if (proxy.error() != null && !proxy.error().isBlank()) {
       parts.add(proxy.error());
     }
-    String status = orDash(proxy.status());
-    if (status.equals("unhealthy")) {
+    ProxyStatus status = proxy.status();
+    if (status == ProxyStatus.UNHEALTHY) {
       Long wait = secondsUntilRetry(proxy, now);
       String retry = wait == null ? "retrying" : "retry in " + wait + "s";
       parts.add(retry + attempt(proxy));
-    } else if (status.equals("bind_failed") && proxy.maxRetries() != null) {
+    } else if (status == ProxyStatus.BIND_FAILED && proxy.maxRetries() != null) {
       parts.add("gave up after " + proxy.maxRetries() + " retries");
-    } else if (status.equals("pending")) {
+    } else if (status == ProxyStatus.PENDING) {
       parts.add("waiting for the server");
     }
     return parts.isEmpty() ? "-" : String.join("; ", parts);
@@ -106,14 +103,10 @@ public final class StatusTable {
 
   private static Long secondsUntilRetry(ProxyState proxy, Instant now) {
     if (proxy.nextRetryAt() != null) {
-      try {
-        Duration left = Duration.between(now, Instant.parse(proxy.nextRetryAt()));
-        return Math.max(0, (left.toMillis() + 999) / 1000);
-      } catch (DateTimeParseException e) {
-        // fall back to the announced delay
-      }
+      Duration left = Duration.between(now, proxy.nextRetryAt());
+      return Math.max(0, (left.toMillis() + 999) / 1000);
     }
-    return proxy.retryAfterSeconds() == null ? null : Math.round(proxy.retryAfterSeconds());
+    return proxy.retryAfter() == null ? null : (proxy.retryAfter().toMillis() + 999) / 1000;
   }
 
   private static void appendColumns(StringBuilder text, List<String[]> rows) {

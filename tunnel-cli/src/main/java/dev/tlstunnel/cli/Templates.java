@@ -7,7 +7,6 @@ import dev.tlstunnel.config.KeepAlive;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.config.ServerConfig;
-import java.time.Duration;
 
 /**
  * Commented config files listing every option with its default, as {@code tls-tunnel template}
@@ -83,10 +82,10 @@ final class Templates {
             ServerConfig.DEFAULT_BIND_ADDR,
             DEFAULT_SERVER_PORT,
             authKey,
-            millis(ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS),
+            Durations.format(ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT),
             Durations.format(keepAlive.interval()),
             Durations.format(keepAlive.timeout()),
-            millis(ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
+            Durations.format(ServerConfig.DEFAULT_SHUTDOWN_GRACE),
             retry.maxRetries(),
             Durations.format(retry.initialDelay()),
             Durations.format(retry.maxDelay()),
@@ -179,20 +178,16 @@ final class Templates {
             DEFAULT_SERVER_PORT,
             ClientConfig.DEFAULT_ADMIN_ADDR,
             ClientConfig.DEFAULT_LOCAL_CONNECT_RETRIES,
-            millis(ClientConfig.DEFAULT_LOCAL_RETRY_DELAY_MILLIS),
-            millis(ClientConfig.DEFAULT_LOCAL_CONNECT_TIMEOUT_MILLIS),
+            Durations.format(ClientConfig.DEFAULT_LOCAL_RETRY_DELAY),
+            Durations.format(ClientConfig.DEFAULT_LOCAL_CONNECT_TIMEOUT),
             Durations.format(keepAlive.interval()),
             Durations.format(keepAlive.timeout()),
-            millis(ClientConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
+            Durations.format(ClientConfig.DEFAULT_SHUTDOWN_GRACE),
             reconnect.enabled(),
             Durations.format(reconnect.initialDelay()),
             Durations.format(reconnect.maxDelay()),
             reconnect.retryOnAuthFailure(),
             dev.tlstunnel.config.ProxyConfig.DEFAULT_PUBLISH_ADDR,
             dev.tlstunnel.config.ProxyConfig.DEFAULT_LOCAL_ADDR);
-  }
-
-  private static String millis(long millis) {
-    return Durations.format(Duration.ofMillis(millis));
   }
 }

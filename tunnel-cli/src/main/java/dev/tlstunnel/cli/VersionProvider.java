@@ -1,8 +1,6 @@
 package dev.tlstunnel.cli;
 
-import dev.tlstunnel.transport.TlsContexts;
-import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.SslProvider;
+import dev.tlstunnel.TlsProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -45,12 +43,9 @@ public final class VersionProvider implements IVersionProvider {
 
   /** {@code BoringSSL}, or {@code JDK} with the reason BoringSSL did not load. */
   static String tlsProvider() {
-    if (TlsContexts.provider() == SslProvider.OPENSSL) {
-      return OpenSsl.versionString();
-    }
-    Throwable cause = OpenSsl.unavailabilityCause();
-    return cause == null
+    TlsProvider provider = TlsProvider.fromSystemProperty();
+    return provider == TlsProvider.JDK
         ? "JDK (BoringSSL disabled with -Dtlstunnel.tls=jdk)"
-        : "JDK (BoringSSL not available: " + Main.describe(cause) + ")";
+        : provider.describe();
   }
 }

@@ -1,13 +1,13 @@
 package dev.tlstunnel.cli;
 
+import dev.tlstunnel.TlsProvider;
 import dev.tlstunnel.TunnelStartException;
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ConfigException;
 import dev.tlstunnel.config.ConfigLoader;
-import dev.tlstunnel.config.ConfigValidator;
+import dev.tlstunnel.config.Fingerprints;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.TunnelServer;
-import dev.tlstunnel.transport.Fingerprints;
-import dev.tlstunnel.transport.TlsContexts;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -46,7 +45,6 @@ public final class ZeroConfigServer {
   static final String KEY_FILE = "server.key";
   static final String AUTH_KEY_FILE = "auth.key";
   private static final Duration CERT_VALIDITY = Duration.ofDays(3650);
-  private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
 
   @Option(
       names = "--state-dir",
@@ -130,15 +128,20 @@ public final class ZeroConfigServer {
     authKey = ensureAuthKey(usedStateDir.resolve(AUTH_KEY_FILE));
     fingerprint = Fingerprints.sha256(readCertificate(cert));
     String addr = bindAddr != null ? bindAddr : ServerConfig.DEFAULT_BIND_ADDR;
-    return ConfigValidator.validate(ServerConfig.of(addr, tunnelPort, cert, key, authKey));
+    return ServerConfig.builder()
+        .bind(addr, tunnelPort)
+        .certificate(cert, key)
+        .authKey(authKey)
+        .build();
   }
 
   /** Prints what a client needs, as a ready-to-paste command line. */
   void announce(PrintWriter out, InetSocketAddress listening) {
     String host = clientHost();
-    String server = CheckCommand.hostPort(host, listening.getPort());
-    out.println("tls-tunnel server is ready (TLS: " + TlsContexts.providerName() + ")");
-    out.println("  listening:   " + CheckCommand.hostPort(boundHost(), listening.getPort()));
+    String server = Addresses.hostPort(host, listening.getPort());
+    out.println(
+        "tls-tunnel server is ready (TLS: " + TlsProvider.fromSystemProperty().describe() + ")");
+    out.println("  listening:   " + Addresses.hostPort(boundHost(), listening.getPort()));
     out.println("  state:       " + usedStateDir + " (certificate, key and auth key; reused)");
     out.println("  fingerprint: " + fingerprint);
     out.println("  auth key:    " + authKey);
@@ -231,11 +234,11 @@ public final class ZeroConfigServer {
       return key;
     }
     String key = Files.readString(file, StandardCharsets.UTF_8).trim();
-    if (key.length() < ConfigValidator.MIN_AUTH_KEY_LENGTH) {
+    if (key.length() < ServerConfig.MIN_AUTH_KEY_LENGTH) {
       throw new ConfigException(
           file
               + ": the auth key must be at least "
-              + ConfigValidator.MIN_AUTH_KEY_LENGTH
+              + ServerConfig.MIN_AUTH_KEY_LENGTH
               + " characters; delete the file to create a new random one");
     }
     return key;
@@ -274,7 +277,7 @@ public final class ZeroConfigServer {
     if (publicAddr != null) {
       return publicAddr;
     }
-    if (bindAddr != null && !WILDCARDS.contains(bindAddr)) {
+    if (bindAddr != null && !Addresses.isWildcard(bindAddr)) {
       return bindAddr;
     }
     try {

@@ -3,14 +3,15 @@ package dev.tlstunnel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.client.ClientExit;
+import dev.tlstunnel.client.SessionState;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
-import dev.tlstunnel.config.ClientConfigBuilder;
+import dev.tlstunnel.config.Fingerprints;
 import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.TunnelServer;
-import dev.tlstunnel.transport.Fingerprints;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,12 @@ class CertCommandTest {
         .contains("  alt names:   DNS:tunnel.test, DNS:localhost, IP:127.0.0.1, IP:::1\n");
 
     try (TunnelServer server =
-        TunnelServer.start(ServerConfig.of("127.0.0.1", 0, cert, key, KEY))) {
+        TunnelServer.start(
+            ServerConfig.builder()
+                .bind("127.0.0.1", 0)
+                .certificate(cert, key)
+                .authKey(KEY)
+                .build())) {
       int port = server.address().getPort();
       // CA verification with host-name checks: by IP address and by DNS name.
       assertConnects(client("127.0.0.1", port).caCertPath(cert).build());
@@ -104,13 +110,18 @@ class CertCommandTest {
     assertThat(run.code()).as(run.err()).isZero();
     String fingerprint = Fingerprints.sha256(read(cert));
     try (TunnelServer server =
-        TunnelServer.start(ServerConfig.of("127.0.0.1", 0, cert, key, KEY))) {
+        TunnelServer.start(
+            ServerConfig.builder()
+                .bind("127.0.0.1", 0)
+                .certificate(cert, key)
+                .authKey(KEY)
+                .build())) {
       int port = server.address().getPort();
       assertConnects(client("127.0.0.1", port).serverFingerprint(fingerprint).build());
       try (TunnelClient client =
           TunnelClient.start(client("127.0.0.1", port).caCertPath(cert).build())) {
         ClientExit exit = client.exit().get(20, TimeUnit.SECONDS);
-        assertThat(exit.reason()).isEqualTo(ClientExit.Reason.CONNECTION_FAILED);
+        assertThat(exit.failure().kind()).isEqualTo(FailureKind.UNTRUSTED_SERVER);
         assertThat(exit.message()).startsWith("TLS handshake with server 127.0.0.1:" + port);
       }
     }
@@ -141,7 +152,7 @@ class CertCommandTest {
         .startsWith("error: --alt-names: 'not a name' is neither a DNS name nor an IP address");
   }
 
-  private static ClientConfigBuilder client(String host, int port) {
+  private static ClientConfig.Builder client(String host, int port) {
     return ClientConfig.builder()
         .server(host, port)
         .authKey(KEY)
@@ -154,7 +165,9 @@ class CertCommandTest {
       await()
           .atMost(Duration.ofSeconds(20))
           .until(
-              () -> client.exit().isDone() || client.status().sessionState().equals("connected"));
+              () ->
+                  client.exit().isDone()
+                      || client.status().sessionState() == SessionState.CONNECTED);
       assertThat(client.exit()).as(() -> String.valueOf(client.status().lastError())).isNotDone();
     }
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import dev.tlstunnel.Failure;
+import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.ConfigException;
 import java.io.IOException;
@@ -126,8 +128,9 @@ class MainTest {
             withFailing(
                 new ConfigException(
                     List.of(
-                        "proxies[0].publish_port: 70000 is not a port",
-                        "client.server_addr: missing"))),
+                        new ConfigException.Problem(
+                            "proxies[0].publish_port", "70000 is not a port"),
+                        new ConfigException.Problem("client.server_addr", "missing")))),
             "fail");
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err().lines().toList())
@@ -142,7 +145,10 @@ class MainTest {
   void startFailureIsOneLine() {
     Exception e =
         new TunnelStartException(
-            "Port 7000 is already in use by another process", new IOException("bind"));
+            Failure.of(
+                FailureKind.PORT_IN_USE,
+                "Port 7000 is already in use by another process",
+                new IOException("bind")));
     CliRun run = CliRun.run(StopSignal.manual(), withFailing(e), "fail");
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err()).isEqualTo("error: Port 7000 is already in use by another process\n");

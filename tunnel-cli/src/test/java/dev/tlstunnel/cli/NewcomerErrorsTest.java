@@ -144,7 +144,12 @@ class NewcomerErrorsTest {
   void wrongKey() throws Exception {
     TestPki.CertFiles pki = TestPki.selfSigned(dir, "localhost");
     try (TunnelServer server =
-        TunnelServer.start(ServerConfig.of("127.0.0.1", 0, pki.cert(), pki.key(), KEY))) {
+        TunnelServer.start(
+            ServerConfig.builder()
+                .bind("127.0.0.1", 0)
+                .certificate(pki.cert(), pki.key())
+                .authKey(KEY)
+                .build())) {
       Path config =
           ClientConfigs.noReconnect(
               dir, server.address().getPort(), "not-the-key-0123456789", "skip_verify = true");

@@ -3,6 +3,7 @@ package dev.tlstunnel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -127,7 +128,7 @@ class RunCommandsTest {
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
-      return StatusCommand.JSON.readTree(body).path("session_state").asText();
+      return new ObjectMapper().readTree(body).path("session_state").asText();
     } catch (IOException e) {
       return "unreachable";
     } catch (InterruptedException e) {

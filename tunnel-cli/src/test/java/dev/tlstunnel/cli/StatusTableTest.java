@@ -2,8 +2,11 @@ package dev.tlstunnel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.client.ClientStatus;
 import dev.tlstunnel.client.ProxyState;
+import dev.tlstunnel.client.SessionState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,12 +19,14 @@ class StatusTableTest {
     return new ClientStatus(
         "office-pc",
         "tunnel.example.com:7000",
-        "connected",
+        SessionState.CONNECTED,
+        null,
+        null,
         null,
         List.of(
             new ProxyState(
                 "web",
-                "healthy",
+                ProxyStatus.HEALTHY,
                 "0.0.0.0",
                 8080,
                 "127.0.0.1:3000",
@@ -30,22 +35,22 @@ class StatusTableTest {
                 null,
                 1,
                 10,
-                "2026-11-24T11:59:00Z"),
+                Instant.parse("2026-11-24T11:59:00Z")),
             new ProxyState(
                 "db",
-                "unhealthy",
+                ProxyStatus.UNHEALTHY,
                 "0.0.0.0",
                 5432,
                 "127.0.0.1:5432",
                 "Port 5432 is already in use by another process",
-                4.0,
-                "2026-11-24T12:00:03.200Z",
+                Duration.ofSeconds(4),
+                Instant.parse("2026-11-24T12:00:03.200Z"),
                 2,
                 10,
-                "2026-11-24T11:59:59Z"),
+                Instant.parse("2026-11-24T11:59:59Z")),
             new ProxyState(
                 "ssh",
-                "bind_failed",
+                ProxyStatus.BIND_FAILED,
                 "0.0.0.0",
                 22,
                 "127.0.0.1:22",
@@ -54,7 +59,7 @@ class StatusTableTest {
                 null,
                 11,
                 10,
-                "2026-11-24T11:50:00Z")));
+                Instant.parse("2026-11-24T11:50:00Z"))));
   }
 
   @Test
@@ -80,7 +85,17 @@ class StatusTableTest {
   void retryCountdownFallsBackToAnnouncedDelay() {
     ProxyState state =
         new ProxyState(
-            "db", "unhealthy", "0.0.0.0", 5432, "127.0.0.1:5432", "busy", 8.0, null, 3, -1, null);
+            "db",
+            ProxyStatus.UNHEALTHY,
+            "0.0.0.0",
+            5432,
+            "127.0.0.1:5432",
+            "busy",
+            Duration.ofSeconds(8),
+            null,
+            3,
+            -1,
+            null);
     assertThat(StatusTable.detail(state, NOW)).isEqualTo("busy; retry in 8s (attempt 3/unlimited)");
   }
 
@@ -88,7 +103,14 @@ class StatusTableTest {
   @Timeout(10)
   void showsLastErrorAndEmptyProxies() {
     ClientStatus status =
-        new ClientStatus("c1", "example.org:7000", "disconnected", "connection refused", List.of());
+        new ClientStatus(
+            "c1",
+            "example.org:7000",
+            SessionState.DISCONNECTED,
+            "connection refused",
+            null,
+            null,
+            List.of());
     assertThat(StatusTable.render(status, NOW))
         .isEqualTo(
             "Session: disconnected from example.org:7000 as c1\n"
@@ -103,9 +125,9 @@ class StatusTableTest {
         new ClientStatus(
             "c1",
             "example.org:7000",
-            "disconnected",
+            SessionState.DISCONNECTED,
             "connection to server example.org:7000 lost",
-            NOW.plusMillis(3_500).toString(),
+            NOW.plusMillis(3_500),
             3,
             List.of());
     assertThat(StatusTable.render(status, NOW))
@@ -115,7 +137,8 @@ class StatusTableTest {
                 + "Reconnecting: attempt 3 in 4s\n"
                 + "No proxies configured.\n");
     ClientStatus connecting =
-        new ClientStatus("c1", "example.org:7000", "connecting", null, null, 3, List.of());
+        new ClientStatus(
+            "c1", "example.org:7000", SessionState.CONNECTING, null, null, 3, List.of());
     assertThat(StatusTable.reconnect(connecting, NOW)).isEqualTo("Reconnecting: attempt 3 now");
   }
 
@@ -124,7 +147,17 @@ class StatusTableTest {
   void pendingProxyWaitsForServer() {
     ProxyState state =
         new ProxyState(
-            "web", "pending", "::", 80, "127.0.0.1:80", null, null, null, null, null, null);
+            "web",
+            ProxyStatus.PENDING,
+            "::",
+            80,
+            "127.0.0.1:80",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
     assertThat(StatusTable.detail(state, NOW)).isEqualTo("waiting for the server");
   }
 }

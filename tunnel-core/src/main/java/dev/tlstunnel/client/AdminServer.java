@@ -1,7 +1,9 @@
 package dev.tlstunnel.client;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.tlstunnel.Failure;
+import dev.tlstunnel.TunnelStartException;
+import dev.tlstunnel.common.BindErrors;
+import dev.tlstunnel.config.Addresses;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -14,7 +16,6 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.unix.Errors;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -33,7 +34,6 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +50,6 @@ final class AdminServer implements AutoCloseable {
   static final int MAX_REQUEST_BYTES = 8 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
-  private static final int LINUX_EACCES = 13;
-  private static final int LINUX_EADDRINUSE = 98;
 
   private final EventLoopGroup group;
   private final ChannelGroup channels;
@@ -66,7 +64,7 @@ final class AdminServer implements AutoCloseable {
   /**
    * Binds the admin API on {@code addr:port} (port 0 picks a free one).
    *
-   * @throws IllegalStateException when the bind fails, naming the address and the cause
+   * @throws TunnelStartException when the bind fails, naming the address and the cause
    */
   static AdminServer start(
       EventLoopGroup group,
@@ -74,10 +72,8 @@ final class AdminServer implements AutoCloseable {
       String addr,
       int port,
       Supplier<ClientStatus> status)
-      throws InterruptedException {
+      throws TunnelStartException {
     ChannelGroup channels = new DefaultChannelGroup("admin-api", GlobalEventExecutor.INSTANCE);
-    ObjectMapper json =
-        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     ChannelFuture bind =
         new ServerBootstrap()
             .group(group)
@@ -92,18 +88,23 @@ final class AdminServer implements AutoCloseable {
                             new HttpServerCodec(
                                 MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES),
                             new ClosingAggregator(),
-                            new AdminHandler(status, json));
+                            new AdminHandler(status));
                   }
                 })
             .bind(addr, port)
-            .await();
+            .awaitUninterruptibly();
     if (!bind.isSuccess()) {
-      throw new IllegalStateException(
-          "Cannot start admin API on " + hostPort(addr, port) + ": " + why(port, bind.cause()),
-          bind.cause());
+      throw new TunnelStartException(
+          Failure.of(
+              BindErrors.classify(bind.cause()),
+              "cannot start admin API on "
+                  + Addresses.hostPort(addr, port)
+                  + ": "
+                  + BindErrors.describe("admin API listener", addr, port, bind.cause()),
+              bind.cause()));
     }
     channels.add(bind.channel());
-    log.info("Admin API listening on {}", hostPort(addr, port(bind.channel())));
+    log.info("Admin API listening on {}", Addresses.hostPort(addr, port(bind.channel())));
     return new AdminServer(group, channels, bind.channel());
   }
 
@@ -128,31 +129,6 @@ final class AdminServer implements AutoCloseable {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
-  private static String hostPort(String addr, int port) {
-    boolean ipv6 = addr.indexOf(':') >= 0 && !addr.startsWith("[");
-    return (ipv6 ? "[" + addr + "]" : addr) + ":" + port;
-  }
-
-  /** BindDiagnostics' wording (the client may not import the server package). */
-  private static String why(int port, Throwable cause) {
-    String deepest = cause.getClass().getSimpleName();
-    Throwable t = cause;
-    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-      int errno = t instanceof Errors.NativeIoException e ? -e.expectedErr() : 0;
-      String text = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-      if (errno == LINUX_EADDRINUSE || text.contains("address already in use")) {
-        return "Port " + port + " is already in use by another process";
-      }
-      if (errno == LINUX_EACCES || text.contains("permission denied")) {
-        return "Permission denied - may need administrator privileges";
-      }
-      if (!text.isEmpty()) {
-        deepest = t.getMessage().replaceFirst("^\\w+\\(\\.\\.\\) failed[^:]*: ", "");
-      }
-    }
-    return deepest;
-  }
-
   /** Answers an oversized request with 413 and closes the connection, whatever its keep-alive. */
   private static final class ClosingAggregator extends HttpObjectAggregator {
     ClosingAggregator() {
@@ -169,16 +145,13 @@ final class AdminServer implements AutoCloseable {
   /** Routes one aggregated request to its answer; keeps the connection open when asked to. */
   private static final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<ClientStatus> status;
-    private final ObjectMapper json;
 
-    AdminHandler(Supplier<ClientStatus> status, ObjectMapper json) {
+    AdminHandler(Supplier<ClientStatus> status) {
       this.status = status;
-      this.json = json;
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request)
-        throws Exception {
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       if (!request.decoderResult().isSuccess()) {
         boolean tooLong = request.decoderResult().cause() instanceof TooLongFrameException;
         respondAndClose(
@@ -216,7 +189,7 @@ final class AdminServer implements AutoCloseable {
 
     private FullHttpResponse statusResponse() {
       try {
-        String body = json.writeValueAsString(status.get());
+        String body = status.get().toJson();
         return response(HttpResponseStatus.OK, "application/json", body);
       } catch (Exception e) {
         log.warn("Admin API could not produce the client status", e);

@@ -12,11 +12,17 @@ record ClientContext(
     ClientConfig config,
     Transport transport,
     YamuxConfig yamux,
-    Map<String, ProxyConfig> proxiesByName) {
+    Map<String, ProxyConfig> proxiesByName,
+    LocalDialer dialer) {
 
   static ClientContext of(ClientConfig config, Transport transport, YamuxConfig yamux) {
+    return of(config, transport, yamux, LocalDialer.sockets(config, transport));
+  }
+
+  static ClientContext of(
+      ClientConfig config, Transport transport, YamuxConfig yamux, LocalDialer dialer) {
     Map<String, ProxyConfig> byName = new LinkedHashMap<>();
     config.proxies().forEach(p -> byName.put(p.name(), p));
-    return new ClientContext(config, transport, yamux, Map.copyOf(byName));
+    return new ClientContext(config, transport, yamux, Map.copyOf(byName), dialer);
   }
 }

@@ -26,10 +26,25 @@ import org.slf4j.LoggerFactory;
 final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMessage> {
   private static final Logger log = LoggerFactory.getLogger(ClientControlHandler.class);
 
-  private final ClientContext context;
-  private final ClientSession session;
+  /** What the handler reports to and reads from its session. */
+  interface Session {
+    /** The proxy states of the client, which registration results and status updates feed. */
+    ProxyStateTracker tracker();
 
-  ClientControlHandler(ClientContext context, ClientSession session) {
+    /** The server accepted the key. */
+    void connected(String serverVersion);
+
+    /** The server refused this client. */
+    void authFailed(AuthResult result);
+
+    /** The control stream closed: the session ends with it. */
+    void controlClosed();
+  }
+
+  private final ClientContext context;
+  private final Session session;
+
+  ClientControlHandler(ClientContext context, Session session) {
     this.context = context;
     this.session = session;
   }
@@ -64,16 +79,15 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
 
   private void onAuthResult(ChannelHandlerContext ctx, AuthResult auth) {
     if (!auth.ok()) {
-      session.authFailed(auth.error() != null ? auth.error() : "authentication failed");
+      session.authFailed(auth);
       return;
     }
     log.info(
-        "Connected to server {}:{} as '{}' (server version {})",
-        context.config().serverAddr(),
-        context.config().serverPort(),
+        "Connected to server {} as '{}' (server version {})",
+        context.config().server(),
         context.config().clientId(),
         auth.serverVersion());
-    session.connected();
+    session.connected(auth.serverVersion());
     List<ProxySpec> specs = context.config().proxies().stream().map(this::spec).toList();
     ctx.writeAndFlush(new RegisterProxies(specs));
   }

@@ -1,33 +1,25 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.Failure;
+
 /**
- * Why a client stopped, with the process exit code the CLI uses for it.
+ * How a client ended: closed on request ({@link #CLOSED}), or with a failure it does not retry
+ * (authentication refused, untrusted server, a proxy that failed with {@code exit_on_bind_failure},
+ * any loss with reconnecting off).
  *
- * @param reason the kind of ending
- * @param message one line for the user
+ * @param failure what ended it, or null when it was closed on request
  */
-public record ClientExit(Reason reason, String message) {
+public record ClientExit(Failure failure) {
+  /** Closed on request. */
+  public static final ClientExit CLOSED = new ClientExit(null);
 
-  /** The ways a client ends. */
-  public enum Reason {
-    /** Closed on request. */
-    CLOSED(0),
-    /** The server refused the key or the client id. */
-    AUTH_FAILED(2),
-    /** A proxy ended bind_failed or rejected while {@code exit_on_bind_failure} is set. */
-    BIND_FAILURE(3),
-    /** The server could not be reached, or the tunnel was lost. */
-    CONNECTION_FAILED(4);
+  /** Whether the client was closed on request rather than ended by a failure. */
+  public boolean closedOnRequest() {
+    return failure == null;
+  }
 
-    private final int exitCode;
-
-    Reason(int exitCode) {
-      this.exitCode = exitCode;
-    }
-
-    /** The process exit code for this ending. */
-    public int exitCode() {
-      return exitCode;
-    }
+  /** One line for the user: {@code closed}, or the failure's message. */
+  public String message() {
+    return failure == null ? "closed" : failure.message();
   }
 }

@@ -1,10 +1,13 @@
 package dev.tlstunnel.client;
 
-import static dev.tlstunnel.Errors.rootMessage;
+import static dev.tlstunnel.common.Errors.rootMessage;
 
+import dev.tlstunnel.Failure;
+import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
+import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.ControlCodec;
-import dev.tlstunnel.relay.DeadPeerHandler;
+import dev.tlstunnel.transport.FingerprintMismatchException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,41 +27,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection of a client to its server: dial, TLS, keepalive, control stream, and its single
- * ending, reported to the {@link Listener}. A new session is made for every attempt. Confined to
- * the client's event loop.
+ * ending, reported to the {@link Listener} as a {@link Failure} (or none, when this client closed
+ * it). A new session is made for every attempt. Confined to the client's event loop.
  */
-final class ClientSession {
+final class ClientSession implements ClientControlHandler.Session, SessionAttempt {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-
-  /** Hears how a session went. Called on the event loop. */
-  interface Listener {
-    /** The server accepted the key: the session is up. */
-    void onConnected(ClientSession session);
-
-    /** The session ended, once. */
-    void onEnded(ClientSession session, Ending ending);
-  }
-
-  /** How a session ended. */
-  enum Kind {
-    /** Unreachable, TLS failed, or the connection was lost. */
-    FAILED,
-    /** The server refused the key or the client id. */
-    AUTH_FAILED,
-    /** The server's certificate failed verification (CA, host name or pinned fingerprint). */
-    UNTRUSTED,
-    /** Closed by this client. */
-    CLOSED
-  }
-
-  /** A session's ending, with one line for the user. */
-  record Ending(Kind kind, String message) {}
 
   private final ClientContext context;
   private final EventLoop loop;
   private final SslContext sslContext;
   private final ProxyStateTracker tracker;
-  private final Listener listener;
+  private final SessionAttempt.Listener listener;
   private final AtomicInteger keepAliveTimers;
   private final ChannelGroup dataStreams;
   private Channel tunnel;
@@ -72,7 +51,7 @@ final class ClientSession {
       EventLoop loop,
       SslContext sslContext,
       ProxyStateTracker tracker,
-      Listener listener,
+      SessionAttempt.Listener listener,
       AtomicInteger keepAliveTimers) {
     this.context = context;
     this.loop = loop;
@@ -83,23 +62,22 @@ final class ClientSession {
     this.dataStreams = new DefaultChannelGroup("client-streams", loop);
   }
 
-  ProxyStateTracker tracker() {
+  @Override
+  public ProxyStateTracker tracker() {
     return tracker;
   }
 
   String server() {
-    return context.config().serverAddr() + ":" + context.config().serverPort();
+    return context.config().server();
   }
 
-  /** Streams the server opened that are still open. */
-  int openDataStreams() {
+  @Override
+  public int openDataStreams() {
     return dataStreams.size();
   }
 
-  /** Dials the server. */
-  void connect() {
-    String host = context.config().serverAddr();
-    int port = context.config().serverPort();
+  @Override
+  public void connect() {
     if (context.config().skipVerify() && context.config().serverFingerprint() == null) {
       log.warn("Connecting to {} with client.skip_verify: the server is not verified", server());
     }
@@ -110,42 +88,26 @@ final class ClientSession {
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
             .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc(), host, port));
-                    ch.pipeline().addLast("keepalive", keepAlive());
-                    YamuxMultiplexHandler.addTo(
-                        ch.pipeline(),
-                        context.yamux(),
-                        true,
-                        new ClientInboundStreams(context, dataStreams));
-                    ch.pipeline()
-                        .addLast(
-                            "tail",
-                            new ClientTailHandler(e -> lossReason = e.describe("the server")));
-                  }
-                })
-            .connect(host, port);
+                new ClientTunnelInitializer(
+                    context,
+                    sslContext,
+                    dataStreams,
+                    keepAliveTimers,
+                    silent -> lossReason = silent.describe("the server")))
+            .connect(context.config().serverAddr(), context.config().serverPort());
     tunnel = connect.channel();
     connect.addListener(
         f -> {
           if (!f.isSuccess()) {
-            end(Kind.FAILED, "cannot reach server " + server() + ": " + rootMessage(f.cause()));
+            end(
+                Failure.of(
+                    FailureKind.UNREACHABLE,
+                    "cannot reach server " + server() + ": " + rootMessage(f.cause()),
+                    f.cause()));
             return;
           }
           onConnected(connect.channel());
         });
-  }
-
-  private DeadPeerHandler keepAlive() {
-    var settings = context.config().keepAlive();
-    return new DeadPeerHandler(
-        settings.interval(),
-        settings.timeout(),
-        ch -> YamuxMultiplexHandler.get(ch).ping(),
-        () -> "[client=" + context.config().clientId() + "] server " + server(),
-        keepAliveTimers);
   }
 
   /** Whether a handshake failed because this side did not trust the server's certificate. */
@@ -166,14 +128,26 @@ final class ClientSession {
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                end(
-                    untrusted(f.cause()) ? Kind.UNTRUSTED : Kind.FAILED,
-                    "TLS handshake with server " + server() + " failed: " + rootMessage(f.cause()));
+                end(handshakeFailure(f.cause()));
                 ch.close();
                 return;
               }
               openControlStream(ch);
             });
+  }
+
+  private Failure handshakeFailure(Throwable cause) {
+    String message = "TLS handshake with server " + server() + " failed: " + rootMessage(cause);
+    if (!untrusted(cause)) {
+      return Failure.of(FailureKind.TLS_HANDSHAKE, message, cause);
+    }
+    FingerprintMismatchException mismatch = FingerprintMismatchException.in(cause);
+    return new Failure(
+        FailureKind.UNTRUSTED_SERVER,
+        message,
+        mismatch == null ? null : mismatch.expected(),
+        mismatch == null ? null : mismatch.actual(),
+        cause);
   }
 
   private void openControlStream(Channel ch) {
@@ -191,63 +165,81 @@ final class ClientSession {
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                end(Kind.FAILED, "cannot open the control stream: " + rootMessage(f.cause()));
+                end(
+                    Failure.of(
+                        FailureKind.CONNECTION_LOST,
+                        "cannot open the control stream: " + rootMessage(f.cause()),
+                        f.cause()));
                 ch.close();
               }
             });
   }
 
-  /** The server accepted the key. */
-  void connected() {
+  @Override
+  public void connected(String serverVersion) {
     authenticated = true;
     if (!ended) {
-      listener.onConnected(this);
+      listener.onConnected(this, serverVersion);
     }
   }
 
-  void authFailed(String reason) {
-    end(Kind.AUTH_FAILED, "server " + server() + " refused this client: " + reason);
+  @Override
+  public void authFailed(AuthResult result) {
+    String reason = result.error() != null ? result.error() : "authentication failed";
+    boolean keyRefused = result.code() == null || AuthResult.INVALID_AUTH_KEY.equals(result.code());
+    end(
+        Failure.of(
+            keyRefused ? FailureKind.AUTH_REFUSED : FailureKind.REFUSED,
+            "server " + server() + " refused this client: " + reason,
+            null));
     tunnel.close();
   }
 
-  void controlClosed() {
+  @Override
+  public void controlClosed() {
     tunnel.close();
   }
 
   private void onTunnelClosed() {
     if (closing) {
-      end(Kind.CLOSED, "closed");
-    } else if (lossReason != null) {
-      end(Kind.FAILED, "connection to server " + server() + " lost: " + lossReason);
-    } else if (authenticated) {
-      end(Kind.FAILED, "connection to server " + server() + " lost");
-    } else {
-      end(Kind.FAILED, "server " + server() + " closed the connection before authentication");
+      end(null);
+      return;
     }
+    String message;
+    if (lossReason != null) {
+      message = "connection to server " + server() + " lost: " + lossReason;
+    } else if (authenticated) {
+      message = "connection to server " + server() + " lost";
+    } else {
+      message = "server " + server() + " closed the connection before authentication";
+    }
+    end(Failure.of(FailureKind.CONNECTION_LOST, message, null));
   }
 
-  private void end(Kind kind, String message) {
+  private void end(Failure failure) {
     if (!ended) {
       ended = true;
-      listener.onEnded(this, new Ending(kind, message));
+      listener.onEnded(this, failure);
     }
   }
 
-  /** Closes the connection at once; the ending is {@link Kind#CLOSED}. */
-  void close() {
+  @Override
+  public boolean wasAuthenticated() {
+    return authenticated;
+  }
+
+  @Override
+  public void close() {
     closing = true;
     if (tunnel != null && tunnel.isOpen()) {
       tunnel.close();
     } else {
-      end(Kind.CLOSED, "closed");
+      end(null);
     }
   }
 
-  /**
-   * Sends go-away (the server opens no new streams), lets open streams finish for up to {@code
-   * graceMillis}, then closes. The future completes when the connection is closed.
-   */
-  CompletableFuture<Void> drain(long graceMillis) {
+  @Override
+  public CompletableFuture<Void> drain(long graceMillis) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     closing = true;
     if (tunnel == null || !tunnel.isActive()) {

@@ -1,17 +1,17 @@
 package dev.tlstunnel.client;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
- * A snapshot of the client: its session and every proxy's latest state. Serialized as the admin
- * API's {@code GET /api/status} (snake_case JSON).
+ * A snapshot of the client: its session and every proxy's latest state. {@link #toJson()} is the
+ * admin API's {@code GET /api/status} answer; {@link #fromJson(String)} reads it back.
  *
  * @param clientId the client's id
  * @param server {@code host:port} of the server
- * @param sessionState {@code connecting}, {@code connected}, {@code disconnected} or {@code closed}
+ * @param sessionState where the connection stands
  * @param lastError the last session-level error, or null
- * @param nextAttemptAt ISO-8601 instant of the next reconnect attempt while {@code disconnected}
- *     and waiting, else null
+ * @param nextAttemptAt the next reconnect attempt while {@code DISCONNECTED} and waiting, else null
  * @param reconnectAttempt the number of the next (or running) reconnect attempt since the session
  *     was last up, or null while connected
  * @param proxies every configured proxy, in configuration order
@@ -19,22 +19,32 @@ import java.util.List;
 public record ClientStatus(
     String clientId,
     String server,
-    String sessionState,
+    SessionState sessionState,
     String lastError,
-    String nextAttemptAt,
+    Instant nextAttemptAt,
     Integer reconnectAttempt,
     List<ProxyState> proxies) {
   public ClientStatus {
     proxies = List.copyOf(proxies);
   }
 
-  /** A status without reconnect details. */
-  public ClientStatus(
-      String clientId,
-      String server,
-      String sessionState,
-      String lastError,
-      List<ProxyState> proxies) {
-    this(clientId, server, sessionState, lastError, null, null, proxies);
+  /** The state of the proxy named {@code name}, or null. */
+  public ProxyState proxy(String name) {
+    return proxies.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /** This status as the admin API's JSON (snake_case fields, ISO-8601 instants, seconds). */
+  public String toJson() {
+    return StatusJson.write(this);
+  }
+
+  /**
+   * Reads the admin API's JSON. Unknown fields are ignored and unknown status names read as null,
+   * so that a status from a newer client still reads.
+   *
+   * @throws IllegalArgumentException when {@code json} is not such a status
+   */
+  public static ClientStatus fromJson(String json) {
+    return StatusJson.read(json);
   }
 }

@@ -4,13 +4,10 @@ import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.StreamHeader;
 import dev.tlstunnel.relay.Relay;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -66,24 +63,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
     if (closed) {
       return;
     }
-    ChannelFuture connect =
-        new Bootstrap()
-            .group(stream.eventLoop())
-            .channel(context.transport().socketChannelClass())
-            .option(ChannelOption.AUTO_READ, false)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) context.config().localConnectTimeoutMillis())
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    // the relay handler is added once connected
-                  }
-                })
-            .connect(proxy.localAddr(), proxy.localPort());
+    ChannelFuture connect = context.dialer().dial(stream, proxy);
     connect.addListener(
         f -> {
           if (f.isSuccess()) {
@@ -116,8 +96,8 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       ChannelHandlerContext ctx, ProxyConfig proxy, int attempt, Throwable cause) {
     int attempts = context.config().localConnectRetries() + 1;
     if (attempt < attempts && !closed) {
-      long delay = context.config().localRetryDelayMillis();
-      ctx.executor().schedule(() -> connect(ctx, proxy, attempt + 1), delay, TimeUnit.MILLISECONDS);
+      long delay = context.config().localRetryDelay().toNanos();
+      ctx.executor().schedule(() -> connect(ctx, proxy, attempt + 1), delay, TimeUnit.NANOSECONDS);
       return;
     }
     log.warn(

@@ -1,30 +1,33 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.ProxyStatus;
+import java.time.Duration;
+import java.time.Instant;
+
 /**
  * The latest known state of one proxy, as the client sees it.
  *
  * @param name the proxy name
- * @param status {@code pending} (not yet answered), {@code healthy}, {@code unhealthy}, {@code
- *     bind_failed} or {@code rejected}
+ * @param status {@code PENDING} until the server answered, then as the server reports it
  * @param publishAddr the address the server publishes it on
- * @param publishPort the port the server publishes it on
+ * @param publishPort the port the server publishes it on (the real port once bound)
  * @param local {@code host:port} of the local service
- * @param error the last error: the server's bind diagnosis or the rejection reason
- * @param retryAfterSeconds seconds until the server's next bind attempt, as announced
- * @param nextRetryAt ISO-8601 instant of the next bind attempt, when unhealthy
- * @param attempt the attempt the server last reported
- * @param maxRetries the retries the server allows, -1 for no limit
- * @param updatedAt ISO-8601 instant of the last change
+ * @param error the last error: the server's bind diagnosis or the rejection reason, else null
+ * @param retryAfter while {@code UNHEALTHY}: the wait the server announced before its next attempt
+ * @param nextRetryAt while {@code UNHEALTHY}: when that attempt is due
+ * @param attempt the attempt the server last reported (1 for the first), or null
+ * @param maxRetries the retries the server allows after the first attempt, -1 for no limit, or null
+ * @param updatedAt when this state was reached
  */
 public record ProxyState(
     String name,
-    String status,
+    ProxyStatus status,
     String publishAddr,
     int publishPort,
     String local,
     String error,
-    Double retryAfterSeconds,
-    String nextRetryAt,
+    Duration retryAfter,
+    Instant nextRetryAt,
     Integer attempt,
     Integer maxRetries,
-    String updatedAt) {}
+    Instant updatedAt) {}

@@ -1,58 +1,66 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.ProxyStatus;
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
-import dev.tlstunnel.protocol.ProxyStatus;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
-import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The latest {@link ProxyState} of every configured proxy, fed by the server's registration results
- * and {@code proxy_status_update} messages. Each change is logged once and passed to the listeners.
+ * and {@code proxy_status_update} messages. Each change is logged once ({@link ProxyChangeLog}),
+ * reported as events, passed to the proxy's {@link ProxyHandle} and to the change hook.
  *
  * <p>Writers (the tunnel's event loop) are serialized by this object's monitor; readers (the admin
- * API) see an immutable map published through a volatile field, so a snapshot is always consistent.
+ * API, handles) see an immutable map published through a volatile field, so a snapshot is always
+ * consistent.
  */
 final class ProxyStateTracker {
-
-  static final String PENDING = "pending";
-  static final String REJECTED = "rejected";
-
   private static final Logger log = LoggerFactory.getLogger(ProxyStateTracker.class);
 
   private final Map<String, ProxyConfig> configs;
+  private final Map<String, ProxyHandle> handles;
   private final Clock clock;
-  private final List<Consumer<ProxyState>> listeners = new CopyOnWriteArrayList<>();
+  private final ClientEvents events;
+  private final Consumer<ProxyState> hook;
   private volatile Map<String, ProxyState> states;
 
-  /** Tracks {@code proxies}, all {@code pending}, in configuration order. */
-  ProxyStateTracker(List<ProxyConfig> proxies, Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+  /**
+   * Tracks {@code proxies}, all {@code PENDING}, in configuration order.
+   *
+   * @param hook hears every change after the listeners, on the writer's thread
+   */
+  ProxyStateTracker(List<ProxyConfig> proxies, ClientEvents events, Consumer<ProxyState> hook) {
+    this.clock = events.clock();
+    this.events = events;
+    this.hook = hook;
     Map<String, ProxyConfig> byName = new LinkedHashMap<>();
     Map<String, ProxyState> initial = new LinkedHashMap<>();
-    String now = now().toString();
+    Map<String, ProxyHandle> handleMap = new LinkedHashMap<>();
+    Instant now = clock.instant();
     for (ProxyConfig proxy : proxies) {
       byName.put(proxy.name(), proxy);
       initial.put(proxy.name(), pending(proxy, now));
+      handleMap.put(proxy.name(), new ProxyHandle(proxy.name(), () -> states.get(proxy.name())));
     }
     this.configs = byName;
+    this.handles = Map.copyOf(handleMap);
     this.states = initial;
   }
 
-  /** Registers a listener called, on the writer's thread, with every changed state. */
-  void onChange(Consumer<ProxyState> listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+  /** The handle of the proxy named {@code name}, or null. */
+  ProxyHandle handle(String name) {
+    return handles.get(name);
   }
 
   /** Applies the server's answer to a proxy registration. */
@@ -62,14 +70,16 @@ final class ProxyStateTracker {
       log.debug("Ignoring registration result for unknown proxy '{}'", result.proxyName());
       return;
     }
-    String now = now().toString();
+    Instant now = clock.instant();
     if (!result.accepted()) {
       log.warn("Proxy '{}' rejected by server: {}", result.proxyName(), result.reason());
+      events.proxyRejected(result.proxyName(), result.reason());
       ProxyConfig config = configs.get(result.proxyName());
       apply(
+          current,
           new ProxyState(
               config.name(),
-              REJECTED,
+              ProxyStatus.REJECTED,
               config.publishAddr(),
               config.publishPort(),
               current.local(),
@@ -86,8 +96,9 @@ final class ProxyStateTracker {
     } else {
       log.info("Proxy '{}' accepted by server ({})", result.proxyName(), result.note());
     }
-    if (REJECTED.equals(current.status())) {
-      apply(pending(configs.get(result.proxyName()), now));
+    events.proxyRegistered(result.proxyName(), result.note());
+    if (current.status() == ProxyStatus.REJECTED) {
+      apply(current, pending(configs.get(result.proxyName()), now));
     }
   }
 
@@ -102,39 +113,46 @@ final class ProxyStateTracker {
       log.debug("Ignoring status update with unknown status for proxy '{}'", update.proxyName());
       return;
     }
-    Instant now = now();
-    boolean retrying = update.status() == ProxyStatus.UNHEALTHY;
-    Double retryAfter = retrying ? update.retryAfterSeconds() : null;
-    String nextRetryAt =
-        retryAfter == null ? null : now.plusNanos(Math.round(retryAfter * 1e9)).toString();
+    Instant now = clock.instant();
+    ProxyStatus status = update.status().toApi();
+    Duration retryAfter =
+        status == ProxyStatus.UNHEALTHY && update.retryAfterSeconds() != null
+            ? Duration.ofNanos(Math.round(update.retryAfterSeconds() * 1e9))
+            : null;
     ProxyState next =
         new ProxyState(
             current.name(),
-            update.status().wireName(),
+            status,
             update.publishAddr() != null ? update.publishAddr() : current.publishAddr(),
             update.publishPort() != null ? update.publishPort() : current.publishPort(),
             current.local(),
-            update.status() == ProxyStatus.HEALTHY ? null : update.errorMessage(),
+            status == ProxyStatus.HEALTHY ? null : update.errorMessage(),
             retryAfter,
-            nextRetryAt,
+            retryAfter == null ? null : now.plus(retryAfter),
             update.attempt(),
             update.maxRetries(),
-            now.toString());
+            now);
     if (sameApartFromTime(current, next)) {
       return;
     }
-    logUpdate(next);
-    apply(next);
+    ProxyChangeLog.log(next);
+    apply(current, next);
   }
 
-  /** The session ended: every proxy is {@code pending} again until the next session reports. */
+  /** The session ended: every proxy is {@code PENDING} again until the next session reports. */
   synchronized void onSessionLost() {
-    String now = now().toString();
+    Instant now = clock.instant();
     for (ProxyConfig config : configs.values()) {
-      if (!PENDING.equals(states.get(config.name()).status())) {
-        apply(pending(config, now));
+      ProxyState current = states.get(config.name());
+      if (current.status() != ProxyStatus.PENDING) {
+        apply(current, pending(config, now));
       }
     }
+  }
+
+  /** The client ended: every handle's pending wait ends with it. */
+  void onClientEnded(ClientExit exit) {
+    handles.values().forEach(h -> h.clientEnded(exit));
   }
 
   /** Every proxy's latest state, in configuration order. */
@@ -142,116 +160,37 @@ final class ProxyStateTracker {
     return List.copyOf(states.values());
   }
 
-  /** Whether any proxy has failed for good: {@code bind_failed} or {@code rejected}. */
-  boolean anyFailed() {
-    for (ProxyState state : states.values()) {
-      if (isFailed(state)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether {@code state} is final failure: {@code bind_failed} or {@code rejected}. */
-  static boolean isFailed(ProxyState state) {
-    return ProxyStatus.BIND_FAILED.wireName().equals(state.status())
-        || REJECTED.equals(state.status());
-  }
-
-  private void apply(ProxyState next) {
+  private void apply(ProxyState previous, ProxyState next) {
     Map<String, ProxyState> copy = new LinkedHashMap<>(states);
     copy.put(next.name(), next);
     states = copy;
-    for (Consumer<ProxyState> listener : listeners) {
-      try {
-        listener.accept(next);
-      } catch (RuntimeException e) {
-        log.warn("Proxy state listener failed for proxy '{}'", next.name(), e);
-      }
-    }
-  }
-
-  private static void logUpdate(ProxyState s) {
-    switch (s.status()) {
-      case "healthy":
-        log.info(
-            "Proxy '{}' healthy on server: listening on {}{}",
-            s.name(),
-            hostPort(s.publishAddr(), s.publishPort()),
-            s.attempt() != null && s.attempt() > 1
-                ? " (after " + (s.attempt() - 1) + " retries)"
-                : "");
-        break;
-      case "unhealthy":
-        log.warn("Proxy '{}' unhealthy on server{}{}", s.name(), errorSuffix(s), retrySuffix(s));
-        break;
-      default:
-        log.error(
-            "Proxy '{}' bind failed on server{}{}", s.name(), errorSuffix(s), gaveUpSuffix(s));
-        break;
-    }
-  }
-
-  private static String errorSuffix(ProxyState s) {
-    return s.error() == null ? "" : ": " + s.error();
-  }
-
-  /** {@code " (attempt 1/10, retrying in 2s)"}, or what of it is known. */
-  private static String retrySuffix(ProxyState s) {
-    List<String> parts = new ArrayList<>(2);
-    if (s.attempt() != null) {
-      boolean bounded = s.maxRetries() != null && s.maxRetries() >= 0;
-      parts.add("attempt " + s.attempt() + (bounded ? "/" + s.maxRetries() : ""));
-    }
-    if (s.retryAfterSeconds() != null) {
-      parts.add("retrying in " + seconds(s.retryAfterSeconds()) + "s");
-    }
-    return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
-  }
-
-  /** {@code " (gave up after 10 retries)"}: the attempts after the first one. */
-  private static String gaveUpSuffix(ProxyState s) {
-    Integer retries = s.attempt() != null ? Integer.valueOf(s.attempt() - 1) : s.maxRetries();
-    return retries == null || retries < 0 ? "" : " (gave up after " + retries + " retries)";
-  }
-
-  /** {@code 2.0 -> "2"}, {@code 0.25 -> "0.25"}. */
-  static String seconds(double value) {
-    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
-  }
-
-  private static String hostPort(String addr, int port) {
-    boolean ipv6 = addr != null && addr.indexOf(':') >= 0 && !addr.startsWith("[");
-    return (ipv6 ? "[" + addr + "]" : addr) + ":" + port;
+    events.proxyStatusChanged(previous, next);
+    handles.get(next.name()).changed(next);
+    hook.accept(next);
   }
 
   private static boolean sameApartFromTime(ProxyState a, ProxyState b) {
-    return a.status().equals(b.status())
+    return a.status() == b.status()
         && Objects.equals(a.publishAddr(), b.publishAddr())
         && a.publishPort() == b.publishPort()
         && Objects.equals(a.error(), b.error())
-        && Objects.equals(a.retryAfterSeconds(), b.retryAfterSeconds())
+        && Objects.equals(a.retryAfter(), b.retryAfter())
         && Objects.equals(a.attempt(), b.attempt())
         && Objects.equals(a.maxRetries(), b.maxRetries());
   }
 
-  private static ProxyState pending(ProxyConfig config, String now) {
-    String local = hostPort(config.localAddr(), config.localPort());
+  private static ProxyState pending(ProxyConfig config, Instant now) {
     return new ProxyState(
         config.name(),
-        PENDING,
+        ProxyStatus.PENDING,
         config.publishAddr(),
         config.publishPort(),
-        local,
+        Addresses.hostPort(config.localAddr(), config.localPort()),
         null,
         null,
         null,
         null,
         null,
         now);
-  }
-
-  private Instant now() {
-    return clock.instant();
   }
 }

@@ -1,60 +1,61 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.Failure;
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.TunnelException;
 import dev.tlstunnel.config.ClientConfig;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a client connected: makes one {@link ClientSession} per attempt and, when one ends, waits
- * (backoff with jitter, an event-loop timer) and makes the next. States: {@code connecting} →
- * {@code connected} → {@code disconnected} (waiting, next attempt at …) → {@code connecting} …, and
- * {@code closed}. The client ends ({@link #exit()}) on close, on an authentication failure (unless
- * {@code retry_on_auth_failure}), on a bind failure with {@code exit_on_bind_failure}, and on any
- * loss when reconnecting is off. Confined to the client's event loop; the view is published through
- * a volatile field for the admin API.
+ * (backoff with jitter, an event-loop timer) and makes the next. States: {@code CONNECTING} →
+ * {@code CONNECTED} → {@code DISCONNECTED} (waiting, next attempt at …) → {@code CONNECTING} …, and
+ * {@code CLOSED}. The client ends ({@link #exit()}) on close, on an authentication failure (unless
+ * {@code retry_on_auth_failure}), on an untrusted server, on a proxy failure with {@code
+ * exit_on_bind_failure}, and on any loss when reconnecting is off. Confined to the client's event
+ * loop; the view is published through a volatile field for the admin API.
  */
-final class ReconnectLoop implements ClientSession.Listener {
+final class ReconnectLoop implements SessionAttempt.Listener {
   private static final Logger log = LoggerFactory.getLogger(ReconnectLoop.class);
 
   /** What the status API shows of the session. */
-  record View(String state, String lastError, String nextAttemptAt, Integer attempt) {}
+  record View(SessionState state, String lastError, Instant nextAttemptAt, Integer attempt) {}
 
   private final ClientContext context;
   private final EventLoop loop;
-  private final SslContext ssl;
+  private final SessionAttempt.Factory attempts;
   private final ReconnectSchedule schedule;
-  private final Clock clock;
+  private final ClientEvents events;
   private final ProxyStateTracker tracker;
+  private final CompletableFuture<ClientEvent.Connected> connected = new CompletableFuture<>();
   private final CompletableFuture<ClientExit> exit = new CompletableFuture<>();
-  private final AtomicInteger keepAliveTimers = new AtomicInteger();
-  private volatile View view = new View("connecting", null, null, null);
-  private volatile ClientSession current;
+  private volatile View view = new View(SessionState.CONNECTING, null, null, null);
+  private volatile SessionAttempt current;
   private ScheduledFuture<?> retryTimer;
   private int failures;
 
   ReconnectLoop(
       ClientContext context,
       EventLoop loop,
-      SslContext ssl,
+      SessionAttempt.Factory attempts,
       ReconnectSchedule schedule,
-      Clock clock) {
+      ClientEvents events) {
     this.context = context;
     this.loop = loop;
-    this.ssl = ssl;
+    this.attempts = attempts;
     this.schedule = schedule;
-    this.clock = clock;
-    this.tracker = new ProxyStateTracker(context.config().proxies(), clock);
-    tracker.onChange(this::onProxyChange);
+    this.events = events;
+    this.tracker = new ProxyStateTracker(context.config().proxies(), events, this::onProxyChange);
   }
 
   ProxyStateTracker tracker() {
@@ -69,9 +70,9 @@ final class ReconnectLoop implements ClientSession.Listener {
     return exit;
   }
 
-  /** Keepalive handlers with running timers (0 or 1). */
-  int keepAliveTimers() {
-    return keepAliveTimers.get();
+  /** Completes when the first session is up; fails if the client ends before. */
+  CompletableFuture<ClientEvent.Connected> connected() {
+    return connected;
   }
 
   /** Makes the first attempt. */
@@ -85,25 +86,38 @@ final class ReconnectLoop implements ClientSession.Listener {
       return;
     }
     View last = view;
-    view = new View("connecting", last.lastError(), null, last.attempt());
-    current = new ClientSession(context, loop, ssl, tracker, this, keepAliveTimers);
+    view = new View(SessionState.CONNECTING, last.lastError(), null, last.attempt());
+    events.connecting(context.config().server(), failures + 1);
+    current = attempts.create(tracker, this);
     current.connect();
   }
 
   @Override
-  public void onConnected(ClientSession session) {
+  public void onConnected(SessionAttempt session, String serverVersion) {
     if (session != current || exit.isDone()) {
       return;
     }
     if (failures > 0) {
-      log.info("Reconnected to server {} after {} attempts", session.server(), failures);
+      log.info(
+          "Reconnected to server {} after {} attempt{}",
+          context.config().server(),
+          failures,
+          failures == 1 ? "" : "s");
     }
     failures = 0;
-    view = new View("connected", null, null, null);
+    view = new View(SessionState.CONNECTED, null, null, null);
+    ClientEvent.Connected up =
+        new ClientEvent.Connected(
+            events.clock().instant(),
+            context.config().server(),
+            context.config().clientId(),
+            serverVersion);
+    events.connected(up.server(), up.clientId(), up.serverVersion());
+    connected.complete(up);
   }
 
   @Override
-  public void onEnded(ClientSession session, ClientSession.Ending ending) {
+  public void onEnded(SessionAttempt session, Failure failure) {
     if (session != current) {
       return;
     }
@@ -112,52 +126,69 @@ final class ReconnectLoop implements ClientSession.Listener {
     if (exit.isDone()) {
       return;
     }
-    ClientConfig config = context.config();
-    switch (ending.kind()) {
-      case CLOSED -> finish(ClientExit.Reason.CLOSED, ending.message());
-      case AUTH_FAILED -> {
-        if (config.reconnect().enabled() && config.reconnect().retryOnAuthFailure()) {
-          scheduleAttempt(ending.message());
-        } else {
-          finish(ClientExit.Reason.AUTH_FAILED, ending.message());
-        }
-      }
-      case UNTRUSTED -> finish(ClientExit.Reason.CONNECTION_FAILED, ending.message());
-      case FAILED -> {
-        if (config.reconnect().enabled()) {
-          scheduleAttempt(ending.message());
-        } else {
-          finish(ClientExit.Reason.CONNECTION_FAILED, ending.message());
-        }
-      }
+    if (failure == null) {
+      finish(ClientExit.CLOSED);
+      return;
+    }
+    Duration retryIn = retries(failure) ? scheduleAttempt(failure.message()) : null;
+    if (session.wasAuthenticated()) {
+      events.disconnected(failure, retryIn);
+    } else {
+      events.connectFailed(failure, retryIn);
+    }
+    if (retryIn == null) {
+      finish(new ClientExit(failure));
     }
   }
 
-  private void scheduleAttempt(String error) {
+  private boolean retries(Failure failure) {
+    ClientConfig config = context.config();
+    return switch (failure.kind()) {
+      case AUTH_REFUSED, REFUSED ->
+          config.reconnect().enabled() && config.reconnect().retryOnAuthFailure();
+      case UNTRUSTED_SERVER -> false;
+      default -> config.reconnect().enabled();
+    };
+  }
+
+  private Duration scheduleAttempt(String error) {
     failures++;
     Duration delay = schedule.delayBefore(failures);
-    String at = clock.instant().plus(delay).toString();
-    view = new View("disconnected", error, at, failures);
-    log.warn("{}; reconnecting in {}s (attempt {})", error, seconds(delay), failures);
+    Instant at = events.clock().instant().plus(delay);
+    view = new View(SessionState.DISCONNECTED, error, at, failures);
+    log.warn(
+        "{}; reconnecting in {}s (attempt {})",
+        error,
+        ProxyChangeLog.seconds(delay.truncatedTo(ChronoUnit.MILLIS)),
+        failures);
     retryTimer = loop.schedule(this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+    return delay;
   }
 
   private void onProxyChange(ProxyState proxy) {
-    if (ProxyStateTracker.isFailed(proxy) && context.config().exitOnBindFailure()) {
+    if (proxy.status().isFinalFailure() && context.config().exitOnBindFailure()) {
       finish(
-          ClientExit.Reason.BIND_FAILURE,
-          "Proxy '" + proxy.name() + "' " + proxy.status() + ": " + proxy.error());
+          new ClientExit(
+              Failure.of(
+                  FailureKind.PROXY_FAILED,
+                  "Proxy '"
+                      + proxy.name()
+                      + "' "
+                      + proxy.status().wireName()
+                      + ": "
+                      + proxy.error(),
+                  null)));
     }
   }
 
   /** Ends the client at once, with the reason; closes the connection. */
-  void finish(ClientExit.Reason reason, String message) {
+  void finish(ClientExit ending) {
     if (!loop.inEventLoop()) {
       if (!exit.isDone()) {
         try {
-          loop.execute(() -> finish(reason, message));
+          loop.execute(() -> finish(ending));
         } catch (RejectedExecutionException e) {
-          exit.complete(new ClientExit(reason, message));
+          complete(ending);
         }
       }
       return;
@@ -165,20 +196,36 @@ final class ReconnectLoop implements ClientSession.Listener {
     if (exit.isDone()) {
       return;
     }
-    if (reason == ClientExit.Reason.CLOSED) {
-      view = new View("closed", view.lastError(), null, null);
+    if (ending.closedOnRequest()) {
+      view = new View(SessionState.CLOSED, view.lastError(), null, null);
     } else {
-      log.error("{}", message);
-      view = new View("disconnected", message, null, null);
+      // The application reports the ending (the exit future, the Stopped event): one line there.
+      log.debug("Client ended: {}", ending.message());
+      view = new View(SessionState.DISCONNECTED, ending.message(), null, null);
     }
-    exit.complete(new ClientExit(reason, message));
     if (retryTimer != null) {
       retryTimer.cancel(false);
       retryTimer = null;
     }
     if (current != null) {
-      current.close();
+      SessionAttempt closing = current;
+      current = null;
+      closing.close();
     }
+    tracker.onSessionLost();
+    complete(ending);
+  }
+
+  private void complete(ClientExit ending) {
+    if (!exit.complete(ending)) {
+      return;
+    }
+    tracker.onClientEnded(ending);
+    connected.completeExceptionally(
+        ending.closedOnRequest()
+            ? new CancellationException("client closed")
+            : new TunnelException(ending.failure()));
+    events.stopped(ending);
   }
 
   /**
@@ -189,29 +236,23 @@ final class ReconnectLoop implements ClientSession.Listener {
     loop.execute(
         () -> {
           if (current == null || exit.isDone()) {
-            finish(ClientExit.Reason.CLOSED, "closed");
+            finish(ClientExit.CLOSED);
             return;
           }
           log.info("Shutting down: open streams may finish within {} ms", graceMillis);
-          ClientSession draining = current;
+          SessionAttempt draining = current;
           current = null;
           if (retryTimer != null) {
             retryTimer.cancel(false);
           }
-          draining
-              .drain(graceMillis)
-              .whenComplete((v, t) -> finish(ClientExit.Reason.CLOSED, "closed"));
+          draining.drain(graceMillis).whenComplete((v, t) -> finish(ClientExit.CLOSED));
         });
     return exit;
   }
 
   /** Data streams open in the current session. */
   int openDataStreams() {
-    ClientSession s = current;
+    SessionAttempt s = current;
     return s == null ? 0 : s.openDataStreams();
-  }
-
-  private static String seconds(Duration delay) {
-    return BigDecimal.valueOf(delay.toMillis(), 3).stripTrailingZeros().toPlainString();
   }
 }

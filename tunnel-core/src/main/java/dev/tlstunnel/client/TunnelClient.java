@@ -1,111 +1,164 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.Failure;
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.IoTransport;
+import dev.tlstunnel.TlsProvider;
 import dev.tlstunnel.TunnelStartException;
+import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A tunnel client: dials the server, authenticates, registers its proxies and serves the streams
  * the server opens; when the connection drops it reconnects with backoff and registers again.
- * Several clients may run in one JVM.
+ * Several clients may run in one JVM, on their own event loops or on a shared group.
+ *
+ * <pre>{@code
+ * TunnelClient client = TunnelClient.builder(config).listener(myListener).start();
+ * InetSocketAddress published = client.proxy("web").whenHealthy().get(30, SECONDS);
+ * }</pre>
+ *
+ * <p>{@link Builder#start()} sets up what is local (TLS context, event loop, the admin API) before
+ * it returns, or throws {@link TunnelStartException}; connecting to the server then goes on in the
+ * background, reported to the listeners and through {@link #connected()}, {@link #proxy(String)},
+ * {@link #status()} and {@link #exit()}.
  */
 public final class TunnelClient implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(TunnelClient.class);
+
+  /**
+   * Hears what the client does. Every method has a no-op default that passes the event to {@link
+   * #onEvent}, so a listener may override the events it cares about, or just {@code onEvent} to see
+   * them all. Methods are called on the client's event loop in the order the events happened
+   * ({@code stopped} possibly on the thread that closes the client); they must not block. A
+   * listener that throws is logged once and the client goes on.
+   */
+  public interface Listener {
+    /** A listener that ignores everything. */
+    Listener NONE = new Listener() {};
+
+    /** A listener that passes every event to {@code onEvent}. */
+    static Listener of(Consumer<? super ClientEvent> onEvent) {
+      Objects.requireNonNull(onEvent, "onEvent");
+      return new Listener() {
+        @Override
+        public void onEvent(ClientEvent event) {
+          onEvent.accept(event);
+        }
+      };
+    }
+
+    /** Every event not handled by an overridden method below. */
+    default void onEvent(ClientEvent event) {}
+
+    default void connecting(ClientEvent.Connecting event) {
+      onEvent(event);
+    }
+
+    default void connected(ClientEvent.Connected event) {
+      onEvent(event);
+    }
+
+    default void connectFailed(ClientEvent.ConnectFailed event) {
+      onEvent(event);
+    }
+
+    default void disconnected(ClientEvent.Disconnected event) {
+      onEvent(event);
+    }
+
+    default void proxyRegistered(ClientEvent.ProxyRegistered event) {
+      onEvent(event);
+    }
+
+    default void proxyRejected(ClientEvent.ProxyRejected event) {
+      onEvent(event);
+    }
+
+    default void proxyStatusChanged(ClientEvent.ProxyStatusChanged event) {
+      onEvent(event);
+    }
+
+    default void stopped(ClientEvent.Stopped event) {
+      onEvent(event);
+    }
+  }
 
   private final ClientConfig config;
   private final EventLoopGroup group;
+  private final boolean ownGroup;
   private final ReconnectLoop loop;
   private final AdminServer admin;
 
   private TunnelClient(
-      ClientConfig config, EventLoopGroup group, ReconnectLoop loop, AdminServer admin) {
+      ClientConfig config,
+      EventLoopGroup group,
+      boolean ownGroup,
+      ReconnectLoop loop,
+      AdminServer admin) {
     this.config = config;
     this.group = group;
+    this.ownGroup = ownGroup;
     this.loop = loop;
     this.admin = admin;
     loop.exit().whenCompleteAsync((e, t) -> releaseResources());
   }
 
-  /**
-   * Starts connecting; progress shows in {@link #status()} and the end in {@link #exit()}.
-   *
-   * @throws TunnelStartException when the TLS settings or the admin API address cannot be used
-   */
+  /** A builder for a client with {@code config} (validated already, by its builder or loader). */
+  public static Builder builder(ClientConfig config) {
+    return new Builder(config);
+  }
+
+  /** Starts a client with {@code config} and no listener: {@code builder(config).start()}. */
   public static TunnelClient start(ClientConfig config) throws TunnelStartException {
-    return start(config, YamuxConfig.defaults());
+    return builder(config).start();
   }
 
-  /** Like {@link #start(ClientConfig)}, with explicit yamux tuning. */
-  public static TunnelClient start(ClientConfig config, YamuxConfig yamux)
-      throws TunnelStartException {
-    SslContext ssl;
-    try {
-      ssl =
-          TlsContexts.forClient(
-              config.caCertPath(), config.skipVerify(), config.serverFingerprint());
-    } catch (IOException e) {
-      throw new TunnelStartException(e.getMessage(), e);
-    }
-    Transport transport = Transport.best();
-    EventLoopGroup group = transport.newGroup(1, "tunnel-client");
-    ReconnectLoop loop =
-        new ReconnectLoop(
-            ClientContext.of(config, transport, yamux),
-            group.next(),
-            ssl,
-            new ReconnectSchedule(
-                config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
-            Clock.systemUTC());
-    AdminServer admin = null;
-    if (config.adminPort() != null) {
-      try {
-        admin =
-            AdminServer.start(
-                group,
-                transport.serverChannelClass(),
-                config.adminAddr(),
-                config.adminPort(),
-                () -> snapshot(config, loop));
-      } catch (Exception e) {
-        Transport.shutdown(group, 1);
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        throw new TunnelStartException(e.getMessage(), e);
-      }
-    }
-    TunnelClient client = new TunnelClient(config, group, loop, admin);
-    loop.start();
-    return client;
+  /**
+   * Completes when the client is first connected and authenticated; completes exceptionally with a
+   * {@link dev.tlstunnel.TunnelException} if the client ends with a failure before that, and is
+   * cancelled if it is closed before.
+   */
+  public CompletableFuture<ClientEvent.Connected> connected() {
+    return loop.connected();
   }
 
-  private static ClientStatus snapshot(ClientConfig config, ReconnectLoop loop) {
-    ReconnectLoop.View view = loop.view();
-    return new ClientStatus(
-        config.clientId(),
-        config.serverAddr() + ":" + config.serverPort(),
-        view.state(),
-        view.lastError(),
-        view.nextAttemptAt(),
-        view.attempt(),
-        loop.tracker().snapshot());
+  /**
+   * The configured proxy named {@code name}: its state and {@link ProxyHandle#whenHealthy()}.
+   *
+   * @throws IllegalArgumentException when no proxy of that name is configured
+   */
+  public ProxyHandle proxy(String name) {
+    ProxyHandle handle = loop.tracker().handle(name);
+    if (handle == null) {
+      throw new IllegalArgumentException(
+          "no proxy named '"
+              + name
+              + "' in this client's configuration (proxies: "
+              + config.proxies().stream().map(p -> p.name()).toList()
+              + ")");
+    }
+    return handle;
   }
 
   /** The latest state of the session and every proxy. */
   public ClientStatus status() {
-    return snapshot(config, loop);
+    return Builder.statusOf(config, loop);
   }
 
   /** The admin API's port, or -1 when it is off. */
@@ -132,17 +185,178 @@ public final class TunnelClient implements AutoCloseable {
     return loop.shutdownGracefully(grace.toMillis());
   }
 
-  /** Closes the tunnel and releases every resource, at once. */
+  /**
+   * Closes the tunnel and releases every resource, at once (the event loop too, unless it was given
+   * to the builder). Idempotent.
+   */
   @Override
   public void close() {
-    loop.finish(ClientExit.Reason.CLOSED, "closed");
-    group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    loop.finish(ClientExit.CLOSED);
+    if (ownGroup) {
+      group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    } else {
+      loop.exit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
+      if (admin != null) {
+        admin.close();
+      }
+    }
   }
 
   private void releaseResources() {
     if (admin != null) {
       admin.close();
     }
-    Transport.shutdown(group, 2);
+    if (ownGroup) {
+      Transport.shutdown(group, 2);
+    }
+  }
+
+  /**
+   * Configures and starts a {@link TunnelClient}. Everything but the configuration is optional: by
+   * default the client makes its own event loop ({@link IoTransport#fromSystemProperty()}) and its
+   * TLS context from the configuration's trust settings ({@link TlsProvider#fromSystemProperty()}).
+   */
+  public static final class Builder {
+    private final ClientConfig config;
+    private final List<Listener> listeners = new ArrayList<>();
+    private EventLoopGroup group;
+    private SslContext sslContext;
+    private IoTransport ioTransport = IoTransport.fromSystemProperty();
+    private TlsProvider tlsProvider = TlsProvider.fromSystemProperty();
+    private int maxReceiveWindow = YamuxConfig.defaults().maxReceiveWindow();
+    private int maxStreams = YamuxConfig.defaults().maxStreams();
+
+    private Builder(ClientConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Adds a listener; listeners are called in the order they were added. */
+    public Builder listener(Listener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Runs the client on one of {@code group}'s event loops instead of its own; {@link #close()}
+     * leaves the group running. Timers and event times follow the loop's {@link
+     * io.netty.util.concurrent.Ticker}, so a loop with a mock ticker gives fake time. The group's
+     * transport (NIO or epoll) is used, whatever {@link #ioTransport} says.
+     */
+    public Builder eventLoopGroup(EventLoopGroup eventLoops) {
+      this.group = Objects.requireNonNull(eventLoops, "eventLoops");
+      return this;
+    }
+
+    /**
+     * Uses {@code context} for TLS instead of one made from the configuration (whose {@code
+     * ca_cert_path}, {@code skip_verify} and {@code server_fingerprint} are then not used).
+     */
+    public Builder sslContext(SslContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /** The socket I/O of the client's own event loop (ignored with {@link #eventLoopGroup}). */
+    public Builder ioTransport(IoTransport transport) {
+      this.ioTransport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /** The TLS implementation of the context made from the configuration. */
+    public Builder tlsProvider(TlsProvider provider) {
+      this.tlsProvider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
+     * The largest receive window a stream may grow to, in bytes (default 8 MiB; at least yamux's
+     * initial 256 KiB): what one stream may have in flight towards this client.
+     */
+    public Builder maxReceiveWindow(int bytes) {
+      if (bytes < YamuxConfig.INITIAL_WINDOW) {
+        throw new IllegalArgumentException(
+            "maxReceiveWindow: must be at least " + YamuxConfig.INITIAL_WINDOW + ", got " + bytes);
+      }
+      this.maxReceiveWindow = bytes;
+      return this;
+    }
+
+    /** The most streams open at once on the tunnel (default 16,384). */
+    public Builder maxStreams(int streams) {
+      if (streams < 2) {
+        throw new IllegalArgumentException("maxStreams: must be at least 2, got " + streams);
+      }
+      this.maxStreams = streams;
+      return this;
+    }
+
+    /**
+     * Sets up TLS, the event loop and the admin API, then starts connecting in the background.
+     *
+     * @throws TunnelStartException when the trust settings or the admin API address cannot be used
+     *     ({@code TLS_SETUP}, or the admin port's bind failure kind); nothing is left running
+     */
+    public TunnelClient start() throws TunnelStartException {
+      SslContext ssl = sslContext != null ? sslContext : contextFromConfig();
+      Transport transport = group != null ? Transport.forGroup(group) : Transport.of(ioTransport);
+      boolean own = group == null;
+      EventLoopGroup loops = own ? transport.newGroup(1, "tunnel-client") : group;
+      EventLoop eventLoop = loops.next();
+      ClientEvents events = new ClientEvents(listeners, TickerClock.of(eventLoop.ticker()));
+      YamuxConfig yamux =
+          new YamuxConfig(maxReceiveWindow, YamuxConfig.defaults().maxFramePayload(), maxStreams);
+      ClientContext context = ClientContext.of(config, transport, yamux);
+      AtomicInteger keepAliveTimers = new AtomicInteger();
+      ReconnectLoop loop =
+          new ReconnectLoop(
+              context,
+              eventLoop,
+              (tracker, listener) ->
+                  new ClientSession(context, eventLoop, ssl, tracker, listener, keepAliveTimers),
+              new ReconnectSchedule(
+                  config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
+              events);
+      AdminServer admin = null;
+      if (config.adminPort() != null) {
+        try {
+          admin =
+              AdminServer.start(
+                  eventLoop,
+                  transport.serverChannelClass(),
+                  config.adminAddr(),
+                  config.adminPort(),
+                  () -> statusOf(config, loop));
+        } catch (TunnelStartException e) {
+          if (own) {
+            Transport.shutdown(loops, 1);
+          }
+          throw e;
+        }
+      }
+      TunnelClient client = new TunnelClient(config, loops, own, loop, admin);
+      loop.start();
+      return client;
+    }
+
+    private static ClientStatus statusOf(ClientConfig config, ReconnectLoop loop) {
+      ReconnectLoop.View view = loop.view();
+      return new ClientStatus(
+          config.clientId(),
+          config.server(),
+          view.state(),
+          view.lastError(),
+          view.nextAttemptAt(),
+          view.attempt(),
+          loop.tracker().snapshot());
+    }
+
+    private SslContext contextFromConfig() throws TunnelStartException {
+      try {
+        return TlsContexts.forClient(
+            config.caCertPath(), config.skipVerify(), config.serverFingerprint(), tlsProvider);
+      } catch (IOException e) {
+        throw new TunnelStartException(Failure.of(FailureKind.TLS_SETUP, e.getMessage(), e));
+      }
+    }
   }
 }

@@ -3,70 +3,217 @@ package dev.tlstunnel.config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * The client's configuration ({@code [client]} and {@code [[proxies]]}).
- *
- * @param serverAddr the server's host name or address
- * @param serverPort the server's tunnel port
- * @param authKey the shared key
- * @param caCertPath PEM CA certificate(s) to verify the server with; null for the system trust
- *     store
- * @param skipVerify accept any server certificate (insecure)
- * @param clientId the client's identity (default: host name)
- * @param adminAddr the admin API address (loopback by default)
- * @param adminPort the admin API port, or null when the admin API is off
- * @param exitOnBindFailure exit with {@code 3} when a proxy ends {@code bind_failed} or rejected
- * @param localConnectRetries retries of a failed local connect
- * @param localRetryDelayMillis the wait between local connect attempts
- * @param localConnectTimeoutMillis the timeout of one local connect
- * @param serverFingerprint {@code sha256:<hex>} of the server's certificate to trust exactly, or
- *     null
- * @param reconnect how to come back after the tunnel drops
- * @param keepAlive dead-peer detection
- * @param shutdownGraceMillis how long open streams may finish on shutdown
- * @param proxies the proxies to publish
+ * The client's configuration ({@code [client]} and {@code [[proxies]]}), validated: it is made only
+ * by {@link #builder()} or {@link ConfigLoader}, both of which run {@link ConfigValidator} and fail
+ * naming the key. Immutable; {@link #toBuilder()} derives a changed copy (validated again).
  */
-public record ClientConfig(
-    String serverAddr,
-    int serverPort,
-    String authKey,
-    Path caCertPath,
-    boolean skipVerify,
-    String clientId,
-    String adminAddr,
-    Integer adminPort,
-    boolean exitOnBindFailure,
-    int localConnectRetries,
-    long localRetryDelayMillis,
-    long localConnectTimeoutMillis,
-    String serverFingerprint,
-    ReconnectPolicy reconnect,
-    KeepAlive keepAlive,
-    long shutdownGraceMillis,
-    List<ProxyConfig> proxies) {
-
+public final class ClientConfig {
   /** Default admin API address: loopback only. */
   public static final String DEFAULT_ADMIN_ADDR = "127.0.0.1";
 
   /** Default retries of a failed local connect. */
   public static final int DEFAULT_LOCAL_CONNECT_RETRIES = 3;
 
-  /** Default wait between local connect attempts: 1 second. */
-  public static final long DEFAULT_LOCAL_RETRY_DELAY_MILLIS = 1_000;
+  /** Default wait between local connect attempts. */
+  public static final Duration DEFAULT_LOCAL_RETRY_DELAY = Duration.ofSeconds(1);
 
-  /** Default timeout of one local connect: 5 seconds. */
-  public static final long DEFAULT_LOCAL_CONNECT_TIMEOUT_MILLIS = 5_000;
+  /** Default timeout of one local connect. */
+  public static final Duration DEFAULT_LOCAL_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
-  /** Default grace period for open streams on shutdown: 10 seconds. */
-  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 10_000;
+  /** Default grace period for open streams on shutdown. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
-  public ClientConfig {
-    proxies = List.copyOf(proxies);
+  private final String serverAddr;
+  private final int serverPort;
+  private final String authKey;
+  private final Path caCertPath;
+  private final boolean skipVerify;
+  private final String clientId;
+  private final String adminAddr;
+  private final Integer adminPort;
+  private final boolean exitOnBindFailure;
+  private final int localConnectRetries;
+  private final Duration localRetryDelay;
+  private final Duration localConnectTimeout;
+  private final String serverFingerprint;
+  private final ReconnectPolicy reconnect;
+  private final KeepAlive keepAlive;
+  private final Duration shutdownGrace;
+  private final List<ProxyConfig> proxies;
+
+  ClientConfig(Builder b) {
+    serverAddr = b.serverAddr;
+    serverPort = b.serverPort;
+    authKey = b.authKey;
+    caCertPath = b.caCertPath;
+    skipVerify = b.skipVerify;
+    clientId = b.clientId;
+    adminAddr = b.adminAddr;
+    adminPort = b.adminPort;
+    exitOnBindFailure = b.exitOnBindFailure;
+    localConnectRetries = b.localConnectRetries;
+    localRetryDelay = b.localRetryDelay;
+    localConnectTimeout = b.localConnectTimeout;
+    serverFingerprint = b.serverFingerprint;
+    reconnect = b.reconnect;
+    keepAlive = b.keepAlive;
+    shutdownGrace = b.shutdownGrace;
+    // Null entries are kept for the validator to report; a validated config has none.
+    proxies =
+        b.proxies == null
+            ? List.of()
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.proxies));
   }
 
-  /** Every component but the auth key, which shows as {@code ***}. */
+  /** A builder with every documented default; the server and the auth key must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration, to derive a changed copy. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The server's host name or address ({@code client.server_addr}). */
+  public String serverAddr() {
+    return serverAddr;
+  }
+
+  /** The server's tunnel port ({@code client.server_port}). */
+  public int serverPort() {
+    return serverPort;
+  }
+
+  /** The shared key ({@code client.auth_key}). */
+  public String authKey() {
+    return authKey;
+  }
+
+  /** PEM CA certificate(s) to verify the server with; null for the system trust store. */
+  public Path caCertPath() {
+    return caCertPath;
+  }
+
+  /** Whether any server certificate is accepted (insecure; {@code client.skip_verify}). */
+  public boolean skipVerify() {
+    return skipVerify;
+  }
+
+  /** The client's identity ({@code client.client_id}; default: the host name). */
+  public String clientId() {
+    return clientId;
+  }
+
+  /** The admin API address ({@code client.admin_addr}). */
+  public String adminAddr() {
+    return adminAddr;
+  }
+
+  /** The admin API port, or null when the admin API is off ({@code client.admin_port}). */
+  public Integer adminPort() {
+    return adminPort;
+  }
+
+  /** Whether the client ends when a proxy ends {@code bind_failed} or rejected. */
+  public boolean exitOnBindFailure() {
+    return exitOnBindFailure;
+  }
+
+  /** Retries of a failed local connect ({@code client.local_connect_retries}). */
+  public int localConnectRetries() {
+    return localConnectRetries;
+  }
+
+  /** The wait between local connect attempts ({@code client.local_retry_delay}). */
+  public Duration localRetryDelay() {
+    return localRetryDelay;
+  }
+
+  /** The timeout of one local connect ({@code client.local_connect_timeout}). */
+  public Duration localConnectTimeout() {
+    return localConnectTimeout;
+  }
+
+  /** {@code sha256:<hex>} of the server certificate to trust exactly, or null. */
+  public String serverFingerprint() {
+    return serverFingerprint;
+  }
+
+  /** How to come back after the tunnel drops ({@code [client.reconnect]}). */
+  public ReconnectPolicy reconnect() {
+    return reconnect;
+  }
+
+  /** Dead-peer detection. */
+  public KeepAlive keepAlive() {
+    return keepAlive;
+  }
+
+  /** How long open streams may finish on shutdown ({@code client.shutdown_grace}). */
+  public Duration shutdownGrace() {
+    return shutdownGrace;
+  }
+
+  /** The proxies to publish, in configuration order. */
+  public List<ProxyConfig> proxies() {
+    return proxies;
+  }
+
+  /** {@code server_addr:server_port}, IPv6 literals in brackets. */
+  public String server() {
+    return Addresses.hostPort(serverAddr, serverPort);
+  }
+
+  /**
+   * The default client id: this host's name, with characters outside {@code [A-Za-z0-9._-]}
+   * replaced by {@code -} and cut to 64 characters; {@code "client"} when the name is unknown.
+   */
+  public static String defaultClientId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException | SecurityException e) {
+      return "client";
+    }
+    String id = host.replaceAll("[^A-Za-z0-9._-]", "-");
+    id = id.length() > 64 ? id.substring(0, 64) : id;
+    return id.isEmpty() ? "client" : id;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClientConfig c
+        && serverPort == c.serverPort
+        && skipVerify == c.skipVerify
+        && exitOnBindFailure == c.exitOnBindFailure
+        && localConnectRetries == c.localConnectRetries
+        && Objects.equals(serverAddr, c.serverAddr)
+        && Objects.equals(authKey, c.authKey)
+        && Objects.equals(caCertPath, c.caCertPath)
+        && Objects.equals(clientId, c.clientId)
+        && Objects.equals(adminAddr, c.adminAddr)
+        && Objects.equals(adminPort, c.adminPort)
+        && Objects.equals(localRetryDelay, c.localRetryDelay)
+        && Objects.equals(localConnectTimeout, c.localConnectTimeout)
+        && Objects.equals(serverFingerprint, c.serverFingerprint)
+        && Objects.equals(reconnect, c.reconnect)
+        && Objects.equals(keepAlive, c.keepAlive)
+        && Objects.equals(shutdownGrace, c.shutdownGrace)
+        && proxies.equals(c.proxies);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(serverAddr, serverPort, clientId, adminPort, serverFingerprint, proxies);
+  }
+
+  /** Every setting but the auth key, which shows as {@code ***}. */
   @Override
   public String toString() {
     return "ClientConfig[serverAddr="
@@ -87,51 +234,165 @@ public record ClientConfig(
         + exitOnBindFailure
         + ", localConnectRetries="
         + localConnectRetries
-        + ", localRetryDelayMillis="
-        + localRetryDelayMillis
-        + ", localConnectTimeoutMillis="
-        + localConnectTimeoutMillis
+        + ", localRetryDelay="
+        + localRetryDelay
+        + ", localConnectTimeout="
+        + localConnectTimeout
         + ", serverFingerprint="
         + serverFingerprint
         + ", reconnect="
         + reconnect
         + ", keepAlive="
         + keepAlive
-        + ", shutdownGraceMillis="
-        + shutdownGraceMillis
+        + ", shutdownGrace="
+        + shutdownGrace
         + ", proxies="
         + proxies
         + "]";
   }
 
-  /** A builder with every default set; {@code server_addr}, port and key must still be given. */
-  public static ClientConfigBuilder builder() {
-    return new ClientConfigBuilder();
-  }
+  /** Builds a validated {@link ClientConfig}; starts from the documented defaults. */
+  public static final class Builder {
+    String serverAddr;
+    int serverPort;
+    String authKey;
+    Path caCertPath;
+    boolean skipVerify;
+    String clientId;
+    String adminAddr = DEFAULT_ADMIN_ADDR;
+    Integer adminPort;
+    boolean exitOnBindFailure;
+    int localConnectRetries = DEFAULT_LOCAL_CONNECT_RETRIES;
+    Duration localRetryDelay = DEFAULT_LOCAL_RETRY_DELAY;
+    Duration localConnectTimeout = DEFAULT_LOCAL_CONNECT_TIMEOUT;
+    String serverFingerprint;
+    ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
+    KeepAlive keepAlive = KeepAlive.DEFAULT;
+    Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    List<ProxyConfig> proxies = new java.util.ArrayList<>();
 
-  /** A builder holding this configuration, to derive a changed copy. */
-  public ClientConfigBuilder toBuilder() {
-    return new ClientConfigBuilder(this);
-  }
+    Builder() {}
 
-  /**
-   * The default client id: this host's name, with characters outside {@code [A-Za-z0-9._-]}
-   * replaced by {@code -} and cut to 64 characters; {@code "client"} when the name is unknown.
-   */
-  public static String defaultClientId() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException | SecurityException e) {
-      return "client";
+    Builder(ClientConfig c) {
+      serverAddr = c.serverAddr;
+      serverPort = c.serverPort;
+      authKey = c.authKey;
+      caCertPath = c.caCertPath;
+      skipVerify = c.skipVerify;
+      clientId = c.clientId;
+      adminAddr = c.adminAddr;
+      adminPort = c.adminPort;
+      exitOnBindFailure = c.exitOnBindFailure;
+      localConnectRetries = c.localConnectRetries;
+      localRetryDelay = c.localRetryDelay;
+      localConnectTimeout = c.localConnectTimeout;
+      serverFingerprint = c.serverFingerprint;
+      reconnect = c.reconnect;
+      keepAlive = c.keepAlive;
+      shutdownGrace = c.shutdownGrace;
+      proxies = new java.util.ArrayList<>(c.proxies);
     }
-    String id = host.replaceAll("[^A-Za-z0-9._-]", "-");
-    id = id.length() > 64 ? id.substring(0, 64) : id;
-    return id.isEmpty() ? "client" : id;
-  }
 
-  /** A copy that connects to another server port. */
-  public ClientConfig withServerPort(int port) {
-    return toBuilder().serverPort(port).build();
+    /** The server's host and tunnel port ({@code server_addr}, {@code server_port}). */
+    public Builder server(String addr, int port) {
+      this.serverAddr = addr;
+      this.serverPort = port;
+      return this;
+    }
+
+    public Builder serverPort(int port) {
+      this.serverPort = port;
+      return this;
+    }
+
+    public Builder authKey(String key) {
+      this.authKey = key;
+      return this;
+    }
+
+    public Builder caCertPath(Path path) {
+      this.caCertPath = path;
+      return this;
+    }
+
+    public Builder skipVerify(boolean skip) {
+      this.skipVerify = skip;
+      return this;
+    }
+
+    public Builder clientId(String id) {
+      this.clientId = id;
+      return this;
+    }
+
+    /** The admin API's address and port; a null port turns it off, 0 picks a free one. */
+    public Builder admin(String addr, Integer port) {
+      this.adminAddr = addr;
+      this.adminPort = port;
+      return this;
+    }
+
+    public Builder exitOnBindFailure(boolean exit) {
+      this.exitOnBindFailure = exit;
+      return this;
+    }
+
+    /** Local connect attempts: retries after the first, the wait between them, each's timeout. */
+    public Builder localConnect(int retries, Duration retryDelay, Duration timeout) {
+      this.localConnectRetries = retries;
+      this.localRetryDelay = retryDelay;
+      this.localConnectTimeout = timeout;
+      return this;
+    }
+
+    public Builder serverFingerprint(String fingerprint) {
+      this.serverFingerprint = fingerprint;
+      return this;
+    }
+
+    public Builder reconnect(ReconnectPolicy policy) {
+      this.reconnect = policy;
+      return this;
+    }
+
+    public Builder keepAlive(KeepAlive settings) {
+      this.keepAlive = settings;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration grace) {
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    /** Replaces the proxies. */
+    public Builder proxies(List<ProxyConfig> list) {
+      this.proxies = new java.util.ArrayList<>(list);
+      return this;
+    }
+
+    public Builder addProxy(ProxyConfig proxy) {
+      this.proxies.add(proxy);
+      return this;
+    }
+
+    /**
+     * Adds a proxy that this configuration validates when it is built, naming it by its index
+     * ({@code proxies[2].publish_port: ...}) rather than on its own.
+     */
+    public Builder addProxy(ProxyConfig.Builder proxy) {
+      this.proxies.add(proxy.unchecked());
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws ConfigException listing every problem, each naming its key ({@code client.…}, {@code
+     *     proxies[2].…})
+     */
+    public ClientConfig build() throws ConfigException {
+      return ConfigValidator.validate(new ClientConfig(this));
+    }
   }
 }

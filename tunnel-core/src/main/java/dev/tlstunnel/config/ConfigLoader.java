@@ -97,7 +97,7 @@ public final class ConfigLoader {
     Problems problems = new Problems();
     warnIfReadableByOthers(file, problems);
     ClientConfig mapped = TomlMapping.client(root, baseDir, problems, env);
-    ClientConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems);
+    ClientConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems, true);
     problems.throwOrWarn();
     return checked;
   }

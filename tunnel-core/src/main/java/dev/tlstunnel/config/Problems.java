@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 final class Problems {
   private static final Logger log = LoggerFactory.getLogger(ConfigValidator.class);
 
-  private final List<String> errors = new ArrayList<>();
+  private final List<ConfigException.Problem> errors = new ArrayList<>();
   private final Set<String> reportedPaths = new HashSet<>();
   private final List<String> warnings = new ArrayList<>();
 
@@ -27,7 +27,7 @@ final class Problems {
       }
     }
     if (reportedPaths.add(path)) {
-      errors.add(path + ": " + message);
+      errors.add(new ConfigException.Problem(path, message));
     }
   }
 

@@ -1,149 +1,155 @@
 package dev.tlstunnel.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
- * The server's configuration ({@code [server]}).
- *
- * @param bindAddr the address the tunnel port listens on
- * @param bindPort the tunnel port (0 picks a free one, for tests)
- * @param certPath PEM certificate chain
- * @param keyPath PEM private key (PKCS#8)
- * @param authKey the shared key clients must present
- * @param handshakeTimeoutMillis the deadline for TLS handshake plus authentication
- * @param bindRetry limits and defaults of proxy bind retries ({@code [server.bind_retry]})
- * @param keepAlive dead-peer detection of client sessions
- * @param shutdownGraceMillis how long open streams may finish on shutdown
- * @param limits bounds on connections, streams, proxies and messages ({@code [server.limits]})
+ * The server's configuration ({@code [server]}), validated: it is made only by {@link #builder()}
+ * or {@link ConfigLoader}, both of which run {@link ConfigValidator} and fail naming the key.
+ * Immutable; {@link #toBuilder()} derives a changed copy (validated again).
  */
-public record ServerConfig(
-    String bindAddr,
-    int bindPort,
-    Path certPath,
-    Path keyPath,
-    String authKey,
-    long handshakeTimeoutMillis,
-    BindRetryPolicy bindRetry,
-    KeepAlive keepAlive,
-    long shutdownGraceMillis,
-    Limits limits) {
-
+public final class ServerConfig {
   /** Default tunnel listen address: every IPv4 address. */
   public static final String DEFAULT_BIND_ADDR = "0.0.0.0";
 
-  /** Default handshake and authentication deadline: 10 seconds. */
-  public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+  /** Default handshake and authentication deadline. */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-  /** Default grace period for open streams on shutdown: 10 seconds. */
-  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 10_000;
+  /** Default grace period for open connections on shutdown. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
-  /** A server configuration with the defaults for everything but the essentials. */
-  public static ServerConfig of(
-      String bindAddr, int bindPort, Path certPath, Path keyPath, String authKey) {
-    return new ServerConfig(
-        bindAddr,
-        bindPort,
-        certPath,
-        keyPath,
-        authKey,
-        DEFAULT_HANDSHAKE_TIMEOUT_MILLIS,
-        BindRetryPolicy.DEFAULT,
-        KeepAlive.DEFAULT,
-        DEFAULT_SHUTDOWN_GRACE_MILLIS,
-        Limits.DEFAULT);
+  /** The shortest accepted auth key, in characters (server and client). */
+  public static final int MIN_AUTH_KEY_LENGTH = 16;
+
+  /** The longest accepted auth key, in characters (the protocol's string bound). */
+  public static final int MAX_AUTH_KEY_LENGTH = 1024;
+
+  private final String bindAddr;
+  private final int bindPort;
+  private final Path certPath;
+  private final Path keyPath;
+  private final String authKey;
+  private final Duration handshakeTimeout;
+  private final BindRetryPolicy bindRetry;
+  private final KeepAlive keepAlive;
+  private final Duration shutdownGrace;
+  private final Limits limits;
+
+  ServerConfig(
+      String bindAddr,
+      int bindPort,
+      Path certPath,
+      Path keyPath,
+      String authKey,
+      Duration handshakeTimeout,
+      BindRetryPolicy bindRetry,
+      KeepAlive keepAlive,
+      Duration shutdownGrace,
+      Limits limits) {
+    this.bindAddr = bindAddr;
+    this.bindPort = bindPort;
+    this.certPath = certPath;
+    this.keyPath = keyPath;
+    this.authKey = authKey;
+    this.handshakeTimeout = handshakeTimeout;
+    this.bindRetry = bindRetry;
+    this.keepAlive = keepAlive;
+    this.shutdownGrace = shutdownGrace;
+    this.limits = limits;
   }
 
-  /** A copy with another bind retry policy. */
-  public ServerConfig withBindRetry(BindRetryPolicy policy) {
-    return new ServerConfig(
+  /** A builder with every documented default; the auth key must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration, to derive a changed copy. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The address the tunnel port listens on ({@code server.bind_addr}). */
+  public String bindAddr() {
+    return bindAddr;
+  }
+
+  /** The tunnel port ({@code server.bind_port}); 0 (only in code) picks a free port. */
+  public int bindPort() {
+    return bindPort;
+  }
+
+  /** The PEM certificate chain ({@code server.cert_path}); null when a TLS context is injected. */
+  public Path certPath() {
+    return certPath;
+  }
+
+  /** The PEM private key, PKCS#8 ({@code server.key_path}). */
+  public Path keyPath() {
+    return keyPath;
+  }
+
+  /** The shared key clients must present ({@code server.auth_key}). */
+  public String authKey() {
+    return authKey;
+  }
+
+  /** The deadline for the TLS handshake plus authentication ({@code server.handshake_timeout}). */
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  /** Limits and defaults of proxy bind retries ({@code [server.bind_retry]}). */
+  public BindRetryPolicy bindRetry() {
+    return bindRetry;
+  }
+
+  /** Dead-peer detection of client sessions. */
+  public KeepAlive keepAlive() {
+    return keepAlive;
+  }
+
+  /** How long open connections may finish on shutdown ({@code server.shutdown_grace}). */
+  public Duration shutdownGrace() {
+    return shutdownGrace;
+  }
+
+  /** Bounds on connections, streams, proxies and messages ({@code [server.limits]}). */
+  public Limits limits() {
+    return limits;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ServerConfig c
+        && bindPort == c.bindPort
+        && Objects.equals(bindAddr, c.bindAddr)
+        && Objects.equals(certPath, c.certPath)
+        && Objects.equals(keyPath, c.keyPath)
+        && Objects.equals(authKey, c.authKey)
+        && Objects.equals(handshakeTimeout, c.handshakeTimeout)
+        && Objects.equals(bindRetry, c.bindRetry)
+        && Objects.equals(keepAlive, c.keepAlive)
+        && Objects.equals(shutdownGrace, c.shutdownGrace)
+        && Objects.equals(limits, c.limits);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
         bindAddr,
         bindPort,
         certPath,
         keyPath,
         authKey,
-        handshakeTimeoutMillis,
-        policy,
+        handshakeTimeout,
+        bindRetry,
         keepAlive,
-        shutdownGraceMillis,
+        shutdownGrace,
         limits);
   }
 
-  /** A copy listening on another port. */
-  public ServerConfig withBindPort(int port) {
-    return new ServerConfig(
-        bindAddr,
-        port,
-        certPath,
-        keyPath,
-        authKey,
-        handshakeTimeoutMillis,
-        bindRetry,
-        keepAlive,
-        shutdownGraceMillis,
-        limits);
-  }
-
-  /** A copy with another handshake deadline. */
-  public ServerConfig withHandshakeTimeoutMillis(long millis) {
-    return new ServerConfig(
-        bindAddr,
-        bindPort,
-        certPath,
-        keyPath,
-        authKey,
-        millis,
-        bindRetry,
-        keepAlive,
-        shutdownGraceMillis,
-        limits);
-  }
-
-  /** A copy with other keep-alive settings. */
-  public ServerConfig withKeepAlive(KeepAlive settings) {
-    return new ServerConfig(
-        bindAddr,
-        bindPort,
-        certPath,
-        keyPath,
-        authKey,
-        handshakeTimeoutMillis,
-        bindRetry,
-        settings,
-        shutdownGraceMillis,
-        limits);
-  }
-
-  /** A copy with another shutdown grace period. */
-  public ServerConfig withShutdownGraceMillis(long millis) {
-    return new ServerConfig(
-        bindAddr,
-        bindPort,
-        certPath,
-        keyPath,
-        authKey,
-        handshakeTimeoutMillis,
-        bindRetry,
-        keepAlive,
-        millis,
-        limits);
-  }
-
-  /** A copy with other limits. */
-  public ServerConfig withLimits(Limits newLimits) {
-    return new ServerConfig(
-        bindAddr,
-        bindPort,
-        certPath,
-        keyPath,
-        authKey,
-        handshakeTimeoutMillis,
-        bindRetry,
-        keepAlive,
-        shutdownGraceMillis,
-        newLimits);
-  }
-
-  /** Every component but the auth key, which shows as {@code ***}. */
+  /** Every setting but the auth key, which shows as {@code ***}. */
   @Override
   public String toString() {
     return "ServerConfig[bindAddr="
@@ -154,16 +160,115 @@ public record ServerConfig(
         + certPath
         + ", keyPath="
         + keyPath
-        + ", authKey=***, handshakeTimeoutMillis="
-        + handshakeTimeoutMillis
+        + ", authKey=***, handshakeTimeout="
+        + handshakeTimeout
         + ", bindRetry="
         + bindRetry
         + ", keepAlive="
         + keepAlive
-        + ", shutdownGraceMillis="
-        + shutdownGraceMillis
+        + ", shutdownGrace="
+        + shutdownGrace
         + ", limits="
         + limits
         + "]";
+  }
+
+  /** Builds a validated {@link ServerConfig}; starts from the documented defaults. */
+  public static final class Builder {
+    private String bindAddr = DEFAULT_BIND_ADDR;
+    private int bindPort;
+    private Path certPath;
+    private Path keyPath;
+    private String authKey;
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    private BindRetryPolicy bindRetry = BindRetryPolicy.DEFAULT;
+    private KeepAlive keepAlive = KeepAlive.DEFAULT;
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private Limits limits = Limits.DEFAULT;
+
+    Builder() {}
+
+    Builder(ServerConfig c) {
+      bindAddr = c.bindAddr;
+      bindPort = c.bindPort;
+      certPath = c.certPath;
+      keyPath = c.keyPath;
+      authKey = c.authKey;
+      handshakeTimeout = c.handshakeTimeout;
+      bindRetry = c.bindRetry;
+      keepAlive = c.keepAlive;
+      shutdownGrace = c.shutdownGrace;
+      limits = c.limits;
+    }
+
+    /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
+    public Builder bind(String addr, int port) {
+      this.bindAddr = addr;
+      this.bindPort = port;
+      return this;
+    }
+
+    /** The tunnel port ({@code bind_port}; 0 picks a free one). */
+    public Builder bindPort(int port) {
+      this.bindPort = port;
+      return this;
+    }
+
+    /** The PEM certificate chain and PKCS#8 key ({@code cert_path}, {@code key_path}). */
+    public Builder certificate(Path cert, Path key) {
+      this.certPath = cert;
+      this.keyPath = key;
+      return this;
+    }
+
+    public Builder authKey(String key) {
+      this.authKey = key;
+      return this;
+    }
+
+    public Builder handshakeTimeout(Duration timeout) {
+      this.handshakeTimeout = timeout;
+      return this;
+    }
+
+    public Builder bindRetry(BindRetryPolicy policy) {
+      this.bindRetry = policy;
+      return this;
+    }
+
+    public Builder keepAlive(KeepAlive settings) {
+      this.keepAlive = settings;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration grace) {
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    public Builder limits(Limits bounds) {
+      this.limits = bounds;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws ConfigException listing every problem, each naming its key ({@code server.…})
+     */
+    public ServerConfig build() throws ConfigException {
+      return ConfigValidator.validate(
+          new ServerConfig(
+              bindAddr,
+              bindPort,
+              certPath,
+              keyPath,
+              authKey,
+              handshakeTimeout,
+              bindRetry,
+              keepAlive,
+              shutdownGrace,
+              limits));
+    }
   }
 }

@@ -88,17 +88,16 @@ final class TomlMapping {
       return null;
     }
     s.require("bind_port", "cert_path", "key_path");
-    Duration handshake = s.duration("handshake_timeout");
     return new ServerConfig(
         s.string("bind_addr"),
         orZero(s.integer("bind_port")),
         s.path("cert_path", baseDir),
         s.path("key_path", baseDir),
         Secrets.authKey(s, baseDir, env),
-        handshake == null ? ServerConfig.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS : handshake.toMillis(),
+        s.duration("handshake_timeout"),
         retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
         keepAlive(s),
-        millis(s.duration("shutdown_grace"), ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
+        s.duration("shutdown_grace"),
         limits(s.table("limits", LIMIT_KEYS)));
   }
 
@@ -115,25 +114,26 @@ final class TomlMapping {
       return null;
     }
     c.require("server_addr", "server_port");
-    return new ClientConfig(
-        c.string("server_addr"),
-        orZero(c.integer("server_port")),
-        Secrets.authKey(c, baseDir, env),
-        c.path("ca_cert_path", baseDir),
-        Boolean.TRUE.equals(c.bool("skip_verify")),
-        c.string("client_id"),
-        c.string("admin_addr"),
-        c.integer("admin_port"),
-        Boolean.TRUE.equals(c.bool("exit_on_bind_failure")),
-        orDefault(c.integer("local_connect_retries"), ClientConfig.DEFAULT_LOCAL_CONNECT_RETRIES),
-        millis(c.duration("local_retry_delay"), ClientConfig.DEFAULT_LOCAL_RETRY_DELAY_MILLIS),
-        millis(
-            c.duration("local_connect_timeout"), ClientConfig.DEFAULT_LOCAL_CONNECT_TIMEOUT_MILLIS),
-        c.string("server_fingerprint"),
-        reconnect(c.table("reconnect", RECONNECT_KEYS)),
-        keepAlive(c),
-        millis(c.duration("shutdown_grace"), ClientConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
-        proxies);
+    ClientConfig.Builder b = ClientConfig.builder();
+    b.serverAddr = c.string("server_addr");
+    b.serverPort = orZero(c.integer("server_port"));
+    b.authKey = Secrets.authKey(c, baseDir, env);
+    b.caCertPath = c.path("ca_cert_path", baseDir);
+    b.skipVerify = Boolean.TRUE.equals(c.bool("skip_verify"));
+    b.clientId = c.string("client_id");
+    b.adminAddr = c.string("admin_addr");
+    b.adminPort = c.integer("admin_port");
+    b.exitOnBindFailure = Boolean.TRUE.equals(c.bool("exit_on_bind_failure"));
+    b.localConnectRetries =
+        orDefault(c.integer("local_connect_retries"), ClientConfig.DEFAULT_LOCAL_CONNECT_RETRIES);
+    b.localRetryDelay = c.duration("local_retry_delay");
+    b.localConnectTimeout = c.duration("local_connect_timeout");
+    b.serverFingerprint = c.string("server_fingerprint");
+    b.reconnect = reconnect(c.table("reconnect", RECONNECT_KEYS));
+    b.keepAlive = keepAlive(c);
+    b.shutdownGrace = c.duration("shutdown_grace");
+    b.proxies = proxies;
+    return new ClientConfig(b);
   }
 
   private static ProxyConfig proxy(TomlTable t) {
@@ -187,20 +187,25 @@ final class TomlMapping {
       return d;
     }
     Duration penalty = t.duration("auth_penalty_max");
-    return new Limits(
-        orDefault(t.integer("max_control_frame"), d.maxControlFrame()),
-        orDefault(t.integer("max_proxies_per_client"), d.maxProxiesPerClient()),
-        orDefault(t.integer("max_streams_per_session"), d.maxStreamsPerSession()),
-        orDefault(t.integer("max_connections_per_proxy"), d.maxConnectionsPerProxy()),
-        orDefault(t.integer("max_pending_connects"), d.maxPendingConnects()),
-        orDefault(t.integer("max_receive_window"), d.maxReceiveWindow()),
-        orDefault(t.integer("max_session_window"), d.maxSessionWindow()),
-        orDefault(t.integer("max_frame_payload"), d.maxFramePayload()),
-        orDefault(t.integer("max_unauthenticated"), d.maxUnauthenticated()),
-        orDefault(t.integer("max_unauthenticated_per_ip"), d.maxUnauthenticatedPerIp()),
-        orDefault(t.integer("connection_rate"), d.connectionRate()),
-        orDefault(t.integer("connection_burst"), d.connectionBurst()),
-        penalty == null ? d.authPenaltyMax() : penalty);
+    return Limits.builder()
+        .maxControlFrame(orDefault(t.integer("max_control_frame"), d.maxControlFrame()))
+        .maxProxiesPerClient(
+            orDefault(t.integer("max_proxies_per_client"), d.maxProxiesPerClient()))
+        .maxStreamsPerSession(
+            orDefault(t.integer("max_streams_per_session"), d.maxStreamsPerSession()))
+        .maxConnectionsPerProxy(
+            orDefault(t.integer("max_connections_per_proxy"), d.maxConnectionsPerProxy()))
+        .maxPendingConnects(orDefault(t.integer("max_pending_connects"), d.maxPendingConnects()))
+        .maxReceiveWindow(orDefault(t.integer("max_receive_window"), d.maxReceiveWindow()))
+        .maxSessionWindow(orDefault(t.integer("max_session_window"), d.maxSessionWindow()))
+        .maxFramePayload(orDefault(t.integer("max_frame_payload"), d.maxFramePayload()))
+        .maxUnauthenticated(orDefault(t.integer("max_unauthenticated"), d.maxUnauthenticated()))
+        .maxUnauthenticatedPerIp(
+            orDefault(t.integer("max_unauthenticated_per_ip"), d.maxUnauthenticatedPerIp()))
+        .connectionRate(orDefault(t.integer("connection_rate"), d.connectionRate()))
+        .connectionBurst(orDefault(t.integer("connection_burst"), d.connectionBurst()))
+        .authPenaltyMax(penalty == null ? d.authPenaltyMax() : penalty)
+        .unchecked();
   }
 
   private static KeepAlive keepAlive(TomlTable t) {
@@ -233,9 +238,5 @@ final class TomlMapping {
 
   private static int orDefault(Integer value, int dflt) {
     return value == null ? dflt : value;
-  }
-
-  private static long millis(Duration value, long dflt) {
-    return value == null ? dflt : value.toMillis();
   }
 }

@@ -97,14 +97,15 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
   }
 
   /**
-   * Resets a stream channel (RST to the peer, child closes at once). May be called from any thread.
+   * Resets a stream channel (RST to the peer, child closes at once); a channel that is not a yamux
+   * stream is closed. May be called from any thread.
    */
   public static void reset(Channel stream) {
-    if (!(stream instanceof YamuxStreamChannel)) {
-      throw new IllegalArgumentException(stream + " is not a yamux stream");
+    if (stream instanceof YamuxStreamChannel child) {
+      child.eventLoop().execute(child::resetStream);
+    } else {
+      stream.close();
     }
-    YamuxStreamChannel child = (YamuxStreamChannel) stream;
-    child.eventLoop().execute(child::resetStream);
   }
 
   /** True if {@code stream} is a yamux stream that ended with a reset (sent or received). */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** The state of a published proxy on the server. */
+/** The state of a published proxy on the server, as {@code proxy_status_update} carries it. */
 public enum ProxyStatus {
   /** Listening and serving. */
   HEALTHY,
@@ -17,6 +17,11 @@ public enum ProxyStatus {
   @JsonValue
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The same state in the API's vocabulary. */
+  public dev.tlstunnel.ProxyStatus toApi() {
+    return dev.tlstunnel.ProxyStatus.valueOf(name());
   }
 
   /** Parses a wire name; unknown names map to null. */

@@ -1,8 +1,10 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.ProxyStatus;
+import dev.tlstunnel.common.BindErrors;
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.BindRetryPolicy;
-import dev.tlstunnel.protocol.ProxyStatus;
-import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -11,14 +13,13 @@ import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One published proxy's listener: binds on its own, and when the bind fails retries on event-loop
  * timers with exponential backoff until it binds or the policy gives up. Every change of state is
- * logged once and reported through the status sink. Confined to its event loop.
+ * logged once and reported to its {@link Observer}. Confined to its event loop.
  */
 final class ProxyListener {
   private static final Logger log = LoggerFactory.getLogger(ProxyListener.class);
@@ -28,15 +29,28 @@ final class ProxyListener {
     ChannelFuture bind(InetSocketAddress address);
   }
 
+  /** Hears every change of state, on the listener's event loop, after it was logged. */
+  interface Observer {
+    /** Listening on {@code address}, at attempt {@code attempt} (1 for the first). */
+    void bound(ProxyListener proxy, int attempt, InetSocketAddress address);
+
+    /** Attempt {@code attempt} failed; the next one runs after {@code delay}. */
+    void retrying(
+        ProxyListener proxy, int attempt, FailureKind cause, String message, Duration delay);
+
+    /** Attempt {@code attempt} failed and it was the last: the proxy is {@code bind_failed}. */
+    void gaveUp(ProxyListener proxy, int attempt, FailureKind cause, String message);
+  }
+
   private final String name;
   private final String publishAddr;
   private final int publishPort;
   private final BindRetryPolicy policy;
   private final EventLoop loop;
   private final Binder binder;
-  private final Consumer<ProxyStatusUpdate> statusSink;
+  private final Observer observer;
 
-  private volatile ProxyStatus status;
+  private volatile ProxyStatus status = ProxyStatus.PENDING;
   private volatile Channel serverChannel;
   private volatile ScheduledFuture<?> retryTimer;
   private boolean closed;
@@ -48,14 +62,14 @@ final class ProxyListener {
       BindRetryPolicy policy,
       EventLoop loop,
       Binder binder,
-      Consumer<ProxyStatusUpdate> statusSink) {
+      Observer observer) {
     this.name = name;
     this.publishAddr = publishAddr;
     this.publishPort = publishPort;
     this.policy = policy;
     this.loop = loop;
     this.binder = binder;
-    this.statusSink = statusSink;
+    this.observer = observer;
   }
 
   /** Makes the first attempt. */
@@ -95,20 +109,25 @@ final class ProxyListener {
     status = ProxyStatus.HEALTHY;
     int port =
         channel.localAddress() instanceof InetSocketAddress bound ? bound.getPort() : publishPort;
-    String where = BindDiagnostics.hostPort(publishAddr, port);
+    String where = Addresses.hostPort(publishAddr, port);
     if (attempt == 1) {
       log.info("Proxy '{}' listening on {}", name, where);
     } else {
       log.info("Proxy '{}' listening on {} (after {} retries)", name, where, attempt - 1);
     }
-    statusSink.accept(update(ProxyStatus.HEALTHY, null, null, attempt, port));
+    InetSocketAddress address =
+        channel.localAddress() instanceof InetSocketAddress bound
+            ? bound
+            : new InetSocketAddress(publishAddr, port);
+    observer.bound(this, attempt, address);
   }
 
   private void onBindFailed(int attempt, Throwable cause) {
     if (closed) {
       return;
     }
-    String message = BindDiagnostics.describe(publishAddr, publishPort, cause);
+    FailureKind kind = BindErrors.classify(cause);
+    String message = BindErrors.describe(publishAddr, publishPort, cause);
     int retriesDone = attempt - 1;
     if (policy.allowsRetry(retriesDone)) {
       Duration delay = policy.delayBeforeRetry(attempt);
@@ -121,23 +140,16 @@ final class ProxyListener {
           message,
           seconds);
       retryTimer = loop.schedule(() -> attempt(attempt + 1), delay.toNanos(), TimeUnit.NANOSECONDS);
-      statusSink.accept(
-          update(ProxyStatus.UNHEALTHY, message, delay.toMillis() / 1000.0, attempt, publishPort));
+      observer.retrying(this, attempt, kind, message, delay);
     } else {
       status = ProxyStatus.BIND_FAILED;
       log.error("Proxy '{}' bind failed after {} retries: {}", name, retriesDone, message);
-      statusSink.accept(update(ProxyStatus.BIND_FAILED, message, null, attempt, publishPort));
+      observer.gaveUp(this, attempt, kind, message);
     }
   }
 
   private String attemptText(int attempt) {
     return policy.unlimited() ? Integer.toString(attempt) : attempt + "/" + policy.maxRetries();
-  }
-
-  private ProxyStatusUpdate update(
-      ProxyStatus newStatus, String error, Double retryAfter, int attempt, int port) {
-    return new ProxyStatusUpdate(
-        name, newStatus, error, retryAfter, attempt, policy.maxRetries(), publishAddr, port);
   }
 
   /** Seconds without a trailing {@code .0}: 2 s → "2", 250 ms → "0.25". */
@@ -168,7 +180,19 @@ final class ProxyListener {
     return name;
   }
 
-  /** The current status, or null before the first attempt completed. */
+  String publishAddr() {
+    return publishAddr;
+  }
+
+  int publishPort() {
+    return publishPort;
+  }
+
+  BindRetryPolicy policy() {
+    return policy;
+  }
+
+  /** The current status: {@code PENDING} until the first attempt completed. */
   ProxyStatus status() {
     return status;
   }

@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.config.Addresses;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,28 +47,20 @@ final class ProxyRegistry {
     for (Entry e : byName.values()) {
       if (publishPort != 0
           && e.publishPort() == publishPort
-          && overlaps(e.publishAddr(), publishAddr)) {
+          && Addresses.overlap(e.publishAddr(), publishAddr)) {
         return Optional.of(
             "publish address "
-                + BindDiagnostics.hostPort(publishAddr, publishPort)
+                + Addresses.hostPort(publishAddr, publishPort)
                 + " conflicts with proxy '"
                 + e.proxyName()
                 + "' of client '"
                 + e.owner().clientId()
                 + "' on "
-                + BindDiagnostics.hostPort(e.publishAddr(), e.publishPort()));
+                + Addresses.hostPort(e.publishAddr(), e.publishPort()));
       }
     }
     byName.put(name, new Entry(name, publishAddr, publishPort, owner));
     return Optional.empty();
-  }
-
-  private static boolean overlaps(String a, String b) {
-    return a.equals(b) || isWildcard(a) || isWildcard(b);
-  }
-
-  private static boolean isWildcard(String addr) {
-    return addr.equals("0.0.0.0") || addr.equals("::") || addr.equals("[::]") || addr.isEmpty();
   }
 
   /** Releases every entry of {@code owner}. */

@@ -56,6 +56,7 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
               + " (server speaks "
               + Protocol.VERSION
               + ")",
+          AuthResult.UNSUPPORTED_PROTOCOL,
           "");
       return;
     }
@@ -65,6 +66,7 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
           ctx,
           hello,
           "authentication failed: invalid auth key",
+          AuthResult.INVALID_AUTH_KEY,
           "; refusing new connections from this address for " + penalty + " ms");
       return;
     }
@@ -73,7 +75,8 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
             ? ServerSession.ANONYMOUS
             : hello.clientId();
     context.admission.authenticated(tunnel);
-    ServerSession session = new ServerSession(context, tunnel, ctx.channel(), clientId);
+    ServerSession session =
+        new ServerSession(context, tunnel, ctx.channel(), clientId, hello.softwareVersion());
     ctx.pipeline().replace(this, "control", new ServerControlHandler(session));
     ctx.writeAndFlush(new AuthResult(true, null, Version.VERSION));
     tunnel.pipeline().fireUserEventTriggered(SessionAuthenticated.INSTANCE);
@@ -86,7 +89,8 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
     return MessageDigest.isEqual(expected, actual);
   }
 
-  private void refuse(ChannelHandlerContext ctx, ClientHello hello, String reason, String note) {
+  private void refuse(
+      ChannelHandlerContext ctx, ClientHello hello, String reason, String code, String note) {
     context.logs.warn(
         log,
         "auth:" + ServerContext.host(tunnel),
@@ -95,7 +99,7 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
         tunnel.remoteAddress(),
         reason,
         note);
-    ctx.writeAndFlush(new AuthResult(false, reason, Version.VERSION))
+    ctx.writeAndFlush(new AuthResult(false, reason, Version.VERSION, code))
         .addListener(f -> Channels.closeOnFlush(tunnel));
   }
 

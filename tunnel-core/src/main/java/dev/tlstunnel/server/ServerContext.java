@@ -19,9 +19,17 @@ final class ServerContext {
   /** The client id of an authenticated tunnel connection, for log lines. */
   static final AttributeKey<String> CLIENT_ID = AttributeKey.valueOf("tls-tunnel.client-id");
 
+  /** The yamux bounds a peer can exceed, named after their keys in {@code [server.limits]}. */
+  static final YamuxConfig.LimitNames LIMIT_NAMES =
+      new YamuxConfig.LimitNames("max_receive_window", "max_streams_per_session");
+
   final ServerConfig config;
   final Transport transport;
   final YamuxConfig yamuxConfig;
+
+  /** Builds the events and calls the server's listeners. */
+  final ServerEvents events;
+
   final ProxyRegistry registry;
   final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
 
@@ -44,17 +52,20 @@ final class ServerContext {
   final AtomicInteger keepAliveTimers = new AtomicInteger();
 
   ServerContext(
-      ServerConfig config,
-      Transport transport,
-      YamuxConfig yamuxConfig,
-      int tunnelPort,
-      EventExecutor groupExecutor) {
+      ServerConfig config, Transport transport, ServerEvents events, EventExecutor groupExecutor) {
     this.config = config;
     this.transport = transport;
-    this.yamuxConfig = yamuxConfig;
-    this.registry = new ProxyRegistry(tunnelPort);
+    this.events = events;
+    this.limits = config.limits();
+    this.yamuxConfig =
+        new YamuxConfig(
+            limits.maxReceiveWindow(),
+            limits.maxFramePayload(),
+            limits.maxStreamsPerSession(),
+            limits.maxSessionWindow(),
+            LIMIT_NAMES);
+    this.registry = new ProxyRegistry(config.bindPort());
     this.tunnels = new DefaultChannelGroup("tunnels", groupExecutor);
-    this.limits = config.limits() == null ? Limits.DEFAULT : config.limits();
     this.logs = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NANOS, 4096, System::nanoTime);
     this.admission = new AdmissionControl(limits, logs, System::nanoTime);
   }

@@ -1,32 +1,26 @@
 package dev.tlstunnel.server;
 
-import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
-import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One authenticated client: its tunnel, control stream and published proxies. Everything of a
- * session (listeners, public connections, retry timers) runs on the tunnel's event loop. Closing
- * the session cancels every timer, closes every listener and releases its registry entries.
+ * One authenticated client: its tunnel, control stream, proxies ({@link ProxyRegistration}) and
+ * public connections, and how the session ends (closed, replaced by a newer session of the same
+ * client, or drained). Everything of a session runs on the tunnel's event loop. Closing the session
+ * cancels every timer, closes every listener and releases its registry entries.
  */
 final class ServerSession {
   private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
@@ -38,7 +32,8 @@ final class ServerSession {
   private final Channel tunnel;
   private final Channel control;
   private final String clientId;
-  private final Map<String, ProxyListener> listeners = new ConcurrentHashMap<>();
+  private final String clientVersion;
+  private final ProxyRegistration proxies;
   private final ChannelGroup publicConnections;
   private final PublicConnectionGate gate;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
@@ -48,11 +43,17 @@ final class ServerSession {
   private boolean replaced;
   private boolean closed;
 
-  ServerSession(ServerContext context, Channel tunnel, Channel control, String clientId) {
+  ServerSession(
+      ServerContext context,
+      Channel tunnel,
+      Channel control,
+      String clientId,
+      String clientVersion) {
     this.context = context;
     this.tunnel = tunnel;
     this.control = control;
     this.clientId = clientId;
+    this.clientVersion = clientVersion;
     this.publicConnections = new DefaultChannelGroup("public-" + clientId, tunnel.eventLoop());
     this.gate =
         new PublicConnectionGate(
@@ -60,6 +61,7 @@ final class ServerSession {
             context.limits.maxConnectionsPerProxy(),
             context.limits.maxPendingConnects(),
             context.logs);
+    this.proxies = new ProxyRegistration(this, context);
   }
 
   /**
@@ -71,7 +73,8 @@ final class ServerSession {
     tunnel.attr(ServerContext.CLIENT_ID).set(clientId);
     ServerSession previous =
         clientId.equals(ANONYMOUS) ? null : context.sessionsByClientId.put(clientId, this);
-    if (previous != null && previous != this) {
+    boolean takeover = previous != null && previous != this;
+    if (takeover) {
       log.info(
           "Client '{}' reconnected from {}; replacing its previous session from {}",
           clientId,
@@ -82,12 +85,8 @@ final class ServerSession {
       log.info("Client '{}' connected from {}", clientId, tunnel.remoteAddress());
     }
     context.sessions.add(this);
+    context.events.clientConnected(clientId, remoteAddress(), clientVersion, takeover);
     tunnel.closeFuture().addListener(f -> close());
-  }
-
-  /** The server's rate-limited log, for lines a peer could repeat at will. */
-  RateLimitedLog logs() {
-    return context.logs;
   }
 
   String clientId() {
@@ -100,6 +99,19 @@ final class ServerSession {
 
   EventLoop eventLoop() {
     return tunnel.eventLoop();
+  }
+
+  /** The server's rate-limited log, for lines a peer could repeat at will. */
+  RateLimitedLog logs() {
+    return context.logs;
+  }
+
+  ServerEvents events() {
+    return context.events;
+  }
+
+  private InetSocketAddress remoteAddress() {
+    return tunnel.remoteAddress() instanceof InetSocketAddress a ? a : null;
   }
 
   /** Sends a control message if the control stream is still open. */
@@ -126,82 +138,23 @@ final class ServerSession {
     }
     registered = true;
     if (predecessorClosed.isDone()) {
-      registerAll(specs);
+      proxies.registerAll(specs);
     } else {
-      predecessorClosed.whenComplete((v, t) -> eventLoop().execute(() -> registerAll(specs)));
+      predecessorClosed.whenComplete(
+          (v, t) ->
+              eventLoop()
+                  .execute(
+                      () -> {
+                        if (!closed) {
+                          proxies.registerAll(specs);
+                        }
+                      }));
     }
   }
 
-  private void registerAll(List<ProxySpec> specs) {
-    if (closed) {
-      return;
-    }
-    int max = context.limits.maxProxiesPerClient();
-    for (int i = 0; i < specs.size(); i++) {
-      if (i < max) {
-        registerOne(specs.get(i));
-      } else {
-        reject(specs.get(i).name(), "limit max_proxies_per_client=" + max + " reached");
-      }
-    }
-  }
-
-  private void registerOne(ProxySpec spec) {
-    Optional<String> problem = ProxySpecCheck.problem(spec);
-    if (problem.isEmpty()) {
-      problem = context.registry.claim(this, spec.name(), spec.publishAddr(), spec.publishPort());
-    }
-    if (problem.isPresent()) {
-      reject(spec.name(), problem.get());
-      return;
-    }
-    RetryPolicyClamp.Result policy =
-        RetryPolicyClamp.clamp(context.config.bindRetry(), spec.bindRetry());
-    send(
-        new ProxyRegistrationResult(
-            spec.name(), true, null, policy.note(), RetryPolicyClamp.toSpec(policy.policy())));
-    startListener(spec, policy.policy());
-  }
-
-  private void reject(String proxy, String reason) {
-    log.warn("[client={}] Proxy '{}' rejected: {}", clientId, proxy, reason);
-    send(new ProxyRegistrationResult(proxy, false, reason, null, null));
-  }
-
-  private void startListener(ProxySpec spec, BindRetryPolicy policy) {
-    EventLoop loop = eventLoop();
-    ProxyListener listener =
-        new ProxyListener(
-            spec.name(),
-            spec.publishAddr(),
-            spec.publishPort(),
-            policy,
-            loop,
-            address -> bootstrap(spec.name(), loop).bind(address),
-            this::send);
-    listeners.put(spec.name(), listener);
-    listener.start();
-  }
-
-  private ServerBootstrap bootstrap(String proxyName, EventLoop loop) {
-    return new ServerBootstrap()
-        .group(loop)
-        .channel(context.transport.serverChannelClass())
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childHandler(
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                if (!gate.admit(ch, proxyName)) {
-                  return;
-                }
-                publicConnections.add(ch);
-                ch.pipeline().addLast(new PublicConnectionHandler(ServerSession.this, proxyName));
-              }
-            });
+  /** Counts a public connection of this session until it closes (drain waits for them). */
+  void trackPublicConnection(Channel ch) {
+    publicConnections.add(ch);
   }
 
   /**
@@ -221,22 +174,28 @@ final class ServerSession {
       return closedFuture;
     }
     closed = true;
-    listeners.values().forEach(ProxyListener::close);
+    proxies.closeListeners();
     context.registry.releaseAll(this);
     context.sessions.remove(this);
     context.sessionsByClientId.remove(clientId, this);
     tunnel.close();
+    int count = proxies.count();
     if (replaced) {
       log.info(
-          "Client '{}' previous session from {} closed; {} proxies handed over",
+          "Client '{}' previous session from {} closed; {} handed over",
           clientId,
           tunnel.remoteAddress(),
-          listeners.size());
+          count(count, "proxy", "proxies"));
     } else {
-      log.info("Client '{}' disconnected; {} proxies released", clientId, listeners.size());
+      log.info("Client '{}' disconnected; {} released", clientId, count(count, "proxy", "proxies"));
     }
+    context.events.clientDisconnected(clientId, remoteAddress(), count, replaced);
     closedFuture.complete(null);
     return closedFuture;
+  }
+
+  private static String count(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   /** Closes this session because the same client has a newer one. */
@@ -264,7 +223,7 @@ final class ServerSession {
         .execute(
             () -> {
               draining = true;
-              listeners.values().forEach(ProxyListener::close);
+              proxies.closeListeners();
               YamuxMultiplexHandler mux = YamuxMultiplexHandler.get(tunnel);
               if (mux != null) {
                 mux.goAway(0);
@@ -286,24 +245,7 @@ final class ServerSession {
 
   /** A snapshot of the session's proxies, for {@link ServerSnapshot}. */
   List<ServerSnapshot.ProxyInfo> proxyInfos() {
-    return listeners.values().stream().map(this::info).toList();
-  }
-
-  private ServerSnapshot.ProxyInfo info(ProxyListener l) {
-    ProxyRegistry.Entry entry =
-        context.registry.entries().stream()
-            .filter(e -> e.owner() == this && e.proxyName().equals(l.name()))
-            .findFirst()
-            .orElse(null);
-    var bound = l.boundAddress();
-    return new ServerSnapshot.ProxyInfo(
-        l.name(),
-        clientId,
-        entry != null ? entry.publishAddr() : null,
-        entry != null ? entry.publishPort() : 0,
-        l.status() == null ? "binding" : l.status().wireName(),
-        bound != null ? bound.getPort() : 0,
-        l.retryPending());
+    return proxies.infos();
   }
 
   int openStreams() {

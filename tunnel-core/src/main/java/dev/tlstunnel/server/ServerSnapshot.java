@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.ProxyStatus;
 import java.util.List;
 
 /**
@@ -13,6 +14,8 @@ import java.util.List;
  * @param unauthenticated tunnel connections admitted and not yet authenticated
  * @param rejectedConnections tunnel connections refused before TLS (rate, caps, auth penalty)
  * @param suppressedLogLines WARN lines about strangers or bounds left out by the log rate limit
+ * @param orphanedRegistrations proxy names still held in the registry by a session that is gone
+ *     (always 0 unless something leaks)
  */
 public record ServerSnapshot(
     List<SessionInfo> sessions,
@@ -21,7 +24,8 @@ public record ServerSnapshot(
     int keepAliveTimers,
     int unauthenticated,
     long rejectedConnections,
-    long suppressedLogLines) {
+    long suppressedLogLines,
+    int orphanedRegistrations) {
 
   public ServerSnapshot {
     sessions = List.copyOf(sessions);
@@ -48,7 +52,8 @@ public record ServerSnapshot(
   /**
    * One registered proxy.
    *
-   * @param status {@code binding}, {@code healthy}, {@code unhealthy} or {@code bind_failed}
+   * @param status {@code PENDING} (binding), {@code HEALTHY}, {@code UNHEALTHY} or {@code
+   *     BIND_FAILED}
    * @param boundPort the port it listens on, or 0 when not listening
    * @param retryPending whether a bind retry timer is scheduled
    */
@@ -57,7 +62,7 @@ public record ServerSnapshot(
       String clientId,
       String publishAddr,
       int publishPort,
-      String status,
+      ProxyStatus status,
       int boundPort,
       boolean retryPending) {}
 

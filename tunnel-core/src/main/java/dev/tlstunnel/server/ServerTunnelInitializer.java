@@ -29,7 +29,7 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
     }
     context.tunnels.add(ch);
     SslHandler tls = sslContext.newHandler(ch.alloc());
-    tls.setHandshakeTimeoutMillis(context.config.handshakeTimeoutMillis());
+    tls.setHandshakeTimeoutMillis(context.config.handshakeTimeout().toMillis());
     ch.pipeline().addLast("tls", tls);
     addAfterTls(context, ch);
   }
@@ -58,7 +58,8 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
         new ServerInboundStreams(context, ch));
     p.addLast(
         "auth-deadline",
-        new AuthDeadlineHandler(context.config.handshakeTimeoutMillis(), context.logs));
-    p.addLast("tail", new TunnelTailHandler(context.logs, context.config.handshakeTimeoutMillis()));
+        new AuthDeadlineHandler(context.config.handshakeTimeout().toMillis(), context.logs));
+    p.addLast(
+        "tail", new TunnelTailHandler(context.logs, context.config.handshakeTimeout().toMillis()));
   }
 }

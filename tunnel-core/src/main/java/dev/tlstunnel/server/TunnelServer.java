@@ -1,9 +1,14 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.Failure;
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.IoTransport;
+import dev.tlstunnel.TlsProvider;
 import dev.tlstunnel.TunnelStartException;
-import dev.tlstunnel.config.Limits;
+import dev.tlstunnel.common.BindErrors;
+import dev.tlstunnel.common.TickerClock;
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ServerConfig;
-import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
@@ -20,104 +25,147 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A tunnel server: listens for clients on its tunnel port and publishes their proxies. Several
- * servers may run in one JVM.
+ * servers may run in one JVM, on their own event loops or on one shared group.
+ *
+ * <pre>{@code
+ * TunnelServer server = TunnelServer.builder(config).listener(myListener).start();
+ * }</pre>
+ *
+ * <p>{@link Builder#start()} binds the tunnel port before it returns (or throws {@link
+ * TunnelStartException}); from then on clients are served in the background and every change is
+ * reported to the listeners. {@link #close()} stops at once, {@link #shutdownGracefully} lets open
+ * connections finish first.
  */
 public final class TunnelServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TunnelServer.class);
 
-  /** The yamux bounds a peer can exceed, named after their keys in {@code [server.limits]}. */
-  static final YamuxConfig.LimitNames LIMIT_NAMES =
-      new YamuxConfig.LimitNames("max_receive_window", "max_streams_per_session");
+  /**
+   * Hears what the server does. Every method has a no-op default that passes the event to {@link
+   * #onEvent}, so a listener may override the events it cares about, or just {@code onEvent} to see
+   * them all. Methods are called on the event loop of the session the event belongs to ({@code
+   * started} and {@code stopped} on the thread that starts or stops the server), in the order the
+   * events happened; they must not block. A listener that throws is logged once and the server goes
+   * on.
+   */
+  public interface Listener {
+    /** A listener that ignores everything. */
+    Listener NONE = new Listener() {};
+
+    /** A listener that passes every event to {@code onEvent}. */
+    static Listener of(Consumer<? super ServerEvent> onEvent) {
+      Objects.requireNonNull(onEvent, "onEvent");
+      return new Listener() {
+        @Override
+        public void onEvent(ServerEvent event) {
+          onEvent.accept(event);
+        }
+      };
+    }
+
+    /** Every event not handled by an overridden method below. */
+    default void onEvent(ServerEvent event) {}
+
+    default void started(ServerEvent.Started event) {
+      onEvent(event);
+    }
+
+    default void clientConnected(ServerEvent.ClientConnected event) {
+      onEvent(event);
+    }
+
+    default void clientDisconnected(ServerEvent.ClientDisconnected event) {
+      onEvent(event);
+    }
+
+    default void proxyRejected(ServerEvent.ProxyRejected event) {
+      onEvent(event);
+    }
+
+    default void proxyBound(ServerEvent.ProxyBound event) {
+      onEvent(event);
+    }
+
+    default void bindRetryScheduled(ServerEvent.BindRetryScheduled event) {
+      onEvent(event);
+    }
+
+    default void bindFailed(ServerEvent.BindFailed event) {
+      onEvent(event);
+    }
+
+    default void publicConnectionOpened(ServerEvent.PublicConnectionOpened event) {
+      onEvent(event);
+    }
+
+    default void publicConnectionClosed(ServerEvent.PublicConnectionClosed event) {
+      onEvent(event);
+    }
+
+    default void stopped(ServerEvent.Stopped event) {
+      onEvent(event);
+    }
+  }
 
   private final ServerContext context;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
+  private final boolean ownGroups;
   private final Channel serverChannel;
+  private final CompletableFuture<InetSocketAddress> started;
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private CompletableFuture<Void> shutdown;
 
   private TunnelServer(
-      ServerContext context, EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel) {
+      ServerContext context,
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      boolean ownGroups,
+      Channel serverChannel) {
     this.context = context;
     this.bossGroup = boss;
     this.workerGroup = workers;
+    this.ownGroups = ownGroups;
     this.serverChannel = serverChannel;
+    this.started = CompletableFuture.completedFuture(address());
   }
 
-  /**
-   * Binds the tunnel port and starts serving.
-   *
-   * @throws TunnelStartException when the certificate, key or tunnel port cannot be used
-   */
+  /** A builder for a server with {@code config} (validated already, by its builder or loader). */
+  public static Builder builder(ServerConfig config) {
+    return new Builder(config);
+  }
+
+  /** Starts a server with {@code config} and no listener: {@code builder(config).start()}. */
   public static TunnelServer start(ServerConfig config) throws TunnelStartException {
-    Limits limits = config.limits() == null ? Limits.DEFAULT : config.limits();
-    return start(
-        config,
-        new YamuxConfig(
-            limits.maxReceiveWindow(),
-            limits.maxFramePayload(),
-            limits.maxStreamsPerSession(),
-            limits.maxSessionWindow(),
-            LIMIT_NAMES));
-  }
-
-  /**
-   * Like {@link #start(ServerConfig)}, with explicit yamux tuning (which takes the place of the
-   * yamux bounds in {@code [server.limits]}).
-   */
-  public static TunnelServer start(ServerConfig config, YamuxConfig yamux)
-      throws TunnelStartException {
-    SslContext ssl;
-    try {
-      ssl = TlsContexts.forServer(config.certPath(), config.keyPath());
-    } catch (IOException e) {
-      throw new TunnelStartException(e.getMessage(), e);
-    }
-    Transport transport = Transport.best();
-    EventLoopGroup boss = transport.newGroup(1, "tunnel-server-accept");
-    EventLoopGroup workers = transport.newGroup(0, "tunnel-server");
-    ServerContext context =
-        new ServerContext(config, transport, yamux, config.bindPort(), boss.next());
-    ChannelFuture bind =
-        new ServerBootstrap()
-            .group(boss, workers)
-            .channel(transport.serverChannelClass())
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new ServerTunnelInitializer(context, ssl))
-            .bind(config.bindAddr(), config.bindPort())
-            .awaitUninterruptibly();
-    if (!bind.isSuccess()) {
-      shutdown(boss, workers);
-      String reason = BindDiagnostics.describe(config.bindAddr(), config.bindPort(), bind.cause());
-      throw new TunnelStartException(
-          "cannot listen on tunnel port "
-              + BindDiagnostics.hostPort(config.bindAddr(), config.bindPort())
-              + ": "
-              + reason,
-          bind.cause());
-    }
-    TunnelServer server = new TunnelServer(context, boss, workers, bind.channel());
-    context.registry.tunnelPort(server.address().getPort());
-    log.info(
-        "Server listening on {} (TLS: {}, transport: {})",
-        BindDiagnostics.hostPort(config.bindAddr(), server.address().getPort()),
-        TlsContexts.providerName(),
-        transport.name());
-    return server;
+    return builder(config).start();
   }
 
   /** The address the tunnel port is bound to (the real port when configured as 0). */
   public InetSocketAddress address() {
     return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /**
+   * Complete once the tunnel port is bound, with its address: always so by the time {@link
+   * Builder#start()} returned, for code that composes futures.
+   */
+  public CompletableFuture<InetSocketAddress> started() {
+    return started;
+  }
+
+  /** Completes when the server has stopped (by {@link #close()} or a graceful shutdown). */
+  public CompletableFuture<Void> stopped() {
+    return stopped;
   }
 
   /** What the server holds right now. */
@@ -136,17 +184,10 @@ public final class TunnelServer implements AutoCloseable {
               mux == null ? 0 : mux.receiveWindowGrowth()));
       proxies.addAll(s.proxyInfos());
     }
+    int orphaned = 0;
     for (ProxyRegistry.Entry e : context.registry.entries()) {
       if (!context.sessions.contains(e.owner())) {
-        proxies.add(
-            new ServerSnapshot.ProxyInfo(
-                e.proxyName(),
-                e.owner().clientId(),
-                e.publishAddr(),
-                e.publishPort(),
-                "orphaned",
-                0,
-                false));
+        orphaned++;
       }
     }
     return new ServerSnapshot(
@@ -156,7 +197,8 @@ public final class TunnelServer implements AutoCloseable {
         context.keepAliveTimers.get(),
         context.admission.unauthenticated(),
         context.admission.rejected(),
-        context.logs.suppressed());
+        context.logs.suppressed(),
+        orphaned);
   }
 
   /**
@@ -204,22 +246,154 @@ public final class TunnelServer implements AutoCloseable {
     return context.sessions.stream().mapToInt(ServerSession::publicConnections).sum();
   }
 
-  /** Closes every session, listener and timer, then the tunnel port, at once. */
+  /**
+   * Closes every session, listener and timer, then the tunnel port, at once; shuts down the event
+   * loops unless they were given to the builder. Idempotent.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     serverChannel.close().awaitUninterruptibly();
-    for (ServerSession s : context.sessions) {
-      s.close();
+    CompletableFuture<?>[] sessions =
+        context.sessions.stream().map(ServerSession::close).toArray(CompletableFuture[]::new);
+    if (ownGroups) {
+      shutdown(bossGroup, workerGroup);
+    } else {
+      CompletableFuture.allOf(sessions).orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null);
+      context.tunnels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
-    shutdown(bossGroup, workerGroup);
     log.info("Server on port {} stopped", address().getPort());
+    context.events.stopped();
+    stopped.complete(null);
   }
 
   private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
     Transport.shutdown(boss, 2);
     Transport.shutdown(workers, 2).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Configures and starts a {@link TunnelServer}. Everything but the configuration is optional: by
+   * default the server makes its own event loops ({@link IoTransport#fromSystemProperty()}) and its
+   * TLS context from the configured certificate and key ({@link TlsProvider#fromSystemProperty()}).
+   */
+  public static final class Builder {
+    private final ServerConfig config;
+    private final List<Listener> listeners = new ArrayList<>();
+    private EventLoopGroup group;
+    private SslContext sslContext;
+    private IoTransport ioTransport = IoTransport.fromSystemProperty();
+    private TlsProvider tlsProvider = TlsProvider.fromSystemProperty();
+
+    private Builder(ServerConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Adds a listener; listeners are called in the order they were added. */
+    public Builder listener(Listener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Runs the server on {@code group}'s event loops instead of its own (accepting and sessions
+     * alike); {@link #close()} leaves the group running. Timers and event times follow the loops'
+     * {@link io.netty.util.concurrent.Ticker}, so loops with a mock ticker give fake time. The
+     * group's transport (NIO or epoll) is used, whatever {@link #ioTransport} says.
+     */
+    public Builder eventLoopGroup(EventLoopGroup eventLoops) {
+      this.group = Objects.requireNonNull(eventLoops, "eventLoops");
+      return this;
+    }
+
+    /**
+     * Uses {@code context} for TLS instead of one made from the configured certificate and key
+     * (which may then be left out of the configuration).
+     */
+    public Builder sslContext(SslContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /** The socket I/O of the server's own event loops (ignored with {@link #eventLoopGroup}). */
+    public Builder ioTransport(IoTransport transport) {
+      this.ioTransport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /** The TLS implementation of the context made from the configured files. */
+    public Builder tlsProvider(TlsProvider provider) {
+      this.tlsProvider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
+     * Binds the tunnel port and starts serving.
+     *
+     * @throws TunnelStartException when the certificate, key or tunnel port cannot be used, with
+     *     its {@link FailureKind}: {@code TLS_SETUP}, {@code PORT_IN_USE}, {@code
+     *     PERMISSION_DENIED} or {@code BIND_FAILED}; nothing is left running
+     */
+    public TunnelServer start() throws TunnelStartException {
+      SslContext ssl = sslContext != null ? sslContext : contextFromFiles();
+      Transport transport = group != null ? Transport.forGroup(group) : Transport.of(ioTransport);
+      boolean own = group == null;
+      EventLoopGroup boss = own ? transport.newGroup(1, "tunnel-server-accept") : group;
+      EventLoopGroup workers = own ? transport.newGroup(0, "tunnel-server") : group;
+      ServerEvents events = new ServerEvents(listeners, TickerClock.of(boss.next().ticker()));
+      ServerContext context = new ServerContext(config, transport, events, boss.next());
+      ChannelFuture bind =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(transport.serverChannelClass())
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(new ServerTunnelInitializer(context, ssl))
+              .bind(config.bindAddr(), config.bindPort())
+              .awaitUninterruptibly();
+      if (!bind.isSuccess()) {
+        if (own) {
+          shutdown(boss, workers);
+        }
+        throw new TunnelStartException(tunnelPortFailure(bind.cause()));
+      }
+      TunnelServer server = new TunnelServer(context, boss, workers, own, bind.channel());
+      context.registry.tunnelPort(server.address().getPort());
+      log.info(
+          "Server listening on {} (TLS: {}, transport: {})",
+          Addresses.hostPort(config.bindAddr(), server.address().getPort()),
+          sslContext != null ? "given context" : tlsProvider.describe(),
+          transport.name());
+      events.started(server.address());
+      return server;
+    }
+
+    private SslContext contextFromFiles() throws TunnelStartException {
+      if (config.certPath() == null || config.keyPath() == null) {
+        throw new TunnelStartException(
+            Failure.of(
+                FailureKind.TLS_SETUP,
+                "server.cert_path and server.key_path: missing; set both, or give the builder an"
+                    + " SslContext",
+                null));
+      }
+      try {
+        return TlsContexts.forServer(config.certPath(), config.keyPath(), tlsProvider);
+      } catch (IOException e) {
+        throw new TunnelStartException(Failure.of(FailureKind.TLS_SETUP, e.getMessage(), e));
+      }
+    }
+
+    private Failure tunnelPortFailure(Throwable cause) {
+      return Failure.of(
+          BindErrors.classify(cause),
+          "cannot listen on tunnel port "
+              + Addresses.hostPort(config.bindAddr(), config.bindPort())
+              + ": "
+              + BindErrors.describe("tunnel port", config.bindAddr(), config.bindPort(), cause),
+          cause);
+    }
   }
 }

@@ -1,6 +1,6 @@
 package dev.tlstunnel.server;
 
-import static dev.tlstunnel.Errors.rootMessage;
+import static dev.tlstunnel.common.Errors.rootMessage;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

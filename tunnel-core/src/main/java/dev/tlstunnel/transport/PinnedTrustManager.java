@@ -1,5 +1,6 @@
 package dev.tlstunnel.transport;
 
+import dev.tlstunnel.config.Fingerprints;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -31,8 +32,7 @@ final class PinnedTrustManager extends X509ExtendedTrustManager {
     }
     String actual = Fingerprints.sha256(chain[0].getEncoded());
     if (!actual.equals(expected)) {
-      throw new CertificateException(
-          "server certificate fingerprint mismatch: expected " + expected + ", got " + actual);
+      throw new FingerprintMismatchException(expected, actual);
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.tlstunnel.transport;
 
-import static dev.tlstunnel.Errors.rootMessage;
+import static dev.tlstunnel.common.Errors.rootMessage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

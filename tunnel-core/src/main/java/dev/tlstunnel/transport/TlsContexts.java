@@ -1,8 +1,8 @@
 package dev.tlstunnel.transport;
 
-import static dev.tlstunnel.Errors.rootMessage;
+import static dev.tlstunnel.common.Errors.rootMessage;
 
-import io.netty.handler.ssl.OpenSsl;
+import dev.tlstunnel.TlsProvider;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -18,15 +18,9 @@ public final class TlsContexts {
 
   private TlsContexts() {}
 
-  /** The provider in use: {@code OPENSSL} (BoringSSL) or {@code JDK}. */
-  public static SslProvider provider() {
-    boolean jdkForced = "jdk".equalsIgnoreCase(System.getProperty("tlstunnel.tls"));
-    return !jdkForced && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-  }
-
-  /** A human-readable name of the provider in use, e.g. {@code BoringSSL} or {@code JDK}. */
-  public static String providerName() {
-    return provider() == SslProvider.OPENSSL ? OpenSsl.versionString() : "JDK";
+  /** Netty's provider for {@code asked}: {@code OPENSSL} (BoringSSL) where it loads, or JDK. */
+  static SslProvider sslProvider(TlsProvider asked) {
+    return asked.effective() == TlsProvider.BORINGSSL ? SslProvider.OPENSSL : SslProvider.JDK;
   }
 
   /**
@@ -34,13 +28,14 @@ public final class TlsContexts {
    *
    * @throws IOException naming the file when the certificate or key cannot be read or do not match
    */
-  public static SslContext forServer(Path certPath, Path keyPath) throws IOException {
+  public static SslContext forServer(Path certPath, Path keyPath, TlsProvider provider)
+      throws IOException {
     requireReadable(certPath, "certificate");
     requireReadable(keyPath, "private key");
     ServerKeyCheck.check(certPath, keyPath);
     try {
       return SslContextBuilder.forServer(certPath.toFile(), keyPath.toFile())
-          .sslProvider(provider())
+          .sslProvider(sslProvider(provider))
           .protocols(PROTOCOLS)
           .build();
     } catch (SSLException | IllegalArgumentException e) {
@@ -57,24 +52,17 @@ public final class TlsContexts {
   }
 
   /**
-   * A client context that trusts {@code caPath} (or the system's CAs when null), or anything when
-   * {@code skipVerify}.
-   */
-  public static SslContext forClient(Path caPath, boolean skipVerify) throws IOException {
-    return forClient(caPath, skipVerify, null);
-  }
-
-  /**
    * A client context. With a {@code fingerprint} ({@code sha256:<hex>}) it trusts exactly the
    * server certificate with that SHA-256, with no CA or host-name check, and {@code caPath} and
    * {@code skipVerify} are ignored; a mismatch fails the handshake with a message showing the
    * expected and the actual fingerprint. Otherwise it trusts {@code caPath} (or the system's CAs
    * when null) and checks the host name, or trusts anything when {@code skipVerify}.
    */
-  public static SslContext forClient(Path caPath, boolean skipVerify, String fingerprint)
+  public static SslContext forClient(
+      Path caPath, boolean skipVerify, String fingerprint, TlsProvider provider)
       throws IOException {
     SslContextBuilder builder =
-        SslContextBuilder.forClient().sslProvider(provider()).protocols(PROTOCOLS);
+        SslContextBuilder.forClient().sslProvider(sslProvider(provider)).protocols(PROTOCOLS);
     if (fingerprint != null) {
       try {
         builder.trustManager(new PinnedTrustManager(fingerprint));

@@ -1,6 +1,8 @@
 package dev.tlstunnel.transport;
 
+import dev.tlstunnel.IoTransport;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -33,8 +35,20 @@ public record Transport(
   /** The quiet period of {@link #shutdown}: long enough for one more loop iteration. */
   static final long SHUTDOWN_QUIET_MILLIS = 20;
 
+  /** The transport for {@code asked}: native epoll only where it loads, NIO otherwise. */
+  public static Transport of(IoTransport asked) {
+    return asked == IoTransport.EPOLL && Epoll.isAvailable() ? epoll() : nio();
+  }
+
+  /** The transport whose channels {@code group}'s event loops serve. */
+  public static Transport forGroup(EventLoopGroup group) {
+    return group.next() instanceof IoEventLoop loop && loop.isIoType(EpollIoHandler.class)
+        ? epoll()
+        : nio();
+  }
+
   /**
-   * The transport in use: NIO, unless {@code -Dtlstunnel.transport=epoll} asks for native epoll
+   * The default transport: NIO, unless {@code -Dtlstunnel.transport=epoll} asks for native epoll
    * (and it loads).
    *
    * <p>NIO is the default because Netty 4.2.18's epoll registration loses a channel whose interest
@@ -45,8 +59,7 @@ public record Transport(
    * so under load public connections lost data ({@code TransportHalfCloseTest} shows it).
    */
   public static Transport best() {
-    boolean epollAsked = "epoll".equalsIgnoreCase(System.getProperty("tlstunnel.transport"));
-    return epollAsked && Epoll.isAvailable() ? epoll() : nio();
+    return of(IoTransport.fromSystemProperty());
   }
 
   /** The NIO transport, available everywhere. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -23,6 +25,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +44,7 @@ class AdminServerTest {
   private AdminServer server;
 
   @BeforeEach
-  void setUp() throws InterruptedException {
+  void setUp() throws Exception {
     server = AdminServer.start(group, NioServerSocketChannel.class, "127.0.0.1", 0, status::get);
   }
 
@@ -196,13 +200,15 @@ class AdminServerTest {
               () ->
                   AdminServer.start(
                       group, NioServerSocketChannel.class, "127.0.0.1", port, status::get))
-          .isInstanceOf(IllegalStateException.class)
+          .isInstanceOf(TunnelStartException.class)
           .hasMessage(
-              "Cannot start admin API on 127.0.0.1:"
+              "cannot start admin API on 127.0.0.1:"
                   + port
                   + ": Port "
                   + port
-                  + " is already in use by another process");
+                  + " is already in use by another process")
+          .extracting(e -> ((TunnelStartException) e).kind())
+          .isEqualTo(FailureKind.PORT_IN_USE);
     }
   }
 
@@ -266,16 +272,17 @@ class AdminServerTest {
     ProxyState proxy =
         new ProxyState(
             "proxy2",
-            proxyStatus,
+            dev.tlstunnel.ProxyStatus.fromWireName(proxyStatus),
             "0.0.0.0",
             8002,
             "127.0.0.1:9002",
             unhealthy ? "Port 8002 is already in use by another process" : null,
-            unhealthy ? 2.0 : null,
-            unhealthy ? "2026-01-02T03:04:07Z" : null,
+            unhealthy ? Duration.ofSeconds(2) : null,
+            unhealthy ? Instant.parse("2026-01-02T03:04:07Z") : null,
             unhealthy ? 1 : null,
             unhealthy ? 10 : null,
-            "2026-01-02T03:04:05Z");
-    return new ClientStatus("c1", "tunnel.example:7000", "connected", null, List.of(proxy));
+            Instant.parse("2026-01-02T03:04:05Z"));
+    return new ClientStatus(
+        "c1", "tunnel.example:7000", SessionState.CONNECTED, null, null, null, List.of(proxy));
   }
 }

@@ -7,12 +7,13 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.config.ProxyConfig;
-import dev.tlstunnel.config.ProxyType;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
-import dev.tlstunnel.protocol.ProxyStatus;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -38,11 +39,14 @@ class ProxyStateTrackerTest {
     appender.start();
     logger.addAppender(appender);
     logger.setLevel(Level.DEBUG);
-    tracker =
-        new ProxyStateTracker(
-            List.of(proxy("proxy1", 8001), proxy("proxy2", 8002), proxy("web", 8080)),
-            Clock.fixed(T0, ZoneOffset.UTC));
-    tracker.onChange(changes::add);
+    tracker = tracker(TunnelClient.Listener.NONE);
+  }
+
+  private ProxyStateTracker tracker(TunnelClient.Listener listener) {
+    return new ProxyStateTracker(
+        List.of(proxy("proxy1", 8001), proxy("proxy2", 8002), proxy("web", 8080)),
+        new ClientEvents(List.of(listener), Clock.fixed(T0, ZoneOffset.UTC)),
+        changes::add);
   }
 
   @AfterEach
@@ -56,10 +60,10 @@ class ProxyStateTrackerTest {
     assertThat(tracker.snapshot())
         .extracting(ProxyState::name, ProxyState::status, ProxyState::local, ProxyState::updatedAt)
         .containsExactly(
-            tuple("proxy1", "pending", "127.0.0.1:9001", "2026-01-02T03:04:05Z"),
-            tuple("proxy2", "pending", "127.0.0.1:9002", "2026-01-02T03:04:05Z"),
-            tuple("web", "pending", "127.0.0.1:9080", "2026-01-02T03:04:05Z"));
-    assertThat(tracker.anyFailed()).isFalse();
+            tuple("proxy1", ProxyStatus.PENDING, "127.0.0.1:9001", T0),
+            tuple("proxy2", ProxyStatus.PENDING, "127.0.0.1:9002", T0),
+            tuple("web", ProxyStatus.PENDING, "127.0.0.1:9080", T0));
+    assertThat(anyFailed()).isFalse();
   }
 
   @Test
@@ -68,9 +72,9 @@ class ProxyStateTrackerTest {
         new ProxyRegistrationResult("web", false, "port 8080 is reserved", null, null));
 
     ProxyState web = state("web");
-    assertThat(web.status()).isEqualTo("rejected");
+    assertThat(web.status()).isEqualTo(ProxyStatus.REJECTED);
     assertThat(web.error()).isEqualTo("port 8080 is reserved");
-    assertThat(tracker.anyFailed()).isTrue();
+    assertThat(anyFailed()).isTrue();
     assertThat(changes).containsExactly(web);
     assertLogs(tuple(Level.WARN, "Proxy 'web' rejected by server: port 8080 is reserved"));
   }
@@ -81,7 +85,7 @@ class ProxyStateTrackerTest {
     tracker.onRegistrationResult(
         new ProxyRegistrationResult("proxy1", true, null, "max_retries clamped to 10", null));
 
-    assertThat(state("web").status()).isEqualTo("pending");
+    assertThat(state("web").status()).isEqualTo(ProxyStatus.PENDING);
     assertThat(changes).isEmpty();
     assertLogs(
         tuple(Level.INFO, "Proxy 'web' accepted by server"),
@@ -93,10 +97,10 @@ class ProxyStateTrackerTest {
     tracker.onStatusUpdate(unhealthy(1, 10, 2.0));
 
     ProxyState p = state("proxy2");
-    assertThat(p.status()).isEqualTo("unhealthy");
+    assertThat(p.status()).isEqualTo(ProxyStatus.UNHEALTHY);
     assertThat(p.error()).isEqualTo("Port 8002 is already in use by another process");
-    assertThat(p.retryAfterSeconds()).isEqualTo(2.0);
-    assertThat(p.nextRetryAt()).isEqualTo("2026-01-02T03:04:07Z");
+    assertThat(p.retryAfter()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(p.nextRetryAt()).isEqualTo(Instant.parse("2026-01-02T03:04:07Z"));
     assertThat(p.attempt()).isEqualTo(1);
     assertThat(p.maxRetries()).isEqualTo(10);
     assertThat(changes).containsExactly(p);
@@ -112,7 +116,7 @@ class ProxyStateTrackerTest {
     tracker.onStatusUpdate(unhealthy(3, -1, 8.0));
     tracker.onStatusUpdate(unhealthy(4, 5, 0.25));
 
-    assertThat(state("proxy2").nextRetryAt()).isEqualTo("2026-01-02T03:04:05.250Z");
+    assertThat(state("proxy2").nextRetryAt()).isEqualTo(Instant.parse("2026-01-02T03:04:05.250Z"));
     assertLogs(
         tuple(
             Level.WARN,
@@ -131,9 +135,9 @@ class ProxyStateTrackerTest {
     tracker.onStatusUpdate(healthy("proxy2", 3));
 
     ProxyState p = state("proxy2");
-    assertThat(p.status()).isEqualTo("healthy");
+    assertThat(p.status()).isEqualTo(ProxyStatus.HEALTHY);
     assertThat(p.error()).isNull();
-    assertThat(p.retryAfterSeconds()).isNull();
+    assertThat(p.retryAfter()).isNull();
     assertThat(p.nextRetryAt()).isNull();
     assertThat(changes).hasSize(3);
     assertLogs(
@@ -152,7 +156,7 @@ class ProxyStateTrackerTest {
     tracker.onStatusUpdate(
         new ProxyStatusUpdate(
             "proxy2",
-            ProxyStatus.BIND_FAILED,
+            dev.tlstunnel.protocol.ProxyStatus.BIND_FAILED,
             "Port 8002 is already in use by another process",
             null,
             11,
@@ -160,8 +164,8 @@ class ProxyStateTrackerTest {
             "0.0.0.0",
             8002));
 
-    assertThat(state("proxy2").status()).isEqualTo("bind_failed");
-    assertThat(tracker.anyFailed()).isTrue();
+    assertThat(state("proxy2").status()).isEqualTo(ProxyStatus.BIND_FAILED);
+    assertThat(anyFailed()).isTrue();
     assertLogs(
         tuple(
             Level.ERROR,
@@ -203,22 +207,28 @@ class ProxyStateTrackerTest {
 
     assertThat(tracker.snapshot())
         .extracting(ProxyState::status, ProxyState::error, ProxyState::attempt)
-        .containsOnly(tuple("pending", null, null));
-    assertThat(tracker.anyFailed()).isFalse();
+        .containsOnly(tuple(ProxyStatus.PENDING, null, null));
+    assertThat(anyFailed()).isFalse();
     assertThat(changes).extracting(ProxyState::name).containsExactly("proxy1", "proxy2", "web");
   }
 
   @Test
   void failingListenerDoesNotStopTracking() {
-    tracker.onChange(
-        s -> {
-          throw new IllegalStateException("boom");
-        });
+    tracker =
+        tracker(
+            new TunnelClient.Listener() {
+              @Override
+              public void proxyStatusChanged(ClientEvent.ProxyStatusChanged event) {
+                throw new IllegalStateException("boom");
+              }
+            });
 
     tracker.onStatusUpdate(healthy("proxy1", 1));
+    tracker.onStatusUpdate(healthy("proxy2", 1));
 
-    assertThat(state("proxy1").status()).isEqualTo("healthy");
-    assertThat(changes).hasSize(1);
+    assertThat(state("proxy1").status()).isEqualTo(ProxyStatus.HEALTHY);
+    assertThat(state("proxy2").status()).isEqualTo(ProxyStatus.HEALTHY);
+    assertThat(changes).hasSize(2);
   }
 
   @Test
@@ -239,7 +249,11 @@ class ProxyStateTrackerTest {
           .containsExactly("proxy1", "proxy2", "web");
     }
     writer.join();
-    assertThat(state("proxy2").status()).isEqualTo("pending");
+    assertThat(state("proxy2").status()).isEqualTo(ProxyStatus.PENDING);
+  }
+
+  private boolean anyFailed() {
+    return tracker.snapshot().stream().anyMatch(s -> s.status().isFinalFailure());
   }
 
   private ProxyState state(String name) {
@@ -255,7 +269,7 @@ class ProxyStateTrackerTest {
   private static ProxyStatusUpdate unhealthy(int attempt, int maxRetries, double retryAfter) {
     return new ProxyStatusUpdate(
         "proxy2",
-        ProxyStatus.UNHEALTHY,
+        dev.tlstunnel.protocol.ProxyStatus.UNHEALTHY,
         "Port 8002 is already in use by another process",
         retryAfter,
         attempt,
@@ -267,11 +281,13 @@ class ProxyStateTrackerTest {
   private static ProxyStatusUpdate healthy(String name, int attempt) {
     int port = name.equals("proxy1") ? 8001 : 8002;
     return new ProxyStatusUpdate(
-        name, ProxyStatus.HEALTHY, null, null, attempt, 10, "0.0.0.0", port);
+        name, dev.tlstunnel.protocol.ProxyStatus.HEALTHY, null, null, attempt, 10, "0.0.0.0", port);
   }
 
   private static ProxyConfig proxy(String name, int publishPort) {
-    return new ProxyConfig(
-        name, "0.0.0.0", publishPort, "127.0.0.1", publishPort + 1000, ProxyType.TCP, null);
+    return TunnelFixture.built(
+        ProxyConfig.builder(name)
+            .publish("0.0.0.0", publishPort)
+            .local("127.0.0.1", publishPort + 1000));
   }
 }

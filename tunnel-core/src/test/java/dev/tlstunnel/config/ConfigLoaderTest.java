@@ -60,10 +60,10 @@ class ConfigLoaderTest {
                 dir.resolve("server.crt"),
                 dir.resolve("server.key"),
                 KEY,
-                1500,
+                Duration.ofMillis(1500),
                 new BindRetryPolicy(-1, Duration.ofMillis(250), Duration.ofSeconds(90)),
                 new KeepAlive(Duration.ofSeconds(5), Duration.ofSeconds(20)),
-                3000,
+                Duration.ofSeconds(3),
                 Limits.DEFAULT));
   }
 
@@ -78,10 +78,10 @@ class ConfigLoaderTest {
                     + KEY
                     + "\"\n"));
     assertThat(c.bindAddr()).isEqualTo("0.0.0.0");
-    assertThat(c.handshakeTimeoutMillis()).isEqualTo(10_000);
+    assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.bindRetry()).isEqualTo(BindRetryPolicy.DEFAULT);
     assertThat(c.keepAlive()).isEqualTo(KeepAlive.DEFAULT);
-    assertThat(c.shutdownGraceMillis()).isEqualTo(10_000);
+    assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
@@ -132,33 +132,33 @@ class ConfigLoaderTest {
     assertThat(c)
         .isEqualTo(
             new ClientConfig(
-                "tunnel.example.com",
-                7000,
-                KEY,
-                dir.resolve("pki/ca.crt"),
-                false,
-                "edge-1",
-                "127.0.0.2",
-                7400,
-                true,
-                0,
-                250,
-                2000,
-                "sha256:" + "ab".repeat(32),
-                new ReconnectPolicy(true, Duration.ofMillis(500), Duration.ofSeconds(10), true),
-                new KeepAlive(Duration.ofSeconds(2), Duration.ofSeconds(6)),
-                0,
-                List.of(
-                    new ProxyConfig(
-                        "web",
-                        "127.0.0.1",
-                        8080,
-                        "localhost",
-                        3000,
-                        ProxyType.HTTP_1_1,
-                        new BindRetryPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(30))),
-                    new ProxyConfig(
-                        "ssh", "0.0.0.0", 2222, "127.0.0.1", 22, ProxyType.TCP, null))));
+                ClientConfig.builder()
+                    .server("tunnel.example.com", 7000)
+                    .authKey(KEY)
+                    .caCertPath(dir.resolve("pki/ca.crt"))
+                    .clientId("edge-1")
+                    .admin("127.0.0.2", 7400)
+                    .exitOnBindFailure(true)
+                    .localConnect(0, Duration.ofMillis(250), Duration.ofSeconds(2))
+                    .serverFingerprint("sha256:" + "ab".repeat(32))
+                    .reconnect(
+                        new ReconnectPolicy(
+                            true, Duration.ofMillis(500), Duration.ofSeconds(10), true))
+                    .keepAlive(new KeepAlive(Duration.ofSeconds(2), Duration.ofSeconds(6)))
+                    .shutdownGrace(Duration.ZERO)
+                    .proxies(
+                        List.of(
+                            new ProxyConfig(
+                                "web",
+                                "127.0.0.1",
+                                8080,
+                                "localhost",
+                                3000,
+                                ProxyType.HTTP_1_1,
+                                new BindRetryPolicy(
+                                    5, Duration.ofSeconds(1), Duration.ofSeconds(30))),
+                            new ProxyConfig(
+                                "ssh", "0.0.0.0", 2222, "127.0.0.1", 22, ProxyType.TCP, null)))));
   }
 
   @Test
@@ -166,17 +166,15 @@ class ConfigLoaderTest {
     ClientConfig c =
         ConfigLoader.parseClient(
             "[client]\nserver_addr = \"h\"\nserver_port = 7000\nauth_key = \"" + KEY + "\"\n", dir);
-    assertThat(c.clientId())
-        .isEqualTo(ClientConfig.defaultClientId())
-        .matches(ConfigValidator.NAME_PATTERN);
+    assertThat(c.clientId()).isEqualTo(ClientConfig.defaultClientId()).matches(Checks.NAME_PATTERN);
     assertThat(c.adminAddr()).isEqualTo("127.0.0.1");
     assertThat(c.adminPort()).isNull();
     assertThat(c.caCertPath()).isNull();
     assertThat(c.skipVerify()).isFalse();
     assertThat(c.exitOnBindFailure()).isFalse();
     assertThat(c.localConnectRetries()).isEqualTo(3);
-    assertThat(c.localRetryDelayMillis()).isEqualTo(1000);
-    assertThat(c.localConnectTimeoutMillis()).isEqualTo(5000);
+    assertThat(c.localRetryDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.localConnectTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.proxies()).isEmpty();
   }
 

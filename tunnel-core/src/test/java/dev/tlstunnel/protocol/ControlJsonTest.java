@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.tlstunnel.config.ConfigValidator;
+import dev.tlstunnel.config.Limits;
+import dev.tlstunnel.config.ServerConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class ControlJsonTest {
 
   @Test
   void configAndProtocolAgreeOnBounds() {
-    assertThat(ConfigValidator.MAX_PROXIES).isEqualTo(Protocol.MAX_PROXIES);
-    assertThat(ConfigValidator.MAX_AUTH_KEY_LENGTH).isEqualTo(Protocol.MAX_STRING_LENGTH);
+    assertThat(Limits.CEILING_PROXIES).isEqualTo(Protocol.MAX_PROXIES);
+    assertThat(ServerConfig.MAX_AUTH_KEY_LENGTH).isEqualTo(Protocol.MAX_STRING_LENGTH);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.testing.LogCapture;
+import dev.tlstunnel.testing.TunnelFixture;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
@@ -53,7 +54,14 @@ class AdmissionControlTest {
 
   @Test
   void sourceOverItsRateIsRefusedWhileAnotherSourceIsAdmitted() {
-    AdmissionControl admission = control(Limits.DEFAULT.withAdmission(2, 3, 1024, 64));
+    AdmissionControl admission =
+        control(
+            TunnelFixture.built(
+                Limits.builder()
+                    .connectionRate(2)
+                    .connectionBurst(3)
+                    .maxUnauthenticated(1024)
+                    .maxUnauthenticatedPerIp(64)));
     for (int i = 0; i < 3; i++) {
       assertThat(admission.admit(from("127.0.0.2", 1000 + i))).isTrue();
     }
@@ -70,7 +78,14 @@ class AdmissionControlTest {
 
   @Test
   void unauthenticatedCapsHoldPerSourceAndOverall() {
-    AdmissionControl admission = control(Limits.DEFAULT.withAdmission(1000, 1000, 5, 3));
+    AdmissionControl admission =
+        control(
+            TunnelFixture.built(
+                Limits.builder()
+                    .connectionRate(1000)
+                    .connectionBurst(1000)
+                    .maxUnauthenticated(5)
+                    .maxUnauthenticatedPerIp(3)));
     List<Channel> held = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       EmbeddedChannel ch = from("127.0.0.2", 1000 + i);
@@ -95,20 +110,11 @@ class AdmissionControlTest {
   void failedAuthenticationsRefuseTheSourceForADoublingPenaltyResetBySuccess() {
     AdmissionControl admission =
         control(
-            new Limits(
-                65536,
-                256,
-                16384,
-                1024,
-                256,
-                8 << 20,
-                64 << 20,
-                65536,
-                1024,
-                64,
-                1000,
-                1000,
-                Duration.ofSeconds(4)));
+            TunnelFixture.built(
+                Limits.builder()
+                    .connectionRate(1000)
+                    .connectionBurst(1000)
+                    .authPenaltyMax(Duration.ofSeconds(4))));
     EmbeddedChannel first = from("127.0.0.5", 1000);
     assertThat(admission.admit(first)).isTrue();
     assertThat(admission.authFailed(first)).isEqualTo(1_000);
@@ -154,7 +160,16 @@ class AdmissionControlTest {
   @Test
   void aPenalisedSourceIsNotForgottenWhileOtherSourcesCycleThroughTheTable() {
     AdmissionControl admission =
-        new AdmissionControl(Limits.DEFAULT.withAdmission(100, 100, 1024, 64), logs, now::get, 8);
+        new AdmissionControl(
+            TunnelFixture.built(
+                Limits.builder()
+                    .connectionRate(100)
+                    .connectionBurst(100)
+                    .maxUnauthenticated(1024)
+                    .maxUnauthenticatedPerIp(64)),
+            logs,
+            now::get,
+            8);
     penalise(admission, "127.0.0.5");
     EmbeddedChannel pending = from("127.0.0.6", 1000);
     assertThat(admission.admit(pending)).isTrue();
@@ -178,7 +193,16 @@ class AdmissionControlTest {
   @Test
   void whenEverySourceIsGuardedTheLeastRecentlySeenIsForgottenAndMemoryStaysBounded() {
     AdmissionControl admission =
-        new AdmissionControl(Limits.DEFAULT.withAdmission(100, 100, 1024, 64), logs, now::get, 4);
+        new AdmissionControl(
+            TunnelFixture.built(
+                Limits.builder()
+                    .connectionRate(100)
+                    .connectionBurst(100)
+                    .maxUnauthenticated(1024)
+                    .maxUnauthenticatedPerIp(64)),
+            logs,
+            now::get,
+            4);
     for (int i = 1; i <= 4; i++) {
       penalise(admission, "10.0.0." + i);
     }
@@ -195,7 +219,14 @@ class AdmissionControlTest {
 
   @Test
   void refusalsAreLoggedOncePerSourceAndIntervalWithTheSuppressedCount() {
-    AdmissionControl admission = control(Limits.DEFAULT.withAdmission(1, 1, 1024, 64));
+    AdmissionControl admission =
+        control(
+            TunnelFixture.built(
+                Limits.builder()
+                    .connectionRate(1)
+                    .connectionBurst(1)
+                    .maxUnauthenticated(1024)
+                    .maxUnauthenticatedPerIp(64)));
     try (LogCapture capture = new LogCapture(AdmissionControl.class)) {
       assertThat(admission.admit(from("127.0.0.2", 1000))).isTrue();
       for (int i = 0; i < 50; i++) {

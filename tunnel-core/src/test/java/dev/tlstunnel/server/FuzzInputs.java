@@ -1,15 +1,16 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.config.ServerConfig;
-import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.testing.RawYamux;
+import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.transport.Transport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Shared by the fuzz targets: a server context without sockets, and the input layout. The first
@@ -23,9 +24,12 @@ final class FuzzInputs {
 
   static ServerContext context() {
     ServerConfig config =
-        ServerConfig.of("127.0.0.1", 0, Path.of("unused-cert"), Path.of("unused-key"), KEY);
+        TunnelFixture.built(ServerConfig.builder().bind("127.0.0.1", 7000).authKey(KEY));
     return new ServerContext(
-        config, Transport.nio(), YamuxConfig.defaults(), 7000, ImmediateEventExecutor.INSTANCE);
+        config,
+        Transport.nio(),
+        new ServerEvents(List.of(), Clock.systemUTC()),
+        ImmediateEventExecutor.INSTANCE);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.tlstunnel.testing.LogCapture;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.BindException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +53,16 @@ class ProxyListenerTest {
           return ok;
         };
     return new ProxyListener(
-        "proxy2", "0.0.0.0", 8002, policy, loopOwner.eventLoop(), binder, updates::add);
+        "proxy2",
+        "0.0.0.0",
+        8002,
+        policy,
+        loopOwner.eventLoop(),
+        binder,
+        new BindReports(
+            "c1",
+            message -> updates.add((ProxyStatusUpdate) message),
+            new ServerEvents(List.of(), Clock.systemUTC())));
   }
 
   private ProxyStatusUpdate last() {
@@ -108,7 +118,7 @@ class ProxyListenerTest {
         .containsExactly(ProxyStatus.UNHEALTHY, ProxyStatus.UNHEALTHY, ProxyStatus.HEALTHY);
     assertThat(last().attempt()).isEqualTo(3);
     assertThat(last().errorMessage()).isNull();
-    assertThat(l.status()).isEqualTo(ProxyStatus.HEALTHY);
+    assertThat(l.status()).isEqualTo(dev.tlstunnel.ProxyStatus.HEALTHY);
     assertThat(logs.messages())
         .last()
         .isEqualTo("Proxy 'proxy2' listening on 0.0.0.0:8002 (after 2 retries)");

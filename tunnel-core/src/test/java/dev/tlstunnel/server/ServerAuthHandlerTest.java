@@ -3,18 +3,18 @@ package dev.tlstunnel.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.config.ServerConfig;
-import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.Heartbeat;
 import dev.tlstunnel.protocol.Protocol;
 import dev.tlstunnel.testing.LogCapture;
+import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +35,14 @@ class ServerAuthHandlerTest {
 
   @BeforeEach
   void setUp() {
-    ServerConfig config = ServerConfig.of("127.0.0.1", 0, Path.of("c"), Path.of("k"), KEY);
+    ServerConfig config =
+        TunnelFixture.built(ServerConfig.builder().bind("127.0.0.1", 7000).authKey(KEY));
     context =
         new ServerContext(
-            config, Transport.nio(), YamuxConfig.defaults(), 7000, ImmediateEventExecutor.INSTANCE);
+            config,
+            Transport.nio(),
+            new ServerEvents(List.of(), Clock.systemUTC()),
+            ImmediateEventExecutor.INSTANCE);
     tunnel =
         new EmbeddedChannel(
             new ChannelInboundHandlerAdapter() {

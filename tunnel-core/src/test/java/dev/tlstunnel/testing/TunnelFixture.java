@@ -6,7 +6,9 @@ import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.ConfigException;
 import dev.tlstunnel.config.KeepAlive;
+import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ProxyType;
 import dev.tlstunnel.config.ReconnectPolicy;
@@ -42,38 +44,99 @@ public final class TunnelFixture implements AutoCloseable {
   }
 
   /**
-   * A server on 127.0.0.1, port 0, with millisecond bind retries (10 × 50 ms doubling to 200 ms).
+   * A server on 127.0.0.1, port 0, with millisecond bind retries (10 × 50 ms doubling to 200 ms),
+   * to be changed and built.
    */
+  public ServerConfig.Builder serverBuilder() {
+    return ServerConfig.builder()
+        .bind("127.0.0.1", 0)
+        .certificate(pki.cert(), pki.key())
+        .authKey(KEY)
+        .handshakeTimeout(Duration.ofSeconds(5))
+        .bindRetry(new BindRetryPolicy(10, Duration.ofMillis(50), Duration.ofMillis(200)));
+  }
+
+  /** {@link #serverBuilder()}, built. */
   public ServerConfig serverConfig() {
-    return ServerConfig.of("127.0.0.1", 0, pki.cert(), pki.key(), KEY)
-        .withHandshakeTimeoutMillis(5_000)
-        .withBindRetry(new BindRetryPolicy(10, Duration.ofMillis(50), Duration.ofMillis(200)));
+    return built(serverBuilder());
   }
 
   /** A client that verifies the test certificate, with quick local retries (3 × 100 ms). */
-  public ClientConfig clientConfig(int serverPort, String clientId, List<ProxyConfig> proxies) {
+  public ClientConfig.Builder clientBuilder(
+      int serverPort, String clientId, List<ProxyConfig> proxies) {
     return ClientConfig.builder()
         .server("127.0.0.1", serverPort)
         .authKey(KEY)
         .caCertPath(pki.cert())
         .clientId(clientId)
-        .localConnect(3, 100, 2_000)
-        .proxies(proxies)
-        .build();
+        .localConnect(3, Duration.ofMillis(100), Duration.ofSeconds(2))
+        .proxies(proxies);
+  }
+
+  /** {@link #clientBuilder}, built. */
+  public ClientConfig clientConfig(int serverPort, String clientId, List<ProxyConfig> proxies) {
+    return built(clientBuilder(serverPort, clientId, proxies));
   }
 
   /** Quick reconnects (100 ms doubling to 400 ms) and keepalive (ping 200 ms, timeout 1 s). */
   public static ClientConfig fast(ClientConfig config) {
-    return config.toBuilder()
-        .reconnect(new ReconnectPolicy(true, Duration.ofMillis(100), Duration.ofMillis(400), false))
-        .keepAlive(new KeepAlive(Duration.ofMillis(200), Duration.ofSeconds(1)))
-        .build();
+    return built(fast(config.toBuilder()));
   }
 
-  /** A TCP proxy on 127.0.0.1 to a local port. */
+  /** Quick reconnects (100 ms doubling to 400 ms) and keepalive (ping 200 ms, timeout 1 s). */
+  public static ClientConfig.Builder fast(ClientConfig.Builder builder) {
+    return builder
+        .reconnect(new ReconnectPolicy(true, Duration.ofMillis(100), Duration.ofMillis(400), false))
+        .keepAlive(new KeepAlive(Duration.ofMillis(200), Duration.ofSeconds(1)));
+  }
+
+  /** A TCP proxy on 127.0.0.1 to a local port; publish port 0 lets the server pick one. */
   public static ProxyConfig proxy(String name, int publishPort, int localPort) {
-    return new ProxyConfig(
-        name, "127.0.0.1", publishPort, "127.0.0.1", localPort, ProxyType.TCP, null);
+    return built(proxyBuilder(name, publishPort, localPort));
+  }
+
+  /** {@link #proxy}, to be changed and built. */
+  public static ProxyConfig.Builder proxyBuilder(String name, int publishPort, int localPort) {
+    return ProxyConfig.builder(name)
+        .publish("127.0.0.1", publishPort)
+        .local("127.0.0.1", localPort)
+        .proxyType(ProxyType.TCP);
+  }
+
+  /** Builds a configuration the test knows to be valid (fails the test otherwise). */
+  public static ServerConfig built(ServerConfig.Builder builder) {
+    try {
+      return builder.build();
+    } catch (ConfigException e) {
+      throw new AssertionError("test configuration is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  /** Builds a configuration the test knows to be valid (fails the test otherwise). */
+  public static ClientConfig built(ClientConfig.Builder builder) {
+    try {
+      return builder.build();
+    } catch (ConfigException e) {
+      throw new AssertionError("test configuration is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  /** Builds a configuration the test knows to be valid (fails the test otherwise). */
+  public static ProxyConfig built(ProxyConfig.Builder builder) {
+    try {
+      return builder.build();
+    } catch (ConfigException e) {
+      throw new AssertionError("test configuration is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  /** Builds limits the test knows to be valid (fails the test otherwise). */
+  public static Limits built(Limits.Builder builder) {
+    try {
+      return builder.build();
+    } catch (ConfigException e) {
+      throw new AssertionError("test limits are invalid: " + e.getMessage(), e);
+    }
   }
 
   public TunnelServer startServer(ServerConfig config) throws TunnelStartException {

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.TlsProvider;
 import dev.tlstunnel.client.ClientExit;
+import dev.tlstunnel.client.SessionState;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.Fingerprints;
 import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.TestPki;
@@ -51,7 +55,7 @@ class PinningTest {
                 fixture.startClient(pinned(fixture, server, openSslStyle, "pinned"));
             await()
                 .atMost(Duration.ofSeconds(20))
-                .until(() -> client.status().sessionState().equals("connected"));
+                .until(() -> client.status().sessionState() == SessionState.CONNECTED);
           }
         });
   }
@@ -73,7 +77,9 @@ class PinningTest {
                         .reconnect(ReconnectPolicy.DEFAULT)
                         .build());
             ClientExit exit = client.exit().get(20, TimeUnit.SECONDS);
-            assertThat(exit.reason()).isEqualTo(ClientExit.Reason.CONNECTION_FAILED);
+            assertThat(exit.failure().kind()).isEqualTo(FailureKind.UNTRUSTED_SERVER);
+            assertThat(exit.failure().expectedFingerprint()).isEqualTo(WRONG);
+            assertThat(exit.failure().actualFingerprint()).isEqualTo(actual);
             assertThat(exit.message())
                 .contains(
                     "server certificate fingerprint mismatch: expected "
@@ -87,7 +93,7 @@ class PinningTest {
 
   @Test
   void malformedFingerprintIsRefusedWhenBuildingTheContext() {
-    assertThatThrownBy(() -> TlsContexts.forClient(null, false, "sha256:abc"))
+    assertThatThrownBy(() -> TlsContexts.forClient(null, false, "sha256:abc", TlsProvider.JDK))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("64 hex digits");
   }
@@ -103,7 +109,7 @@ class PinningTest {
   void serverRefusesAKeyThatDoesNotMatchItsCertificate() throws Exception {
     TestPki.CertFiles one = TestPki.selfSigned(Files.createDirectory(dir.resolve("one")), "one");
     TestPki.CertFiles two = TestPki.selfSigned(Files.createDirectory(dir.resolve("two")), "two");
-    assertThatThrownBy(() -> TlsContexts.forServer(one.cert(), two.key()))
+    assertThatThrownBy(() -> TlsContexts.forServer(one.cert(), two.key(), TlsProvider.JDK))
         .hasMessage(
             "private key "
                 + two.key()
@@ -115,12 +121,12 @@ class PinningTest {
   @Test
   void serverRefusesSwappedCertificateAndKey() throws Exception {
     TestPki.CertFiles pki = TestPki.selfSigned(dir, "localhost");
-    assertThatThrownBy(() -> TlsContexts.forServer(pki.key(), pki.cert()))
+    assertThatThrownBy(() -> TlsContexts.forServer(pki.key(), pki.cert(), TlsProvider.JDK))
         .hasMessageStartingWith("certificate " + pki.key() + " holds no PEM certificate");
   }
 
   private static ClientConfig pinned(
-      TunnelFixture fixture, TunnelServer server, String pin, String id) {
+      TunnelFixture fixture, TunnelServer server, String pin, String id) throws Exception {
     return fixture.clientConfig(server.address().getPort(), id, List.of()).toBuilder()
         .caCertPath(null)
         .serverFingerprint(pin)

@@ -1,4 +1,4 @@
-package dev.tlstunnel.transport;
+package dev.tlstunnel.config;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

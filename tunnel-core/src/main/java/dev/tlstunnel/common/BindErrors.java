@@ -1,31 +1,23 @@
-package dev.tlstunnel.server;
+package dev.tlstunnel.common;
 
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.config.Addresses;
 import io.netty.channel.unix.Errors;
 import java.net.BindException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * Explains why a listener could not bind, in the words of DESIGN §4. Works for both transports: NIO
+ * Explains why a listener could not bind, with the same texts wherever one binds (published ports,
+ * the tunnel port, the client's admin API and local listeners). Works for both transports: NIO
  * throws {@link BindException}; native epoll throws {@link Errors.NativeIoException} (an {@code
  * IOException}) carrying the negative errno. Netty does not expose constants for {@code EADDRINUSE}
  * or {@code EACCES}, so the errno is compared with the Linux values (the only OS with epoll) and
  * the message text is checked as well; the whole cause chain is searched.
  */
-final class BindDiagnostics {
-
-  /** What kind of bind failure a throwable reports. */
-  enum BindFailureKind {
-    /** Another socket holds the address and port. */
-    ADDRESS_IN_USE,
-    /** The process may not bind there, e.g. a port below 1024 without privileges. */
-    PERMISSION_DENIED,
-    /** Anything else, e.g. an address that is not on this host. */
-    OTHER
-  }
+public final class BindErrors {
 
   /** Linux errno values; epoll (hence {@code NativeIoException} from a bind) exists only there. */
   private static final int LINUX_EACCES = 13;
@@ -33,72 +25,77 @@ final class BindDiagnostics {
   private static final int LINUX_EPERM = 1;
   private static final int LINUX_EADDRINUSE = 98;
 
-  /** Netty's prefix on native errors: {@code bind(..) failed with error(-99): } or older forms. */
-  private static final Pattern NATIVE_PREFIX =
-      Pattern.compile("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
-
-  private BindDiagnostics() {}
+  private BindErrors() {}
 
   /**
-   * The one-line diagnosis of a failed bind of {@code publishAddr:publishPort}, e.g. {@code Port
-   * 8080 is already in use by another process}.
+   * The one-line diagnosis of a failed bind of a published port {@code publishAddr:publishPort},
+   * e.g. {@code Port 8080 is already in use by another process}.
    */
-  static String describe(String publishAddr, int publishPort, Throwable cause) {
+  public static String describe(String publishAddr, int publishPort, Throwable cause) {
+    return describe("proxy listener", publishAddr, publishPort, cause);
+  }
+
+  /**
+   * Like {@link #describe(String, int, Throwable)} for another kind of listener: {@code what} names
+   * it in the text for causes other than a port in use or a permission ({@code Failed to bind
+   * <what> on ...}).
+   */
+  public static String describe(String what, String publishAddr, int publishPort, Throwable cause) {
     switch (classify(cause)) {
-      case ADDRESS_IN_USE:
+      case PORT_IN_USE:
         return "Port " + publishPort + " is already in use by another process";
       case PERMISSION_DENIED:
         return "Permission denied to bind to "
-            + hostPort(publishAddr, publishPort)
+            + Addresses.hostPort(publishAddr, publishPort)
             + " - may need administrator privileges";
       default:
-        return "Failed to bind proxy listener on "
-            + hostPort(publishAddr, publishPort)
+        return "Failed to bind "
+            + what
+            + " on "
+            + Addresses.hostPort(publishAddr, publishPort)
             + ": "
             + causeText(cause);
     }
   }
 
-  /** Classifies {@code cause} by the first throwable in its chain that says what went wrong. */
-  static BindFailureKind classify(Throwable cause) {
+  /**
+   * Classifies {@code cause} by the first throwable in its chain that says what went wrong: {@link
+   * FailureKind#PORT_IN_USE}, {@link FailureKind#PERMISSION_DENIED} or {@link
+   * FailureKind#BIND_FAILED}.
+   */
+  public static FailureKind classify(Throwable cause) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Throwable t = cause; t != null && seen.add(t); t = t.getCause()) {
-      BindFailureKind kind = classifyOne(t);
-      if (kind != BindFailureKind.OTHER) {
+      FailureKind kind = classifyOne(t);
+      if (kind != FailureKind.BIND_FAILED) {
         return kind;
       }
     }
-    return BindFailureKind.OTHER;
+    return FailureKind.BIND_FAILED;
   }
 
-  /** {@code addr:port}, with IPv6 literals in brackets. */
-  static String hostPort(String addr, int port) {
-    boolean ipv6 = addr != null && addr.indexOf(':') >= 0 && !addr.startsWith("[");
-    return (ipv6 ? "[" + addr + "]" : addr) + ":" + port;
-  }
-
-  private static BindFailureKind classifyOne(Throwable t) {
+  private static FailureKind classifyOne(Throwable t) {
     if (t instanceof Errors.NativeIoException) {
       int errno = -((Errors.NativeIoException) t).expectedErr();
       if (errno == LINUX_EADDRINUSE) {
-        return BindFailureKind.ADDRESS_IN_USE;
+        return FailureKind.PORT_IN_USE;
       }
       if (errno == LINUX_EACCES || errno == LINUX_EPERM) {
-        return BindFailureKind.PERMISSION_DENIED;
+        return FailureKind.PERMISSION_DENIED;
       }
     }
     String message = t.getMessage();
     if (message == null) {
-      return BindFailureKind.OTHER;
+      return FailureKind.BIND_FAILED;
     }
     String lower = message.toLowerCase(Locale.ROOT);
     if (lower.contains("address already in use")) {
-      return BindFailureKind.ADDRESS_IN_USE;
+      return FailureKind.PORT_IN_USE;
     }
     if (lower.contains("permission denied") || lower.contains("operation not permitted")) {
-      return BindFailureKind.PERMISSION_DENIED;
+      return FailureKind.PERMISSION_DENIED;
     }
-    return BindFailureKind.OTHER;
+    return FailureKind.BIND_FAILED;
   }
 
   /**
@@ -119,6 +116,6 @@ final class BindDiagnostics {
     if (text == null) {
       return cause.getClass().getSimpleName();
     }
-    return NATIVE_PREFIX.matcher(text.strip()).replaceFirst("");
+    return dev.tlstunnel.common.Errors.withoutNativePrefix(text);
   }
 }

@@ -1,8 +1,8 @@
-package dev.tlstunnel.server;
+package dev.tlstunnel.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tlstunnel.server.BindDiagnostics.BindFailureKind;
+import dev.tlstunnel.FailureKind;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(20)
-class BindDiagnosticsTest {
+class BindErrorsTest {
 
   /** The two transports the server may bind with. */
   enum Transport {
@@ -50,8 +50,8 @@ class BindDiagnosticsTest {
       int port = holder.getLocalPort();
       Throwable cause = bindFailure(transport, "127.0.0.1", port);
 
-      assertThat(BindDiagnostics.classify(cause)).isEqualTo(BindFailureKind.ADDRESS_IN_USE);
-      assertThat(BindDiagnostics.describe("127.0.0.1", port, cause))
+      assertThat(BindErrors.classify(cause)).isEqualTo(FailureKind.PORT_IN_USE);
+      assertThat(BindErrors.describe("127.0.0.1", port, cause))
           .isEqualTo("Port " + port + " is already in use by another process");
     }
   }
@@ -61,8 +61,8 @@ class BindDiagnosticsTest {
   void addressNotOnThisHostKeepsTheSystemText(Transport transport) throws Exception {
     Throwable cause = bindFailure(transport, "192.0.2.1", 8080);
 
-    assertThat(BindDiagnostics.classify(cause)).isEqualTo(BindFailureKind.OTHER);
-    assertThat(BindDiagnostics.describe("192.0.2.1", 8080, cause))
+    assertThat(BindErrors.classify(cause)).isEqualTo(FailureKind.BIND_FAILED);
+    assertThat(BindErrors.describe("192.0.2.1", 8080, cause))
         .isEqualTo(
             "Failed to bind proxy listener on 192.0.2.1:8080: Cannot assign requested address");
   }
@@ -78,8 +78,8 @@ class BindDiagnosticsTest {
   void nioPermissionDenied() {
     BindException cause = new BindException("Permission denied");
 
-    assertThat(BindDiagnostics.classify(cause)).isEqualTo(BindFailureKind.PERMISSION_DENIED);
-    assertThat(BindDiagnostics.describe("0.0.0.0", 80, cause))
+    assertThat(BindErrors.classify(cause)).isEqualTo(FailureKind.PERMISSION_DENIED);
+    assertThat(BindErrors.describe("0.0.0.0", 80, cause))
         .isEqualTo("Permission denied to bind to 0.0.0.0:80 - may need administrator privileges");
   }
 
@@ -89,8 +89,8 @@ class BindDiagnosticsTest {
     Errors.NativeIoException cause = new Errors.NativeIoException("bind", -13);
 
     assertThat(cause.getMessage()).startsWith("bind(..) failed");
-    assertThat(BindDiagnostics.classify(cause)).isEqualTo(BindFailureKind.PERMISSION_DENIED);
-    assertThat(BindDiagnostics.describe("0.0.0.0", 80, cause))
+    assertThat(BindErrors.classify(cause)).isEqualTo(FailureKind.PERMISSION_DENIED);
+    assertThat(BindErrors.describe("0.0.0.0", 80, cause))
         .isEqualTo("Permission denied to bind to 0.0.0.0:80 - may need administrator privileges");
   }
 
@@ -99,7 +99,7 @@ class BindDiagnosticsTest {
     Epoll.ensureAvailability();
     Errors.NativeIoException cause = new Errors.NativeIoException("bind", -98);
 
-    assertThat(BindDiagnostics.describe("0.0.0.0", 8080, cause))
+    assertThat(BindErrors.describe("0.0.0.0", 8080, cause))
         .isEqualTo("Port 8080 is already in use by another process");
   }
 
@@ -109,22 +109,21 @@ class BindDiagnosticsTest {
         new IOException(
             "listener failed", new RuntimeException(new BindException("Address already in use")));
 
-    assertThat(BindDiagnostics.classify(wrapped)).isEqualTo(BindFailureKind.ADDRESS_IN_USE);
+    assertThat(BindErrors.classify(wrapped)).isEqualTo(FailureKind.PORT_IN_USE);
   }
 
   @Test
   void ipv6AddressesAreBracketed() {
-    assertThat(BindDiagnostics.describe("::1", 80, new BindException("Permission denied")))
+    assertThat(BindErrors.describe("::1", 80, new BindException("Permission denied")))
         .isEqualTo("Permission denied to bind to [::1]:80 - may need administrator privileges");
     assertThat(
-            BindDiagnostics.describe(
-                "::1", 8080, new BindException("Cannot assign requested address")))
+            BindErrors.describe("::1", 8080, new BindException("Cannot assign requested address")))
         .isEqualTo("Failed to bind proxy listener on [::1]:8080: Cannot assign requested address");
   }
 
   @Test
   void messagelessCauseIsNamedByItsClass() {
-    assertThat(BindDiagnostics.describe("0.0.0.0", 8080, new BindException()))
+    assertThat(BindErrors.describe("0.0.0.0", 8080, new BindException()))
         .isEqualTo("Failed to bind proxy listener on 0.0.0.0:8080: BindException");
   }
 
@@ -133,7 +132,7 @@ class BindDiagnosticsTest {
     Epoll.ensureAvailability();
     Errors.NativeIoException cause = new Errors.NativeIoException("bind", -99);
 
-    assertThat(BindDiagnostics.describe("192.0.2.1", 8080, cause))
+    assertThat(BindErrors.describe("192.0.2.1", 8080, cause))
         .isEqualTo(
             "Failed to bind proxy listener on 192.0.2.1:8080: Cannot assign requested address");
   }

@@ -1,0 +1,40 @@
+package dev.tlstunnel.client;
+
+import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+
+/** Connects a proxy's local service for a stream, on the stream's event loop. */
+interface LocalDialer {
+  /**
+   * Starts connecting {@code proxy}'s local service on {@code stream}'s event loop; the channel has
+   * auto-read off and half-closure on, and nothing in its pipeline yet.
+   */
+  ChannelFuture dial(Channel stream, ProxyConfig proxy);
+
+  /** The dialer of real sockets, with the configured connect timeout. */
+  static LocalDialer sockets(ClientConfig config, Transport transport) {
+    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.localConnectTimeout().toMillis());
+    return (stream, proxy) ->
+        new Bootstrap()
+            .group(stream.eventLoop())
+            .channel(transport.socketChannelClass())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    // the relay handler is added once connected
+                  }
+                })
+            .connect(proxy.localAddr(), proxy.localPort());
+  }
+}

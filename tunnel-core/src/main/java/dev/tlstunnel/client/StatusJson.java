@@ -1,0 +1,125 @@
+package dev.tlstunnel.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tlstunnel.ProxyStatus;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON form of {@link ClientStatus}, as documented for {@code GET /api/status}: snake_case
+ * fields, instants as ISO-8601 strings, the retry wait as {@code retry_after_seconds}, status names
+ * in lower case; absent values are {@code null}.
+ */
+final class StatusJson {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private StatusJson() {}
+
+  static String write(ClientStatus s) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("client_id", s.clientId());
+    root.put("server", s.server());
+    root.put("session_state", s.sessionState() == null ? null : s.sessionState().wireName());
+    root.put("last_error", s.lastError());
+    root.put("next_attempt_at", text(s.nextAttemptAt()));
+    root.put("reconnect_attempt", s.reconnectAttempt());
+    ArrayNode proxies = root.putArray("proxies");
+    for (ProxyState p : s.proxies()) {
+      ObjectNode n = proxies.addObject();
+      n.put("name", p.name());
+      n.put("status", p.status() == null ? null : p.status().wireName());
+      n.put("publish_addr", p.publishAddr());
+      n.put("publish_port", p.publishPort());
+      n.put("local", p.local());
+      n.put("error", p.error());
+      n.put("retry_after_seconds", seconds(p.retryAfter()));
+      n.put("next_retry_at", text(p.nextRetryAt()));
+      n.put("attempt", p.attempt());
+      n.put("max_retries", p.maxRetries());
+      n.put("updated_at", text(p.updatedAt()));
+    }
+    try {
+      return JSON.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("status cannot be written as JSON", e);
+    }
+  }
+
+  static ClientStatus read(String json) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    List<ProxyState> proxies = new ArrayList<>();
+    for (JsonNode n : root.path("proxies")) {
+      proxies.add(
+          new ProxyState(
+              str(n, "name"),
+              ProxyStatus.fromWireName(str(n, "status")),
+              str(n, "publish_addr"),
+              n.path("publish_port").asInt(),
+              str(n, "local"),
+              str(n, "error"),
+              duration(n.get("retry_after_seconds")),
+              instant(n, "next_retry_at"),
+              integer(n, "attempt"),
+              integer(n, "max_retries"),
+              instant(n, "updated_at")));
+    }
+    return new ClientStatus(
+        str(root, "client_id"),
+        str(root, "server"),
+        SessionState.fromWireName(str(root, "session_state")),
+        str(root, "last_error"),
+        instant(root, "next_attempt_at"),
+        integer(root, "reconnect_attempt"),
+        proxies);
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  private static BigDecimal seconds(Duration d) {
+    return d == null ? null : BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros();
+  }
+
+  private static String str(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static Integer integer(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || !v.canConvertToInt() ? null : v.intValue();
+  }
+
+  private static Duration duration(JsonNode seconds) {
+    if (seconds == null || !seconds.isNumber()) {
+      return null;
+    }
+    return Duration.ofNanos(seconds.decimalValue().movePointRight(9).longValue());
+  }
+
+  private static Instant instant(JsonNode n, String field) {
+    String s = str(n, field);
+    try {
+      return s == null ? null : Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.tlstunnel.server;
+
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.protocol.ControlMessage;
+import dev.tlstunnel.protocol.ProxyStatus;
+import dev.tlstunnel.protocol.ProxyStatusUpdate;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Tells the client and the server's listeners what a session's proxy listener did: each change
+ * becomes one {@code proxy_status_update} on the control stream and one {@link ServerEvent}.
+ */
+final class BindReports implements ProxyListener.Observer {
+  private final String clientId;
+  private final Consumer<ControlMessage> toClient;
+  private final ServerEvents events;
+
+  BindReports(String clientId, Consumer<ControlMessage> toClient, ServerEvents events) {
+    this.clientId = clientId;
+    this.toClient = toClient;
+    this.events = events;
+  }
+
+  @Override
+  public void bound(ProxyListener proxy, int attempt, InetSocketAddress address) {
+    toClient.accept(update(proxy, ProxyStatus.HEALTHY, null, null, attempt, address.getPort()));
+    events.proxyBound(clientId, proxy.name(), address, attempt - 1);
+  }
+
+  @Override
+  public void retrying(
+      ProxyListener proxy, int attempt, FailureKind cause, String message, Duration delay) {
+    toClient.accept(
+        update(
+            proxy,
+            ProxyStatus.UNHEALTHY,
+            message,
+            delay.toMillis() / 1000.0,
+            attempt,
+            proxy.publishPort()));
+    events.bindRetryScheduled(clientId, proxy, cause, message, attempt, delay);
+  }
+
+  @Override
+  public void gaveUp(ProxyListener proxy, int attempt, FailureKind cause, String message) {
+    toClient.accept(
+        update(proxy, ProxyStatus.BIND_FAILED, message, null, attempt, proxy.publishPort()));
+    events.bindFailed(clientId, proxy, cause, message, attempt - 1);
+  }
+
+  private static ProxyStatusUpdate update(
+      ProxyListener proxy,
+      ProxyStatus status,
+      String error,
+      Double retryAfter,
+      int attempt,
+      int port) {
+    return new ProxyStatusUpdate(
+        proxy.name(),
+        status,
+        error,
+        retryAfter,
+        attempt,
+        proxy.policy().maxRetries(),
+        proxy.publishAddr(),
+        port);
+  }
+}
