@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,8 +142,7 @@ class DistArchiveIT {
         "[server]\nbind_addr = \"127.0.0.1\"\nbind_port = %d\ncert_path = \"server.crt\"\n"
                 .formatted(port)
             + "key_path = \"server.key\"\nauth_key = \"dist-archive-test-key-0123\"\n");
-    Files.setPosixFilePermissions(
-        config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
     Result check = launcher(opts, "check", "-c", config.toString());
     assertThat(check.code()).as(check.output()).isZero();
     Process server = start(opts, "server", "-c", config.toString());
@@ -153,6 +153,61 @@ class DistArchiveIT {
       server.destroy();
       assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
+  }
+
+  @Test
+  void serviceInstallRunsTheArchivesLauncher() throws Exception {
+    Path config = clientConfig(Files.createTempDirectory(work, "service"));
+    Result r =
+        launcher(Map.of(), "service", "install", "client", "-c", config.toString(), "--print");
+    assertThat(r.code()).as(r.output()).isZero();
+    assertThat(r.output())
+        .contains("\nExecStart=" + home.resolve("tls-tunnel") + " client -c " + config + "\n");
+  }
+
+  /** From the source tree's jar, 'service install' installs a copy that runs with the flags. */
+  @Test
+  void aCopyInstalledFromTheJarRunsWithTheLauncherFlags() throws Exception {
+    Path dir = Files.createTempDirectory(work, "copy");
+    Path root = dir.resolve("root");
+    Files.createDirectories(root.resolve("run/systemd/system"));
+    Files.createDirectories(root.resolve("etc/systemd/system"));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Result install =
+        run(
+            List.of(
+                java.toString(),
+                "-jar",
+                System.getProperty("dist.jar"),
+                "service",
+                "install",
+                "client",
+                "-c",
+                clientConfig(dir).toString(),
+                "--root",
+                root.toString()),
+            Map.of(),
+            60);
+    assertThat(install.code()).as(install.output()).isZero();
+    assertThat(Files.readString(root.resolve("etc/systemd/system/tls-tunnel-client.service")))
+        .contains("\nExecStart=/opt/tls-tunnel/tls-tunnel client -c ");
+    Map<String, String> env = env();
+    env.put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+    Result r =
+        run(List.of(root.resolve("opt/tls-tunnel/tls-tunnel").toString(), "--version"), env, 60);
+    assertThat(r.code()).as(r.output()).isZero();
+    assertThat(r.output()).contains("-XX:+UseSerialGC", "-XX:MaxHeapSize=134217728", "tls-tunnel ");
+  }
+
+  private static Path clientConfig(Path dir) throws IOException {
+    Path config = dir.resolve("client.toml");
+    Files.writeString(
+        config,
+        "[client]\nserver_addr = \"127.0.0.1\"\nserver_port = 7000\n"
+            + "auth_key = \"dist-archive-test-key-0123\"\nclient_id = \"dist\"\n\n"
+            + "[[proxies]]\nname = \"web\"\npublish_port = 18080\nlocal_port = 3000\n");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    return config;
   }
 
   @Test
