@@ -45,11 +45,13 @@ public final class ClientCommand implements Callable<Integer> {
   private Path config;
 
   @Mixin private QuickClientOptions quick;
+  @Mixin private AdminPortRecord adminRecord;
 
   @Override
   public Integer call() throws Exception {
     ClientConfig cfg = quick.resolve(config, spec);
     try (TunnelClient client = TunnelClient.start(cfg)) {
+      adminRecord.record(cfg, config, client);
       CompletableFuture<ClientExit> exit = client.exit();
       StopSignal stop = main.stopSignal();
       CompletableFuture.anyOf(exit, stop.future()).join();

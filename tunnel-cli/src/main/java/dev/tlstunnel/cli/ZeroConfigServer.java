@@ -169,7 +169,7 @@ public final class ZeroConfigServer {
   }
 
   /** {@code ~/.tls-tunnel}, where {@code ~} is {@code $HOME} when set (as shells see it). */
-  private static Path defaultStateDir() {
+  static Path defaultStateDir() {
     String home = System.getenv("HOME");
     return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"))
         .resolve(".tls-tunnel");
@@ -257,7 +257,8 @@ public final class ZeroConfigServer {
     }
   }
 
-  private static void createPrivateDir(Path dir) throws IOException {
+  /** Creates {@code dir} (and its parents) readable by its owner only, unless it exists. */
+  static void createPrivateDir(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
       return;
     }

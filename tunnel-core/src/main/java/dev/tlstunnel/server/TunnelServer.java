@@ -15,7 +15,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,12 +74,7 @@ public final class TunnelServer implements AutoCloseable {
    */
   public static TunnelServer start(ServerConfig config, YamuxConfig yamux)
       throws TunnelStartException {
-    SslContext ssl;
-    try {
-      ssl = TlsContexts.forServer(config.certPath(), config.keyPath());
-    } catch (IOException e) {
-      throw new TunnelStartException(e.getMessage(), e);
-    }
+    SslContext ssl = ServerPreflight.tls(config);
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1, "tunnel-server-accept");
     EventLoopGroup workers = transport.newGroup(0, "tunnel-server");
