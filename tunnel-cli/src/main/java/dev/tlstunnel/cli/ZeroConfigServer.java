@@ -128,9 +128,46 @@ public final class ZeroConfigServer {
     Path key = usedStateDir.resolve(KEY_FILE);
     ensureCertificate(cert, key);
     authKey = ensureAuthKey(usedStateDir.resolve(AUTH_KEY_FILE));
-    fingerprint = Fingerprints.sha256(readCertificate(cert));
+    X509Certificate certificate = readCertificate(cert);
+    fingerprint = Fingerprints.sha256(certificate);
+    if (publicAddr != null && !CertificateNames.names(certificate, publicAddr)) {
+      warnPublicAddrMissing(spec.commandLine().getErr(), cert, key);
+    }
     String addr = bindAddr != null ? bindAddr : ServerConfig.DEFAULT_BIND_ADDR;
     return ConfigValidator.validate(ServerConfig.of(addr, tunnelPort, cert, key, authKey));
+  }
+
+  /**
+   * The certificate was made before this {@code --public-addr}: it is kept (clients that pin its
+   * fingerprint keep working), with the command that makes one naming it.
+   */
+  private void warnPublicAddrMissing(PrintWriter err, Path cert, Path key) {
+    StringBuilder command =
+        new StringBuilder("rm ")
+            .append(cert)
+            .append(' ')
+            .append(key)
+            .append(" && ./tls-tunnel server --state-dir ")
+            .append(usedStateDir);
+    if (port != null) {
+      command.append(" --port ").append(port);
+    }
+    if (bindAddr != null) {
+      command.append(" --bind ").append(bindAddr);
+    }
+    command.append(" --public-addr ").append(publicAddr);
+    err.println(
+        "warning: certificate "
+            + cert
+            + " does not name "
+            + publicAddr
+            + " (--public-addr): it was created before; clients that pin its fingerprint are not"
+            + " affected, clients that verify the host name (ca_cert_path) are");
+    err.println(
+        "warning: to create one that names it, keeping the auth key (clients then need the new"
+            + " fingerprint): "
+            + command);
+    err.flush();
   }
 
   /** Prints what a client needs, as a ready-to-paste command line. */
