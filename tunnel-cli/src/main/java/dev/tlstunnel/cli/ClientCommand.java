@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Run a tunnel client: connect to the server and publish the configured proxies.",
-      "Without -c: --server HOST:PORT --key KEY --server-fingerprint F --expose 3000:8080 ...",
+      "Without -c: --server HOST:PORT --key KEY --server-fingerprint F",
+      "            --expose 3000:8080 ...",
       "Exit codes: 0 stopped, 1 usage or config error, 2 authentication failed,",
       "3 bind failure with exit_on_bind_failure, 4 connection failed (reconnect off)."
     })

@@ -37,10 +37,11 @@ public final class ServiceCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
       description = {
-        "Write a systemd unit that runs 'tls-tunnel server|client -c FILE' and restarts it on",
-        "failure, and say how to enable it. The unit runs the launcher of the release archive",
-        "this command comes from, or of a copy installed in --install-dir (with the JVM flags",
-        "of ./tls-tunnel). --print only prints the unit."
+        "Write a systemd unit that runs 'tls-tunnel server|client -c FILE'.",
+        "It restarts it on failure; this command says how to enable it. The unit runs",
+        "the launcher (with the JVM flags of ./tls-tunnel) of the release archive this",
+        "command comes from, or of a copy it installs in --install-dir.",
+        "--print only prints the unit."
       })
   static final class Install implements Callable<Integer> {
     /** Where systemd keeps its runtime state; present only when systemd is the init system. */

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Print (or write with -o) a commented config file listing every option with its",
-      "default. The server template gets a freshly generated auth_key."
+      "Print or write (-o) a commented config file with every option at its default.",
+      "The server template gets a freshly generated auth_key."
     })
 public final class TemplateCommand implements Callable<Integer> {
 
