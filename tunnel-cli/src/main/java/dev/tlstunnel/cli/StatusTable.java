@@ -1,5 +1,6 @@
 package dev.tlstunnel.cli;
 
+import dev.tlstunnel.Counts;
 import dev.tlstunnel.client.ClientStatus;
 import dev.tlstunnel.client.ProxyState;
 import java.time.Duration;
@@ -85,23 +86,35 @@ public final class StatusTable {
       Long wait = secondsUntilRetry(proxy, now);
       String retry = wait == null ? "retrying" : "retry in " + wait + "s";
       parts.add(retry + attempt(proxy));
-    } else if (status.equals("bind_failed") && proxy.maxRetries() != null) {
-      parts.add("gave up after " + proxy.maxRetries() + " retries");
+    } else if (status.equals("bind_failed") && retriesDone(proxy) != null) {
+      parts.add("gave up after " + Counts.retries(retriesDone(proxy)));
     } else if (status.equals("pending")) {
       parts.add("waiting for the server");
     }
     return parts.isEmpty() ? "-" : String.join("; ", parts);
   }
 
+  /**
+   * {@code " (attempt 2/10)"}: the attempt that failed, out of the retries allowed after the first
+   * one, numbered as in the server's {@code bind failed (attempt 2/10)} line; {@code " (attempt
+   * 2)"} without a limit.
+   */
   private static String attempt(ProxyState proxy) {
     if (proxy.attempt() == null) {
       return "";
     }
-    if (proxy.maxRetries() == null) {
+    if (proxy.maxRetries() == null || proxy.maxRetries() < 0) {
       return " (attempt " + proxy.attempt() + ")";
     }
-    String max = proxy.maxRetries() < 0 ? "unlimited" : String.valueOf(proxy.maxRetries());
-    return " (attempt " + proxy.attempt() + "/" + max + ")";
+    return " (attempt " + proxy.attempt() + "/" + proxy.maxRetries() + ")";
+  }
+
+  /** The retries made after the first attempt, as the server's {@code after 10 retries}. */
+  private static Integer retriesDone(ProxyState proxy) {
+    if (proxy.attempt() != null) {
+      return proxy.attempt() - 1;
+    }
+    return proxy.maxRetries() != null && proxy.maxRetries() >= 0 ? proxy.maxRetries() : null;
   }
 
   private static Long secondsUntilRetry(ProxyState proxy, Instant now) {

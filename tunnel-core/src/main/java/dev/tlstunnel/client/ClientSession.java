@@ -145,7 +145,8 @@ final class ClientSession {
         settings.timeout(),
         ch -> YamuxMultiplexHandler.get(ch).ping(),
         () -> "[client=" + context.config().clientId() + "] server " + server(),
-        keepAliveTimers);
+        keepAliveTimers,
+        false); // the session's end reports it: "connection to server ... lost: no data ..."
   }
 
   /** Whether a handshake failed because this side did not trust the server's certificate. */

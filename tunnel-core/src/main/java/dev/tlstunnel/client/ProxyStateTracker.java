@@ -1,5 +1,6 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.Counts;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxyStatus;
@@ -179,7 +180,7 @@ final class ProxyStateTracker {
             s.name(),
             hostPort(s.publishAddr(), s.publishPort()),
             s.attempt() != null && s.attempt() > 1
-                ? " (after " + (s.attempt() - 1) + " retries)"
+                ? " (after " + Counts.retries(s.attempt() - 1) + ")"
                 : "");
         break;
       case "unhealthy":
@@ -212,7 +213,7 @@ final class ProxyStateTracker {
   /** {@code " (gave up after 10 retries)"}: the attempts after the first one. */
   private static String gaveUpSuffix(ProxyState s) {
     Integer retries = s.attempt() != null ? Integer.valueOf(s.attempt() - 1) : s.maxRetries();
-    return retries == null || retries < 0 ? "" : " (gave up after " + retries + " retries)";
+    return retries == null || retries < 0 ? "" : " (gave up after " + Counts.retries(retries) + ")";
   }
 
   /** {@code 2.0 -> "2"}, {@code 0.25 -> "0.25"}. */

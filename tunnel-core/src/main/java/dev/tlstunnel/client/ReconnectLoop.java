@@ -1,5 +1,6 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.Counts;
 import dev.tlstunnel.config.ClientConfig;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
@@ -96,7 +97,10 @@ final class ReconnectLoop implements ClientSession.Listener {
       return;
     }
     if (failures > 0) {
-      log.info("Reconnected to server {} after {} attempts", session.server(), failures);
+      log.info(
+          "Reconnected to server {} after {}",
+          session.server(),
+          Counts.of(failures, "attempt", "attempts"));
     }
     failures = 0;
     view = new View("connected", null, null, null);

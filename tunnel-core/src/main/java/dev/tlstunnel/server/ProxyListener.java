@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.Counts;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.protocol.ProxyStatus;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
@@ -99,7 +100,7 @@ final class ProxyListener {
     if (attempt == 1) {
       log.info("Proxy '{}' listening on {}", name, where);
     } else {
-      log.info("Proxy '{}' listening on {} (after {} retries)", name, where, attempt - 1);
+      log.info("Proxy '{}' listening on {} (after {})", name, where, Counts.retries(attempt - 1));
     }
     statusSink.accept(update(ProxyStatus.HEALTHY, null, null, attempt, port));
   }
@@ -125,7 +126,7 @@ final class ProxyListener {
           update(ProxyStatus.UNHEALTHY, message, delay.toMillis() / 1000.0, attempt, publishPort));
     } else {
       status = ProxyStatus.BIND_FAILED;
-      log.error("Proxy '{}' bind failed after {} retries: {}", name, retriesDone, message);
+      log.error("Proxy '{}' bind failed after {}: {}", name, Counts.retries(retriesDone), message);
       statusSink.accept(update(ProxyStatus.BIND_FAILED, message, null, attempt, publishPort));
     }
   }

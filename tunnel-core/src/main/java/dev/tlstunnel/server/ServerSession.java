@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.Counts;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
@@ -228,12 +229,15 @@ final class ServerSession {
     tunnel.close();
     if (replaced) {
       log.info(
-          "Client '{}' previous session from {} closed; {} proxies handed over",
+          "Client '{}' previous session from {} closed; {} handed over",
           clientId,
           tunnel.remoteAddress(),
-          listeners.size());
+          Counts.of(listeners.size(), "proxy", "proxies"));
     } else {
-      log.info("Client '{}' disconnected; {} proxies released", clientId, listeners.size());
+      log.info(
+          "Client '{}' disconnected; {} released",
+          clientId,
+          Counts.of(listeners.size(), "proxy", "proxies"));
     }
     closedFuture.complete(null);
     return closedFuture;
