@@ -4,6 +4,7 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.Transport;
+import io.netty.channel.EventLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,11 +13,21 @@ record ClientContext(
     ClientConfig config,
     Transport transport,
     YamuxConfig yamux,
-    Map<String, ProxyConfig> proxiesByName) {
+    Map<String, ProxyConfig> proxiesByName,
+    ProxyRetryRequests retries) {
 
-  static ClientContext of(ClientConfig config, Transport transport, YamuxConfig yamux) {
+  /**
+   * @param loop the client's event loop, where its sessions run
+   */
+  static ClientContext of(
+      ClientConfig config, Transport transport, YamuxConfig yamux, EventLoop loop) {
     Map<String, ProxyConfig> byName = new LinkedHashMap<>();
     config.proxies().forEach(p -> byName.put(p.name(), p));
-    return new ClientContext(config, transport, yamux, Map.copyOf(byName));
+    return new ClientContext(
+        config,
+        transport,
+        yamux,
+        Map.copyOf(byName),
+        new ProxyRetryRequests(loop, byName.keySet()));
   }
 }

@@ -5,6 +5,7 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -28,13 +29,19 @@ public final class TunnelClient implements AutoCloseable {
   private final EventLoopGroup group;
   private final ReconnectLoop loop;
   private final AdminServer admin;
+  private final ProxyRetryRequests retries;
 
   private TunnelClient(
-      ClientConfig config, EventLoopGroup group, ReconnectLoop loop, AdminServer admin) {
+      ClientConfig config,
+      EventLoopGroup group,
+      ReconnectLoop loop,
+      AdminServer admin,
+      ProxyRetryRequests retries) {
     this.config = config;
     this.group = group;
     this.loop = loop;
     this.admin = admin;
+    this.retries = retries;
     loop.exit().whenCompleteAsync((e, t) -> releaseResources());
   }
 
@@ -60,10 +67,12 @@ public final class TunnelClient implements AutoCloseable {
     }
     Transport transport = Transport.best();
     EventLoopGroup group = transport.newGroup(1, "tunnel-client");
+    EventLoop eventLoop = group.next();
+    ClientContext context = ClientContext.of(config, transport, yamux, eventLoop);
     ReconnectLoop loop =
         new ReconnectLoop(
-            ClientContext.of(config, transport, yamux),
-            group.next(),
+            context,
+            eventLoop,
             ssl,
             new ReconnectSchedule(
                 config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
@@ -77,7 +86,8 @@ public final class TunnelClient implements AutoCloseable {
                 transport.serverChannelClass(),
                 config.adminAddr(),
                 config.adminPort(),
-                () -> snapshot(config, loop));
+                () -> snapshot(config, loop),
+                context.retries()::request);
       } catch (Exception e) {
         Transport.shutdown(group, 1);
         if (e instanceof InterruptedException) {
@@ -86,7 +96,7 @@ public final class TunnelClient implements AutoCloseable {
         throw new TunnelStartException(e.getMessage(), e);
       }
     }
-    TunnelClient client = new TunnelClient(config, group, loop, admin);
+    TunnelClient client = new TunnelClient(config, group, loop, admin, context.retries());
     loop.start();
     return client;
   }
@@ -106,6 +116,14 @@ public final class TunnelClient implements AutoCloseable {
   /** The latest state of the session and every proxy. */
   public ClientStatus status() {
     return snapshot(config, loop);
+  }
+
+  /**
+   * Asks the server to start the bind schedule of a {@code bind_failed} proxy again, from its first
+   * attempt. The future completes with the server's answer, or after a few seconds without one.
+   */
+  public CompletableFuture<ProxyRetry> retryProxy(String proxyName) {
+    return retries.request(proxyName);
   }
 
   /** The admin API's port, or -1 when it is off. */

@@ -59,13 +59,17 @@ public record Limits(
   /** Ceiling of {@link #maxFramePayload}: 256 KiB. */
   public static final int CEILING_FRAME_PAYLOAD = 256 * 1024;
 
-  /** The defaults. */
+  /**
+   * The defaults. A proxy may hold as many public connections as a tunnel has streams: what they
+   * may buffer is bounded by the receive windows and {@link #maxSessionWindow}, not by counting
+   * connections (as {@code ssh -R} and frp do not count them either).
+   */
   public static final Limits DEFAULT =
       new Limits(
           CEILING_CONTROL_FRAME,
           CEILING_PROXIES,
           CEILING_STREAMS,
-          1024,
+          CEILING_STREAMS,
           256,
           8 * 1024 * 1024,
           64 * 1024 * 1024,

@@ -146,6 +146,35 @@ final class ProxyListener {
     return BigDecimal.valueOf(delay.toMillis(), 3).stripTrailingZeros().toPlainString();
   }
 
+  /**
+   * Starts the bind schedule again from its first attempt, if the proxy gave up; on the event loop.
+   *
+   * @return null when it restarted, else why not (one line for the client)
+   */
+  String restart() {
+    if (closed) {
+      return "proxy '" + name + "' is closed";
+    }
+    if (status == ProxyStatus.BIND_FAILED) {
+      log.info("Proxy '{}' bind retries started again at the client's request", name);
+      attempt(1);
+      return null;
+    }
+    if (status == ProxyStatus.HEALTHY) {
+      return "proxy '" + name + "' is healthy (listening): there is nothing to retry";
+    }
+    ScheduledFuture<?> timer = retryTimer;
+    if (status == ProxyStatus.UNHEALTHY && timer != null) {
+      long seconds = (timer.getDelay(TimeUnit.MILLISECONDS) + 999) / 1000;
+      return "proxy '"
+          + name
+          + "' is retrying already (next attempt in "
+          + Math.max(0, seconds)
+          + "s): only a bind_failed proxy is retried on request";
+    }
+    return "proxy '" + name + "' is binding: only a bind_failed proxy is retried on request";
+  }
+
   /** Cancels a pending retry and closes the listener. Idempotent; runs on the event loop. */
   void close() {
     if (!loop.inEventLoop()) {

@@ -110,6 +110,11 @@ final class ServerSession {
     }
   }
 
+  /** The listener of this session's proxy {@code name}, or null. */
+  ProxyListener listener(String name) {
+    return listeners.get(name);
+  }
+
   /** Opens a data stream to the client. */
   Future<Channel> openStream(ChannelHandler initializer) {
     return YamuxMultiplexHandler.get(tunnel).openStream(initializer);
