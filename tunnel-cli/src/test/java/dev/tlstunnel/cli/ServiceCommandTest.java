@@ -81,9 +81,7 @@ class ServiceCommandTest {
     Path home = Files.createDirectories(dir.resolve("tls-tunnel-1.0-linux-x64/lib")).getParent();
     Files.createFile(home.resolve("tls-tunnel"));
     Path jar = Files.createFile(home.resolve("lib/tls-tunnel.jar"));
-    Path root = dir.resolve("root");
-    Files.createDirectories(root.resolve("run/systemd/system"));
-    Files.createDirectories(root.resolve("etc/systemd/system"));
+    Path root = systemdRoot();
     CliRun run =
         CliRun.run(
             "service",
@@ -107,9 +105,7 @@ class ServiceCommandTest {
   void installCopiesTheJarAndTheLauncher() throws Exception {
     Path config = SampleConfigs.server(dir, 7000, "service-key-0123456789");
     Path jar = Files.writeString(dir.resolve("tls-tunnel.jar"), "not really a jar");
-    Path root = dir.resolve("root");
-    Files.createDirectories(root.resolve("run/systemd/system"));
-    Files.createDirectories(root.resolve("etc/systemd/system"));
+    Path root = systemdRoot();
     CliRun run =
         CliRun.run(
             "service",
@@ -178,9 +174,7 @@ class ServiceCommandTest {
   @Test
   void installsWhereSystemdRuns() throws Exception {
     Path config = SampleConfigs.server(dir, 7000, "service-key-0123456789");
-    Path root = dir.resolve("root");
-    Files.createDirectories(root.resolve("run/systemd/system"));
-    Files.createDirectories(root.resolve("etc/systemd/system"));
+    Path root = systemdRoot();
     CliRun run =
         CliRun.run(
             "service",
@@ -210,5 +204,13 @@ class ServiceCommandTest {
     CliRun run = CliRun.run("service", "install", "client", "-c", config.toString(), "--print");
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err()).contains("this is a server configuration");
+  }
+
+  /** A root directory where systemd seems to run. */
+  private Path systemdRoot() throws Exception {
+    Path root = dir.resolve("root");
+    Files.createDirectories(root.resolve("run/systemd/system"));
+    Files.createDirectories(root.resolve("etc/systemd/system"));
+    return root;
   }
 }

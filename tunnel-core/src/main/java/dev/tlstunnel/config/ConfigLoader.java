@@ -106,11 +106,7 @@ public final class ConfigLoader {
     warnIfReadableByOthers(file, problems);
     ServerConfig mapped = TomlMapping.server(root, baseDir, problems, env);
     ServerConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems, true);
-    if (warnings == null) {
-      problems.throwOrWarn();
-    } else {
-      problems.throwOrWarn(warnings);
-    }
+    problems.throwOrWarn(warnings);
     return checked;
   }
 
@@ -128,11 +124,7 @@ public final class ConfigLoader {
     warnIfReadableByOthers(file, problems);
     ClientConfig mapped = TomlMapping.client(root, baseDir, problems, env);
     ClientConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems);
-    if (warnings == null) {
-      problems.throwOrWarn();
-    } else {
-      problems.throwOrWarn(warnings);
-    }
+    problems.throwOrWarn(warnings);
     return checked;
   }
 

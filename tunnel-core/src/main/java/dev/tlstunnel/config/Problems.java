@@ -48,14 +48,17 @@ final class Problems {
 
   /** Throws every error at once, or logs the warnings when there is none. */
   void throwOrWarn() throws ConfigException {
-    throwOrWarn(w -> log.warn("{}", w));
+    throwOrWarn(null);
   }
 
-  /** Throws every error at once, or hands each warning to {@code sink} when there is none. */
+  /**
+   * Throws every error at once, or hands each warning to {@code sink} when there is none (null:
+   * logs them at WARN).
+   */
   void throwOrWarn(Consumer<String> sink) throws ConfigException {
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
-    warnings.forEach(sink);
+    warnings.forEach(sink != null ? sink : w -> log.warn("{}", w));
   }
 }
