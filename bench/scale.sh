@@ -5,10 +5,11 @@
 #   bench/scale.sh [--streams N] [--payload BYTES] [--rounds R] [--cli] [--port-base P]
 #
 # Four processes, so that none needs more than ~10,000 descriptors: an echo service, the tunnel
-# server and client (JVMs without extra flags), and the load generator. The tunnel runs from
-# tunnel-bench's ScaleTunnel with a yamux stream limit of 16,384; --cli runs the shipped CLI instead,
-# whose default limit is 16,384 streams per session. Prints memory of both JVMs and the error count,
-# and exits 1 on any error. Every process is stopped by a trap.
+# server and client, and the load generator. The tunnel runs from tunnel-bench's ScaleTunnel (a JVM
+# without extra flags) with a yamux stream limit of 16,384; --cli runs the shipped CLI instead,
+# through the ./tls-tunnel launcher and its JVM flags, with its default limits (16,384 streams per
+# session and connections per proxy). Prints the load average, memory of both JVMs and the error
+# count, and exits 1 on any error. Every process is stopped by a trap.
 set -euo pipefail
 
 streams=10000
@@ -35,9 +36,9 @@ cli_jar="$root/tunnel-cli/target/tls-tunnel.jar"
 bench_jar="$root/tunnel-bench/target/benchmarks.jar"
 if [[ $cli -eq 1 ]]; then
   [[ -f "$cli_jar" ]] || { echo "scale.sh: build $cli_jar first: mvn -B -q -DskipTests package" >&2; exit 1; }
-  run_server=(java ${JAVA_OPTS:-} -jar "$cli_jar" server -c)
-  run_client=(java ${JAVA_OPTS:-} -jar "$cli_jar" client -c)
-  limit_note="shipped CLI, default stream limit 16384"
+  run_server=("$root/tls-tunnel" server -c)
+  run_client=("$root/tls-tunnel" client -c)
+  limit_note="shipped CLI through ./tls-tunnel, default limits"
 else
   [[ -f "$bench_jar" ]] || { echo "scale.sh: build $bench_jar first: mvn -B -q -Pbench -pl tunnel-bench -am -DskipTests package" >&2; exit 1; }
   run_server=(java ${JAVA_OPTS:-} -cp "$bench_jar" dev.tlstunnel.bench.ScaleTunnel server)
@@ -51,6 +52,8 @@ if [[ "$(ulimit -n)" -lt $((streams + 500)) ]]; then
 fi
 
 tmp="$(mktemp -d /tmp/tls-tunnel-scale.XXXXXX)"
+# The configs hold the auth key: owner-only, as the tunnel asks.
+umask 077
 pids=()
 cleanup() {
   local rc=$?
@@ -128,9 +131,11 @@ wait_port "$p_public"
 
 echo "scale run: $streams streams through one tunnel ($limit_note), $rounds x $payload B each"
 echo "machine: $(nproc) CPUs, $(uname -r), $(java -version 2>&1 | head -1), open-files limit $(ulimit -n)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 rc=0
 python3 "$here/scale.py" load --port "$p_public" --count "$streams" --payload "$payload" \
   --rounds "$rounds" --pids "$server_pid,$client_pid" --names server,client || rc=$?
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for side in server client; do
   n="$(grep -c -E ' (WARN|ERROR) ' "$tmp/$side.log" || true)"
   echo "tunnel $side log: $n warnings/errors"

@@ -49,6 +49,8 @@ class ApiSurfaceTest {
       dev.tlstunnel.client.ClientExit
       dev.tlstunnel.client.ClientStatus
       dev.tlstunnel.client.ProxyHandle
+      dev.tlstunnel.client.ProxyRetry
+      dev.tlstunnel.client.ProxyRetry$Outcome
       dev.tlstunnel.client.ProxyState
       dev.tlstunnel.client.SessionState
       dev.tlstunnel.client.TunnelClient

@@ -9,9 +9,11 @@ import static org.awaitility.Awaitility.await;
 import dev.tlstunnel.client.ClientExit;
 import dev.tlstunnel.client.SessionState;
 import dev.tlstunnel.client.TunnelClient;
+import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoService;
 import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TunnelFixture;
 import java.io.IOException;
@@ -111,7 +113,8 @@ class GracefulShutdownEndToEndTest {
 
   @Test
   void graceOverClosesWhatIsStillOpen() throws Exception {
-    try (Socket idle = Streams.connect(port, 10_000)) {
+    try (Socket idle = Streams.connect(port, 10_000);
+        LogCapture yamux = new LogCapture(YamuxMultiplexHandler.class)) {
       idle.getOutputStream().write(1);
       assertThat(idle.getInputStream().read()).isEqualTo(1);
       long started = System.nanoTime();
@@ -119,6 +122,9 @@ class GracefulShutdownEndToEndTest {
       long tookMillis = (System.nanoTime() - started) / 1_000_000;
       assertThat(tookMillis).isBetween(450L, 5_000L);
       assertThat(idle.getInputStream().read()).isEqualTo(-1);
+      // The client saw the go-away: a detail, at DEBUG.
+      assertThat(yamux.messagesAt("DEBUG")).anySatisfy(m -> assertThat(m).contains("go-away"));
+      assertThat(yamux.messagesAt("INFO")).noneSatisfy(m -> assertThat(m).contains("go-away"));
     }
   }
 

@@ -116,7 +116,8 @@ class ReconnectEndToEndTest extends EchoTunnelTest {
     int proxyPort = freePort();
     try (TcpForwarder path = new TcpForwarder(server.address().getPort());
         LogCapture keepAliveLog =
-            new LogCapture(Class.forName("dev.tlstunnel.relay.DeadPeerHandler"))) {
+            new LogCapture(Class.forName("dev.tlstunnel.relay.DeadPeerHandler"));
+        LogCapture all = LogCapture.all()) {
       ClientConfig config =
           client(path.port(), proxyPort).toBuilder()
               .keepAlive(keepAlive)
@@ -155,10 +156,24 @@ class ReconnectEndToEndTest extends EchoTunnelTest {
           .anySatisfy(m -> assertThat(m).startsWith("[client=c1] server 127.0.0.1:"))
           .anySatisfy(m -> assertThat(m).startsWith("[client=c1] tunnel from "))
           .allSatisfy(m -> assertThat(m).contains("keepalive timeout 600 ms"));
+      // One WARN per side: the server's, and the client's reconnect line that carries the cause.
+      assertThat(all.warnings("keepalive timeout 600 ms"))
+          .hasSize(2)
+          .anySatisfy(m -> assertThat(m).startsWith("[client=c1] tunnel from "))
+          .anySatisfy(
+              m ->
+                  assertThat(m)
+                      .startsWith("connection to server 127.0.0.1:")
+                      .contains(": no data from the server for ")
+                      .contains("; reconnecting in ")
+                      .endsWith("s (attempt 1)"));
       assertThat(client.status().lastError()).contains("keepalive timeout 600 ms");
 
       await().atMost(Duration.ofSeconds(10)).until(() -> Streams.echoes(proxyPort));
       assertThat(path.accepted()).isEqualTo(2);
+      assertThat(all.messages())
+          .contains("Reconnected to server 127.0.0.1:" + path.port() + " after 1 attempt")
+          .anySatisfy(m -> assertThat(m).matches("Client 'c1' disconnected; 1 proxy released"));
       assertThat(client.status().sessionState()).isEqualTo(SessionState.CONNECTED);
       assertThat(server.snapshot().sessions()).hasSize(1);
     }

@@ -28,8 +28,11 @@ import picocli.CommandLine.Spec;
     name = "cert",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description =
-        "Generate a self-signed certificate and private key (PEM; the key as PKCS#8) for the server, and print the SHA-256 fingerprint that clients pin with --server-fingerprint.")
+    description = {
+      "Generate a self-signed certificate and private key for the server.",
+      "Both are PEM files, the key in PKCS#8. Prints the SHA-256 fingerprint that",
+      "clients pin with --server-fingerprint."
+    })
 public final class CertCommand implements Callable<Integer> {
   private static final Pattern DNS_NAME =
       Pattern.compile("(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9-]+)*\\.?");

@@ -1,15 +1,20 @@
 package dev.tlstunnel.cli;
 
+import dev.tlstunnel.TlsProvider;
+import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
+import dev.tlstunnel.config.Fingerprints;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.server.TunnelServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +22,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tls-tunnel check}: validates a server or client config file and prints a short summary, or
- * every problem found (one per line, exit 1).
+ * every problem found (one per line, exit 1). Soft issues are printed as {@code warning:} lines on
+ * stderr. A server file also goes through what {@code server} does before it binds (certificate and
+ * key read, matched and loaded into TLS), a client file through building its TLS settings, so check
+ * refuses what the commands would.
  */
 @Command(
     name = "check",
@@ -39,9 +47,18 @@ public final class CheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path file = ConfigFiles.requireReadable(config);
     PrintWriter out = spec.commandLine().getOut();
+    Consumer<String> warnings = Warnings.to(spec.commandLine().getErr());
     switch (ConfigLoader.detect(file)) {
-      case SERVER -> printServer(out, ConfigLoader.loadServer(file));
-      case CLIENT -> printClient(out, ConfigLoader.loadClient(file));
+      case SERVER -> {
+        ServerConfig cfg = ConfigLoader.loadServer(file, warnings);
+        TunnelServer.builder(cfg).check();
+        printServer(out, cfg);
+      }
+      case CLIENT -> {
+        ClientConfig cfg = ConfigLoader.loadClient(file, warnings);
+        TunnelClient.builder(cfg).check();
+        printClient(out, cfg);
+      }
     }
     out.flush();
     return 0;
@@ -51,7 +68,8 @@ public final class CheckCommand implements Callable<Integer> {
     out.println("OK: server config " + config);
     out.println("  listen:      " + Addresses.hostPort(cfg.bindAddr(), cfg.bindPort()));
     out.println("  certificate: " + cfg.certPath());
-    out.println("  key:         " + cfg.keyPath());
+    out.println("  key:         " + cfg.keyPath() + " (matches the certificate)");
+    out.println("  tls:         " + TlsProvider.fromSystemProperty().describe());
     out.println("  handshake:   " + seconds(cfg.handshakeTimeout()));
     out.println("  bind retry:  " + describe(cfg.bindRetry()));
   }
@@ -82,11 +100,18 @@ public final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  private static String trust(ClientConfig cfg) {
+  static String trust(ClientConfig cfg) {
+    if (cfg.serverFingerprint() != null) {
+      return "pinned certificate "
+          + Fingerprints.normalize(cfg.serverFingerprint())
+          + " (server_fingerprint; no CA or host-name check)";
+    }
     if (cfg.skipVerify()) {
       return "any certificate (skip_verify = true, insecure)";
     }
-    return cfg.caCertPath() == null ? "system trust store" : cfg.caCertPath().toString();
+    return cfg.caCertPath() == null
+        ? "system trust store, host name " + cfg.serverAddr()
+        : cfg.caCertPath() + " (ca_cert_path), host name " + cfg.serverAddr();
   }
 
   /** {@code 10 retries, 2s doubling to 60s}. */

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Run a tunnel client: connect to the server and publish the configured proxies.",
-      "Without -c: --server HOST:PORT --key KEY --server-fingerprint F --expose 3000:8080 ...",
+      "Without -c: --server HOST:PORT --key KEY --server-fingerprint F",
+      "            --expose 3000:8080 ...",
       "Exit codes: 0 stopped, 1 usage or config error, 2 authentication failed,",
       "3 bind failure with exit_on_bind_failure, 4 connection failed (reconnect off)."
     })
@@ -44,11 +45,13 @@ public final class ClientCommand implements Callable<Integer> {
   private Path config;
 
   @Mixin private QuickClientOptions quick;
+  @Mixin private AdminPortRecord adminRecord;
 
   @Override
   public Integer call() throws Exception {
     ClientConfig cfg = quick.resolve(config, spec);
     try (TunnelClient client = TunnelClient.start(cfg)) {
+      adminRecord.record(cfg, config, client);
       CompletableFuture<ClientExit> exit = client.exit();
       StopSignal stop = main.stopSignal();
       CompletableFuture.anyOf(exit, stop.future()).join();

@@ -2,14 +2,10 @@ package dev.tlstunnel.cli;
 
 import dev.tlstunnel.config.ConfigException;
 import dev.tlstunnel.config.ConfigLoader;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -41,8 +37,11 @@ public final class ServiceCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
       description = {
-        "Write a systemd unit that runs 'tls-tunnel server|client -c FILE' and restarts it on",
-        "failure, and say how to enable it. --print only prints the unit."
+        "Write a systemd unit that runs 'tls-tunnel server|client -c FILE'.",
+        "It restarts it on failure; this command says how to enable it. The unit runs",
+        "the launcher (with the JVM flags of ./tls-tunnel) of the release archive this",
+        "command comes from, or of a copy it installs in --install-dir.",
+        "--print only prints the unit."
       })
   static final class Install implements Callable<Integer> {
     /** Where systemd keeps its runtime state; present only when systemd is the init system. */
@@ -79,6 +78,21 @@ public final class ServiceCommand implements Callable<Integer> {
     private boolean print;
 
     @Option(
+        names = "--install-dir",
+        paramLabel = "DIR",
+        description =
+            "Where to install the copy the service runs, unless this command runs from a release"
+                + " archive (default: /opt/tls-tunnel).")
+    private Path installDir = InstalledCopy.DEFAULT_DIR;
+
+    @Option(
+        names = "--jar",
+        hidden = true,
+        paramLabel = "FILE",
+        description = "The jar to install instead of the running one (for packaging and tests).")
+    private Path jar;
+
+    @Option(
         names = "--root",
         hidden = true,
         paramLabel = "DIR",
@@ -99,7 +113,8 @@ public final class ServiceCommand implements Callable<Integer> {
       } else {
         ConfigLoader.loadClient(file);
       }
-      String unit = SystemdUnit.render(roleName, file, launcher(), user);
+      InstalledCopy copy = InstalledCopy.of(jar, installDir);
+      String unit = SystemdUnit.render(roleName, file, copy, user);
       PrintWriter out = spec.commandLine().getOut();
       if (print) {
         out.print(unit);
@@ -119,6 +134,11 @@ public final class ServiceCommand implements Callable<Integer> {
       }
       Path target = root.resolve(UNIT_DIR).resolve(unitName + ".service");
       boolean existed = Files.exists(target);
+      copy.install(root);
+      if (copy.needsCopy()) {
+        out.println(
+            "Installed " + copy.launcher() + " and " + copy.home().resolve(InstalledCopy.JAR));
+      }
       try {
         Files.writeString(target, unit);
       } catch (AccessDeniedException e) {
@@ -132,30 +152,5 @@ public final class ServiceCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-  }
-
-  /**
-   * How to start this program again: the running JVM's java and this jar, or the class path and
-   * main class when not run from a jar (as in tests).
-   */
-  static List<String> launcher() throws IOException {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> command = new ArrayList<>(List.of(java));
-    Path codeSource;
-    try {
-      codeSource = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException | RuntimeException e) {
-      throw new IOException("cannot find this program's jar: " + e.getMessage(), e);
-    }
-    if (Files.isRegularFile(codeSource)) {
-      command.addAll(List.of("-jar", codeSource.toString()));
-    } else {
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    }
-    return command;
   }
 }

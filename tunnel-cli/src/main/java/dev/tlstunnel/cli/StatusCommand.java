@@ -1,9 +1,6 @@
 package dev.tlstunnel.cli;
 
 import dev.tlstunnel.client.ClientStatus;
-import dev.tlstunnel.config.Addresses;
-import dev.tlstunnel.config.ClientConfig;
-import dev.tlstunnel.config.ConfigLoader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -12,11 +9,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,35 +32,25 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(
-      names = {"-c", "--config"},
-      required = true,
-      paramLabel = "FILE",
-      description = "The client's config file; its admin_addr and admin_port are used.")
-  private Path config;
+  @Mixin private AdminEndpoint endpoint;
 
   @Option(names = "--json", description = "Print the admin API's JSON as it is.")
   private boolean json;
 
   @Override
   public Integer call() throws Exception {
-    ClientConfig cfg = ConfigLoader.loadClient(ConfigFiles.requireReadable(config));
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    if (cfg.adminPort() == null) {
-      err.println(
-          "error: the client's admin API is off: set [client] admin_port in "
-              + config
-              + " (and restart the client) to use 'status'");
-      err.flush();
-      return Main.EXIT_USAGE;
-    }
-    return show(out, err, cfg.adminAddr(), cfg.adminPort(), json);
+    URI base = endpoint.base(spec);
+    return show(spec.commandLine().getOut(), spec.commandLine().getErr(), base, json);
   }
 
   /** Fetches and prints the status from {@code addr:port}; returns the exit code. */
   static int show(PrintWriter out, PrintWriter err, String addr, int port, boolean json) {
-    URI uri = statusUri(addr, port);
+    return show(out, err, AdminEndpoint.uri(addr, port), json);
+  }
+
+  /** Fetches and prints the status from the admin API at {@code base}; returns the exit code. */
+  static int show(PrintWriter out, PrintWriter err, URI base, boolean json) {
+    URI uri = base.resolve("/api/status");
     String body;
     try {
       body = fetch(uri);
@@ -101,15 +88,6 @@ public final class StatusCommand implements Callable<Integer> {
       return "connection refused";
     }
     return Main.describe(e);
-  }
-
-  /** The status URL; a wildcard admin address is reached on loopback. */
-  static URI statusUri(String addr, int port) {
-    String host = addr == null || addr.isBlank() ? "127.0.0.1" : addr;
-    if (Addresses.isWildcard(host)) {
-      host = host.contains(":") ? "::1" : "127.0.0.1";
-    }
-    return URI.create("http://" + Addresses.hostPort(host, port) + "/api/status");
   }
 
   private static String fetch(URI uri) throws IOException {

@@ -82,23 +82,40 @@ public final class StatusTable {
       Long wait = secondsUntilRetry(proxy, now);
       String retry = wait == null ? "retrying" : "retry in " + wait + "s";
       parts.add(retry + attempt(proxy));
-    } else if (status == ProxyStatus.BIND_FAILED && proxy.maxRetries() != null) {
-      parts.add("gave up after " + proxy.maxRetries() + " retries");
+    } else if (status == ProxyStatus.BIND_FAILED && retriesDone(proxy) != null) {
+      parts.add("gave up after " + retries(retriesDone(proxy)));
     } else if (status == ProxyStatus.PENDING) {
       parts.add("waiting for the server");
     }
     return parts.isEmpty() ? "-" : String.join("; ", parts);
   }
 
+  /**
+   * {@code " (attempt 2/10)"}: the attempt that failed, out of the retries allowed after the first
+   * one, numbered as in the server's {@code bind failed (attempt 2/10)} line; {@code " (attempt
+   * 2)"} without a limit.
+   */
   private static String attempt(ProxyState proxy) {
     if (proxy.attempt() == null) {
       return "";
     }
-    if (proxy.maxRetries() == null) {
+    if (proxy.maxRetries() == null || proxy.maxRetries() < 0) {
       return " (attempt " + proxy.attempt() + ")";
     }
-    String max = proxy.maxRetries() < 0 ? "unlimited" : String.valueOf(proxy.maxRetries());
-    return " (attempt " + proxy.attempt() + "/" + max + ")";
+    return " (attempt " + proxy.attempt() + "/" + proxy.maxRetries() + ")";
+  }
+
+  /** The retries made after the first attempt, as the server's {@code after 10 retries}. */
+  private static Integer retriesDone(ProxyState proxy) {
+    if (proxy.attempt() != null) {
+      return proxy.attempt() - 1;
+    }
+    return proxy.maxRetries() != null && proxy.maxRetries() >= 0 ? proxy.maxRetries() : null;
+  }
+
+  /** {@code 1 retry}, {@code 10 retries}. */
+  private static String retries(int n) {
+    return n + (n == 1 ? " retry" : " retries");
   }
 
   private static Long secondsUntilRetry(ProxyState proxy, Instant now) {

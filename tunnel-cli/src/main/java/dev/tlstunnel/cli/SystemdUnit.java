@@ -1,9 +1,7 @@
 package dev.tlstunnel.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** The text of a systemd service unit that runs {@code tls-tunnel server|client -c FILE}. */
 final class SystemdUnit {
@@ -12,20 +10,20 @@ final class SystemdUnit {
   /**
    * @param role {@code server} or {@code client}
    * @param config the config file, absolute
-   * @param launcher how to start this program, e.g. {@code [/usr/bin/java, -jar, /opt/t.jar]}
+   * @param copy the copy of tls-tunnel the unit runs, through its launcher
    * @param user the account to run as, or null for root
    */
-  static String render(String role, Path config, List<String> launcher, String user) {
+  static String render(String role, Path config, InstalledCopy copy, String user) {
     String exec =
-        launcher.stream().map(SystemdUnit::quote).collect(Collectors.joining(" "))
-            + " "
-            + role
-            + " -c "
-            + quote(config.toString());
+        quote(copy.launcher().toString()) + " " + role + " -c " + quote(config.toString());
     StringBuilder unit = new StringBuilder();
     unit.append("# Written by 'tls-tunnel service install ")
         .append(role)
         .append("'.\n")
+        .append("# Runs the launcher of ")
+        .append(copy.needsCopy() ? "the copy installed in " : "the release archive in ")
+        .append(copy.home().toString().replace("%", "%%"))
+        .append(", which adds the JVM flags of ./tls-tunnel.\n")
         .append("[Unit]\n")
         .append("Description=tls-tunnel ")
         .append(role)

@@ -2,7 +2,6 @@ package dev.tlstunnel.cli;
 
 import dev.tlstunnel.config.ConfigException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,8 +17,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Print (or write with -o) a commented config file listing every option with its",
-      "default. The server template gets a freshly generated auth_key."
+      "Print or write (-o) a commented config file with every option at its default.",
+      "The server template gets a freshly generated auth_key."
     })
 public final class TemplateCommand implements Callable<Integer> {
 
@@ -50,14 +49,17 @@ public final class TemplateCommand implements Callable<Integer> {
       throw new ConfigException(
           output + " already exists: remove it, choose another file, or add --force to overwrite");
     }
+    // Both may hold an auth key: owner-only, as check asks.
+    AuthKeys.writeOwnerOnly(output, text);
+    out.println("Wrote " + output + " (readable by its owner only)");
     if (kind == Role.SERVER) {
-      AuthKeys.writeOwnerOnly(output, text);
-    } else {
-      Files.writeString(output, text, StandardCharsets.UTF_8);
-    }
-    out.println("Wrote " + output);
-    if (kind == Role.SERVER) {
-      out.println("Next: create the certificate it names (tls-tunnel cert --common-name HOST),");
+      Path dir = output.toAbsolutePath().getParent();
+      out.println("Next: create the certificate and key it names (check and server need them):");
+      out.println(
+          "  tls-tunnel cert --common-name HOST --cert-out "
+              + dir.resolve("server.crt")
+              + " --key-out "
+              + dir.resolve("server.key"));
       out.println("then: tls-tunnel check -c " + output + " && tls-tunnel server -c " + output);
     } else {
       out.println("Next: set server_addr, auth_key and server_fingerprint (or ca_cert_path),");

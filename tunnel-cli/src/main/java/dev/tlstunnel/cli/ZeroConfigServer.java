@@ -126,13 +126,50 @@ public final class ZeroConfigServer {
     Path key = usedStateDir.resolve(KEY_FILE);
     ensureCertificate(cert, key);
     authKey = ensureAuthKey(usedStateDir.resolve(AUTH_KEY_FILE));
-    fingerprint = Fingerprints.sha256(readCertificate(cert));
+    X509Certificate certificate = readCertificate(cert);
+    fingerprint = Fingerprints.sha256(certificate);
+    if (publicAddr != null && !CertificateNames.names(certificate, publicAddr)) {
+      warnPublicAddrMissing(spec.commandLine().getErr(), cert, key);
+    }
     String addr = bindAddr != null ? bindAddr : ServerConfig.DEFAULT_BIND_ADDR;
     return ServerConfig.builder()
         .bind(addr, tunnelPort)
         .certificate(cert, key)
         .authKey(authKey)
         .build();
+  }
+
+  /**
+   * The certificate was made before this {@code --public-addr}: it is kept (clients that pin its
+   * fingerprint keep working), with the command that makes one naming it.
+   */
+  private void warnPublicAddrMissing(PrintWriter err, Path cert, Path key) {
+    StringBuilder command =
+        new StringBuilder("rm ")
+            .append(cert)
+            .append(' ')
+            .append(key)
+            .append(" && ./tls-tunnel server --state-dir ")
+            .append(usedStateDir);
+    if (port != null) {
+      command.append(" --port ").append(port);
+    }
+    if (bindAddr != null) {
+      command.append(" --bind ").append(bindAddr);
+    }
+    command.append(" --public-addr ").append(publicAddr);
+    err.println(
+        "warning: certificate "
+            + cert
+            + " does not name "
+            + publicAddr
+            + " (--public-addr): it was created before; clients that pin its fingerprint are not"
+            + " affected, clients that verify the host name (ca_cert_path) are");
+    err.println(
+        "warning: to create one that names it, keeping the auth key (clients then need the new"
+            + " fingerprint): "
+            + command);
+    err.flush();
   }
 
   /** Prints what a client needs, as a ready-to-paste command line. */
@@ -172,7 +209,7 @@ public final class ZeroConfigServer {
   }
 
   /** {@code ~/.tls-tunnel}, where {@code ~} is {@code $HOME} when set (as shells see it). */
-  private static Path defaultStateDir() {
+  static Path defaultStateDir() {
     String home = System.getenv("HOME");
     return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"))
         .resolve(".tls-tunnel");
@@ -260,7 +297,8 @@ public final class ZeroConfigServer {
     }
   }
 
-  private static void createPrivateDir(Path dir) throws IOException {
+  /** Creates {@code dir} (and its parents) readable by its owner only, unless it exists. */
+  static void createPrivateDir(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
       return;
     }

@@ -2,8 +2,11 @@ package dev.tlstunnel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlstunnel.testing.TestPki;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +75,76 @@ class CheckCommandTest {
     CliRun run = CliRun.run("check", "-c", file.toString());
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.err()).startsWith("error: ");
+  }
+
+  @Test
+  @Timeout(20)
+  void serverCheckRefusesAKeyThatDoesNotMatchItsCertificate(@TempDir Path dir) throws Exception {
+    Path file = SampleConfigs.server(dir, 7000, "secret-key-0123456789");
+    Path other = Files.createDirectory(dir.resolve("other"));
+    Path key = dir.resolve("localhost-key.pem");
+    Files.copy(
+        TestPki.selfSigned(other, "localhost").key(), key, StandardCopyOption.REPLACE_EXISTING);
+    CliRun run = CliRun.run("check", "-c", file.toString());
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err())
+        .isEqualTo(
+            "error: private key "
+                + key
+                + " does not match certificate "
+                + dir.resolve("localhost-cert.pem")
+                + ": use the key file that was created together with this certificate\n");
+    // The same words as the server, which refuses it too.
+    CliRun server = CliRun.run("server", "-c", file.toString());
+    assertThat(server.code()).isEqualTo(1);
+    assertThat(server.err()).isEqualTo(run.err());
+  }
+
+  @Test
+  @Timeout(20)
+  void serverCheckRefusesTheCertificateGivenAsKey(@TempDir Path dir) throws Exception {
+    Path file = SampleConfigs.server(dir, 7000, "secret-key-0123456789");
+    Files.copy(
+        dir.resolve("localhost-cert.pem"),
+        dir.resolve("localhost-key.pem"),
+        StandardCopyOption.REPLACE_EXISTING);
+    CliRun run = CliRun.run("check", "-c", file.toString());
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err()).startsWith("error: private key ").contains("holds no PEM private key");
+  }
+
+  @Test
+  @Timeout(20)
+  void clientCheckTellsThePinnedFingerprint(@TempDir Path dir) throws IOException {
+    Path file = SampleConfigs.client(dir, "127.0.0.1", 7400);
+    String fingerprint = "sha256:" + "AB".repeat(32);
+    Files.writeString(
+        file,
+        Files.readString(file)
+            .replace("client_id = ", "server_fingerprint = \"" + fingerprint + "\"\nclient_id = "));
+    CliRun run = CliRun.run("check", "-c", file.toString());
+    assertThat(run.err()).isEmpty();
+    assertThat(run.code()).isZero();
+    assertThat(run.out())
+        .contains(
+            "  trust:     pinned certificate sha256:"
+                + "ab".repeat(32)
+                + " (server_fingerprint; no CA or host-name check)\n")
+        .doesNotContain("system trust store");
+  }
+
+  @Test
+  @Timeout(20)
+  void warningsArePlainLinesOnStderr(@TempDir Path dir) throws IOException {
+    Path file = SampleConfigs.client(dir, "127.0.0.1", 7400);
+    Files.writeString(
+        file, Files.readString(file).replace("[client]\n", "[client]\nskip_verify = true\n"));
+    CliRun run = CliRun.run("check", "-c", file.toString());
+    assertThat(run.code()).isZero();
+    assertThat(run.err())
+        .isEqualTo("warning: client.skip_verify: server certificate is not verified\n");
+    assertThat(run.out()).contains("  trust:     any certificate (skip_verify = true, insecure)");
   }
 
   @Test

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -98,6 +100,77 @@ class QuickStartTest {
                   + System.lineSeparator());
       assertThat(server.stop()).isZero();
     }
+  }
+
+  @Test
+  void aNewPublicAddrKeepsTheCertificateAndSaysHowToRenewIt() throws Exception {
+    Path state = dir.resolve("state");
+    String fingerprint;
+    try (LiveRun first = zeroConfigServer(state)) {
+      fingerprint = first.awaitOut(FINGERPRINT);
+      assertThat(first.stop()).isZero();
+    }
+    String authKey = Files.readString(state.resolve("auth.key"));
+    String renew;
+    try (LiveRun again =
+        LiveRun.start(
+            "server",
+            "--state-dir",
+            state.toString(),
+            "--port",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--public-addr",
+            "tunnel.example.com")) {
+      assertThat(again.awaitOut(FINGERPRINT)).isEqualTo(fingerprint);
+      Path cert = state.resolve("server.crt");
+      assertThat(again.err())
+          .contains(
+              "warning: certificate "
+                  + cert
+                  + " does not name tunnel.example.com (--public-addr): it was created before;"
+                  + " clients that pin its fingerprint are not affected, clients that verify the"
+                  + " host name (ca_cert_path) are\n");
+      renew =
+          again
+              .err()
+              .lines()
+              .filter(l -> l.contains(" && ./tls-tunnel server "))
+              .findFirst()
+              .orElseThrow();
+      assertThat(renew)
+          .endsWith(
+              ": rm "
+                  + cert
+                  + " "
+                  + state.resolve("server.key")
+                  + " && ./tls-tunnel server"
+                  + " --state-dir "
+                  + state
+                  + " --port 0 --bind 127.0.0.1"
+                  + " --public-addr tunnel.example.com");
+      assertThat(again.stop()).isZero();
+    }
+    // Doing what it says: a new certificate that names the host, the same auth key, no warning.
+    String command = renew.substring(renew.indexOf(": rm ") + 2);
+    String[] rm = command.substring(0, command.indexOf(" && ")).split(" ");
+    Files.delete(Path.of(rm[1]));
+    Files.delete(Path.of(rm[2]));
+    String[] server = command.substring(command.indexOf("./tls-tunnel server") + 13).split(" ");
+    try (LiveRun renewed = LiveRun.start(server)) {
+      assertThat(renewed.awaitOut(FINGERPRINT)).isNotEqualTo(fingerprint);
+      assertThat(renewed.err()).doesNotContain("warning:");
+      assertThat(renewed.stop()).isZero();
+    }
+    assertThat(Files.readString(state.resolve("auth.key"))).isEqualTo(authKey);
+    X509Certificate cert;
+    try (var in = Files.newInputStream(state.resolve("server.crt"))) {
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    assertThat(CertificateNames.names(cert, "tunnel.example.com")).isTrue();
+    assertThat(CertificateNames.names(cert, "127.0.0.1")).isTrue();
+    assertThat(CertificateNames.names(cert, "other.example.com")).isFalse();
   }
 
   private LiveRun zeroConfigServer(Path state) {

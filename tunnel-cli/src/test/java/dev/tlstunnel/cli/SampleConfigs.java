@@ -4,6 +4,7 @@ import dev.tlstunnel.testing.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Config files for tests, in the TOML format the README documents. */
 final class SampleConfigs {
@@ -71,7 +72,10 @@ final class SampleConfigs {
     return write(dir.resolve("client.toml"), toml.toString());
   }
 
+  /** Writes a config file readable by its owner only, as the templates are. */
   static Path write(Path file, String content) throws IOException {
-    return Files.writeString(file, content);
+    Files.writeString(file, content);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
   }
 }

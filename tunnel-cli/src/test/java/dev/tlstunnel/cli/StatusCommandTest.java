@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,13 +104,64 @@ class StatusCommandTest {
 
   @Test
   @Timeout(20)
-  void statusUriReachesWildcardOnLoopback() {
-    assertThat(StatusCommand.statusUri("0.0.0.0", 7400).toString())
-        .isEqualTo("http://127.0.0.1:7400/api/status");
-    assertThat(StatusCommand.statusUri("::", 7400).toString())
-        .isEqualTo("http://[::1]:7400/api/status");
-    assertThat(StatusCommand.statusUri("::1", 7400).toString())
-        .isEqualTo("http://[::1]:7400/api/status");
+  void adminUriReachesWildcardOnLoopback() {
+    assertThat(AdminEndpoint.uri("0.0.0.0", 7400).toString()).isEqualTo("http://127.0.0.1:7400");
+    assertThat(AdminEndpoint.uri("::", 7400).toString()).isEqualTo("http://[::1]:7400");
+    assertThat(AdminEndpoint.uri("::1", 7400).toString()).isEqualTo("http://[::1]:7400");
+  }
+
+  @Test
+  @Timeout(20)
+  void portAndUrlOptionsNeedNoConfig() {
+    CliRun byPort = CliRun.run("status", "--port", String.valueOf(port()));
+    assertThat(byPort.err()).isEmpty();
+    assertThat(byPort.code()).isZero();
+    assertThat(byPort.out()).startsWith("Session: connected to tunnel.example.com:7000");
+    CliRun byAddr = CliRun.run("status", "--addr", "127.0.0.1", "--port", String.valueOf(port()));
+    assertThat(byAddr.code()).as(byAddr.err()).isZero();
+    CliRun byUrl = CliRun.run("status", "--url", "http://127.0.0.1:" + port() + "/", "--json");
+    assertThat(byUrl.err()).isEmpty();
+    assertThat(byUrl.out()).contains("\"client_id\":\"office-pc\"");
+    assertThat(path.get()).isEqualTo("/api/status");
+  }
+
+  @Test
+  @Timeout(20)
+  void badEndpointOptionsAreUsageErrors(@TempDir Path dir) throws IOException {
+    CliRun none = CliRun.run("status");
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.err()).startsWith("error: say which client: -c FILE, --port PORT or --url URL");
+    CliRun both =
+        CliRun.run(
+            "status",
+            "--url",
+            "http://127.0.0.1:7400",
+            "-c",
+            SampleConfigs.client(dir, null, null).toString());
+    assertThat(both.err()).startsWith("error: --url replaces -c, --addr and --port");
+    CliRun path = CliRun.run("status", "--url", "http://127.0.0.1:7400/api/status");
+    assertThat(path.err())
+        .startsWith(
+            "error: --url: 'http://127.0.0.1:7400/api/status' is not an admin API address like"
+                + " http://127.0.0.1:7400");
+    assertThat(CliRun.run("status", "--port", "0").err())
+        .startsWith("error: --port: must be between 1 and 65535, got 0");
+  }
+
+  @Test
+  @Timeout(20)
+  void configWarningsArePlainWarningLines(@TempDir Path dir) throws IOException {
+    Path config = SampleConfigs.client(dir, "127.0.0.1", port());
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+    CliRun run = CliRun.run("status", "-c", config.toString());
+    assertThat(run.code()).isZero();
+    assertThat(run.err())
+        .isEqualTo(
+            "warning: "
+                + config
+                + ": config file is readable by group or others and may hold the auth key;"
+                + " restrict it (chmod 600)"
+                + System.lineSeparator());
   }
 
   // The tests below read a client config file, so they need the real ConfigLoader.

@@ -96,7 +96,46 @@ class StatusTableTest {
             3,
             -1,
             null);
-    assertThat(StatusTable.detail(state, NOW)).isEqualTo("busy; retry in 8s (attempt 3/unlimited)");
+    assertThat(StatusTable.detail(state, NOW)).isEqualTo("busy; retry in 8s (attempt 3)");
+  }
+
+  @Test
+  @Timeout(10)
+  void retryCountdownIsWhatIsLeftUntilNextRetryAt() {
+    // retry_after_seconds stays the whole delay; the table counts down to next_retry_at.
+    ProxyState state =
+        new ProxyState(
+            "db",
+            ProxyStatus.UNHEALTHY,
+            "0.0.0.0",
+            5432,
+            "127.0.0.1:5432",
+            "busy",
+            Duration.ofSeconds(32),
+            NOW.plusSeconds(5),
+            5,
+            10,
+            null);
+    assertThat(StatusTable.detail(state, NOW)).isEqualTo("busy; retry in 5s (attempt 5/10)");
+  }
+
+  @Test
+  @Timeout(10)
+  void gaveUpCountsTheRetriesAsTheServerDoes() {
+    ProxyState state =
+        new ProxyState(
+            "db",
+            ProxyStatus.BIND_FAILED,
+            "0.0.0.0",
+            5432,
+            "127.0.0.1:5432",
+            "busy",
+            null,
+            null,
+            2,
+            1,
+            null);
+    assertThat(StatusTable.detail(state, NOW)).isEqualTo("busy; gave up after 1 retry");
   }
 
   @Test

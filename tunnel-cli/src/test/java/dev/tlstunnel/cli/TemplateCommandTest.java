@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -24,16 +25,29 @@ class TemplateCommandTest {
     Path config = dir.resolve("server.toml");
     CliRun template = CliRun.run("template", "server", "-o", config.toString());
     assertThat(template.code()).as(template.err()).isZero();
-    assertThat(template.out()).startsWith("Wrote " + config + "\n");
-    CliRun cert =
-        CliRun.run(
-            "cert",
-            "--common-name",
-            "tunnel.example.com",
-            "--cert-out",
-            dir.resolve("server.crt").toString(),
-            "--key-out",
-            dir.resolve("server.key").toString());
+    assertThat(template.out()).startsWith("Wrote " + config + " (readable by its owner only)\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config)))
+        .isEqualTo("rw-------");
+    // Before the certificate exists, check refuses what server would refuse.
+    CliRun early = CliRun.run("check", "-c", config.toString());
+    assertThat(early.code()).isEqualTo(1);
+    assertThat(early.err())
+        .isEqualTo(
+            "error: server.cert_path: file not found: "
+                + dir.resolve("server.crt")
+                + "\nerror: server.key_path: file not found: "
+                + dir.resolve("server.key")
+                + "\n");
+    // The command the template command printed, word for word (HOST filled in).
+    String printed =
+        template
+            .out()
+            .lines()
+            .filter(l -> l.startsWith("  tls-tunnel cert "))
+            .findFirst()
+            .orElseThrow();
+    List<String> words = List.of(printed.strip().replace("HOST", "tunnel.example.com").split(" "));
+    CliRun cert = CliRun.run(words.subList(1, words.size()).toArray(String[]::new));
     assertThat(cert.code()).as(cert.err()).isZero();
 
     CliRun check = CliRun.run("check", "-c", config.toString());
@@ -47,6 +61,8 @@ class TemplateCommandTest {
   void clientTemplatePassesCheck() throws Exception {
     Path config = dir.resolve("client.toml");
     assertThat(CliRun.run("template", "client", "-o", config.toString()).code()).isZero();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config)))
+        .isEqualTo("rw-------");
 
     CliRun check = CliRun.run("check", "-c", config.toString());
 

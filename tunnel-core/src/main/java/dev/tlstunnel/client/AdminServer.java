@@ -1,5 +1,7 @@
 package dev.tlstunnel.client;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.common.BindErrors;
@@ -34,15 +36,18 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The client's admin API: a small HTTP/1.1 server answering {@code GET /api/status} with the {@link
- * ClientStatus} as snake_case JSON and {@code GET /healthz} with {@code ok}. Requests are bounded
- * ({@value #MAX_REQUEST_BYTES} bytes of body, of headers and of request line); an oversized request
- * gets 413 and the connection is closed. Closing the server closes its connections too.
+ * ClientStatus} as snake_case JSON, {@code GET /healthz} with {@code ok}, and {@code POST
+ * /api/proxies/NAME/retry} ({@link AdminRetryHandler}). Requests are bounded ({@value
+ * #MAX_REQUEST_BYTES} bytes of body, of headers and of request line); an oversized request gets 413
+ * and the connection is closed. Closing the server closes its connections too.
  */
 final class AdminServer implements AutoCloseable {
 
@@ -71,8 +76,11 @@ final class AdminServer implements AutoCloseable {
       Class<? extends ServerChannel> channelClass,
       String addr,
       int port,
-      Supplier<ClientStatus> status)
+      Supplier<ClientStatus> status,
+      Function<String, CompletableFuture<ProxyRetry>> retry)
       throws TunnelStartException {
+    ObjectMapper json =
+        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     ChannelGroup channels = new DefaultChannelGroup("admin-api", GlobalEventExecutor.INSTANCE);
     ChannelFuture bind =
         new ServerBootstrap()
@@ -88,6 +96,7 @@ final class AdminServer implements AutoCloseable {
                             new HttpServerCodec(
                                 MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES),
                             new ClosingAggregator(),
+                            new AdminRetryHandler(retry, json),
                             new AdminHandler(status));
                   }
                 })

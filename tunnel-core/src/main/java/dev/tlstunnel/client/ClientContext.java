@@ -4,6 +4,7 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.Transport;
+import io.netty.channel.EventLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,16 +14,32 @@ record ClientContext(
     Transport transport,
     YamuxConfig yamux,
     Map<String, ProxyConfig> proxiesByName,
-    LocalDialer dialer) {
+    LocalDialer dialer,
+    ProxyRetryRequests retries) {
 
-  static ClientContext of(ClientConfig config, Transport transport, YamuxConfig yamux) {
-    return of(config, transport, yamux, LocalDialer.sockets(config, transport));
+  /**
+   * @param loop the client's event loop, where its sessions run
+   */
+  static ClientContext of(
+      ClientConfig config, Transport transport, YamuxConfig yamux, EventLoop loop) {
+    return of(config, transport, yamux, loop, LocalDialer.sockets(config, transport));
   }
 
+  /** Like {@link #of(ClientConfig, Transport, YamuxConfig, EventLoop)}, with another dialer. */
   static ClientContext of(
-      ClientConfig config, Transport transport, YamuxConfig yamux, LocalDialer dialer) {
+      ClientConfig config,
+      Transport transport,
+      YamuxConfig yamux,
+      EventLoop loop,
+      LocalDialer dialer) {
     Map<String, ProxyConfig> byName = new LinkedHashMap<>();
     config.proxies().forEach(p -> byName.put(p.name(), p));
-    return new ClientContext(config, transport, yamux, Map.copyOf(byName), dialer);
+    return new ClientContext(
+        config,
+        transport,
+        yamux,
+        Map.copyOf(byName),
+        dialer,
+        new ProxyRetryRequests(loop, byName.keySet()));
   }
 }

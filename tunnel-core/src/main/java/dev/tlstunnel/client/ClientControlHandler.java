@@ -12,6 +12,7 @@ import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.protocol.RegisterProxies;
+import dev.tlstunnel.protocol.RetryProxyResult;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.List;
@@ -68,6 +69,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.tracker().onRegistrationResult(result);
     } else if (msg instanceof ProxyStatusUpdate update) {
       session.tracker().onStatusUpdate(update);
+    } else if (msg instanceof RetryProxyResult result) {
+      context.retries().onResult(result);
     } else if (msg instanceof Heartbeat beat) {
       if (!beat.reply()) {
         ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));
@@ -88,6 +91,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
         context.config().clientId(),
         auth.serverVersion());
     session.connected(auth.serverVersion());
+    context.retries().attach(ctx.channel());
     List<ProxySpec> specs = context.config().proxies().stream().map(this::spec).toList();
     ctx.writeAndFlush(new RegisterProxies(specs));
   }
@@ -106,6 +110,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    context.retries().detach(ctx.channel());
     session.controlClosed();
     ctx.fireChannelInactive();
   }

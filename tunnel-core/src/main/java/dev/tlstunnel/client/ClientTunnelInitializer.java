@@ -53,6 +53,7 @@ final class ClientTunnelInitializer extends ChannelInitializer<Channel> {
         settings.timeout(),
         ch -> YamuxMultiplexHandler.get(ch).ping(),
         () -> "[client=" + context.config().clientId() + "] server " + context.config().server(),
-        keepAliveTimers);
+        keepAliveTimers,
+        false); // the session's end reports it: "connection to server ... lost: no data ..."
   }
 }

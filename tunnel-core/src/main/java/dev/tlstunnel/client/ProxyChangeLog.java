@@ -1,5 +1,6 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.common.Counts;
 import dev.tlstunnel.config.Addresses;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -22,7 +23,7 @@ final class ProxyChangeLog {
               s.name(),
               Addresses.hostPort(s.publishAddr(), s.publishPort()),
               s.attempt() != null && s.attempt() > 1
-                  ? " (after " + retries(s.attempt() - 1) + ")"
+                  ? " (after " + Counts.retries(s.attempt() - 1) + ")"
                   : "");
       case UNHEALTHY ->
           log.warn("Proxy '{}' unhealthy on server{}{}", s.name(), errorSuffix(s), retrySuffix(s));
@@ -52,11 +53,7 @@ final class ProxyChangeLog {
   /** {@code " (gave up after 10 retries)"}: the attempts after the first one. */
   private static String gaveUpSuffix(ProxyState s) {
     Integer retries = s.attempt() != null ? Integer.valueOf(s.attempt() - 1) : s.maxRetries();
-    return retries == null || retries < 0 ? "" : " (gave up after " + retries(retries) + ")";
-  }
-
-  private static String retries(int n) {
-    return n + (n == 1 ? " retry" : " retries");
+    return retries == null || retries < 0 ? "" : " (gave up after " + Counts.retries(retries) + ")";
   }
 
   /** {@code 2 s -> "2"}, {@code 250 ms -> "0.25"}. */

@@ -3,6 +3,7 @@ package dev.tlstunnel.client;
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.TunnelException;
+import dev.tlstunnel.common.Counts;
 import dev.tlstunnel.config.ClientConfig;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -99,10 +100,9 @@ final class ReconnectLoop implements SessionAttempt.Listener {
     }
     if (failures > 0) {
       log.info(
-          "Reconnected to server {} after {} attempt{}",
+          "Reconnected to server {} after {}",
           context.config().server(),
-          failures,
-          failures == 1 ? "" : "s");
+          Counts.of(failures, "attempt", "attempts"));
     }
     failures = 0;
     view = new View(SessionState.CONNECTED, null, null, null);

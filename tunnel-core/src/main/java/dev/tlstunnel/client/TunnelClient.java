@@ -13,6 +13,7 @@ import dev.tlstunnel.transport.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,18 +105,21 @@ public final class TunnelClient implements AutoCloseable {
   private final boolean ownGroup;
   private final ReconnectLoop loop;
   private final AdminServer admin;
+  private final ProxyRetryRequests retries;
 
   private TunnelClient(
       ClientConfig config,
       EventLoopGroup group,
       boolean ownGroup,
       ReconnectLoop loop,
-      AdminServer admin) {
+      AdminServer admin,
+      ProxyRetryRequests retries) {
     this.config = config;
     this.group = group;
     this.ownGroup = ownGroup;
     this.loop = loop;
     this.admin = admin;
+    this.retries = retries;
     loop.exit().whenCompleteAsync((e, t) -> releaseResources());
   }
 
@@ -159,6 +163,14 @@ public final class TunnelClient implements AutoCloseable {
   /** The latest state of the session and every proxy. */
   public ClientStatus status() {
     return Builder.statusOf(config, loop);
+  }
+
+  /**
+   * Asks the server to start the bind schedule of a {@code bind_failed} proxy again, from its first
+   * attempt. The future completes with the server's answer, or after a few seconds without one.
+   */
+  public CompletableFuture<ProxyRetry> retryProxy(String proxyName) {
+    return retries.request(proxyName);
   }
 
   /** The admin API's port, or -1 when it is off. */
@@ -291,6 +303,19 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     /**
+     * Runs what {@link #start()} checks before it connects, without starting anything: the trust
+     * settings are loaded into a TLS context (unless one was given). A configuration check uses it
+     * to refuse what the client would.
+     *
+     * @throws TunnelStartException of kind {@code TLS_SETUP}, as {@link #start()} would
+     */
+    public void check() throws TunnelStartException {
+      if (sslContext == null) {
+        ReferenceCountUtil.release(contextFromConfig());
+      }
+    }
+
+    /**
      * Sets up TLS, the event loop and the admin API, then starts connecting in the background.
      *
      * @throws TunnelStartException when the trust settings or the admin API address cannot be used
@@ -305,7 +330,7 @@ public final class TunnelClient implements AutoCloseable {
       ClientEvents events = new ClientEvents(listeners, TickerClock.of(eventLoop.ticker()));
       YamuxConfig yamux =
           new YamuxConfig(maxReceiveWindow, YamuxConfig.defaults().maxFramePayload(), maxStreams);
-      ClientContext context = ClientContext.of(config, transport, yamux);
+      ClientContext context = ClientContext.of(config, transport, yamux, eventLoop);
       AtomicInteger keepAliveTimers = new AtomicInteger();
       ReconnectLoop loop =
           new ReconnectLoop(
@@ -325,7 +350,8 @@ public final class TunnelClient implements AutoCloseable {
                   transport.serverChannelClass(),
                   config.adminAddr(),
                   config.adminPort(),
-                  () -> statusOf(config, loop));
+                  () -> statusOf(config, loop),
+                  context.retries()::request);
         } catch (TunnelStartException e) {
           if (own) {
             Transport.shutdown(loops, 1);
@@ -333,7 +359,7 @@ public final class TunnelClient implements AutoCloseable {
           throw e;
         }
       }
-      TunnelClient client = new TunnelClient(config, loops, own, loop, admin);
+      TunnelClient client = new TunnelClient(config, loops, own, loop, admin, context.retries());
       loop.start();
       return client;
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -29,36 +30,51 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** Loads and validates a server configuration file. */
+  /** Loads and validates a server configuration file; soft issues are logged at WARN. */
   public static ServerConfig loadServer(Path file) throws ConfigException {
-    return server(read(file), baseDir(file), file.toString(), System::getenv, file);
+    return loadServer(file, null);
   }
 
-  /** Loads and validates a client configuration file. */
+  /**
+   * Loads and validates a server configuration file, handing each soft issue ({@code key: what}) to
+   * {@code warnings} instead of the log (null: the log).
+   */
+  public static ServerConfig loadServer(Path file, Consumer<String> warnings)
+      throws ConfigException {
+    return server(read(file), baseDir(file), file.toString(), System::getenv, file, warnings);
+  }
+
+  /** Loads and validates a client configuration file; soft issues are logged at WARN. */
   public static ClientConfig loadClient(Path file) throws ConfigException {
-    return client(read(file), baseDir(file), file.toString(), System::getenv, file);
+    return loadClient(file, null);
+  }
+
+  /** Like {@link #loadServer(Path, Consumer)}, for a client configuration file. */
+  public static ClientConfig loadClient(Path file, Consumer<String> warnings)
+      throws ConfigException {
+    return client(read(file), baseDir(file), file.toString(), System::getenv, file, warnings);
   }
 
   /** Parses and validates server TOML; relative paths resolve against {@code baseDir}. */
   public static ServerConfig parseServer(String toml, Path baseDir) throws ConfigException {
-    return server(toml, baseDir, "<config>", System::getenv, null);
+    return server(toml, baseDir, "<config>", System::getenv, null, null);
   }
 
   /** Like {@link #parseServer(String, Path)}, reading environment variables from {@code env}. */
   static ServerConfig parseServer(String toml, Path baseDir, UnaryOperator<String> env)
       throws ConfigException {
-    return server(toml, baseDir, "<config>", env, null);
+    return server(toml, baseDir, "<config>", env, null, null);
   }
 
   /** Parses and validates client TOML; relative paths resolve against {@code baseDir}. */
   public static ClientConfig parseClient(String toml, Path baseDir) throws ConfigException {
-    return client(toml, baseDir, "<config>", System::getenv, null);
+    return client(toml, baseDir, "<config>", System::getenv, null, null);
   }
 
   /** Like {@link #parseClient(String, Path)}, reading environment variables from {@code env}. */
   static ClientConfig parseClient(String toml, Path baseDir, UnaryOperator<String> env)
       throws ConfigException {
-    return client(toml, baseDir, "<config>", env, null);
+    return client(toml, baseDir, "<config>", env, null, null);
   }
 
   /** Tells a server file ({@code [server]}) from a client file ({@code [client]}). */
@@ -77,7 +93,12 @@ public final class ConfigLoader {
   }
 
   private static ServerConfig server(
-      String toml, Path baseDir, String source, UnaryOperator<String> env, Path file)
+      String toml,
+      Path baseDir,
+      String source,
+      UnaryOperator<String> env,
+      Path file,
+      Consumer<String> warnings)
       throws ConfigException {
     JsonNode root = parse(toml, source);
     rejectOtherKind(root, "client", "server", source);
@@ -85,12 +106,17 @@ public final class ConfigLoader {
     warnIfReadableByOthers(file, problems);
     ServerConfig mapped = TomlMapping.server(root, baseDir, problems, env);
     ServerConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems, true);
-    problems.throwOrWarn();
+    problems.throwOrWarn(warnings);
     return checked;
   }
 
   private static ClientConfig client(
-      String toml, Path baseDir, String source, UnaryOperator<String> env, Path file)
+      String toml,
+      Path baseDir,
+      String source,
+      UnaryOperator<String> env,
+      Path file,
+      Consumer<String> warnings)
       throws ConfigException {
     JsonNode root = parse(toml, source);
     rejectOtherKind(root, "server", "client", source);
@@ -98,7 +124,7 @@ public final class ConfigLoader {
     warnIfReadableByOthers(file, problems);
     ClientConfig mapped = TomlMapping.client(root, baseDir, problems, env);
     ClientConfig checked = mapped == null ? null : ConfigValidator.check(mapped, problems, true);
-    problems.throwOrWarn();
+    problems.throwOrWarn(warnings);
     return checked;
   }
 

@@ -31,7 +31,11 @@ public final class Limits {
   /** Ceiling of {@link #maxFramePayload}: 256 KiB. */
   public static final int CEILING_FRAME_PAYLOAD = 256 * 1024;
 
-  /** The defaults. */
+  /**
+   * The defaults. A proxy may hold as many public connections as a tunnel has streams: what they
+   * may buffer is bounded by the receive windows and {@link #maxSessionWindow}, not by counting
+   * connections (as {@code ssh -R} and frp do not count them either).
+   */
   public static final Limits DEFAULT = new Builder().unchecked();
 
   private final int maxControlFrame;
@@ -204,7 +208,7 @@ public final class Limits {
     private int maxControlFrame = CEILING_CONTROL_FRAME;
     private int maxProxiesPerClient = CEILING_PROXIES;
     private int maxStreamsPerSession = CEILING_STREAMS;
-    private int maxConnectionsPerProxy = 1024;
+    private int maxConnectionsPerProxy = CEILING_STREAMS;
     private int maxPendingConnects = 256;
     private int maxReceiveWindow = 8 * 1024 * 1024;
     private int maxSessionWindow = 64 * 1024 * 1024;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +48,17 @@ final class Problems {
 
   /** Throws every error at once, or logs the warnings when there is none. */
   void throwOrWarn() throws ConfigException {
+    throwOrWarn(null);
+  }
+
+  /**
+   * Throws every error at once, or hands each warning to {@code sink} when there is none (null:
+   * logs them at WARN).
+   */
+  void throwOrWarn(Consumer<String> sink) throws ConfigException {
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
-    for (String w : warnings) {
-      log.warn("{}", w);
-    }
+    warnings.forEach(sink != null ? sink : w -> log.warn("{}", w));
   }
 }

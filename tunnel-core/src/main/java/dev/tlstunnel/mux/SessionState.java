@@ -67,7 +67,7 @@ final class SessionState {
 
   void onRemoteGoAway(int code) {
     if (code == YamuxFrame.GO_AWAY_NORMAL) {
-      log.info("[yamux {}] peer sent go-away; no new streams will be opened", ctx.channel());
+      log.debug("[yamux {}] peer sent go-away; no new streams will be opened", ctx.channel());
       remoteGoAway = true;
       return;
     }

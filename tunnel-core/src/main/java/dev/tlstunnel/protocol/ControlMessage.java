@@ -12,6 +12,8 @@ public sealed interface ControlMessage
         ProxyRegistrationResult,
         ProxyStatusUpdate,
         Heartbeat,
+        RetryProxy,
+        RetryProxyResult,
         ControlMessage.Unknown {
 
   /** A message of a type this version does not know. Receivers ignore it. */

@@ -30,7 +30,9 @@ final class ControlMessages {
           "register_proxies", RegisterProxies.class,
           "proxy_registration_result", ProxyRegistrationResult.class,
           "proxy_status_update", ProxyStatusUpdate.class,
-          "heartbeat", Heartbeat.class);
+          "heartbeat", Heartbeat.class,
+          "retry_proxy", RetryProxy.class,
+          "retry_proxy_result", RetryProxyResult.class);
 
   private ControlMessages() {}
 

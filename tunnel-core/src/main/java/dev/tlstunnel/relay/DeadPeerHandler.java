@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Dead-peer detection on a tunnel connection: pings the peer every {@code interval} and closes the
  * connection when nothing at all was read for {@code timeout} (any inbound byte counts as life, a
- * ping answer included). Sits right after TLS, so it sees every frame. Logs the drop once and fires
- * {@link PeerSilent} down the pipeline just before closing. Both timers live on the channel's event
- * loop and are cancelled when the channel closes.
+ * ping answer included). Sits right after TLS, so it sees every frame. Logs the drop once (at WARN,
+ * or at DEBUG where the connection's owner reports it in its own line) and fires {@link PeerSilent}
+ * down the pipeline just before closing. Both timers live on the channel's event loop and are
+ * cancelled when the channel closes.
  */
 public final class DeadPeerHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(DeadPeerHandler.class);
@@ -44,6 +45,7 @@ public final class DeadPeerHandler extends ChannelInboundHandlerAdapter {
   private final Consumer<Channel> pinger;
   private final Supplier<String> label;
   private final AtomicInteger armed;
+  private final boolean warn;
   private long lastReadNanos;
   private ScheduledFuture<?> pingTimer;
   private ScheduledFuture<?> deadline;
@@ -61,6 +63,21 @@ public final class DeadPeerHandler extends ChannelInboundHandlerAdapter {
       Consumer<Channel> pinger,
       Supplier<String> label,
       AtomicInteger armed) {
+    this(interval, timeout, pinger, label, armed, true);
+  }
+
+  /**
+   * @param warn whether the drop is logged at WARN; false when whoever handles {@link PeerSilent}
+   *     reports it (it is then logged at DEBUG)
+   */
+  public DeadPeerHandler(
+      Duration interval,
+      Duration timeout,
+      Consumer<Channel> pinger,
+      Supplier<String> label,
+      AtomicInteger armed,
+      boolean warn) {
+    this.warn = warn;
     this.intervalNanos = interval.toNanos();
     this.timeoutNanos = timeout.toNanos();
     this.pinger = pinger;
@@ -143,7 +160,11 @@ public final class DeadPeerHandler extends ChannelInboundHandlerAdapter {
     PeerSilent event =
         new PeerSilent(
             TimeUnit.NANOSECONDS.toMillis(silent), TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
-    log.warn("{}: {}; closing the connection", label.get(), event.describe("the peer"));
+    if (warn) {
+      log.warn("{}: {}; closing the connection", label.get(), event.describe("the peer"));
+    } else {
+      log.debug("{}: {}; closing the connection", label.get(), event.describe("the peer"));
+    }
     stop();
     ctx.fireUserEventTriggered(event);
     ctx.close();

@@ -3,6 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.common.BindErrors;
+import dev.tlstunnel.common.Counts;
 import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.BindRetryPolicy;
 import io.netty.channel.Channel;
@@ -113,7 +114,7 @@ final class ProxyListener {
     if (attempt == 1) {
       log.info("Proxy '{}' listening on {}", name, where);
     } else {
-      log.info("Proxy '{}' listening on {} (after {} retries)", name, where, attempt - 1);
+      log.info("Proxy '{}' listening on {} (after {})", name, where, Counts.retries(attempt - 1));
     }
     InetSocketAddress address =
         channel.localAddress() instanceof InetSocketAddress bound
@@ -143,7 +144,7 @@ final class ProxyListener {
       observer.retrying(this, attempt, kind, message, delay);
     } else {
       status = ProxyStatus.BIND_FAILED;
-      log.error("Proxy '{}' bind failed after {} retries: {}", name, retriesDone, message);
+      log.error("Proxy '{}' bind failed after {}: {}", name, Counts.retries(retriesDone), message);
       observer.gaveUp(this, attempt, kind, message);
     }
   }
@@ -155,6 +156,35 @@ final class ProxyListener {
   /** Seconds without a trailing {@code .0}: 2 s → "2", 250 ms → "0.25". */
   static String seconds(Duration delay) {
     return BigDecimal.valueOf(delay.toMillis(), 3).stripTrailingZeros().toPlainString();
+  }
+
+  /**
+   * Starts the bind schedule again from its first attempt, if the proxy gave up; on the event loop.
+   *
+   * @return null when it restarted, else why not (one line for the client)
+   */
+  String restart() {
+    if (closed) {
+      return "proxy '" + name + "' is closed";
+    }
+    if (status == ProxyStatus.BIND_FAILED) {
+      log.info("Proxy '{}' bind retries started again at the client's request", name);
+      attempt(1);
+      return null;
+    }
+    if (status == ProxyStatus.HEALTHY) {
+      return "proxy '" + name + "' is healthy (listening): there is nothing to retry";
+    }
+    ScheduledFuture<?> timer = retryTimer;
+    if (status == ProxyStatus.UNHEALTHY && timer != null) {
+      long seconds = (timer.getDelay(TimeUnit.MILLISECONDS) + 999) / 1000;
+      return "proxy '"
+          + name
+          + "' is retrying already (next attempt in "
+          + Math.max(0, seconds)
+          + "s): only a bind_failed proxy is retried on request";
+    }
+    return "proxy '" + name + "' is binding: only a bind_failed proxy is retried on request";
   }
 
   /** Cancels a pending retry and closes the listener. Idempotent; runs on the event loop. */

@@ -100,6 +100,11 @@ final class ProxyRegistration {
     listeners.values().forEach(ProxyListener::close);
   }
 
+  /** The listener of the proxy named {@code name}, or null. */
+  ProxyListener listener(String name) {
+    return listeners.get(name);
+  }
+
   /** How many proxies were accepted. */
   int count() {
     return listeners.size();

@@ -4,14 +4,16 @@ import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.Heartbeat;
 import dev.tlstunnel.protocol.RegisterProxies;
+import dev.tlstunnel.protocol.RetryProxy;
+import dev.tlstunnel.protocol.RetryProxyResult;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control stream of an authenticated session: proxy registration and heartbeats. Unknown
- * message types are ignored; the session ends with the control stream.
+ * The control stream of an authenticated session: proxy registration, retry requests and
+ * heartbeats. Unknown message types are ignored; the session ends with the control stream.
  */
 final class ServerControlHandler extends SimpleChannelInboundHandler<ControlMessage> {
   private static final Logger log = LoggerFactory.getLogger(ServerControlHandler.class);
@@ -30,11 +32,24 @@ final class ServerControlHandler extends SimpleChannelInboundHandler<ControlMess
       if (!beat.reply()) {
         ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));
       }
+    } else if (msg instanceof RetryProxy retry) {
+      ctx.writeAndFlush(retry(retry.proxyName()));
     } else if (msg instanceof ClientHello) {
       log.warn("[client={}] ignoring a second client_hello", session.clientId());
     } else {
       log.debug("[client={}] ignoring {}", session.clientId(), msg);
     }
+  }
+
+  /** Restarts the bind schedule of a proxy that gave up, or says why not. */
+  private RetryProxyResult retry(String proxyName) {
+    ProxyListener listener = proxyName == null ? null : session.listener(proxyName);
+    if (listener == null) {
+      return new RetryProxyResult(
+          proxyName, false, "this client has no proxy '" + proxyName + "' on the server");
+    }
+    String refusal = listener.restart();
+    return new RetryProxyResult(proxyName, refusal == null, refusal);
   }
 
   @Override

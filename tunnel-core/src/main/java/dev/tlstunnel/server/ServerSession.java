@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.common.Counts;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.ProxySpec;
@@ -121,6 +122,11 @@ final class ServerSession {
     }
   }
 
+  /** The listener of this session's proxy {@code name}, or null. */
+  ProxyListener listener(String name) {
+    return proxies.listener(name);
+  }
+
   /** Opens a data stream to the client. */
   Future<Channel> openStream(ChannelHandler initializer) {
     return YamuxMultiplexHandler.get(tunnel).openStream(initializer);
@@ -185,17 +191,14 @@ final class ServerSession {
           "Client '{}' previous session from {} closed; {} handed over",
           clientId,
           tunnel.remoteAddress(),
-          count(count, "proxy", "proxies"));
+          Counts.of(count, "proxy", "proxies"));
     } else {
-      log.info("Client '{}' disconnected; {} released", clientId, count(count, "proxy", "proxies"));
+      log.info(
+          "Client '{}' disconnected; {} released", clientId, Counts.of(count, "proxy", "proxies"));
     }
     context.events.clientDisconnected(clientId, remoteAddress(), count, replaced);
     closedFuture.complete(null);
     return closedFuture;
-  }
-
-  private static String count(int n, String one, String many) {
-    return n + " " + (n == 1 ? one : many);
   }
 
   /** Closes this session because the same client has a newer one. */

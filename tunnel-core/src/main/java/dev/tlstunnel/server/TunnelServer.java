@@ -19,6 +19,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -327,6 +328,19 @@ public final class TunnelServer implements AutoCloseable {
     public Builder tlsProvider(TlsProvider provider) {
       this.tlsProvider = Objects.requireNonNull(provider, "provider");
       return this;
+    }
+
+    /**
+     * Runs what {@link #start()} checks before it binds the tunnel port, without starting anything:
+     * the certificate and key are read, checked to belong together and loaded into a TLS context
+     * (unless one was given). A configuration check uses it to refuse what the server would.
+     *
+     * @throws TunnelStartException of kind {@code TLS_SETUP}, as {@link #start()} would
+     */
+    public void check() throws TunnelStartException {
+      if (sslContext == null) {
+        ReferenceCountUtil.release(contextFromFiles());
+      }
     }
 
     /**

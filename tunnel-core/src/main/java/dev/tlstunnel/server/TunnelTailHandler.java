@@ -5,7 +5,6 @@ import static dev.tlstunnel.common.Errors.rootMessage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -31,9 +30,7 @@ final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
           "tls:" + ServerContext.host(ctx.channel()),
           "TLS handshake with {} failed: {}",
           ctx.channel().remoteAddress(),
-          done.cause() instanceof SslHandshakeTimeoutException
-              ? "limit handshake_timeout=" + handshakeTimeoutMillis + "ms reached"
-              : rootMessage(done.cause()));
+          HandshakeFailures.describe(done.cause(), handshakeTimeoutMillis));
     }
     ctx.fireUserEventTriggered(evt);
   }

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,10 +43,19 @@ class AdminServerTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final AtomicReference<ClientStatus> status = new AtomicReference<>(status("pending"));
   private AdminServer server;
+  private final List<String> retried = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile ProxyRetry.Outcome outcome = ProxyRetry.Outcome.RESTARTED;
+
+  private CompletableFuture<ProxyRetry> retry(String proxy) {
+    retried.add(proxy);
+    return CompletableFuture.completedFuture(new ProxyRetry(proxy, outcome, "words for " + proxy));
+  }
 
   @BeforeEach
   void setUp() throws Exception {
-    server = AdminServer.start(group, NioServerSocketChannel.class, "127.0.0.1", 0, status::get);
+    server =
+        AdminServer.start(
+            group, NioServerSocketChannel.class, "127.0.0.1", 0, status::get, this::retry);
   }
 
   @AfterEach
@@ -199,7 +209,12 @@ class AdminServerTest {
       assertThatThrownBy(
               () ->
                   AdminServer.start(
-                      group, NioServerSocketChannel.class, "127.0.0.1", port, status::get))
+                      group,
+                      NioServerSocketChannel.class,
+                      "127.0.0.1",
+                      port,
+                      status::get,
+                      this::retry))
           .isInstanceOf(TunnelStartException.class)
           .hasMessage(
               "cannot start admin API on 127.0.0.1:"
@@ -226,6 +241,49 @@ class AdminServerTest {
 
       assertClosed(in);
     }
+  }
+
+  @Test
+  void retryIsAPostPerProxyAnsweredWithTheOutcome() throws Exception {
+    HttpResponse<String> ok = post("/api/proxies/db/retry");
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(new ObjectMapper().readTree(ok.body()))
+        .isEqualTo(
+            new ObjectMapper()
+                .readTree(
+                    "{\"proxy_name\":\"db\",\"outcome\":\"restarted\",\"message\":\"words for db\"}"));
+    assertThat(retried).containsExactly("db");
+    int[] codes = new int[5];
+    ProxyRetry.Outcome[] all = ProxyRetry.Outcome.values();
+    for (int i = 0; i < all.length; i++) {
+      outcome = all[i];
+      codes[i] = post("/api/proxies/db/retry").statusCode();
+    }
+    assertThat(codes).containsExactly(200, 409, 404, 503, 504);
+  }
+
+  @Test
+  void retryRefusesOtherMethodsBrowsersAndBadNames() throws Exception {
+    HttpResponse<String> get = get("/api/proxies/db/retry");
+    assertThat(get.statusCode()).isEqualTo(405);
+    assertThat(get.headers().firstValue("allow")).hasValue("POST");
+    HttpResponse<String> browser =
+        http.send(
+            HttpRequest.newBuilder(uri("/api/proxies/db/retry"))
+                .header("Origin", "http://evil.example")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(browser.statusCode()).isEqualTo(403);
+    assertThat(post("/api/proxies/no%20such/retry").statusCode()).isEqualTo(404);
+    assertThat(retried).isEmpty();
+    assertThat(get("/api/status").statusCode()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {

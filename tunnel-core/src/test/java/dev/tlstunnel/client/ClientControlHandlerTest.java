@@ -20,11 +20,15 @@ import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.protocol.RegisterProxies;
 import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.transport.Transport;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,7 +38,14 @@ import org.junit.jupiter.api.Timeout;
 class ClientControlHandlerTest {
   private final List<String> calls = new ArrayList<>();
   private ProxyStateTracker tracker;
+  private final EventLoop retryLoop = new DefaultEventLoop();
   private EmbeddedChannel control;
+
+  @AfterEach
+  void tearDown() {
+    control.finishAndReleaseAll();
+    retryLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
 
   @BeforeEach
   void setUp() {
@@ -79,7 +90,8 @@ class ClientControlHandlerTest {
     control =
         new EmbeddedChannel(
             new ClientControlHandler(
-                ClientContext.of(config, Transport.nio(), YamuxConfig.defaults()), session));
+                ClientContext.of(config, Transport.nio(), YamuxConfig.defaults(), retryLoop),
+                session));
   }
 
   @Test

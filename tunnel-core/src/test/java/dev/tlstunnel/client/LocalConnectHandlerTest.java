@@ -67,7 +67,8 @@ class LocalConnectHandlerTest {
         .pipeline()
         .addLast(
             new LocalConnectHandler(
-                ClientContext.of(config, Transport.nio(), YamuxConfig.defaults(), dialer)));
+                ClientContext.of(
+                    config, Transport.nio(), YamuxConfig.defaults(), stream.eventLoop(), dialer)));
     return stream;
   }
 

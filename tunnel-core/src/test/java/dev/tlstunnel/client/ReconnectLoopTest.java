@@ -58,7 +58,8 @@ class ReconnectLoopTest {
                 .reconnect(policy));
     ReconnectLoop loop =
         new ReconnectLoop(
-            ClientContext.of(config, Transport.nio(), YamuxConfig.defaults()),
+            ClientContext.of(
+                config, Transport.nio(), YamuxConfig.defaults(), loopOwner.eventLoop()),
             loopOwner.eventLoop(),
             (tracker, listener) -> {
               FakeAttempt attempt = new FakeAttempt(listener);

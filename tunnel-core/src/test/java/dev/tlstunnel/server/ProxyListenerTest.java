@@ -124,6 +124,31 @@ class ProxyListenerTest {
         .isEqualTo("Proxy 'proxy2' listening on 0.0.0.0:8002 (after 2 retries)");
   }
 
+  /** One retry allowed: the numbering of DESIGN.md §4, with "retry" in the singular. */
+  @Test
+  void oneRetryIsNumberedAsTheSeedLinesAndSaysRetry() {
+    BindRetryPolicy once = new BindRetryPolicy(1, Duration.ofSeconds(2), Duration.ofSeconds(60));
+    listener(once, Integer.MAX_VALUE).start();
+    loopOwner.runPendingTasks();
+    loopOwner.advanceTimeBy(2, TimeUnit.SECONDS);
+    loopOwner.runScheduledPendingTasks();
+    assertThat(logs.messages())
+        .containsExactly(
+            "Proxy 'proxy2' bind failed (attempt 1/1): Port 8002 is already in use by another"
+                + " process. Retrying in 2 seconds...",
+            "Proxy 'proxy2' bind failed after 1 retry: Port 8002 is already in use by another"
+                + " process");
+    attempts.set(0);
+    logs.clear();
+    listener(once, 1).start();
+    loopOwner.runPendingTasks();
+    loopOwner.advanceTimeBy(2, TimeUnit.SECONDS);
+    loopOwner.runScheduledPendingTasks();
+    assertThat(logs.messages())
+        .last()
+        .isEqualTo("Proxy 'proxy2' listening on 0.0.0.0:8002 (after 1 retry)");
+  }
+
   @Test
   void firstAttemptSuccessLogsPlainListeningLine() {
     listener(BindRetryPolicy.DEFAULT, 0).start();

@@ -45,6 +45,23 @@ public final class LogCapture implements AutoCloseable {
     }
   }
 
+  /** The formatted messages logged at {@code level} (e.g. {@code "WARN"}) so far, oldest first. */
+  public List<String> messagesAt(String level) {
+    synchronized (appender.list) {
+      return appender.list.stream()
+          .filter(e -> e.getLevel().toString().equals(level))
+          .map(ILoggingEvent::getFormattedMessage)
+          .toList();
+    }
+  }
+
+  /** Forgets what was captured so far. */
+  public void clear() {
+    synchronized (appender.list) {
+      appender.list.clear();
+    }
+  }
+
   @Override
   public void close() {
     logger.detachAppender(appender);

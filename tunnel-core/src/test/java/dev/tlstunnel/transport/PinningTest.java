@@ -13,6 +13,7 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.Fingerprints;
 import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.server.TunnelServer;
+import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.TestPki;
 import dev.tlstunnel.testing.TunnelFixture;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Certificate pinning with {@code server_fingerprint}, on both TLS providers. */
@@ -89,6 +91,36 @@ class PinningTest {
             assertThat(server.snapshot().sessions()).isEmpty();
           }
         });
+  }
+
+  /** The server's side of a client's pin mismatch, for each pair of TLS providers. */
+  @ParameterizedTest
+  @CsvSource({"openssl,openssl", "openssl,jdk", "jdk,openssl", "jdk,jdk"})
+  void serverSaysTheClientRejectedItsCertificate(String serverTls, String clientTls)
+      throws Exception {
+    try (TunnelFixture fixture = new TunnelFixture(dir);
+        LogCapture serverLog =
+            new LogCapture(Class.forName("dev.tlstunnel.server.TunnelTailHandler"))) {
+      TunnelServer[] server = new TunnelServer[1];
+      withProvider(serverTls, () -> server[0] = fixture.startServer());
+      withProvider(
+          clientTls,
+          () -> {
+            TunnelClient client = fixture.startClient(pinned(fixture, server[0], WRONG, "wrong"));
+            client.exit().get(20, TimeUnit.SECONDS);
+          });
+      String line =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> serverLog.warnings("TLS handshake"), l -> !l.isEmpty())
+              .get(0);
+      System.out.printf("server %s, client %s: %s%n", serverTls, clientTls, line);
+      assertThat(line)
+          .matches(
+              "TLS handshake with /127\\.0\\.0\\.1:\\d+ failed: the client rejected this"
+                  + " server's certificate \\(probably a pinned fingerprint that does not"
+                  + " match\\): .+");
+    }
   }
 
   @Test
