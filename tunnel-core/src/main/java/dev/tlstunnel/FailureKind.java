@@ -30,6 +30,11 @@ public enum FailureKind {
   /** The tunnel was lost after it was up, or the server closed it before answering. */
   CONNECTION_LOST,
   /**
+   * Another client with the same client id connected to the server, which replaced this client's
+   * session with the newer one (two clients configured with one id replace each other).
+   */
+  REPLACED,
+  /**
    * A proxy ended {@code bind_failed} or was rejected (a client with {@code exit_on_bind_failure}
    * ends on it).
    */

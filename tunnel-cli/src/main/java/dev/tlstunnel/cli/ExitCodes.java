@@ -30,7 +30,7 @@ final class ExitCodes {
       return OK;
     }
     return switch (exit.failure().kind()) {
-      case AUTH_REFUSED, REFUSED -> AUTH_FAILED;
+      case AUTH_REFUSED, REFUSED, REPLACED -> AUTH_FAILED;
       case PROXY_FAILED -> BIND_FAILURE;
       case UNREACHABLE, TLS_HANDSHAKE, UNTRUSTED_SERVER, CONNECTION_LOST -> CONNECTION_FAILED;
       default -> USAGE;

@@ -13,6 +13,7 @@ import dev.tlstunnel.protocol.ProxySpec;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.protocol.RegisterProxies;
 import dev.tlstunnel.protocol.RetryProxyResult;
+import dev.tlstunnel.protocol.SessionReplaced;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.List;
@@ -40,6 +41,9 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
 
     /** The control stream closed: the session ends with it. */
     void controlClosed();
+
+    /** The server is about to close this session: another with the same client id replaced it. */
+    void replaced(SessionReplaced notice);
   }
 
   private final ClientContext context;
@@ -69,6 +73,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.tracker().onRegistrationResult(result);
     } else if (msg instanceof ProxyStatusUpdate update) {
       session.tracker().onStatusUpdate(update);
+    } else if (msg instanceof SessionReplaced notice) {
+      session.replaced(notice);
     } else if (msg instanceof RetryProxyResult result) {
       context.retries().onResult(result);
     } else if (msg instanceof Heartbeat beat) {

@@ -7,6 +7,7 @@ import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.ControlCodec;
+import dev.tlstunnel.protocol.SessionReplaced;
 import dev.tlstunnel.transport.FingerprintMismatchException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -45,6 +46,7 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
   private boolean closing;
   private boolean ended;
   private String lossReason;
+  private SessionReplaced replacedBy;
 
   ClientSession(
       ClientContext context,
@@ -196,6 +198,11 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
   }
 
   @Override
+  public void replaced(SessionReplaced notice) {
+    replacedBy = notice;
+  }
+
+  @Override
   public void controlClosed() {
     tunnel.close();
   }
@@ -203,6 +210,20 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
   private void onTunnelClosed() {
     if (closing) {
       end(null);
+      return;
+    }
+    if (replacedBy != null) {
+      end(
+          Failure.of(
+              FailureKind.REPLACED,
+              "server "
+                  + server()
+                  + " replaced this session: another client with client id '"
+                  + replacedBy.clientId()
+                  + "' connected from "
+                  + replacedBy.newSession()
+                  + "; give each client its own client_id",
+              null));
       return;
     }
     String message;

@@ -45,6 +45,9 @@ final class ReconnectLoop implements SessionAttempt.Listener {
   private ScheduledFuture<?> retryTimer;
   private int failures;
 
+  /** Sessions replaced in a row by another client with this client's id (not reset on connect). */
+  private int replacements;
+
   ReconnectLoop(
       ClientContext context,
       EventLoop loop,
@@ -130,7 +133,9 @@ final class ReconnectLoop implements SessionAttempt.Listener {
       finish(ClientExit.CLOSED);
       return;
     }
-    Duration retryIn = retries(failure) ? scheduleAttempt(failure.message()) : null;
+    boolean replaced = failure.kind() == FailureKind.REPLACED;
+    replacements = replaced ? replacements + 1 : 0;
+    Duration retryIn = retries(failure) ? scheduleAttempt(failure.message(), replaced) : null;
     if (session.wasAuthenticated()) {
       events.disconnected(failure, retryIn);
     } else {
@@ -151,16 +156,23 @@ final class ReconnectLoop implements SessionAttempt.Listener {
     };
   }
 
-  private Duration scheduleAttempt(String error) {
+  /**
+   * Schedules the next attempt after the backoff's wait. A session replaced by another client with
+   * the same id waits longer each time it is replaced again, however long it was up, so that two
+   * clients sharing an id do not take the session from each other at once, forever; the first such
+   * replacement is logged as the ERROR it is, the rest like other losses.
+   */
+  private Duration scheduleAttempt(String error, boolean replaced) {
     failures++;
-    Duration delay = schedule.delayBefore(failures);
+    Duration delay = schedule.delayBefore(Math.max(failures, replacements));
     Instant at = events.clock().instant().plus(delay);
     view = new View(SessionState.DISCONNECTED, error, at, failures);
-    log.warn(
-        "{}; reconnecting in {}s (attempt {})",
-        error,
-        ProxyChangeLog.seconds(delay.truncatedTo(ChronoUnit.MILLIS)),
-        failures);
+    String wait = ProxyChangeLog.seconds(delay.truncatedTo(ChronoUnit.MILLIS));
+    if (replaced && replacements == 1) {
+      log.error("{}; reconnecting in {}s", error, wait);
+    } else {
+      log.warn("{}; reconnecting in {}s (attempt {})", error, wait, failures);
+    }
     retryTimer = loop.schedule(this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
     return delay;
   }

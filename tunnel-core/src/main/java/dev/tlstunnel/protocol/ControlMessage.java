@@ -14,6 +14,7 @@ public sealed interface ControlMessage
         Heartbeat,
         RetryProxy,
         RetryProxyResult,
+        SessionReplaced,
         ControlMessage.Unknown {
 
   /** A message of a type this version does not know. Receivers ignore it. */

@@ -32,7 +32,8 @@ final class ControlMessages {
           "proxy_status_update", ProxyStatusUpdate.class,
           "heartbeat", Heartbeat.class,
           "retry_proxy", RetryProxy.class,
-          "retry_proxy_result", RetryProxyResult.class);
+          "retry_proxy_result", RetryProxyResult.class,
+          "session_replaced", SessionReplaced.class);
 
   private ControlMessages() {}
 

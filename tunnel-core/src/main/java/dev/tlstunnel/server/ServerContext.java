@@ -33,6 +33,12 @@ final class ServerContext {
   final ProxyRegistry registry;
   final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
 
+  /** The most client ids remembered as used by more than one client (each warned about once). */
+  static final int MAX_FLAPPING_IDS = 4096;
+
+  /** Client ids seen used by more than one client at once (they replaced each other). */
+  final Set<String> flappingIds = ConcurrentHashMap.newKeySet();
+
   /** The live session of each client id; a newer session with the same id replaces it. */
   final Map<String, ServerSession> sessionsByClientId = new ConcurrentHashMap<>();
 

@@ -4,6 +4,7 @@ import dev.tlstunnel.common.Counts;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.ProxySpec;
+import dev.tlstunnel.protocol.SessionReplaced;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
@@ -11,9 +12,11 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,15 @@ final class ServerSession {
   /** The id of a client that sent none; such sessions never replace each other. */
   static final String ANONYMOUS = "?";
 
+  /**
+   * A session that replaced another and is itself replaced within this time means two clients use
+   * one id: they keep taking the session from each other.
+   */
+  static final Duration FLAPPING_WITHIN = Duration.ofMinutes(1);
+
+  /** How long a replaced session's last word to its client may take before it closes anyway. */
+  static final long REPLACED_NOTICE_MILLIS = 200;
+
   private final ServerContext context;
   private final Channel tunnel;
   private final Channel control;
@@ -43,6 +55,8 @@ final class ServerSession {
   private boolean draining;
   private boolean replaced;
   private boolean closed;
+  private boolean tookOver;
+  private long startedNanos;
 
   ServerSession(
       ServerContext context,
@@ -72,22 +86,50 @@ final class ServerSession {
    */
   void start() {
     tunnel.attr(ServerContext.CLIENT_ID).set(clientId);
+    startedNanos = eventLoop().ticker().nanoTime();
     ServerSession previous =
         clientId.equals(ANONYMOUS) ? null : context.sessionsByClientId.put(clientId, this);
-    boolean takeover = previous != null && previous != this;
-    if (takeover) {
+    tookOver = previous != null && previous != this;
+    if (tookOver) {
+      logTakeover(previous);
+      predecessorClosed = previous.replace(String.valueOf(tunnel.remoteAddress()));
+    } else {
+      log.info("Client '{}' connected from {}", clientId, tunnel.remoteAddress());
+    }
+    context.sessions.add(this);
+    context.events.clientConnected(clientId, remoteAddress(), clientVersion, tookOver);
+    tunnel.closeFuture().addListener(f -> close());
+  }
+
+  /**
+   * One INFO line per takeover, until two clients are seen replacing each other: then one WARN for
+   * that id, and its later takeovers at DEBUG.
+   */
+  private void logTakeover(ServerSession previous) {
+    boolean flapping =
+        previous.tookOver
+            && startedNanos - previous.startedNanos < FLAPPING_WITHIN.toNanos()
+            && context.flappingIds.size() < ServerContext.MAX_FLAPPING_IDS;
+    if (flapping && context.flappingIds.add(clientId)) {
+      log.warn(
+          "Client id '{}' is used by more than one client: the sessions from {} and {} keep"
+              + " replacing each other; give each client its own client_id",
+          clientId,
+          tunnel.remoteAddress(),
+          previous.tunnel.remoteAddress());
+    } else if (context.flappingIds.contains(clientId)) {
+      log.debug(
+          "Client '{}' from {} replaces its session from {} again",
+          clientId,
+          tunnel.remoteAddress(),
+          previous.tunnel.remoteAddress());
+    } else {
       log.info(
           "Client '{}' reconnected from {}; replacing its previous session from {}",
           clientId,
           tunnel.remoteAddress(),
           previous.tunnel.remoteAddress());
-      predecessorClosed = previous.replace();
-    } else {
-      log.info("Client '{}' connected from {}", clientId, tunnel.remoteAddress());
     }
-    context.sessions.add(this);
-    context.events.clientConnected(clientId, remoteAddress(), clientVersion, takeover);
-    tunnel.closeFuture().addListener(f -> close());
   }
 
   String clientId() {
@@ -201,14 +243,30 @@ final class ServerSession {
     return closedFuture;
   }
 
-  /** Closes this session because the same client has a newer one. */
-  private CompletableFuture<Void> replace() {
+  /**
+   * Closes this session because the same client id has a newer one, from {@code newSession}; the
+   * client is told why first (within {@link #REPLACED_NOTICE_MILLIS}).
+   */
+  private CompletableFuture<Void> replace(String newSession) {
     try {
       eventLoop()
           .execute(
               () -> {
                 replaced = !closed;
-                close();
+                if (closed || !control.isActive()) {
+                  close();
+                  return;
+                }
+                var timer =
+                    eventLoop()
+                        .schedule(this::close, REPLACED_NOTICE_MILLIS, TimeUnit.MILLISECONDS);
+                control
+                    .writeAndFlush(new SessionReplaced(clientId, newSession))
+                    .addListener(
+                        f -> {
+                          timer.cancel(false);
+                          close();
+                        });
               });
     } catch (RejectedExecutionException e) {
       closedFuture.complete(null);

@@ -18,6 +18,7 @@ import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.protocol.RegisterProxies;
+import dev.tlstunnel.protocol.SessionReplaced;
 import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.DefaultEventLoop;
@@ -85,6 +86,11 @@ class ClientControlHandlerTest {
           @Override
           public void controlClosed() {
             calls.add("closed");
+          }
+
+          @Override
+          public void replaced(SessionReplaced notice) {
+            calls.add("replaced by " + notice.newSession());
           }
         };
     control =
@@ -163,6 +169,12 @@ class ClientControlHandlerTest {
 
     assertThat(control.outboundMessages()).containsExactly(new Heartbeat(1234, true));
     assertThat(calls).isEmpty();
+  }
+
+  @Test
+  void aReplacedNoticeGoesToTheSession() {
+    control.writeInbound(new SessionReplaced("office-pc", "/203.0.113.7:5555"));
+    assertThat(calls).containsExactly("replaced by /203.0.113.7:5555");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.testing.EventRecorder;
+import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -156,6 +157,38 @@ class ReconnectLoopTest {
     assertThat(patient.exit()).isNotDone();
     advance(Duration.ofSeconds(1));
     assertThat(attempts).hasSize(2);
+  }
+
+  @Test
+  void aSessionReplacedAgainWaitsLongerEachTimeThoughItWasUpInBetween() {
+    Failure replaced =
+        Failure.of(FailureKind.REPLACED, "server h:7000 replaced this session: another", null);
+    try (LogCapture logs = new LogCapture(ReconnectLoop.class)) {
+      ReconnectLoop loop = loop(ReconnectPolicy.DEFAULT);
+      List<Duration> waits = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        last().succeed("1.0");
+        last().fail(replaced);
+        Duration wait = events.all(ClientEvent.Disconnected.class).get(i).retryIn();
+        waits.add(wait);
+        advance(wait);
+      }
+      assertThat(waits)
+          .containsExactly(
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(4),
+              Duration.ofSeconds(8));
+      assertThat(logs.messagesAt("ERROR")).hasSize(1);
+      assertThat(logs.messagesAt("WARN")).hasSize(3);
+
+      last().succeed("1.0");
+      last().fail(LOST);
+      assertThat(events.all(ClientEvent.Disconnected.class).get(4).retryIn())
+          .as("another kind of loss starts the backoff over")
+          .isEqualTo(Duration.ofSeconds(1));
+      assertThat(loop.exit()).isNotDone();
+    }
   }
 
   @Test
