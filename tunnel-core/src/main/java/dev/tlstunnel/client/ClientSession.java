@@ -5,6 +5,8 @@ import static dev.tlstunnel.Errors.rootMessage;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.relay.DeadPeerHandler;
+import dev.tlstunnel.transport.ClientTransport;
+import dev.tlstunnel.transport.TransportException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,7 +16,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
 import java.security.cert.CertificateException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,12 +58,13 @@ final class ClientSession {
 
   private final ClientContext context;
   private final EventLoop loop;
-  private final SslContext sslContext;
+  private final ClientTransport transport;
   private final ProxyStateTracker tracker;
   private final Listener listener;
   private final AtomicInteger keepAliveTimers;
   private final ChannelGroup dataStreams;
   private Channel tunnel;
+  private Future<Void> ready;
   private boolean authenticated;
   private boolean closing;
   private boolean ended;
@@ -76,7 +79,7 @@ final class ClientSession {
       AtomicInteger keepAliveTimers) {
     this.context = context;
     this.loop = loop;
-    this.sslContext = sslContext;
+    this.transport = new ClientTransport(context.config().transport(), sslContext);
     this.tracker = tracker;
     this.listener = listener;
     this.keepAliveTimers = keepAliveTimers;
@@ -85,6 +88,11 @@ final class ClientSession {
 
   ProxyStateTracker tracker() {
     return tracker;
+  }
+
+  /** {@code wss}, {@code h2 via http proxy 127.0.0.1:3128}, ... */
+  String transportName() {
+    return transport.describe();
   }
 
   String server() {
@@ -104,7 +112,8 @@ final class ClientSession {
       log.warn("Connecting to {} with client.skip_verify: the server is not verified", server());
     }
     ChannelFuture connect =
-        new Bootstrap()
+        transport
+            .configure(new Bootstrap())
             .group(loop)
             .channel(context.transport().socketChannelClass())
             .option(ChannelOption.TCP_NODELAY, true)
@@ -113,25 +122,25 @@ final class ClientSession {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc(), host, port));
-                    ch.pipeline().addLast("keepalive", keepAlive());
-                    YamuxMultiplexHandler.addTo(
-                        ch.pipeline(),
-                        context.yamux(),
-                        true,
-                        new ClientInboundStreams(context, dataStreams));
-                    ch.pipeline()
-                        .addLast(
-                            "tail",
-                            new ClientTailHandler(e -> lossReason = e.describe("the server")));
+                    ready =
+                        transport.install(
+                            ch,
+                            host,
+                            port,
+                            (c, what) -> log.warn("Server {} {}; closing", server(), what));
                   }
                 })
-            .connect(host, port);
+            .connect(transport.remote(host, port));
     tunnel = connect.channel();
     connect.addListener(
         f -> {
           if (!f.isSuccess()) {
-            end(Kind.FAILED, "cannot reach server " + server() + ": " + rootMessage(f.cause()));
+            end(
+                Kind.FAILED,
+                "cannot reach "
+                    + (transport.proxyName() != null ? transport.proxyName() : "server " + server())
+                    + ": "
+                    + rootMessage(f.cause()));
             return;
           }
           onConnected(connect.channel());
@@ -160,20 +169,27 @@ final class ClientSession {
 
   private void onConnected(Channel ch) {
     ch.closeFuture().addListener(f -> onTunnelClosed());
-    ch.pipeline()
-        .get(SslHandler.class)
-        .handshakeFuture()
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                end(
-                    untrusted(f.cause()) ? Kind.UNTRUSTED : Kind.FAILED,
-                    "TLS handshake with server " + server() + " failed: " + rootMessage(f.cause()));
-                ch.close();
-                return;
-              }
-              openControlStream(ch);
-            });
+    ready.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            end(
+                untrusted(f.cause()) ? Kind.UNTRUSTED : Kind.FAILED,
+                f.cause() instanceof TransportException
+                    ? f.cause().getMessage()
+                    : "TLS handshake with server "
+                        + server()
+                        + " failed: "
+                        + rootMessage(f.cause()));
+            ch.close();
+            return;
+          }
+          ch.pipeline().addLast("keepalive", keepAlive());
+          YamuxMultiplexHandler.addTo(
+              ch.pipeline(), context.yamux(), true, new ClientInboundStreams(context, dataStreams));
+          ch.pipeline()
+              .addLast("tail", new ClientTailHandler(e -> lossReason = e.describe("the server")));
+          openControlStream(ch);
+        });
   }
 
   private void openControlStream(Channel ch) {

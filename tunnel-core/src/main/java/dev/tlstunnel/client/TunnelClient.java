@@ -2,7 +2,9 @@ package dev.tlstunnel.client;
 
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.ProxyUrl;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.EventLoopGroup;
@@ -54,7 +56,10 @@ public final class TunnelClient implements AutoCloseable {
     try {
       ssl =
           TlsContexts.forClient(
-              config.caCertPath(), config.skipVerify(), config.serverFingerprint());
+              config.caCertPath(),
+              config.skipVerify(),
+              config.serverFingerprint(),
+              ClientTransport.alpn(config.transport()));
     } catch (IOException e) {
       throw new TunnelStartException(e.getMessage(), e);
     }
@@ -93,6 +98,7 @@ public final class TunnelClient implements AutoCloseable {
 
   private static ClientStatus snapshot(ClientConfig config, ReconnectLoop loop) {
     ReconnectLoop.View view = loop.view();
+    ClientTransport transport = new ClientTransport(config.transport(), null);
     return new ClientStatus(
         config.clientId(),
         config.serverAddr() + ":" + config.serverPort(),
@@ -100,7 +106,9 @@ public final class TunnelClient implements AutoCloseable {
         view.lastError(),
         view.nextAttemptAt(),
         view.attempt(),
-        loop.tracker().snapshot());
+        loop.tracker().snapshot(),
+        transport.describe(),
+        transport.proxyName() == null ? null : ProxyUrl.redact(config.transport().proxyUrl()));
   }
 
   /** The latest state of the session and every proxy. */

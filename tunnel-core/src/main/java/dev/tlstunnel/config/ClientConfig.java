@@ -27,6 +27,7 @@ import java.util.List;
  * @param keepAlive dead-peer detection
  * @param shutdownGraceMillis how long open streams may finish on shutdown
  * @param proxies the proxies to publish
+ * @param transport how the server is reached (transport, outbound proxy); null for plain TLS
  */
 public record ClientConfig(
     String serverAddr,
@@ -45,7 +46,8 @@ public record ClientConfig(
     ReconnectPolicy reconnect,
     KeepAlive keepAlive,
     long shutdownGraceMillis,
-    List<ProxyConfig> proxies) {
+    List<ProxyConfig> proxies,
+    ClientTransportConfig transport) {
 
   /** Default admin API address: loopback only. */
   public static final String DEFAULT_ADMIN_ADDR = "127.0.0.1";
@@ -101,6 +103,8 @@ public record ClientConfig(
         + shutdownGraceMillis
         + ", proxies="
         + proxies
+        + ", transport="
+        + transport
         + "]";
   }
 

@@ -26,6 +26,7 @@ public final class ClientConfigBuilder {
   private KeepAlive keepAlive = KeepAlive.DEFAULT;
   private long shutdownGraceMillis = ClientConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS;
   private List<ProxyConfig> proxies = new ArrayList<>();
+  private ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
 
   ClientConfigBuilder() {}
 
@@ -47,6 +48,7 @@ public final class ClientConfigBuilder {
     keepAlive = c.keepAlive();
     shutdownGraceMillis = c.shutdownGraceMillis();
     proxies = new ArrayList<>(c.proxies());
+    transport = c.transport();
   }
 
   public ClientConfigBuilder server(String addr, int port) {
@@ -128,6 +130,11 @@ public final class ClientConfigBuilder {
     return this;
   }
 
+  public ClientConfigBuilder transport(ClientTransportConfig settings) {
+    this.transport = settings;
+    return this;
+  }
+
   public ClientConfig build() {
     return new ClientConfig(
         serverAddr,
@@ -146,6 +153,7 @@ public final class ClientConfigBuilder {
         reconnect,
         keepAlive,
         shutdownGraceMillis,
-        proxies);
+        proxies,
+        transport);
   }
 }

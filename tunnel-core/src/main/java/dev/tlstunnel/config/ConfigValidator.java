@@ -65,8 +65,9 @@ public final class ConfigValidator {
   static ServerConfig check(ServerConfig c, Problems p, boolean fromFile) {
     String bindAddr = address(c.bindAddr(), ServerConfig.DEFAULT_BIND_ADDR, "server.bind_addr", p);
     port(c.bindPort(), fromFile ? 1 : 0, "server.bind_port", p);
-    readableFile(c.certPath(), true, "server.cert_path", p);
-    readableFile(c.keyPath(), true, "server.key_path", p);
+    boolean tls = TransportCheck.needsCertificate(c);
+    readableFile(c.certPath(), tls, "server.cert_path", p);
+    readableFile(c.keyPath(), tls, "server.key_path", p);
     authKey(c.authKey(), "server.auth_key", p);
     if (c.handshakeTimeoutMillis() <= 0) {
       p.error(
@@ -78,6 +79,7 @@ public final class ConfigValidator {
     atLeast(c.shutdownGraceMillis(), 0, "server.shutdown_grace", p);
     Limits limits = c.limits() == null ? Limits.DEFAULT : c.limits();
     LimitsCheck.check(limits, "server.limits", p);
+    ServerTransportConfig transport = TransportCheck.server(c, p);
     return new ServerConfig(
         bindAddr,
         c.bindPort(),
@@ -88,7 +90,8 @@ public final class ConfigValidator {
         retry,
         keepAlive,
         c.shutdownGraceMillis(),
-        limits);
+        limits,
+        transport);
   }
 
   static ClientConfig check(ClientConfig c, Problems p) {
@@ -122,6 +125,7 @@ public final class ConfigValidator {
     KeepAlive keepAlive = SessionSettingsCheck.keepAlive(c.keepAlive(), "client", p);
     atLeast(c.shutdownGraceMillis(), 0, "client.shutdown_grace", p);
     List<ProxyConfig> proxies = proxies(c, p);
+    ClientTransportConfig transport = TransportCheck.client(c.transport(), p);
     return new ClientConfig(
         c.serverAddr(),
         c.serverPort(),
@@ -139,7 +143,8 @@ public final class ConfigValidator {
         reconnect,
         keepAlive,
         c.shutdownGraceMillis(),
-        proxies);
+        proxies,
+        transport);
   }
 
   private static List<ProxyConfig> proxies(ClientConfig c, Problems p) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
  * @param keepAlive dead-peer detection of client sessions
  * @param shutdownGraceMillis how long open streams may finish on shutdown
  * @param limits bounds on connections, streams, proxies and messages ({@code [server.limits]})
+ * @param transport the tunnel port's transport and reverse-proxy settings; null for plain TLS
  */
 public record ServerConfig(
     String bindAddr,
@@ -26,7 +27,8 @@ public record ServerConfig(
     BindRetryPolicy bindRetry,
     KeepAlive keepAlive,
     long shutdownGraceMillis,
-    Limits limits) {
+    Limits limits,
+    ServerTransportConfig transport) {
 
   /** Default tunnel listen address: every IPv4 address. */
   public static final String DEFAULT_BIND_ADDR = "0.0.0.0";
@@ -50,7 +52,8 @@ public record ServerConfig(
         BindRetryPolicy.DEFAULT,
         KeepAlive.DEFAULT,
         DEFAULT_SHUTDOWN_GRACE_MILLIS,
-        Limits.DEFAULT);
+        Limits.DEFAULT,
+        ServerTransportConfig.DEFAULT);
   }
 
   /** A copy with another bind retry policy. */
@@ -65,7 +68,8 @@ public record ServerConfig(
         policy,
         keepAlive,
         shutdownGraceMillis,
-        limits);
+        limits,
+        transport);
   }
 
   /** A copy listening on another port. */
@@ -80,7 +84,8 @@ public record ServerConfig(
         bindRetry,
         keepAlive,
         shutdownGraceMillis,
-        limits);
+        limits,
+        transport);
   }
 
   /** A copy with another handshake deadline. */
@@ -95,7 +100,8 @@ public record ServerConfig(
         bindRetry,
         keepAlive,
         shutdownGraceMillis,
-        limits);
+        limits,
+        transport);
   }
 
   /** A copy with other keep-alive settings. */
@@ -110,7 +116,8 @@ public record ServerConfig(
         bindRetry,
         settings,
         shutdownGraceMillis,
-        limits);
+        limits,
+        transport);
   }
 
   /** A copy with another shutdown grace period. */
@@ -125,7 +132,8 @@ public record ServerConfig(
         bindRetry,
         keepAlive,
         millis,
-        limits);
+        limits,
+        transport);
   }
 
   /** A copy with other limits. */
@@ -140,7 +148,24 @@ public record ServerConfig(
         bindRetry,
         keepAlive,
         shutdownGraceMillis,
-        newLimits);
+        newLimits,
+        transport);
+  }
+
+  /** A copy with another transport. */
+  public ServerConfig withTransport(ServerTransportConfig settings) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeoutMillis,
+        bindRetry,
+        keepAlive,
+        shutdownGraceMillis,
+        limits,
+        settings);
   }
 
   /** Every component but the auth key, which shows as {@code ***}. */
@@ -164,6 +189,8 @@ public record ServerConfig(
         + shutdownGraceMillis
         + ", limits="
         + limits
+        + ", transport="
+        + transport
         + "]";
   }
 }

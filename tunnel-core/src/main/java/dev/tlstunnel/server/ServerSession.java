@@ -5,6 +5,7 @@ import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -75,11 +76,15 @@ final class ServerSession {
       log.info(
           "Client '{}' reconnected from {}; replacing its previous session from {}",
           clientId,
-          tunnel.remoteAddress(),
-          previous.tunnel.remoteAddress());
+          PeerAddress.of(tunnel),
+          PeerAddress.of(previous.tunnel));
       predecessorClosed = previous.replace();
     } else {
-      log.info("Client '{}' connected from {}", clientId, tunnel.remoteAddress());
+      log.info(
+          "Client '{}' connected from {} over {}",
+          clientId,
+          PeerAddress.of(tunnel),
+          PeerAddress.transport(tunnel).configName());
     }
     context.sessions.add(this);
     tunnel.closeFuture().addListener(f -> close());
@@ -230,7 +235,7 @@ final class ServerSession {
       log.info(
           "Client '{}' previous session from {} closed; {} proxies handed over",
           clientId,
-          tunnel.remoteAddress(),
+          PeerAddress.of(tunnel),
           listeners.size());
     } else {
       log.info("Client '{}' disconnected; {} proxies released", clientId, listeners.size());

@@ -5,6 +5,8 @@ import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
+import dev.tlstunnel.transport.PeerAddress;
+import dev.tlstunnel.transport.ServerTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,7 +15,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -75,24 +76,37 @@ public final class TunnelServer implements AutoCloseable {
    */
   public static TunnelServer start(ServerConfig config, YamuxConfig yamux)
       throws TunnelStartException {
-    SslContext ssl;
-    try {
-      ssl = TlsContexts.forServer(config.certPath(), config.keyPath());
-    } catch (IOException e) {
-      throw new TunnelStartException(e.getMessage(), e);
-    }
     Transport transport = Transport.best();
     EventLoopGroup boss = transport.newGroup(1, "tunnel-server-accept");
     EventLoopGroup workers = transport.newGroup(0, "tunnel-server");
     ServerContext context =
         new ServerContext(config, transport, yamux, config.bindPort(), boss.next());
+    ServerTransport tunnelTransport;
+    try {
+      tunnelTransport =
+          ServerTransport.create(
+              config.transport(),
+              config.certPath(),
+              config.keyPath(),
+              Duration.ofMillis(config.handshakeTimeoutMillis()),
+              (ch, what) ->
+                  context.logs.warn(
+                      log,
+                      "transport:" + ServerContext.host(ch),
+                      "Closing tunnel connection from {}: {}",
+                      PeerAddress.of(ch),
+                      what));
+    } catch (IOException e) {
+      shutdown(boss, workers);
+      throw new TunnelStartException(e.getMessage(), e);
+    }
     ChannelFuture bind =
         new ServerBootstrap()
             .group(boss, workers)
             .channel(transport.serverChannelClass())
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new ServerTunnelInitializer(context, ssl))
+            .childHandler(new ServerTunnelInitializer(context, tunnelTransport))
             .bind(config.bindAddr(), config.bindPort())
             .awaitUninterruptibly();
     if (!bind.isSuccess()) {
@@ -108,8 +122,9 @@ public final class TunnelServer implements AutoCloseable {
     TunnelServer server = new TunnelServer(context, boss, workers, bind.channel());
     context.registry.tunnelPort(server.address().getPort());
     log.info(
-        "Server listening on {} (TLS: {}, transport: {})",
+        "Server listening on {} ({}, TLS: {}, transport: {})",
         BindDiagnostics.hostPort(config.bindAddr(), server.address().getPort()),
+        tunnelTransport.describe(),
         TlsContexts.providerName(),
         transport.name());
     return server;
@@ -129,11 +144,12 @@ public final class TunnelServer implements AutoCloseable {
       sessions.add(
           new ServerSnapshot.SessionInfo(
               s.clientId(),
-              String.valueOf(s.tunnel().remoteAddress()),
+              String.valueOf(PeerAddress.of(s.tunnel())),
               s.openStreams(),
               s.publicConnections(),
               mux == null ? 0 : mux.receiveBuffered(),
-              mux == null ? 0 : mux.receiveWindowGrowth()));
+              mux == null ? 0 : mux.receiveWindowGrowth(),
+              PeerAddress.transport(s.tunnel()).configName()));
       proxies.addAll(s.proxyInfos());
     }
     for (ProxyRegistry.Entry e : context.registry.entries()) {

@@ -2,6 +2,7 @@ package dev.tlstunnel.transport;
 
 import static dev.tlstunnel.Errors.rootMessage;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -35,6 +36,17 @@ public final class TlsContexts {
    * @throws IOException naming the file when the certificate or key cannot be read or do not match
    */
   public static SslContext forServer(Path certPath, Path keyPath) throws IOException {
+    return forServer(certPath, keyPath, new String[0]);
+  }
+
+  /**
+   * A server context from PEM files that offers {@code alpn} (in order of preference) to clients
+   * that ask; none when empty.
+   *
+   * @throws IOException naming the file when the certificate or key cannot be read or do not match
+   */
+  public static SslContext forServer(Path certPath, Path keyPath, String... alpn)
+      throws IOException {
     requireReadable(certPath, "certificate");
     requireReadable(keyPath, "private key");
     ServerKeyCheck.check(certPath, keyPath);
@@ -42,6 +54,7 @@ public final class TlsContexts {
       return SslContextBuilder.forServer(certPath.toFile(), keyPath.toFile())
           .sslProvider(provider())
           .protocols(PROTOCOLS)
+          .applicationProtocolConfig(alpn(alpn))
           .build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IOException(
@@ -73,8 +86,17 @@ public final class TlsContexts {
    */
   public static SslContext forClient(Path caPath, boolean skipVerify, String fingerprint)
       throws IOException {
+    return forClient(caPath, skipVerify, fingerprint, new String[0]);
+  }
+
+  /** Like {@link #forClient(Path, boolean, String)}, asking the server for {@code alpn}. */
+  public static SslContext forClient(
+      Path caPath, boolean skipVerify, String fingerprint, String... alpn) throws IOException {
     SslContextBuilder builder =
-        SslContextBuilder.forClient().sslProvider(provider()).protocols(PROTOCOLS);
+        SslContextBuilder.forClient()
+            .sslProvider(provider())
+            .protocols(PROTOCOLS)
+            .applicationProtocolConfig(alpn(alpn));
     if (fingerprint != null) {
       try {
         builder.trustManager(new PinnedTrustManager(fingerprint));
@@ -95,6 +117,17 @@ public final class TlsContexts {
     } catch (SSLException | IllegalArgumentException e) {
       throw new IOException("cannot use CA certificate " + caPath + ": " + rootMessage(e), e);
     }
+  }
+
+  private static ApplicationProtocolConfig alpn(String[] protocols) {
+    if (protocols.length == 0) {
+      return ApplicationProtocolConfig.DISABLED;
+    }
+    return new ApplicationProtocolConfig(
+        ApplicationProtocolConfig.Protocol.ALPN,
+        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+        protocols);
   }
 
   private static void requireReadable(Path path, String what) throws IOException {

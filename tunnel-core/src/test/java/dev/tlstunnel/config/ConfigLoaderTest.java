@@ -64,7 +64,8 @@ class ConfigLoaderTest {
                 new BindRetryPolicy(-1, Duration.ofMillis(250), Duration.ofSeconds(90)),
                 new KeepAlive(Duration.ofSeconds(5), Duration.ofSeconds(20)),
                 3000,
-                Limits.DEFAULT));
+                Limits.DEFAULT,
+                ServerTransportConfig.DEFAULT));
   }
 
   @Test
@@ -157,8 +158,8 @@ class ConfigLoaderTest {
                         3000,
                         ProxyType.HTTP_1_1,
                         new BindRetryPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(30))),
-                    new ProxyConfig(
-                        "ssh", "0.0.0.0", 2222, "127.0.0.1", 22, ProxyType.TCP, null))));
+                    new ProxyConfig("ssh", "0.0.0.0", 2222, "127.0.0.1", 22, ProxyType.TCP, null)),
+                ClientTransportConfig.DEFAULT));
   }
 
   @Test

@@ -96,6 +96,7 @@ class ConfigValidationTest {
             null,
             null,
             10_000,
+            null,
             null);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
@@ -109,7 +110,7 @@ class ConfigValidationTest {
             ConfigException.class,
             () ->
                 ConfigValidator.validate(
-                    new ServerConfig("", 7000, null, null, null, 0, null, null, 0, null)));
+                    new ServerConfig("", 7000, null, null, null, 0, null, null, 0, null, null)));
     assertThat(e.problems())
         .containsExactly(
             "server.bind_addr: must not be empty",

@@ -1,0 +1,248 @@
+package dev.tlstunnel.transport;
+
+import dev.tlstunnel.config.ClientTransportConfig;
+import dev.tlstunnel.config.ProxyUrl;
+import dev.tlstunnel.config.TunnelTransport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.proxy.ProxyConnectException;
+import io.netty.handler.proxy.ProxyHandler;
+import io.netty.handler.proxy.Socks5ProxyHandler;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client's side of a tunnel transport: an optional outbound proxy (HTTP CONNECT or SOCKS5),
+ * TLS, and for wss the WebSocket upgrade or for h2 the HTTP/2 CONNECT stream. {@link #install}
+ * returns a future that completes once the connection carries a plain byte stream (the caller then
+ * adds yamux) or fails with the reason.
+ */
+public final class ClientTransport {
+  /** How long proxy, TLS and upgrade may take together. */
+  static final long SETUP_TIMEOUT_MILLIS = 20_000;
+
+  private final ClientTransportConfig config;
+  private final ProxyUrl proxy;
+  private final SslContext ssl;
+
+  public ClientTransport(ClientTransportConfig config, SslContext ssl) {
+    this.config = config == null ? ClientTransportConfig.DEFAULT : config;
+    this.proxy = this.config.proxyUrl() == null ? null : ProxyUrl.parse(this.config.proxyUrl());
+    this.ssl = ssl;
+  }
+
+  /** The ALPN protocols the client's TLS context must offer for {@code config}. */
+  public static String[] alpn(ClientTransportConfig config) {
+    TunnelTransport t = config == null ? TunnelTransport.TLS : config.transport();
+    return switch (t) {
+      case TLS -> new String[0];
+      case WSS -> new String[] {ApplicationProtocolNames.HTTP_1_1};
+      case H2 -> new String[] {ApplicationProtocolNames.HTTP_2};
+    };
+  }
+
+  /** {@code wss}, or {@code h2 via http proxy 127.0.0.1:3128}. */
+  public String describe() {
+    String t = config.transport().configName();
+    return proxy == null ? t : t + " via " + proxyName();
+  }
+
+  /** {@code http proxy host:port} or {@code socks5 proxy host:port}. */
+  public String proxyName() {
+    return proxy == null
+        ? null
+        : proxy.kind().name().toLowerCase(Locale.ROOT) + " proxy " + proxy.address();
+  }
+
+  /** Through a proxy the server's name is resolved by the proxy, not here. */
+  public Bootstrap configure(Bootstrap bootstrap) {
+    return proxy == null ? bootstrap : bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
+  }
+
+  /** The address to connect to: the server's, unresolved when a proxy resolves it. */
+  public SocketAddress remote(String host, int port) {
+    return InetSocketAddress.createUnresolved(host, port);
+  }
+
+  /**
+   * Adds proxy, TLS and transport handlers to a new, not yet connected channel.
+   *
+   * @return completes when bytes can flow; fails with a {@link TransportException} (proxy, upgrade,
+   *     setup timeout) or the TLS handshake's own exception
+   */
+  public Future<Void> install(Channel ch, String host, int port, ViolationLog violations) {
+    PeerAddress.setTransport(ch, config.transport());
+    Promise<Void> ready = ch.eventLoop().newPromise();
+    ChannelPipeline p = ch.pipeline();
+    String server = host + ":" + port;
+    SetupTail tail = new SetupTail(null, ready);
+    p.addLast(SetupTail.NAME, tail);
+    if (proxy != null) {
+      ProxyHandler handler = proxyHandler();
+      handler.setConnectTimeoutMillis(SETUP_TIMEOUT_MILLIS);
+      SetupTail.addBefore(p, "proxy", handler);
+      handler
+          .connectFuture()
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  ready.tryFailure(proxyFailure(server, f.cause()));
+                }
+              });
+    }
+    SslHandler tls = ssl.newHandler(ch.alloc(), host, port);
+    SetupTail.addBefore(p, "tls", tls);
+    tls.handshakeFuture()
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                ready.tryFailure(f.cause());
+              } else if (config.transport() == TunnelTransport.H2) {
+                h2(ch, tls, host, port, ready);
+              } else if (config.transport() == TunnelTransport.TLS) {
+                ready.trySuccess(null);
+              }
+            });
+    if (config.transport() == TunnelTransport.WSS) {
+      wss(p, host, port, violations, ready);
+    }
+    var timer =
+        ch.eventLoop()
+            .schedule(
+                () ->
+                    ready.tryFailure(
+                        new TransportException(
+                            "no "
+                                + config.transport().configName()
+                                + " tunnel to server "
+                                + server
+                                + " within "
+                                + SETUP_TIMEOUT_MILLIS / 1000
+                                + " s")),
+                SETUP_TIMEOUT_MILLIS,
+                TimeUnit.MILLISECONDS);
+    ch.closeFuture()
+        .addListener(
+            f ->
+                ready.tryFailure(
+                    new TransportException(
+                        "server "
+                            + server
+                            + " closed the connection while the "
+                            + config.transport().configName()
+                            + " tunnel was set up")));
+    ready.addListener(
+        f -> {
+          timer.cancel(false);
+          if (f.isSuccess()) {
+            p.remove(tail);
+          }
+        });
+    return ready;
+  }
+
+  private ProxyHandler proxyHandler() {
+    InetSocketAddress at = new InetSocketAddress(proxy.host(), proxy.port());
+    return switch (proxy.kind()) {
+      case HTTP ->
+          proxy.username() == null
+              ? new HttpProxyHandler(at)
+              : new HttpProxyHandler(at, proxy.username(), proxy.password());
+      case SOCKS5 ->
+          proxy.username() == null
+              ? new Socks5ProxyHandler(at)
+              : new Socks5ProxyHandler(at, proxy.username(), proxy.password());
+    };
+  }
+
+  private TransportException proxyFailure(String server, Throwable cause) {
+    String reason =
+        cause instanceof ProxyConnectException
+            ? cause.getMessage().replaceFirst("^[^,]*, [^,]*, [^ ]* => [^ ,]*, ", "")
+            : dev.tlstunnel.Errors.rootMessage(cause);
+    return new TransportException(
+        "cannot reach server " + server + " through " + proxyName() + ": " + reason, cause);
+  }
+
+  private void wss(
+      ChannelPipeline p, String host, int port, ViolationLog violations, Promise<Void> ready) {
+    String authority = config.host() != null ? config.host() : host + ":" + port;
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.set(HttpHeaderNames.HOST, authority);
+    config.headers().forEach(headers::add);
+    var handshaker =
+        WebSocketClientHandshakerFactory.newHandshaker(
+            URI.create("wss://" + authority + config.path()),
+            WebSocketVersion.V13,
+            WsServerUpgradeHandler.SUBPROTOCOL,
+            false,
+            headers,
+            WsFrameAdapter.MAX_MESSAGE,
+            true,
+            false);
+    SetupTail.addBefore(p, "http", new HttpClientCodec());
+    SetupTail.addBefore(p, "http-aggregator", new HttpObjectAggregator(8192));
+    SetupTail.addBefore(
+        p,
+        "ws-upgrade",
+        new WsClientUpgradeHandler(
+            handshaker,
+            "server " + host + ":" + port + " path " + config.path(),
+            config.pingInterval(),
+            violations,
+            ready));
+  }
+
+  private void h2(Channel ch, SslHandler tls, String host, int port, Promise<Void> ready) {
+    if (!ApplicationProtocolNames.HTTP_2.equals(tls.applicationProtocol())) {
+      ready.tryFailure(
+          new TransportException(
+              "server "
+                  + host
+                  + ":"
+                  + port
+                  + " did not agree to HTTP/2 in the TLS handshake (ALPN); check that its"
+                  + " transport is h2"));
+      ch.close();
+      return;
+    }
+    Http2Headers request =
+        new DefaultHttp2Headers()
+            .method("CONNECT")
+            .authority(config.host() != null ? config.host() : host + ":" + port);
+    for (Map.Entry<String, String> e : config.headers().entrySet()) {
+      request.add(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+    }
+    ChannelPipeline p = ch.pipeline();
+    p.addAfter(
+        "tls",
+        "h2",
+        Http2FrameCodecBuilder.forClient().initialSettings(H2Bridge.settings()).build());
+    p.addAfter(
+        "h2",
+        "h2-tunnel",
+        new H2ClientBridge(request, "server " + host + ":" + port, config.pingInterval(), ready));
+  }
+}
