@@ -231,6 +231,9 @@ final class ClientSession {
   }
 
   private void onTunnelClosed() {
+    if (!closing && ready != null && !ready.isDone()) {
+      return; // the transport's setup failed: its reason ends the session
+    }
     if (closing) {
       end(Kind.CLOSED, "closed");
     } else if (lossReason != null) {

@@ -118,7 +118,11 @@ public final class ClientTransport {
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                ready.tryFailure(f.cause());
+                // A failed proxy fails the TLS handler's queued handshake with its own answer.
+                ready.tryFailure(
+                    proxy != null && proxyCause(f.cause()) != null
+                        ? proxyFailure(server, proxyCause(f.cause()))
+                        : f.cause());
               } else if (config.transport() == TunnelTransport.H2) {
                 h2(ch, tls, host, port, ready);
               } else if (config.transport() == TunnelTransport.TLS) {
@@ -143,16 +147,12 @@ public final class ClientTransport {
                                 + " s")),
                 SETUP_TIMEOUT_MILLIS,
                 TimeUnit.MILLISECONDS);
+    // A proxy handler fails its connect future with the proxy's answer in channelInactive, which
+    // Netty queues as a task right after the close future completes; the generic reason below is
+    // queued behind that task (hence two hops), so the precise one wins.
     ch.closeFuture()
         .addListener(
-            f ->
-                ready.tryFailure(
-                    new TransportException(
-                        "server "
-                            + server
-                            + " closed the connection while the "
-                            + config.transport().configName()
-                            + " tunnel was set up")));
+            f -> ch.eventLoop().execute(() -> ch.eventLoop().execute(() -> closed(ready, server))));
     ready.addListener(
         f -> {
           timer.cancel(false);
@@ -161,6 +161,16 @@ public final class ClientTransport {
           }
         });
     return ready;
+  }
+
+  private void closed(Promise<Void> ready, String server) {
+    ready.tryFailure(
+        new TransportException(
+            "server "
+                + server
+                + " closed the connection while the "
+                + config.transport().configName()
+                + " tunnel was set up"));
   }
 
   private ProxyHandler proxyHandler() {
@@ -175,6 +185,15 @@ public final class ClientTransport {
               ? new Socks5ProxyHandler(at)
               : new Socks5ProxyHandler(at, proxy.username(), proxy.password());
     };
+  }
+
+  private static ProxyConnectException proxyCause(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ProxyConnectException p) {
+        return p;
+      }
+    }
+    return null;
   }
 
   private TransportException proxyFailure(String server, Throwable cause) {
