@@ -34,6 +34,7 @@ final class WsFrameAdapter extends ChannelDuplexHandler {
   private ScheduledFuture<?> pinger;
   private long fragmentedBytes = -1;
   private boolean closeSent;
+  private boolean reported;
 
   WsFrameAdapter(Duration pingInterval, ViolationLog violations) {
     this.pingInterval = pingInterval;
@@ -140,9 +141,10 @@ final class WsFrameAdapter extends ChannelDuplexHandler {
   }
 
   private void violation(ChannelHandlerContext ctx, WebSocketCloseStatus status, String what) {
-    if (!ctx.channel().isOpen()) {
+    if (reported) {
       return;
     }
+    reported = true;
     violations.violation(ctx.channel(), what);
     if (status == null) {
       ctx.close();
