@@ -5,6 +5,8 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.config.TunnelTransport;
+import dev.tlstunnel.transport.ClientTransport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +51,11 @@ public final class CheckCommand implements Callable<Integer> {
   private void printServer(PrintWriter out, ServerConfig cfg) {
     out.println("OK: server config " + config);
     out.println("  listen:      " + hostPort(cfg.bindAddr(), cfg.bindPort()));
-    out.println("  certificate: " + cfg.certPath());
-    out.println("  key:         " + cfg.keyPath());
+    out.println("  transport:   " + transport(cfg));
+    if (cfg.certPath() != null) {
+      out.println("  certificate: " + cfg.certPath());
+      out.println("  key:         " + cfg.keyPath());
+    }
     out.println("  handshake:   " + seconds(Duration.ofMillis(cfg.handshakeTimeoutMillis())));
     out.println("  bind retry:  " + describe(cfg.bindRetry()));
   }
@@ -59,6 +64,7 @@ public final class CheckCommand implements Callable<Integer> {
     out.println("OK: client config " + config);
     out.println("  server:    " + hostPort(cfg.serverAddr(), cfg.serverPort()));
     out.println("  client id: " + cfg.clientId());
+    out.println("  transport: " + new ClientTransport(cfg.transport(), null).describe());
     out.println("  trust:     " + trust(cfg));
     out.println(
         "  admin api: "
@@ -77,6 +83,18 @@ public final class CheckCommand implements Callable<Integer> {
               + (proxy.bindRetry() == null ? "" : "; bind retry: " + describe(proxy.bindRetry()))
               + ")");
     }
+  }
+
+  private static String transport(ServerConfig cfg) {
+    var t = cfg.transport();
+    String s = t.transport().configName();
+    if (t.transport() == TunnelTransport.WSS) {
+      s += " on path " + t.path();
+    }
+    if (t.behindProxy()) {
+      s += ", cleartext behind a reverse proxy";
+    }
+    return t.trustedProxies().isEmpty() ? s : s + "; trusted proxies " + t.trustedProxies();
   }
 
   private static String trust(ClientConfig cfg) {
