@@ -184,6 +184,36 @@ class HttpTransportsDecoyEndToEndTest extends EchoTunnelTest {
     assertThat(server.snapshot().sessions()).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"wss", "h2", "wss-behind-proxy", "h2-behind-proxy"})
+  void aConnectionThatNeverAsksIsClosedAtTheHandshakeDeadline(String kind) throws Exception {
+    TunnelTransport t = kind.startsWith("wss") ? TunnelTransport.WSS : TunnelTransport.H2;
+    boolean behind = kind.endsWith("behind-proxy");
+    ServerTransportConfig transport = ServerTransportConfig.of(t);
+    var config =
+        behind
+            ? dev.tlstunnel.config.ServerConfig.of(
+                    "127.0.0.1", 0, null, null, dev.tlstunnel.testing.TunnelFixture.KEY)
+                .withTransport(transport.behind(java.util.List.of("127.0.0.1/32")))
+            : fixture.serverConfig().withTransport(transport);
+    TunnelServer server = fixture.startServer(config.withHandshakeTimeoutMillis(500));
+    int port = server.address().getPort();
+    long start = System.nanoTime();
+    try (java.net.Socket s =
+        behind
+            ? new java.net.Socket("127.0.0.1", port)
+            : trustTestCert().getSocketFactory().createSocket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      if (s instanceof SSLSocket tls) {
+        tls.startHandshake(); // TLS done, then silence: no upgrade, no preface
+      }
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(millis).isBetween(400L, 8_000L);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.snapshot().tunnelConnections() == 0);
+  }
+
   private static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {

@@ -7,11 +7,14 @@ import static dev.tlstunnel.testing.TunnelFixture.publishedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tlstunnel.client.ClientExit;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ClientTransportConfig;
+import dev.tlstunnel.config.KeepAlive;
 import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.config.ReconnectPolicy;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.config.ServerTransportConfig;
 import dev.tlstunnel.config.TunnelTransport;
@@ -20,6 +23,7 @@ import dev.tlstunnel.testing.AdminApi;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.Streams;
+import dev.tlstunnel.testing.TcpForwarder;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -28,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -79,6 +84,12 @@ class TransportsEndToEndTest extends EchoTunnelTest {
     }
   }
 
+  /**
+   * Longer timeout: under the tests' PARANOID leak detector, Netty's WebSocket encoder masks the
+   * client's 64 MiB eight bytes at a time on a leak-tracked buffer, and each access records a stack
+   * trace (about 100 s on wss on a quiet 2-core machine; seconds without the detector).
+   */
+  @Timeout(400)
   @ParameterizedTest
   @EnumSource(TunnelTransport.class)
   void sixtyFourMebibytesEachWayWithChecksums(TunnelTransport t) throws Exception {
@@ -184,6 +195,29 @@ class TransportsEndToEndTest extends EchoTunnelTest {
     var up = AdminApi.status(client.adminPort());
     assertThat(up.path("session_state").asText()).isEqualTo("connected");
     assertThat(up.path("transport").asText()).isEqualTo(t.configName());
+  }
+
+  @ParameterizedTest
+  @EnumSource(TunnelTransport.class)
+  void halfOpenPathIsDetectedByBothSidesKeepalives(TunnelTransport t) throws Exception {
+    KeepAlive keepAlive = new KeepAlive(Duration.ofMillis(100), Duration.ofMillis(600));
+    TunnelServer server = fixture.startServer(server(t).withKeepAlive(keepAlive));
+    try (TcpForwarder path = new TcpForwarder(server.address().getPort())) {
+      TunnelClient client =
+          fixture.startClient(
+              client(t, path.port(), List.of(proxy("echo", 0, echo.port()))).toBuilder()
+                  .keepAlive(keepAlive)
+                  .reconnect(
+                      new ReconnectPolicy(
+                          false, Duration.ofSeconds(1), Duration.ofSeconds(1), false))
+                  .build());
+      publishedPort(server, "echo");
+      assertThat(server.snapshot().keepAliveTimers()).isEqualTo(1);
+      path.stall();
+      ClientExit exit = client.exit().get(10, TimeUnit.SECONDS);
+      assertThat(exit.message()).contains("keepalive timeout 600 ms");
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.snapshot().sessions().isEmpty());
+    }
   }
 
   private static String status(TunnelClient client, String proxy) {

@@ -97,7 +97,7 @@ public final class ClientTransport {
     Promise<Void> ready = ch.eventLoop().newPromise();
     ChannelPipeline p = ch.pipeline();
     String server = host + ":" + port;
-    SetupTail tail = new SetupTail(null, ready);
+    SetupTail tail = new SetupTail(null, ready, null);
     p.addLast(SetupTail.NAME, tail);
     if (proxy != null) {
       ProxyHandler handler = proxyHandler();

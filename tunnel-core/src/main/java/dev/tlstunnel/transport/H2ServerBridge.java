@@ -8,42 +8,24 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The server's side of the h2 transport: the first {@code CONNECT} request becomes the tunnel
  * (answered {@code 200}, the stream stays open both ways); every other request gets the {@link
- * Decoy}. Without a CONNECT within the deadline the connection closes.
+ * Decoy}. The setup tail's deadline bounds the wait for the CONNECT.
  */
 final class H2ServerBridge extends H2Bridge {
   private final Decoy decoy;
   private final ForwardedFor forwardedFor;
-  private final Duration deadline;
   private final Runnable ready;
-  private ScheduledFuture<?> timer;
 
-  H2ServerBridge(Decoy decoy, ForwardedFor forwardedFor, Duration deadline, Runnable ready) {
+  H2ServerBridge(Decoy decoy, ForwardedFor forwardedFor, Runnable ready) {
     super(null);
     this.decoy = decoy;
     this.forwardedFor = forwardedFor;
-    this.deadline = deadline;
     this.ready = ready;
-  }
-
-  @Override
-  protected void handlerAdded0(ChannelHandlerContext ctx) throws Exception {
-    super.handlerAdded0(ctx);
-    timer = ctx.executor().schedule(() -> ctx.close(), deadline.toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  @Override
-  protected void handlerRemoved0(ChannelHandlerContext ctx) {
-    super.handlerRemoved0(ctx);
-    timer.cancel(false);
   }
 
   @Override
@@ -64,7 +46,6 @@ final class H2ServerBridge extends H2Bridge {
         PeerAddress.setForwarded(ctx.channel(), client);
       }
       tunnel(frame.stream());
-      timer.cancel(false);
       ctx.writeAndFlush(
           new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"))
               .stream(frame.stream()));

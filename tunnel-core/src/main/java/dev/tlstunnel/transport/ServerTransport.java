@@ -109,7 +109,7 @@ public final class ServerTransport {
     PeerAddress.setTransport(ch, config.transport());
     Runnable ready = whenReady;
     if (config.transport().http()) {
-      SetupTail tail = new SetupTail(violations, null);
+      SetupTail tail = new SetupTail(violations, null, deadline);
       ready =
           () -> {
             ch.pipeline().remove(tail);
@@ -131,8 +131,7 @@ public final class ServerTransport {
         SetupTail.addBefore(
             p,
             "ws-upgrade",
-            new WsServerUpgradeHandler(
-                config.path(), decoy, forwardedFor, deadline, violations, ready));
+            new WsServerUpgradeHandler(config.path(), decoy, forwardedFor, violations, ready));
       }
       case H2 -> {
         if (ssl != null) {
@@ -155,7 +154,7 @@ public final class ServerTransport {
             .initialSettings(H2Bridge.settings())
             .validateHeaders(true)
             .build());
-    p.addAfter("h2", "h2-tunnel", new H2ServerBridge(decoy, forwardedFor, deadline, ready));
+    p.addAfter("h2", "h2-tunnel", new H2ServerBridge(decoy, forwardedFor, ready));
   }
 
   private void http1(ChannelHandlerContext ctx) {

@@ -10,17 +10,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The server's side of the wss upgrade. Upgrades only a {@code GET} of the configured path that
  * asks for a WebSocket with the {@value #SUBPROTOCOL} subprotocol; every other request gets the
- * {@link Decoy} and the connection closes. Without a request within the deadline the connection
- * closes. On the upgrade it notes the forwarded client address, puts {@link WsFrameAdapter} in its
- * own place and runs {@code ready}.
+ * {@link Decoy} and the connection closes (the setup tail's deadline bounds the wait for it). On
+ * the upgrade it notes the forwarded client address, puts {@link WsFrameAdapter} in its own place
+ * and runs {@code ready}.
  */
 final class WsServerUpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** The {@code Sec-WebSocket-Protocol} token of the tunnel. */
@@ -29,34 +26,20 @@ final class WsServerUpgradeHandler extends SimpleChannelInboundHandler<FullHttpR
   private final String path;
   private final Decoy decoy;
   private final ForwardedFor forwardedFor;
-  private final Duration deadline;
   private final ViolationLog violations;
   private final Runnable ready;
-  private ScheduledFuture<?> timer;
 
   WsServerUpgradeHandler(
       String path,
       Decoy decoy,
       ForwardedFor forwardedFor,
-      Duration deadline,
       ViolationLog violations,
       Runnable ready) {
     this.path = path;
     this.decoy = decoy;
     this.forwardedFor = forwardedFor;
-    this.deadline = deadline;
     this.violations = violations;
     this.ready = ready;
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    timer = ctx.executor().schedule(() -> ctx.close(), deadline.toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    timer.cancel(false);
   }
 
   @Override
