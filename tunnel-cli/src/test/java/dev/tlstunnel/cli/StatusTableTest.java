@@ -127,4 +127,23 @@ class StatusTableTest {
             "web", "pending", "::", 80, "127.0.0.1:80", null, null, null, null, null, null);
     assertThat(StatusTable.detail(state, NOW)).isEqualTo("waiting for the server");
   }
+
+  @Test
+  void sessionLineNamesTheTransportWhenTheClientReportsIt() {
+    ClientStatus status =
+        new ClientStatus(
+            "office-pc",
+            "tunnel.example.com:443",
+            "connected",
+            null,
+            null,
+            null,
+            List.of(),
+            "wss via http proxy 10.0.0.3:3128",
+            "http://10.0.0.3:3128");
+    assertThat(StatusTable.session(status))
+        .isEqualTo(
+            "Session: connected to tunnel.example.com:443 as office-pc over wss via http proxy"
+                + " 10.0.0.3:3128");
+  }
 }
