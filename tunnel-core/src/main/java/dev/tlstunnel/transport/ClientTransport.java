@@ -114,37 +114,42 @@ public final class ClientTransport {
     }
     SslHandler tls = ssl.newHandler(ch.alloc(), host, port);
     SetupTail.addBefore(p, "tls", tls);
-    tls.handshakeFuture()
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                // A failed proxy fails the TLS handler's queued handshake with its own answer.
-                ready.tryFailure(
-                    proxy != null && proxyCause(f.cause()) != null
-                        ? proxyFailure(server, proxyCause(f.cause()))
-                        : f.cause());
-              } else if (config.transport() == TunnelTransport.H2) {
-                h2(ch, tls, host, port, ready);
-              } else if (config.transport() == TunnelTransport.TLS) {
-                ready.trySuccess(null);
-              }
-            });
+    tls.handshakeFuture().addListener(f -> afterTls(f, ch, tls, host, port, ready));
     if (config.transport() == TunnelTransport.WSS) {
       wss(p, host, port, violations, ready);
     }
+    guard(ch, ready, server, tail);
+    return ready;
+  }
+
+  private void afterTls(
+      Future<?> handshake, Channel ch, SslHandler tls, String host, int port, Promise<Void> ready) {
+    if (!handshake.isSuccess()) {
+      // A failed proxy fails the TLS handler's queued handshake with its own answer.
+      ProxyConnectException proxied = proxy == null ? null : proxyCause(handshake.cause());
+      ready.tryFailure(
+          proxied != null ? proxyFailure(host + ":" + port, proxied) : handshake.cause());
+    } else if (config.transport() == TunnelTransport.H2) {
+      h2(ch, tls, host, port, ready);
+    } else if (config.transport() == TunnelTransport.TLS) {
+      ready.trySuccess(null);
+    }
+  }
+
+  /** Fails {@code ready} after the setup timeout or when the connection closes first. */
+  private void guard(Channel ch, Promise<Void> ready, String server, SetupTail tail) {
+    String timeout =
+        "no "
+            + config.transport().configName()
+            + " tunnel to server "
+            + server
+            + " within "
+            + SETUP_TIMEOUT_MILLIS / 1000
+            + " s";
     var timer =
         ch.eventLoop()
             .schedule(
-                () ->
-                    ready.tryFailure(
-                        new TransportException(
-                            "no "
-                                + config.transport().configName()
-                                + " tunnel to server "
-                                + server
-                                + " within "
-                                + SETUP_TIMEOUT_MILLIS / 1000
-                                + " s")),
+                () -> ready.tryFailure(new TransportException(timeout)),
                 SETUP_TIMEOUT_MILLIS,
                 TimeUnit.MILLISECONDS);
     // A proxy handler fails its connect future with the proxy's answer in channelInactive, which
@@ -157,10 +162,9 @@ public final class ClientTransport {
         f -> {
           timer.cancel(false);
           if (f.isSuccess()) {
-            p.remove(tail);
+            ch.pipeline().remove(tail);
           }
         });
-    return ready;
   }
 
   private void closed(Promise<Void> ready, String server) {
