@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compares four paths to the same loopback service: direct, stunnel (one TLS hop), ssh -R (OpenSSH
-# remote forwarding) and tls-tunnel. Installs nothing; see bench/README.md for the packages.
+# remote forwarding) and tls-tunnel, plus tls-tunnel over its wss and h2 transports side by side.
+# Installs nothing; see bench/README.md for the packages.
 #
 #   bench/compare.sh [--runs N] [--quick] [--paths LIST] [--port-base P] [--out DIR] [--keep]
 #
@@ -13,7 +14,7 @@ port_base=27000
 out=""
 keep=0
 idle_conns=1000
-only="direct,stunnel,ssh,tls-tunnel"
+only="direct,stunnel,ssh,tls-tunnel,tls-tunnel-wss,tls-tunnel-h2"
 
 usage() {
   sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
@@ -23,7 +24,8 @@ Options:
   --quick         one run with short durations, for development
   --port-base P   first of the ~40 loopback ports used (default 27000)
   --idle N        idle proxied connections held for the tls-tunnel RSS check (default 1000)
-  --paths LIST    measure only these of direct,stunnel,ssh,tls-tunnel (e.g. to profile one)
+  --paths LIST    measure only these of direct,stunnel,ssh,tls-tunnel,tls-tunnel-wss,
+                  tls-tunnel-h2 (e.g. to profile one)
   --out DIR       keep raw results and logs in DIR (default: a temp dir, removed unless --keep)
   --keep          keep the temp dir
 EOF
@@ -126,6 +128,8 @@ p_st_tls_iperf=$((port_base + 11)); p_st_tls_http=$((port_base + 12))
 p_st_iperf=$((port_base + 21));     p_st_http=$((port_base + 22))
 p_sshd=$((port_base + 30)); p_ssh_iperf=$((port_base + 31)); p_ssh_http=$((port_base + 32))
 p_tt=$((port_base + 40)); p_tt_iperf=$((port_base + 41)); p_tt_http=$((port_base + 42)); p_tt_idle=$((port_base + 43))
+p_tw=$((port_base + 50)); p_tw_iperf=$((port_base + 51)); p_tw_http=$((port_base + 52))
+p_th=$((port_base + 60)); p_th_iperf=$((port_base + 61)); p_th_http=$((port_base + 62))
 
 # ---- the service: iperf3 server and nginx with a 1 KiB file -----------------------------------
 mkdir -p "$tmp/www" "$tmp/nginx"
@@ -265,6 +269,51 @@ wait_port "$p_tt" 30
 start tt_client "$root/tls-tunnel" client -c "$tmp/client.toml"
 wait_port "$p_tt_iperf" 30; wait_port "$p_tt_http"; wait_port "$p_tt_idle"
 
+# ---- paths 5 and 6: the same tunnel over the wss and h2 transports -----------------------------
+tunnel_pair() { # name transport server-port iperf-port http-port
+  local name="$1" transport="$2" ps="$3" pi="$4" ph="$5"
+  cat >"$tmp/server-$name.toml" <<EOF
+[server]
+bind_addr = "127.0.0.1"
+bind_port = $ps
+cert_path = "$tmp/server.crt"
+key_path = "$tmp/server.key"
+auth_key = "$auth_key"
+transport = "$transport"
+EOF
+  cat >"$tmp/client-$name.toml" <<EOF
+[client]
+server_addr = "127.0.0.1"
+server_port = $ps
+auth_key = "$auth_key"
+ca_cert_path = "$tmp/server.crt"
+client_id = "bench-$transport"
+transport = "$transport"
+
+[[proxies]]
+name = "iperf"
+publish_addr = "127.0.0.1"
+publish_port = $pi
+local_addr = "127.0.0.1"
+local_port = $p_iperf
+
+[[proxies]]
+name = "http"
+publish_addr = "127.0.0.1"
+publish_port = $ph
+local_addr = "127.0.0.1"
+local_port = $p_http
+EOF
+  log "tls-tunnel over $transport: server on $ps, published $pi/$ph"
+  start "${name}_server" "$root/tls-tunnel" server -c "$tmp/server-$name.toml"
+  wait_port "$ps" 30
+  start "${name}_client" "$root/tls-tunnel" client -c "$tmp/client-$name.toml"
+  wait_port "$pi" 30; wait_port "$ph"
+}
+pid_tw_server=""; pid_tw_client=""; pid_th_server=""; pid_th_client=""
+if [[ ",$only," == *",tls-tunnel-wss,"* ]]; then tunnel_pair tw wss "$p_tw" "$p_tw_iperf" "$p_tw_http"; fi
+if [[ ",$only," == *",tls-tunnel-h2,"* ]]; then tunnel_pair th h2 "$p_th" "$p_th_iperf" "$p_th_http"; fi
+
 # ---- measurements ------------------------------------------------------------------------------
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; } # run path metric value
 
@@ -335,6 +384,8 @@ forwarders() { # path -> pids of its forwarding processes
     stunnel) echo "$pid_stunnel_server $pid_stunnel_client" ;;
     ssh) echo "$pid_ssh $(tree "$pid_sshd" | tr '\n' ' ')" ;;
     tls-tunnel) echo "$pid_tt_server $pid_tt_client" ;;
+    tls-tunnel-wss) echo "$pid_tw_server $pid_tw_client" ;;
+    tls-tunnel-h2) echo "$pid_th_server $pid_th_client" ;;
     *) echo "" ;;
   esac
 }
@@ -403,6 +454,8 @@ wanted direct && warm_path "$p_iperf" "$p_http"
 wanted stunnel && warm_path "$p_st_iperf" "$p_st_http"
 wanted ssh && warm_path "$p_ssh_iperf" "$p_ssh_http"
 wanted tls-tunnel && warm_path "$p_tt_iperf" "$p_tt_http"
+wanted tls-tunnel-wss && warm_path "$p_tw_iperf" "$p_tw_http"
+wanted tls-tunnel-h2 && warm_path "$p_th_iperf" "$p_th_http"
 
 for ((run = 1; run <= runs; run++)); do
   record "$run" machine loadavg1 "$(cut -d' ' -f1 /proc/loadavg)"
@@ -410,6 +463,8 @@ for ((run = 1; run <= runs; run++)); do
   if wanted stunnel; then measure_path "$run" stunnel "$p_st_iperf" "$p_st_http"; fi
   if wanted ssh; then measure_path "$run" ssh "$p_ssh_iperf" "$p_ssh_http"; fi
   if wanted tls-tunnel; then measure_path "$run" tls-tunnel "$p_tt_iperf" "$p_tt_http"; fi
+  if wanted tls-tunnel-wss; then measure_path "$run" tls-tunnel-wss "$p_tw_iperf" "$p_tw_http"; fi
+  if wanted tls-tunnel-h2; then measure_path "$run" tls-tunnel-h2 "$p_th_iperf" "$p_th_http"; fi
 done
 
 # Peak RSS of the forwarding processes over all runs.
@@ -419,6 +474,13 @@ record all ssh rss_server_mb "$(($(hwm_kb "$pid_sshd" tree) / 1024))"
 record all ssh rss_client_mb "$(($(hwm_kb "$pid_ssh") / 1024))"
 record all tls-tunnel rss_server_mb "$(($(hwm_kb "$pid_tt_server") / 1024))"
 record all tls-tunnel rss_client_mb "$(($(hwm_kb "$pid_tt_client") / 1024))"
+for t in tw:tls-tunnel-wss th:tls-tunnel-h2; do
+  s="pid_${t%%:*}_server"; c="pid_${t%%:*}_client"
+  if [[ -n "${!s}" ]]; then
+    record all "${t#*:}" rss_server_mb "$(($(hwm_kb "${!s}") / 1024))"
+    record all "${t#*:}" rss_client_mb "$(($(hwm_kb "${!c}") / 1024))"
+  fi
+done
 
 # Idle connections through tls-tunnel: hold them open, then read both JVMs' memory.
 log "holding $idle_conns idle connections through tls-tunnel"

@@ -21,6 +21,13 @@ METRICS = [
     ("p50_us", "latency p50, 1 conn (µs)", False),
     ("p99_us", "latency p99, 1 conn (µs)", False),
 ]
+# The tunnel's transports, compared with its own tls path in the same run.
+TRANSPORTS = [("tls-tunnel", "tls"), ("tls-tunnel-wss", "wss"), ("tls-tunnel-h2", "h2")]
+# (metric, transport path, bound of its ratio to tls, label)
+TRANSPORT_TARGETS = [
+    ("iperf1_gbps", "tls-tunnel-wss", 0.8, "wss 1-stream throughput ≥ 0.8× tls"),
+    ("iperf1_gbps", "tls-tunnel-h2", 0.7, "h2 1-stream throughput ≥ 0.7× tls"),
+]
 # (metric, other path, bound, higher is better, label)
 TARGETS = [
     ("iperf1_gbps", "stunnel", 1.0, True, "1-stream throughput ≥ 1.0× stunnel"),
@@ -146,16 +153,55 @@ def main():
             f"client RSS {fmt(idle.get('idle_rss_client_mb'))} MB (peak {fmt(idle.get('idle_hwm_client_mb'))})."
         )
         print()
+    transport_ratios = transports(data, runs)
     print("| Target | Median ratio | Met |")
     print("|---|---:|---|")
     for metric, other, bound, higher, label in TARGETS:
         r = ratios.get((metric, other))
+        if r is None and not (data[("tls-tunnel", metric)] and data[(other, metric)]):
+            print(f"| {label} | – | not measured |")
+            continue
         met = r is not None and (r >= bound if higher else r <= bound)
         print(f"| {label} | {fmt(r)}× | {'yes' if met else '**no**'} |")
+    for metric, path, bound, label in TRANSPORT_TARGETS:
+        if (metric, path) in transport_ratios:
+            r = transport_ratios[(metric, path)]
+            met = r is not None and r >= bound
+            print(f"| {label} | {fmt(r)}× | {'yes' if met else '**no**'} |")
     if idle:
         worst = max(idle.get("idle_rss_server_mb") or 0, idle.get("idle_rss_client_mb") or 0)
         ok = worst < 150 and not idle.get("idle_conns_failed")
         print(f"| RSS of each side, 1,000 idle connections < 150 MB | {fmt(worst)} MB | {'yes' if ok else '**no**'} |")
+
+
+def transports(data, runs):
+    """Prints tls vs wss vs h2 of the tunnel (when measured) and returns the ratios to tls."""
+    present = [(p, n) for p, n in TRANSPORTS if any(data[(p, m)] for m, _, _ in METRICS)]
+    if len(present) < 2:
+        return {}
+    others = [(p, n) for p, n in present if p != "tls-tunnel"]
+    print("tls-tunnel by transport, measured side by side in each run (ratios: transport ÷ tls):")
+    print()
+    head = [n for _, n in present] + [f"{n} ÷ tls" for _, n in others]
+    print("| | " + " | ".join(head) + " |")
+    print("|---|" + "---:|" * len(head))
+    ratios = {}
+    rows = METRICS + [("cpu_iperf1_gbps", "CPU s per GB, 1 stream", False),
+                      ("cpu_rps_keepalive", "CPU µs per keep-alive request", False)]
+    for metric, label, _ in rows:
+        cells = [fmt(median(data[(p, metric)].values())) for p, _ in present]
+        rcells = []
+        for p, _ in others:
+            per_run = []
+            for r in runs:
+                a = data[(p, metric)].get(r)
+                b = data[("tls-tunnel", metric)].get(r)
+                per_run.append(a / b if a and b else None)
+            ratios[(metric, p)] = median(per_run)
+            rcells.append(fmt(ratios[(metric, p)]) + "×" if ratios[(metric, p)] else "–")
+        print(f"| {label} | " + " | ".join(cells + rcells) + " |")
+    print()
+    return ratios
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ module dev.tlstunnel.core {
   requires io.netty.buffer;
   requires io.netty.codec;
   requires io.netty.codec.http;
+  requires io.netty.codec.http2;
+  requires io.netty.handler.proxy;
+  requires io.netty.resolver;
   requires io.netty.transport.classes.epoll;
   requires io.netty.transport.unix.common;
   requires com.fasterxml.jackson.databind;

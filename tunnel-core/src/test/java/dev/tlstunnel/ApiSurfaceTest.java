@@ -58,8 +58,10 @@ class ApiSurfaceTest {
       dev.tlstunnel.client.TunnelClient$Listener
       dev.tlstunnel.config.Addresses
       dev.tlstunnel.config.BindRetryPolicy
+      dev.tlstunnel.config.Cidr
       dev.tlstunnel.config.ClientConfig
       dev.tlstunnel.config.ClientConfig$Builder
+      dev.tlstunnel.config.ClientTransportConfig
       dev.tlstunnel.config.ConfigException
       dev.tlstunnel.config.ConfigException$Problem
       dev.tlstunnel.config.ConfigLoader
@@ -72,9 +74,13 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ProxyConfig
       dev.tlstunnel.config.ProxyConfig$Builder
       dev.tlstunnel.config.ProxyType
+      dev.tlstunnel.config.ProxyUrl
+      dev.tlstunnel.config.ProxyUrl$Kind
       dev.tlstunnel.config.ReconnectPolicy
       dev.tlstunnel.config.ServerConfig
       dev.tlstunnel.config.ServerConfig$Builder
+      dev.tlstunnel.config.ServerTransportConfig
+      dev.tlstunnel.config.TunnelTransport
       dev.tlstunnel.server.ServerEvent
       dev.tlstunnel.server.ServerEvent$BindFailed
       dev.tlstunnel.server.ServerEvent$BindRetryScheduled

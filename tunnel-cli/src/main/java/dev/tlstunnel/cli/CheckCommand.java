@@ -9,6 +9,7 @@ import dev.tlstunnel.config.ConfigLoader;
 import dev.tlstunnel.config.Fingerprints;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.config.TunnelTransport;
 import dev.tlstunnel.server.TunnelServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -67,9 +68,12 @@ public final class CheckCommand implements Callable<Integer> {
   private void printServer(PrintWriter out, ServerConfig cfg) {
     out.println("OK: server config " + config);
     out.println("  listen:      " + Addresses.hostPort(cfg.bindAddr(), cfg.bindPort()));
-    out.println("  certificate: " + cfg.certPath());
-    out.println("  key:         " + cfg.keyPath() + " (matches the certificate)");
-    out.println("  tls:         " + TlsProvider.fromSystemProperty().describe());
+    out.println("  transport:   " + transport(cfg));
+    if (cfg.certPath() != null) {
+      out.println("  certificate: " + cfg.certPath());
+      out.println("  key:         " + cfg.keyPath() + " (matches the certificate)");
+      out.println("  tls:         " + TlsProvider.fromSystemProperty().describe());
+    }
     out.println("  handshake:   " + seconds(cfg.handshakeTimeout()));
     out.println("  bind retry:  " + describe(cfg.bindRetry()));
   }
@@ -78,6 +82,7 @@ public final class CheckCommand implements Callable<Integer> {
     out.println("OK: client config " + config);
     out.println("  server:    " + Addresses.hostPort(cfg.serverAddr(), cfg.serverPort()));
     out.println("  client id: " + cfg.clientId());
+    out.println("  transport: " + cfg.transport().describe());
     out.println("  trust:     " + trust(cfg));
     out.println(
         "  admin api: "
@@ -98,6 +103,18 @@ public final class CheckCommand implements Callable<Integer> {
               + (proxy.bindRetry() == null ? "" : "; bind retry: " + describe(proxy.bindRetry()))
               + ")");
     }
+  }
+
+  private static String transport(ServerConfig cfg) {
+    var t = cfg.transport();
+    String s = t.transport().configName();
+    if (t.transport() == TunnelTransport.WSS) {
+      s += " on path " + t.path();
+    }
+    if (t.behindProxy()) {
+      s += ", cleartext behind a reverse proxy";
+    }
+    return t.trustedProxies().isEmpty() ? s : s + "; trusted proxies " + t.trustedProxies();
   }
 
   static String trust(ClientConfig cfg) {

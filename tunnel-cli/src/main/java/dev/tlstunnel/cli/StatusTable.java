@@ -45,7 +45,7 @@ public final class StatusTable {
     return text.toString();
   }
 
-  /** {@code Session: connected to host:port as client-id}. */
+  /** {@code Session: connected to host:port as client-id over wss}. */
   static String session(ClientStatus status) {
     String state = status.sessionState() == null ? "-" : status.sessionState().wireName();
     String where =
@@ -54,7 +54,12 @@ public final class StatusTable {
           case "disconnected" -> "disconnected from ";
           default -> state + ", server ";
         };
-    return "Session: " + where + orDash(status.server()) + " as " + orDash(status.clientId());
+    return "Session: "
+        + where
+        + orDash(status.server())
+        + " as "
+        + orDash(status.clientId())
+        + (status.transport() == null ? "" : " over " + status.transport());
   }
 
   /** {@code Reconnecting: attempt 3 in 4s}, {@code Reconnecting: attempt 3 now}, or null. */

@@ -53,6 +53,17 @@ final class Templates {
         keepalive_timeout = "%s"
         # On shutdown, how long open streams may finish before they are closed.
         shutdown_grace = "%s"
+        # How clients reach this port: "tls" (yamux over TLS), "wss" (a WebSocket on path) or
+        # "h2" (one HTTP/2 CONNECT stream). One port serves one transport.
+        transport = "tls"
+        # wss: the WebSocket path. Every other request (wss, h2) gets a plain 404, or this page:
+        path = "/"
+        # decoy_page = "index.html"
+        # Behind a reverse proxy that terminates TLS (nginx): cleartext on this port, no
+        # cert_path / key_path, transport "wss" or "h2". README: "Only HTTPS allowed / behind nginx".
+        behind_proxy = false
+        # Proxies whose X-Forwarded-For / Forwarded header names the real client (wss, h2).
+        trusted_proxies = []
 
         # A published port that cannot be bound (in use, no permission) is retried in the
         # background. These are the defaults and the limits for every client's proxies.
@@ -150,6 +161,17 @@ final class Templates {
         keepalive_timeout = "%s"
         # On shutdown, how long open streams may finish before they are closed.
         shutdown_grace = "%s"
+        # How the server is reached: "tls", "wss" or "h2", as the server's transport.
+        transport = "tls"
+        # wss: the WebSocket path on the server (or on the nginx in front of it).
+        path = "/"
+        # wss, h2: the Host header (default server_addr:server_port) and extra request headers.
+        # host = "tunnel.example.com"
+        # headers = { "X-Tunnel-Token" = "..." }
+        # wss, h2: WebSocket ping / HTTP/2 PING against proxies that close idle connections.
+        ping_interval = "20s"
+        # Dial the server through an outbound proxy: HTTP CONNECT or SOCKS5, user:password optional.
+        # proxy_url = "http://user:password@proxy.corp.example:3128"
 
         # Coming back after the tunnel drops or the server cannot be reached.
         [client.reconnect]

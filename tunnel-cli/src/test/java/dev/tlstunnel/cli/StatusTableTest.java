@@ -59,7 +59,9 @@ class StatusTableTest {
                 null,
                 11,
                 10,
-                Instant.parse("2026-11-24T11:50:00Z"))));
+                Instant.parse("2026-11-24T11:50:00Z"))),
+        null,
+        null);
   }
 
   @Test
@@ -149,7 +151,9 @@ class StatusTableTest {
             "connection refused",
             null,
             null,
-            List.of());
+            List.of(),
+            null,
+            null);
     assertThat(StatusTable.render(status, NOW))
         .isEqualTo(
             "Session: disconnected from example.org:7000 as c1\n"
@@ -168,7 +172,9 @@ class StatusTableTest {
             "connection to server example.org:7000 lost",
             NOW.plusMillis(3_500),
             3,
-            List.of());
+            List.of(),
+            null,
+            null);
     assertThat(StatusTable.render(status, NOW))
         .isEqualTo(
             "Session: disconnected from example.org:7000 as c1\n"
@@ -177,7 +183,15 @@ class StatusTableTest {
                 + "No proxies configured.\n");
     ClientStatus connecting =
         new ClientStatus(
-            "c1", "example.org:7000", SessionState.CONNECTING, null, null, 3, List.of());
+            "c1",
+            "example.org:7000",
+            SessionState.CONNECTING,
+            null,
+            null,
+            3,
+            List.of(),
+            null,
+            null);
     assertThat(StatusTable.reconnect(connecting, NOW)).isEqualTo("Reconnecting: attempt 3 now");
   }
 
@@ -198,5 +212,24 @@ class StatusTableTest {
             null,
             null);
     assertThat(StatusTable.detail(state, NOW)).isEqualTo("waiting for the server");
+  }
+
+  @Test
+  void sessionLineNamesTheTransportWhenTheClientReportsIt() {
+    ClientStatus status =
+        new ClientStatus(
+            "office-pc",
+            "tunnel.example.com:443",
+            SessionState.CONNECTED,
+            null,
+            null,
+            null,
+            List.of(),
+            "wss via http proxy 10.0.0.3:3128",
+            "http://10.0.0.3:3128");
+    assertThat(StatusTable.session(status))
+        .isEqualTo(
+            "Session: connected to tunnel.example.com:443 as office-pc over wss via http proxy"
+                + " 10.0.0.3:3128");
   }
 }

@@ -8,7 +8,9 @@ import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.protocol.SessionReplaced;
+import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.FingerprintMismatchException;
+import dev.tlstunnel.transport.TransportException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -18,7 +20,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
 import java.security.cert.CertificateException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +38,13 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
 
   private final ClientContext context;
   private final EventLoop loop;
-  private final SslContext sslContext;
+  private final ClientTransport transport;
   private final ProxyStateTracker tracker;
   private final SessionAttempt.Listener listener;
   private final AtomicInteger keepAliveTimers;
   private final ChannelGroup dataStreams;
   private Channel tunnel;
+  private ClientTunnelInitializer pipeline;
   private boolean authenticated;
   private boolean closing;
   private boolean ended;
@@ -57,7 +60,7 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
       AtomicInteger keepAliveTimers) {
     this.context = context;
     this.loop = loop;
-    this.sslContext = sslContext;
+    this.transport = new ClientTransport(context.config().transport(), sslContext);
     this.tracker = tracker;
     this.listener = listener;
     this.keepAliveTimers = keepAliveTimers;
@@ -73,6 +76,11 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
     return context.config().server();
   }
 
+  /** {@code wss}, {@code h2 via http proxy 127.0.0.1:3128}, ... */
+  String transportName() {
+    return transport.describe();
+  }
+
   @Override
   public int openDataStreams() {
     return dataStreams.size();
@@ -83,20 +91,24 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
     if (context.config().skipVerify() && context.config().serverFingerprint() == null) {
       log.warn("Connecting to {} with client.skip_verify: the server is not verified", server());
     }
+    pipeline =
+        new ClientTunnelInitializer(
+            context,
+            transport,
+            dataStreams,
+            keepAliveTimers,
+            silent -> lossReason = silent.describe("the server"),
+            (c, what) -> log.warn("Server {} {}; closing", server(), what));
     ChannelFuture connect =
-        new Bootstrap()
+        transport
+            .configure(new Bootstrap())
             .group(loop)
             .channel(context.transport().socketChannelClass())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-            .handler(
-                new ClientTunnelInitializer(
-                    context,
-                    sslContext,
-                    dataStreams,
-                    keepAliveTimers,
-                    silent -> lossReason = silent.describe("the server")))
-            .connect(context.config().serverAddr(), context.config().serverPort());
+            .handler(pipeline)
+            .connect(
+                transport.remote(context.config().serverAddr(), context.config().serverPort()));
     tunnel = connect.channel();
     connect.addListener(
         f -> {
@@ -104,7 +116,12 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
             end(
                 Failure.of(
                     FailureKind.UNREACHABLE,
-                    "cannot reach server " + server() + ": " + rootMessage(f.cause()),
+                    "cannot reach "
+                        + (transport.proxyName() != null
+                            ? transport.proxyName()
+                            : "server " + server())
+                        + ": "
+                        + rootMessage(f.cause()),
                     f.cause()));
             return;
           }
@@ -124,21 +141,25 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
 
   private void onConnected(Channel ch) {
     ch.closeFuture().addListener(f -> onTunnelClosed());
-    ch.pipeline()
-        .get(SslHandler.class)
-        .handshakeFuture()
+    pipeline
+        .ready()
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                end(handshakeFailure(f.cause()));
+                end(setupFailure(f.cause()));
                 ch.close();
                 return;
               }
+              pipeline.addAfterTransport(ch);
               openControlStream(ch);
             });
   }
 
-  private Failure handshakeFailure(Throwable cause) {
+  /** Why the transport could not be set up: the proxy or the upgrade refused, or TLS failed. */
+  private Failure setupFailure(Throwable cause) {
+    if (cause instanceof TransportException e) {
+      return Failure.of(e.kind(), e.getMessage(), e);
+    }
     String message = "TLS handshake with server " + server() + " failed: " + rootMessage(cause);
     if (!untrusted(cause)) {
       return Failure.of(FailureKind.TLS_HANDSHAKE, message, cause);
@@ -210,6 +231,13 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
   private void onTunnelClosed() {
     if (closing) {
       end(null);
+      return;
+    }
+    Future<Void> ready = pipeline == null ? null : pipeline.ready();
+    if (ready != null && !ready.isSuccess()) {
+      // Closed while the transport was set up: its outcome (a proxy's or the server's refusal,
+      // TLS, the close itself) says why, and may come a little after the close.
+      ready.addListener(f -> end(setupFailure(f.cause())));
       return;
     }
     if (replacedBy != null) {

@@ -15,6 +15,9 @@ import java.util.List;
  * @param reconnectAttempt the number of the next (or running) reconnect attempt since the session
  *     was last up, or null while connected
  * @param proxies every configured proxy, in configuration order
+ * @param transport how the server is reached: {@code tls}, {@code wss}, {@code h2}, with {@code via
+ *     http proxy host:port} when through an outbound proxy; null from a client that predates it
+ * @param proxyUrl the outbound proxy's URL without its password, or null
  */
 public record ClientStatus(
     String clientId,
@@ -23,7 +26,9 @@ public record ClientStatus(
     String lastError,
     Instant nextAttemptAt,
     Integer reconnectAttempt,
-    List<ProxyState> proxies) {
+    List<ProxyState> proxies,
+    String transport,
+    String proxyUrl) {
   public ClientStatus {
     proxies = List.copyOf(proxies);
   }

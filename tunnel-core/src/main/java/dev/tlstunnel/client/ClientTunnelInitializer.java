@@ -2,44 +2,60 @@ package dev.tlstunnel.client;
 
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.relay.DeadPeerHandler;
+import dev.tlstunnel.transport.ClientTransport;
+import dev.tlstunnel.transport.ViolationLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The pipeline of the client's tunnel connection: TLS, keepalive, yamux (each stream the server
- * opens set up by {@link ClientInboundStreams}), the tail.
+ * The pipeline of the client's tunnel connection: the transport (TLS, and the WebSocket or HTTP/2
+ * adapter, through an outbound proxy when configured) and, once it is ready, keepalive, yamux (each
+ * stream the server opens set up by {@link ClientInboundStreams}) and the tail.
  */
 final class ClientTunnelInitializer extends ChannelInitializer<Channel> {
   private final ClientContext context;
-  private final SslContext ssl;
+  private final ClientTransport transport;
   private final ChannelGroup dataStreams;
   private final AtomicInteger keepAliveTimers;
   private final Consumer<DeadPeerHandler.PeerSilent> onSilence;
+  private final ViolationLog violations;
+  private Future<Void> ready;
 
   ClientTunnelInitializer(
       ClientContext context,
-      SslContext ssl,
+      ClientTransport transport,
       ChannelGroup dataStreams,
       AtomicInteger keepAliveTimers,
-      Consumer<DeadPeerHandler.PeerSilent> onSilence) {
+      Consumer<DeadPeerHandler.PeerSilent> onSilence,
+      ViolationLog violations) {
     this.context = context;
-    this.ssl = ssl;
+    this.transport = transport;
     this.dataStreams = dataStreams;
     this.keepAliveTimers = keepAliveTimers;
     this.onSilence = onSilence;
+    this.violations = violations;
   }
 
   @Override
   protected void initChannel(Channel ch) {
-    String host = context.config().serverAddr();
-    int port = context.config().serverPort();
+    ready =
+        transport.install(
+            ch, context.config().serverAddr(), context.config().serverPort(), violations);
+  }
+
+  /** Completes when the transport carries bytes (TLS done, upgrade or CONNECT answered). */
+  Future<Void> ready() {
+    return ready;
+  }
+
+  /** Adds what runs above the transport, once it is {@link #ready()}. */
+  void addAfterTransport(Channel ch) {
     ChannelPipeline p = ch.pipeline();
-    p.addLast("tls", ssl.newHandler(ch.alloc(), host, port));
     p.addLast("keepalive", keepAlive());
     YamuxMultiplexHandler.addTo(
         p, context.yamux(), true, new ClientInboundStreams(context, dataStreams));

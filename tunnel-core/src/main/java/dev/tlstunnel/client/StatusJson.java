@@ -46,6 +46,8 @@ final class StatusJson {
       n.put("max_retries", p.maxRetries());
       n.put("updated_at", text(p.updatedAt()));
     }
+    root.put("transport", s.transport());
+    root.put("proxy_url", s.proxyUrl());
     try {
       return JSON.writeValueAsString(root);
     } catch (JsonProcessingException e) {
@@ -86,7 +88,9 @@ final class StatusJson {
         str(root, "last_error"),
         instant(root, "next_attempt_at"),
         integer(root, "reconnect_attempt"),
-        proxies);
+        proxies,
+        str(root, "transport"),
+        str(root, "proxy_url"));
   }
 
   private static String text(Instant instant) {

@@ -7,7 +7,10 @@ import dev.tlstunnel.TlsProvider;
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.ClientTransportConfig;
+import dev.tlstunnel.config.ProxyUrl;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.EventLoop;
@@ -366,6 +369,7 @@ public final class TunnelClient implements AutoCloseable {
 
     private static ClientStatus statusOf(ClientConfig config, ReconnectLoop loop) {
       ReconnectLoop.View view = loop.view();
+      ClientTransportConfig transport = config.transport();
       return new ClientStatus(
           config.clientId(),
           config.server(),
@@ -373,13 +377,19 @@ public final class TunnelClient implements AutoCloseable {
           view.lastError(),
           view.nextAttemptAt(),
           view.attempt(),
-          loop.tracker().snapshot());
+          loop.tracker().snapshot(),
+          transport.describe(),
+          transport.proxyUrl() == null ? null : ProxyUrl.redact(transport.proxyUrl()));
     }
 
     private SslContext contextFromConfig() throws TunnelStartException {
       try {
         return TlsContexts.forClient(
-            config.caCertPath(), config.skipVerify(), config.serverFingerprint(), tlsProvider);
+            config.caCertPath(),
+            config.skipVerify(),
+            config.serverFingerprint(),
+            tlsProvider,
+            ClientTransport.alpn(config.transport()));
       } catch (IOException e) {
         throw new TunnelStartException(Failure.of(FailureKind.TLS_SETUP, e.getMessage(), e));
       }

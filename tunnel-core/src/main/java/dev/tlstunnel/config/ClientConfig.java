@@ -45,6 +45,7 @@ public final class ClientConfig {
   private final KeepAlive keepAlive;
   private final Duration shutdownGrace;
   private final List<ProxyConfig> proxies;
+  private final ClientTransportConfig transport;
 
   ClientConfig(Builder b) {
     serverAddr = b.serverAddr;
@@ -63,6 +64,7 @@ public final class ClientConfig {
     reconnect = b.reconnect;
     keepAlive = b.keepAlive;
     shutdownGrace = b.shutdownGrace;
+    transport = b.transport;
     // Null entries are kept for the validator to report; a validated config has none.
     proxies =
         b.proxies == null
@@ -165,6 +167,14 @@ public final class ClientConfig {
     return proxies;
   }
 
+  /**
+   * How the client reaches the server ({@code transport}, {@code path}, {@code host}, {@code
+   * headers}, {@code ping_interval}, {@code proxy_url}).
+   */
+  public ClientTransportConfig transport() {
+    return transport;
+  }
+
   /** {@code server_addr:server_port}, IPv6 literals in brackets. */
   public String server() {
     return Addresses.hostPort(serverAddr, serverPort);
@@ -205,7 +215,8 @@ public final class ClientConfig {
         && Objects.equals(reconnect, c.reconnect)
         && Objects.equals(keepAlive, c.keepAlive)
         && Objects.equals(shutdownGrace, c.shutdownGrace)
-        && proxies.equals(c.proxies);
+        && proxies.equals(c.proxies)
+        && Objects.equals(transport, c.transport);
   }
 
   @Override
@@ -248,6 +259,8 @@ public final class ClientConfig {
         + shutdownGrace
         + ", proxies="
         + proxies
+        + ", transport="
+        + transport
         + "]";
   }
 
@@ -270,6 +283,7 @@ public final class ClientConfig {
     KeepAlive keepAlive = KeepAlive.DEFAULT;
     Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     List<ProxyConfig> proxies = new java.util.ArrayList<>();
+    ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
 
     Builder() {}
 
@@ -291,6 +305,7 @@ public final class ClientConfig {
       keepAlive = c.keepAlive;
       shutdownGrace = c.shutdownGrace;
       proxies = new java.util.ArrayList<>(c.proxies);
+      transport = c.transport;
     }
 
     /** The server's host and tunnel port ({@code server_addr}, {@code server_port}). */
@@ -368,6 +383,12 @@ public final class ClientConfig {
     /** Replaces the proxies. */
     public Builder proxies(List<ProxyConfig> list) {
       this.proxies = new java.util.ArrayList<>(list);
+      return this;
+    }
+
+    /** How the client reaches the server ({@code tls}, {@code wss}, {@code h2}, a proxy). */
+    public Builder transport(ClientTransportConfig settings) {
+      this.transport = settings;
       return this;
     }
 

@@ -48,9 +48,12 @@ final class ConfigValidator {
     String bindAddr =
         Checks.address(c.bindAddr(), ServerConfig.DEFAULT_BIND_ADDR, "server.bind_addr", p);
     Checks.port(c.bindPort(), fromFile ? 1 : 0, "server.bind_port", p);
-    // In code, a TLS context given to the facade may stand in for the files.
-    Checks.readableFile(c.certPath(), fromFile, "server.cert_path", p);
-    Checks.readableFile(c.keyPath(), fromFile || c.certPath() != null, "server.key_path", p);
+    // In code, a TLS context given to the facade may stand in for the files; behind a proxy that
+    // terminates TLS there is none.
+    boolean tls = TransportCheck.needsCertificate(c);
+    Checks.readableFile(c.certPath(), tls && fromFile, "server.cert_path", p);
+    Checks.readableFile(
+        c.keyPath(), tls && (fromFile || c.certPath() != null), "server.key_path", p);
     authKey(c.authKey(), "server.auth_key", p);
     Duration handshake =
         Checks.duration(
@@ -71,6 +74,7 @@ final class ConfigValidator {
             p);
     Limits limits = c.limits() == null ? Limits.DEFAULT : c.limits();
     LimitsCheck.check(limits, "server.limits", p);
+    ServerTransportConfig transport = TransportCheck.server(c, p);
     return new ServerConfig(
         bindAddr,
         c.bindPort(),
@@ -81,7 +85,8 @@ final class ConfigValidator {
         retry,
         keepAlive,
         grace,
-        limits);
+        limits,
+        transport);
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {
@@ -134,6 +139,7 @@ final class ConfigValidator {
             p);
     List<ProxyConfig> proxies = ProxyCheck.all(c, fromFile ? 1 : 0, p);
     b.proxies = proxies;
+    b.transport = TransportCheck.client(c.transport(), p);
     return new ClientConfig(b);
   }
 

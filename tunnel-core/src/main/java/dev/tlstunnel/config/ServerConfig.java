@@ -35,6 +35,7 @@ public final class ServerConfig {
   private final KeepAlive keepAlive;
   private final Duration shutdownGrace;
   private final Limits limits;
+  private final ServerTransportConfig transport;
 
   ServerConfig(
       String bindAddr,
@@ -46,7 +47,8 @@ public final class ServerConfig {
       BindRetryPolicy bindRetry,
       KeepAlive keepAlive,
       Duration shutdownGrace,
-      Limits limits) {
+      Limits limits,
+      ServerTransportConfig transport) {
     this.bindAddr = bindAddr;
     this.bindPort = bindPort;
     this.certPath = certPath;
@@ -57,6 +59,7 @@ public final class ServerConfig {
     this.keepAlive = keepAlive;
     this.shutdownGrace = shutdownGrace;
     this.limits = limits;
+    this.transport = transport;
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -119,6 +122,14 @@ public final class ServerConfig {
     return limits;
   }
 
+  /**
+   * The tunnel port's transport and reverse-proxy settings ({@code transport}, {@code path}, {@code
+   * decoy_page}, {@code behind_proxy}, {@code trusted_proxies}).
+   */
+  public ServerTransportConfig transport() {
+    return transport;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerConfig c
@@ -131,7 +142,8 @@ public final class ServerConfig {
         && Objects.equals(bindRetry, c.bindRetry)
         && Objects.equals(keepAlive, c.keepAlive)
         && Objects.equals(shutdownGrace, c.shutdownGrace)
-        && Objects.equals(limits, c.limits);
+        && Objects.equals(limits, c.limits)
+        && Objects.equals(transport, c.transport);
   }
 
   @Override
@@ -170,6 +182,8 @@ public final class ServerConfig {
         + shutdownGrace
         + ", limits="
         + limits
+        + ", transport="
+        + transport
         + "]";
   }
 
@@ -185,6 +199,7 @@ public final class ServerConfig {
     private KeepAlive keepAlive = KeepAlive.DEFAULT;
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private Limits limits = Limits.DEFAULT;
+    private ServerTransportConfig transport = ServerTransportConfig.DEFAULT;
 
     Builder() {}
 
@@ -199,6 +214,7 @@ public final class ServerConfig {
       keepAlive = c.keepAlive;
       shutdownGrace = c.shutdownGrace;
       limits = c.limits;
+      transport = c.transport;
     }
 
     /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
@@ -251,6 +267,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** The tunnel port's transport ({@code tls}, {@code wss}, {@code h2}) and proxy settings. */
+    public Builder transport(ServerTransportConfig settings) {
+      this.transport = settings;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -268,7 +290,8 @@ public final class ServerConfig {
               bindRetry,
               keepAlive,
               shutdownGrace,
-              limits));
+              limits,
+              transport));
     }
   }
 }

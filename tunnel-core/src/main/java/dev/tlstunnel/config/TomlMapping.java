@@ -27,7 +27,12 @@ final class TomlMapping {
           "keepalive_timeout",
           "shutdown_grace",
           "bind_retry",
-          "limits");
+          "limits",
+          "transport",
+          "path",
+          "decoy_page",
+          "behind_proxy",
+          "trusted_proxies");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
@@ -48,7 +53,13 @@ final class TomlMapping {
           "keepalive_interval",
           "keepalive_timeout",
           "shutdown_grace",
-          "reconnect");
+          "reconnect",
+          "transport",
+          "path",
+          "host",
+          "headers",
+          "ping_interval",
+          "proxy_url");
   static final List<String> PROXY_KEYS =
       List.of(
           "name",
@@ -87,7 +98,10 @@ final class TomlMapping {
     if (s == null) {
       return null;
     }
-    s.require("bind_port", "cert_path", "key_path");
+    s.require("bind_port");
+    if (!Boolean.TRUE.equals(s.bool("behind_proxy"))) {
+      s.require("cert_path", "key_path");
+    }
     return new ServerConfig(
         s.string("bind_addr"),
         orZero(s.integer("bind_port")),
@@ -98,7 +112,8 @@ final class TomlMapping {
         retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
         keepAlive(s),
         s.duration("shutdown_grace"),
-        limits(s.table("limits", LIMIT_KEYS)));
+        limits(s.table("limits", LIMIT_KEYS)),
+        TransportToml.server(s, baseDir));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
@@ -133,6 +148,7 @@ final class TomlMapping {
     b.keepAlive = keepAlive(c);
     b.shutdownGrace = c.duration("shutdown_grace");
     b.proxies = proxies;
+    b.transport = TransportToml.client(c);
     return new ClientConfig(b);
   }
 

@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Typed, problem-collecting access to one TOML table. Getters return null when the key is absent or
@@ -96,6 +98,42 @@ final class TomlTable {
       problems.error(keyPath(key), e.getMessage());
       return null;
     }
+  }
+
+  /** An array of strings, or null when absent or not one (reported). */
+  List<String> stringList(String key) {
+    JsonNode v = value(key);
+    if (v == null || !v.isArray()) {
+      return wrongType(key, v, "an array of strings");
+    }
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual()) {
+        problems.error(
+            keyPath(key) + "[" + i + "]", "expected a string, got " + typeName(v.get(i)));
+        return null;
+      }
+      items.add(v.get(i).textValue());
+    }
+    return items;
+  }
+
+  /** A table of string values, in key order, or null when absent or not one (reported). */
+  Map<String, String> stringMap(String key) {
+    JsonNode v = value(key);
+    if (v == null || !v.isObject()) {
+      return wrongType(key, v, "a table of strings");
+    }
+    Map<String, String> items = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
+      if (!e.getValue().isTextual()) {
+        problems.error(
+            keyPath(key) + "." + e.getKey(), "expected a string, got " + typeName(e.getValue()));
+        return null;
+      }
+      items.put(e.getKey(), e.getValue().textValue());
+    }
+    return items;
   }
 
   /** A file path, resolved against {@code baseDir} when relative. */

@@ -108,9 +108,13 @@ public final class DeadPeerHandler extends ChannelInboundHandlerAdapter {
     ctx.fireUserEventTriggered(evt);
   }
 
-  /** Behind TLS the clock starts once the handshake is done (it has its own timeout). */
+  /**
+   * Behind TLS the clock starts once the handshake is done (it has its own timeout); a handler
+   * added after that (below a transport adapter set up after TLS) starts at once.
+   */
   private static boolean behindTls(ChannelHandlerContext ctx) {
-    return ctx.pipeline().get(SslHandler.class) != null;
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    return tls != null && !tls.handshakeFuture().isSuccess();
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.server.SourceTable.Source;
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetAddress;
@@ -70,7 +71,7 @@ final class AdmissionControl {
           log,
           "admit:" + ip.getHostAddress(),
           "Refusing tunnel connection from {}: {}",
-          ch.remoteAddress(),
+          PeerAddress.of(ch),
           refusal);
       ch.close();
       return false;
@@ -191,7 +192,7 @@ final class AdmissionControl {
 
   /** The source address; channels without one (embedded, in tests) share the loopback's. */
   private static InetAddress address(Channel ch) {
-    return ch.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+    return PeerAddress.of(ch) instanceof InetSocketAddress inet && inet.getAddress() != null
         ? inet.getAddress()
         : InetAddress.getLoopbackAddress();
   }

@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -38,7 +39,7 @@ final class AuthDeadlineHandler extends ChannelInboundHandlerAdapter {
                       "deadline:" + ServerContext.host(ctx.channel()),
                       "Closing connection from {}: limit handshake_timeout={}ms reached before"
                           + " authentication",
-                      ctx.channel().remoteAddress(),
+                      PeerAddress.of(ctx.channel()),
                       timeoutMillis);
                   ctx.channel().close();
                 },

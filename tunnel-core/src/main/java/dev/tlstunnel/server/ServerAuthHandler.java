@@ -6,6 +6,7 @@ import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.Protocol;
 import dev.tlstunnel.relay.Channels;
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -42,7 +43,7 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
           log,
           "out-of-order:" + sourceOf(tunnel),
           "Closing connection from {}: expected client_hello, got {}",
-          tunnel.remoteAddress(),
+          PeerAddress.of(tunnel),
           msg.getClass().getSimpleName());
       tunnel.close();
       return;
@@ -96,7 +97,7 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
         "auth:" + ServerContext.host(tunnel),
         "Refused client '{}' from {}: {}{}",
         hello.clientId(),
-        tunnel.remoteAddress(),
+        PeerAddress.of(tunnel),
         reason,
         note);
     ctx.writeAndFlush(new AuthResult(false, reason, Version.VERSION, code))
@@ -115,15 +116,15 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
         log,
         "malformed:" + sourceOf(tunnel),
         "Closing connection from {}: {}",
-        tunnel.remoteAddress(),
+        PeerAddress.of(tunnel),
         cause.getMessage());
     tunnel.close();
   }
 
   /** The peer's IP address, the key of per-source rate-limited log lines. */
   private static String sourceOf(Channel channel) {
-    return channel.remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+    return PeerAddress.of(channel) instanceof java.net.InetSocketAddress a && a.getAddress() != null
         ? a.getAddress().getHostAddress()
-        : String.valueOf(channel.remoteAddress());
+        : String.valueOf(PeerAddress.of(channel));
   }
 }

@@ -3,6 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.transport.PeerAddress;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
@@ -78,14 +79,14 @@ final class ServerContext {
 
   /** The peer's host address, the key of per-source log limits. */
   static String host(Channel ch) {
-    return ch.remoteAddress() instanceof java.net.InetSocketAddress inet
+    return PeerAddress.of(ch) instanceof java.net.InetSocketAddress inet
         ? inet.getHostString()
-        : String.valueOf(ch.remoteAddress());
+        : String.valueOf(PeerAddress.of(ch));
   }
 
   /** {@code "[client=c1] tunnel from /127.0.0.1:5555"}, or without the id before auth. */
   static String label(Channel tunnel) {
     String id = tunnel.attr(CLIENT_ID).get();
-    return (id != null ? "[client=" + id + "] " : "") + "tunnel from " + tunnel.remoteAddress();
+    return (id != null ? "[client=" + id + "] " : "") + "tunnel from " + PeerAddress.of(tunnel);
   }
 }

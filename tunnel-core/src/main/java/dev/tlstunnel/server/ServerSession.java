@@ -5,6 +5,7 @@ import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.ProxySpec;
 import dev.tlstunnel.protocol.SessionReplaced;
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
@@ -92,9 +93,13 @@ final class ServerSession {
     tookOver = previous != null && previous != this;
     if (tookOver) {
       logTakeover(previous);
-      predecessorClosed = previous.replace(String.valueOf(tunnel.remoteAddress()));
+      predecessorClosed = previous.replace(String.valueOf(PeerAddress.of(tunnel)));
     } else {
-      log.info("Client '{}' connected from {}", clientId, tunnel.remoteAddress());
+      log.info(
+          "Client '{}' connected from {} over {}",
+          clientId,
+          PeerAddress.of(tunnel),
+          PeerAddress.transport(tunnel).configName());
     }
     context.sessions.add(this);
     context.events.clientConnected(clientId, remoteAddress(), clientVersion, tookOver);
@@ -115,20 +120,20 @@ final class ServerSession {
           "Client id '{}' is used by more than one client: the sessions from {} and {} keep"
               + " replacing each other; give each client its own client_id",
           clientId,
-          tunnel.remoteAddress(),
-          previous.tunnel.remoteAddress());
+          PeerAddress.of(tunnel),
+          PeerAddress.of(previous.tunnel));
     } else if (context.flappingIds.contains(clientId)) {
       log.debug(
           "Client '{}' from {} replaces its session from {} again",
           clientId,
-          tunnel.remoteAddress(),
-          previous.tunnel.remoteAddress());
+          PeerAddress.of(tunnel),
+          PeerAddress.of(previous.tunnel));
     } else {
       log.info(
           "Client '{}' reconnected from {}; replacing its previous session from {}",
           clientId,
-          tunnel.remoteAddress(),
-          previous.tunnel.remoteAddress());
+          PeerAddress.of(tunnel),
+          PeerAddress.of(previous.tunnel));
     }
   }
 
@@ -154,7 +159,7 @@ final class ServerSession {
   }
 
   private InetSocketAddress remoteAddress() {
-    return tunnel.remoteAddress() instanceof InetSocketAddress a ? a : null;
+    return PeerAddress.of(tunnel) instanceof InetSocketAddress a ? a : null;
   }
 
   /** Sends a control message if the control stream is still open. */
@@ -232,7 +237,7 @@ final class ServerSession {
       log.info(
           "Client '{}' previous session from {} closed; {} handed over",
           clientId,
-          tunnel.remoteAddress(),
+          PeerAddress.of(tunnel),
           Counts.of(count, "proxy", "proxies"));
     } else {
       log.info(

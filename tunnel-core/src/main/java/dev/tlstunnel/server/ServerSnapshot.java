@@ -40,6 +40,7 @@ public record ServerSnapshot(
    * @param receiveBuffered bytes its streams received from the client and have not handed on yet
    * @param receiveWindowGrowth how far its streams' receive windows grew beyond 256 KiB each, in
    *     all (at most {@code limits.max_session_window})
+   * @param transport {@code tls}, {@code wss} or {@code h2}
    */
   public record SessionInfo(
       String clientId,
@@ -47,7 +48,8 @@ public record ServerSnapshot(
       int openStreams,
       int publicConnections,
       long receiveBuffered,
-      long receiveWindowGrowth) {}
+      long receiveWindowGrowth,
+      String transport) {}
 
   /**
    * One registered proxy.

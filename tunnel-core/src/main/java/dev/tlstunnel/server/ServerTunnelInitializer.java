@@ -2,36 +2,41 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.relay.DeadPeerHandler;
+import dev.tlstunnel.transport.ServerTransport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 
 /**
- * The tunnel connection's pipeline: TLS, keepalive, yamux, the authentication deadline, the tail. A
- * connection that {@link AdmissionControl} refuses is closed before any of them is created.
+ * The tunnel connection's pipeline: the transport (TLS, and the WebSocket or HTTP/2 adapter),
+ * keepalive, yamux, the authentication deadline, the tail. A connection that {@link
+ * AdmissionControl} refuses is closed before any of them is created; one from a trusted reverse
+ * proxy is admitted once the transport has read the client's forwarded address.
  */
 final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerContext context;
-  private final SslContext sslContext;
+  private final ServerTransport transport;
 
-  ServerTunnelInitializer(ServerContext context, SslContext sslContext) {
+  ServerTunnelInitializer(ServerContext context, ServerTransport transport) {
     this.context = context;
-    this.sslContext = sslContext;
+    this.transport = transport;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
-    if (!context.admission.admit(ch)) {
+    boolean deferred = transport.defersAdmission(ch);
+    if (!deferred && !context.admission.admit(ch)) {
       return;
     }
     context.tunnels.add(ch);
-    SslHandler tls = sslContext.newHandler(ch.alloc());
-    tls.setHandshakeTimeoutMillis(context.config.handshakeTimeout().toMillis());
-    ch.pipeline().addLast("tls", tls);
-    addAfterTls(context, ch);
+    transport.install(
+        ch,
+        () -> {
+          if (!deferred || context.admission.admit(ch)) {
+            addAfterTls(context, ch);
+          }
+        });
   }
 
   /**

@@ -9,7 +9,10 @@ import dev.tlstunnel.common.BindErrors;
 import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.config.ServerTransportConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
+import dev.tlstunnel.transport.PeerAddress;
+import dev.tlstunnel.transport.ServerTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -178,11 +181,12 @@ public final class TunnelServer implements AutoCloseable {
       sessions.add(
           new ServerSnapshot.SessionInfo(
               s.clientId(),
-              String.valueOf(s.tunnel().remoteAddress()),
+              String.valueOf(PeerAddress.of(s.tunnel())),
               s.openStreams(),
               s.publicConnections(),
               mux == null ? 0 : mux.receiveBuffered(),
-              mux == null ? 0 : mux.receiveWindowGrowth()));
+              mux == null ? 0 : mux.receiveWindowGrowth(),
+              PeerAddress.transport(s.tunnel()).configName()));
       proxies.addAll(s.proxyInfos());
     }
     int orphaned = 0;
@@ -338,7 +342,7 @@ public final class TunnelServer implements AutoCloseable {
      * @throws TunnelStartException of kind {@code TLS_SETUP}, as {@link #start()} would
      */
     public void check() throws TunnelStartException {
-      if (sslContext == null) {
+      if (sslContext == null && !config.transport().behindProxy()) {
         ReferenceCountUtil.release(contextFromFiles());
       }
     }
@@ -351,20 +355,42 @@ public final class TunnelServer implements AutoCloseable {
      *     PERMISSION_DENIED} or {@code BIND_FAILED}; nothing is left running
      */
     public TunnelServer start() throws TunnelStartException {
-      SslContext ssl = sslContext != null ? sslContext : contextFromFiles();
+      ServerTransportConfig settings = config.transport();
+      SslContext ssl =
+          settings.behindProxy() ? null : sslContext != null ? sslContext : contextFromFiles();
       Transport transport = group != null ? Transport.forGroup(group) : Transport.of(ioTransport);
       boolean own = group == null;
       EventLoopGroup boss = own ? transport.newGroup(1, "tunnel-server-accept") : group;
       EventLoopGroup workers = own ? transport.newGroup(0, "tunnel-server") : group;
       ServerEvents events = new ServerEvents(listeners, TickerClock.of(boss.next().ticker()));
       ServerContext context = new ServerContext(config, transport, events, boss.next());
+      ServerTransport tunnelTransport;
+      try {
+        tunnelTransport =
+            ServerTransport.create(
+                settings,
+                ssl,
+                config.handshakeTimeout(),
+                (ch, what) ->
+                    context.logs.warn(
+                        log,
+                        "transport:" + ServerContext.host(ch),
+                        "Closing tunnel connection from {}: {}",
+                        PeerAddress.of(ch),
+                        what));
+      } catch (IOException e) {
+        if (own) {
+          shutdown(boss, workers);
+        }
+        throw new TunnelStartException(Failure.of(FailureKind.TLS_SETUP, e.getMessage(), e));
+      }
       ChannelFuture bind =
           new ServerBootstrap()
               .group(boss, workers)
               .channel(transport.serverChannelClass())
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
-              .childHandler(new ServerTunnelInitializer(context, ssl))
+              .childHandler(new ServerTunnelInitializer(context, tunnelTransport))
               .bind(config.bindAddr(), config.bindPort())
               .awaitUninterruptibly();
       if (!bind.isSuccess()) {
@@ -376,9 +402,12 @@ public final class TunnelServer implements AutoCloseable {
       TunnelServer server = new TunnelServer(context, boss, workers, own, bind.channel());
       context.registry.tunnelPort(server.address().getPort());
       log.info(
-          "Server listening on {} (TLS: {}, transport: {})",
+          "Server listening on {} ({}, TLS: {}, io: {})",
           Addresses.hostPort(config.bindAddr(), server.address().getPort()),
-          sslContext != null ? "given context" : tlsProvider.describe(),
+          tunnelTransport.describe(),
+          settings.behindProxy()
+              ? "terminated by the reverse proxy"
+              : sslContext != null ? "given context" : tlsProvider.describe(),
           transport.name());
       events.started(server.address());
       return server;
@@ -394,7 +423,11 @@ public final class TunnelServer implements AutoCloseable {
                 null));
       }
       try {
-        return TlsContexts.forServer(config.certPath(), config.keyPath(), tlsProvider);
+        return TlsContexts.forServer(
+            config.certPath(),
+            config.keyPath(),
+            tlsProvider,
+            ServerTransport.alpn(config.transport()));
       } catch (IOException e) {
         throw new TunnelStartException(Failure.of(FailureKind.TLS_SETUP, e.getMessage(), e));
       }

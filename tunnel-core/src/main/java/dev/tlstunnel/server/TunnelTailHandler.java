@@ -2,6 +2,7 @@ package dev.tlstunnel.server;
 
 import static dev.tlstunnel.common.Errors.rootMessage;
 
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -29,7 +30,7 @@ final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
           log,
           "tls:" + ServerContext.host(ctx.channel()),
           "TLS handshake with {} failed: {}",
-          ctx.channel().remoteAddress(),
+          PeerAddress.of(ctx.channel()),
           HandshakeFailures.describe(done.cause(), handshakeTimeoutMillis));
     }
     ctx.fireUserEventTriggered(evt);
@@ -39,10 +40,10 @@ final class TunnelTailHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // I/O errors are routine; TLS errors were logged once with the handshake event.
     if (cause instanceof IOException || cause.getCause() instanceof SSLException) {
-      log.debug("Tunnel connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      log.debug("Tunnel connection {} failed: {}", PeerAddress.of(ctx.channel()), cause.toString());
     } else {
       log.warn(
-          "Tunnel connection {} failed: {}", ctx.channel().remoteAddress(), rootMessage(cause));
+          "Tunnel connection {} failed: {}", PeerAddress.of(ctx.channel()), rootMessage(cause));
     }
     ctx.close();
   }

@@ -3,6 +3,7 @@ package dev.tlstunnel.transport;
 import static dev.tlstunnel.common.Errors.rootMessage;
 
 import dev.tlstunnel.TlsProvider;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -28,8 +29,8 @@ public final class TlsContexts {
    *
    * @throws IOException naming the file when the certificate or key cannot be read or do not match
    */
-  public static SslContext forServer(Path certPath, Path keyPath, TlsProvider provider)
-      throws IOException {
+  public static SslContext forServer(
+      Path certPath, Path keyPath, TlsProvider provider, String... alpn) throws IOException {
     requireReadable(certPath, "certificate");
     requireReadable(keyPath, "private key");
     ServerKeyCheck.check(certPath, keyPath);
@@ -37,6 +38,7 @@ public final class TlsContexts {
       return SslContextBuilder.forServer(certPath.toFile(), keyPath.toFile())
           .sslProvider(sslProvider(provider))
           .protocols(PROTOCOLS)
+          .applicationProtocolConfig(alpn(alpn))
           .build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IOException(
@@ -59,10 +61,13 @@ public final class TlsContexts {
    * when null) and checks the host name, or trusts anything when {@code skipVerify}.
    */
   public static SslContext forClient(
-      Path caPath, boolean skipVerify, String fingerprint, TlsProvider provider)
+      Path caPath, boolean skipVerify, String fingerprint, TlsProvider provider, String... alpn)
       throws IOException {
     SslContextBuilder builder =
-        SslContextBuilder.forClient().sslProvider(sslProvider(provider)).protocols(PROTOCOLS);
+        SslContextBuilder.forClient()
+            .sslProvider(sslProvider(provider))
+            .protocols(PROTOCOLS)
+            .applicationProtocolConfig(alpn(alpn));
     if (fingerprint != null) {
       try {
         builder.trustManager(new PinnedTrustManager(fingerprint));
@@ -83,6 +88,18 @@ public final class TlsContexts {
     } catch (SSLException | IllegalArgumentException e) {
       throw new IOException("cannot use CA certificate " + caPath + ": " + rootMessage(e), e);
     }
+  }
+
+  /** ALPN offering {@code protocols} in order of preference; none when empty. */
+  private static ApplicationProtocolConfig alpn(String[] protocols) {
+    if (protocols.length == 0) {
+      return ApplicationProtocolConfig.DISABLED;
+    }
+    return new ApplicationProtocolConfig(
+        ApplicationProtocolConfig.Protocol.ALPN,
+        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+        protocols);
   }
 
   private static void requireReadable(Path path, String what) throws IOException {

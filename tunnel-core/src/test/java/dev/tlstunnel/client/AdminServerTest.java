@@ -80,7 +80,9 @@ class AdminServerTest {
             "last_error",
             "next_attempt_at",
             "reconnect_attempt",
-            "proxies");
+            "proxies",
+            "transport",
+            "proxy_url");
     assertThat(root.get("client_id").asText()).isEqualTo("c1");
     assertThat(root.get("last_error").isNull()).isTrue();
     JsonNode proxy = root.get("proxies").get(0);
@@ -341,6 +343,14 @@ class AdminServerTest {
             unhealthy ? 10 : null,
             Instant.parse("2026-01-02T03:04:05Z"));
     return new ClientStatus(
-        "c1", "tunnel.example:7000", SessionState.CONNECTED, null, null, null, List.of(proxy));
+        "c1",
+        "tunnel.example:7000",
+        SessionState.CONNECTED,
+        null,
+        null,
+        null,
+        List.of(proxy),
+        null,
+        null);
   }
 }

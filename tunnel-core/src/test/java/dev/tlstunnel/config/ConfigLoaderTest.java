@@ -64,7 +64,8 @@ class ConfigLoaderTest {
                 new BindRetryPolicy(-1, Duration.ofMillis(250), Duration.ofSeconds(90)),
                 new KeepAlive(Duration.ofSeconds(5), Duration.ofSeconds(20)),
                 Duration.ofSeconds(3),
-                Limits.DEFAULT));
+                Limits.DEFAULT,
+                ServerTransportConfig.DEFAULT));
   }
 
   @Test

@@ -96,6 +96,7 @@ class ConfigValidationTest {
             null,
             null,
             Duration.ofSeconds(10),
+            null,
             null);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
@@ -119,6 +120,7 @@ class ConfigValidationTest {
                         null,
                         null,
                         Duration.ZERO,
+                        null,
                         null)));
     // In code the certificate may come as an SslContext given to TunnelServer's builder instead.
     assertThat(e.problems())
@@ -209,7 +211,8 @@ class ConfigValidationTest {
                 + " auth_key, auth_key_file, auth_key_env, ca_cert_path, skip_verify, client_id, admin_addr, admin_port,"
                 + " exit_on_bind_failure, local_connect_retries, local_retry_delay,"
                 + " local_connect_timeout, server_fingerprint, keepalive_interval,"
-                + " keepalive_timeout, shutdown_grace, reconnect)");
+                + " keepalive_timeout, shutdown_grace, reconnect, transport, path, host, headers,"
+                + " ping_interval, proxy_url)");
     assertThat(clientProblems("proxies = [1]\n" + client("")))
         .containsExactly("proxies[0]: expected a table, got integer");
   }
