@@ -99,8 +99,7 @@ class BindFailureEndToEndTest {
         fixture
             .serverConfig()
             .withBindRetry(new BindRetryPolicy(200, Duration.ofMillis(50), Duration.ofMillis(100)));
-    try (LogCapture serverLog =
-        new LogCapture(Class.forName("dev.tlstunnel.server.ProxyListener"))) {
+    try (LogCapture serverLog = new LogCapture("dev.tlstunnel.server.ProxyListener")) {
       TunnelServer server = fixture.startServer(config);
       TunnelClient client = fixture.startClient(threeProxies(server, false, 0));
       assertEchoes(publishedPort(server, "proxy1"));

@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
@@ -30,6 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerSession {
   private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
+
+  /** Bind and retry lines of published ports, under the logger name they always had. */
+  private static final Logger LISTENER_LOG =
+      LoggerFactory.getLogger("dev.tlstunnel.server.ProxyListener");
 
   /** The id of a client that sent none; such sessions never replace each other. */
   static final String ANONYMOUS = "?";
@@ -172,6 +177,7 @@ final class ServerSession {
     EventLoop loop = eventLoop();
     ProxyListener listener =
         new ProxyListener(
+            LISTENER_LOG,
             spec.name(),
             spec.publishAddr(),
             spec.publishPort(),

@@ -1,4 +1,4 @@
-package dev.tlstunnel.server;
+package dev.tlstunnel.bind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

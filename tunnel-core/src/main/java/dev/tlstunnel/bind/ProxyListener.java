@@ -1,4 +1,4 @@
-package dev.tlstunnel.server;
+package dev.tlstunnel.bind;
 
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.protocol.ProxyStatus;
@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * timers with exponential backoff until it binds or the policy gives up. Every change of state is
  * logged once and reported through the status sink. Confined to its event loop.
  */
-final class ProxyListener {
-  private static final Logger log = LoggerFactory.getLogger(ProxyListener.class);
+public final class ProxyListener {
+  private final Logger log;
 
   /** Binds a listening socket; the future completes with the bound server channel. */
-  interface Binder {
+  public interface Binder {
     ChannelFuture bind(InetSocketAddress address);
   }
 
@@ -41,7 +41,7 @@ final class ProxyListener {
   private volatile ScheduledFuture<?> retryTimer;
   private boolean closed;
 
-  ProxyListener(
+  public ProxyListener(
       String name,
       String publishAddr,
       int publishPort,
@@ -49,6 +49,28 @@ final class ProxyListener {
       EventLoop loop,
       Binder binder,
       Consumer<ProxyStatusUpdate> statusSink) {
+    this(
+        LoggerFactory.getLogger(ProxyListener.class),
+        name,
+        publishAddr,
+        publishPort,
+        policy,
+        loop,
+        binder,
+        statusSink);
+  }
+
+  /** Like the other constructor, logging under {@code log} (the owner's logger). */
+  public ProxyListener(
+      Logger log,
+      String name,
+      String publishAddr,
+      int publishPort,
+      BindRetryPolicy policy,
+      EventLoop loop,
+      Binder binder,
+      Consumer<ProxyStatusUpdate> statusSink) {
+    this.log = log;
     this.name = name;
     this.publishAddr = publishAddr;
     this.publishPort = publishPort;
@@ -59,7 +81,7 @@ final class ProxyListener {
   }
 
   /** Makes the first attempt. */
-  void start() {
+  public void start() {
     loop.execute(() -> attempt(1));
   }
 
@@ -141,12 +163,12 @@ final class ProxyListener {
   }
 
   /** Seconds without a trailing {@code .0}: 2 s → "2", 250 ms → "0.25". */
-  static String seconds(Duration delay) {
+  public static String seconds(Duration delay) {
     return BigDecimal.valueOf(delay.toMillis(), 3).stripTrailingZeros().toPlainString();
   }
 
   /** Cancels a pending retry and closes the listener. Idempotent; runs on the event loop. */
-  void close() {
+  public void close() {
     if (!loop.inEventLoop()) {
       loop.execute(this::close);
       return;
@@ -164,23 +186,23 @@ final class ProxyListener {
     }
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
   /** The current status, or null before the first attempt completed. */
-  ProxyStatus status() {
+  public ProxyStatus status() {
     return status;
   }
 
   /** Whether a retry is scheduled. */
-  boolean retryPending() {
+  public boolean retryPending() {
     ScheduledFuture<?> timer = retryTimer;
     return timer != null && !timer.isDone();
   }
 
   /** The bound listening address, or null when not listening. */
-  InetSocketAddress boundAddress() {
+  public InetSocketAddress boundAddress() {
     Channel channel = serverChannel;
     return channel != null && channel.isOpen() ? (InetSocketAddress) channel.localAddress() : null;
   }
