@@ -8,6 +8,7 @@ import dev.tlstunnel.relay.DeadPeerHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -15,6 +16,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
 import java.security.cert.CertificateException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -195,6 +197,14 @@ final class ClientSession {
                 ch.close();
               }
             });
+  }
+
+  /** Opens a data stream on this session; fails unless authenticated and open. */
+  Future<Channel> openStream(ChannelHandler initializer) {
+    if (!authenticated || ended || tunnel == null || !tunnel.isActive()) {
+      return loop.newFailedFuture(new IllegalStateException("not connected to server " + server()));
+    }
+    return YamuxMultiplexHandler.get(tunnel).openStream(initializer);
   }
 
   /** The server accepted the key. */

@@ -1,5 +1,6 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.forward.ForwarderState;
 import java.util.List;
 
 /**
@@ -15,6 +16,7 @@ import java.util.List;
  * @param reconnectAttempt the number of the next (or running) reconnect attempt since the session
  *     was last up, or null while connected
  * @param proxies every configured proxy, in configuration order
+ * @param forwarders every configured forwarder, in configuration order
  */
 public record ClientStatus(
     String clientId,
@@ -23,9 +25,23 @@ public record ClientStatus(
     String lastError,
     String nextAttemptAt,
     Integer reconnectAttempt,
-    List<ProxyState> proxies) {
+    List<ProxyState> proxies,
+    List<ForwarderState> forwarders) {
   public ClientStatus {
     proxies = List.copyOf(proxies);
+    forwarders = forwarders == null ? List.of() : List.copyOf(forwarders);
+  }
+
+  /** A status without forwarders. */
+  public ClientStatus(
+      String clientId,
+      String server,
+      String sessionState,
+      String lastError,
+      String nextAttemptAt,
+      Integer reconnectAttempt,
+      List<ProxyState> proxies) {
+    this(clientId, server, sessionState, lastError, nextAttemptAt, reconnectAttempt, proxies, null);
   }
 
   /** A status without reconnect details. */

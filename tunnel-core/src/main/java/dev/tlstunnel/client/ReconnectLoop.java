@@ -1,8 +1,12 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.config.ClientConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -203,6 +207,30 @@ final class ReconnectLoop implements ClientSession.Listener {
               .whenComplete((v, t) -> finish(ClientExit.Reason.CLOSED, "closed"));
         });
     return exit;
+  }
+
+  /** Opens a data stream on the current session; fails when there is none. */
+  Future<Channel> openStream(ChannelHandler initializer) {
+    ClientSession s = current;
+    if (s == null) {
+      return loop.newFailedFuture(new IllegalStateException("not connected to the server"));
+    }
+    if (loop.inEventLoop()) {
+      return s.openStream(initializer);
+    }
+    Promise<Channel> promise = loop.newPromise();
+    loop.execute(
+        () ->
+            s.openStream(initializer)
+                .addListener(
+                    f -> {
+                      if (f.isSuccess()) {
+                        promise.trySuccess((Channel) f.getNow());
+                      } else {
+                        promise.tryFailure(f.cause());
+                      }
+                    }));
+    return promise;
   }
 
   /** Data streams open in the current session. */

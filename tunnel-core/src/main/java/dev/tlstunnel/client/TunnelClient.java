@@ -2,6 +2,7 @@ package dev.tlstunnel.client;
 
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.forward.Forwarders;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
@@ -10,6 +11,7 @@ import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +30,19 @@ public final class TunnelClient implements AutoCloseable {
   private final EventLoopGroup group;
   private final ReconnectLoop loop;
   private final AdminServer admin;
+  private final Forwarders forwarders;
 
   private TunnelClient(
-      ClientConfig config, EventLoopGroup group, ReconnectLoop loop, AdminServer admin) {
+      ClientConfig config,
+      EventLoopGroup group,
+      ReconnectLoop loop,
+      AdminServer admin,
+      Forwarders forwarders) {
     this.config = config;
     this.group = group;
     this.loop = loop;
     this.admin = admin;
+    this.forwarders = forwarders;
     loop.exit().whenCompleteAsync((e, t) -> releaseResources());
   }
 
@@ -68,6 +76,16 @@ public final class TunnelClient implements AutoCloseable {
             new ReconnectSchedule(
                 config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
             Clock.systemUTC());
+    Forwarders forwarders = null;
+    if (!config.forwarders().isEmpty()) {
+      try {
+        forwarders = Forwarders.start(config.forwarders(), group, transport, loop::openStream);
+      } catch (IOException e) {
+        Transport.shutdown(group, 1);
+        throw new TunnelStartException(e.getMessage(), e);
+      }
+    }
+    Forwarders started = forwarders;
     AdminServer admin = null;
     if (config.adminPort() != null) {
       try {
@@ -77,8 +95,11 @@ public final class TunnelClient implements AutoCloseable {
                 transport.serverChannelClass(),
                 config.adminAddr(),
                 config.adminPort(),
-                () -> snapshot(config, loop));
+                () -> snapshot(config, loop, started));
       } catch (Exception e) {
+        if (started != null) {
+          started.close();
+        }
         Transport.shutdown(group, 1);
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
@@ -86,12 +107,13 @@ public final class TunnelClient implements AutoCloseable {
         throw new TunnelStartException(e.getMessage(), e);
       }
     }
-    TunnelClient client = new TunnelClient(config, group, loop, admin);
+    TunnelClient client = new TunnelClient(config, group, loop, admin, forwarders);
     loop.start();
     return client;
   }
 
-  private static ClientStatus snapshot(ClientConfig config, ReconnectLoop loop) {
+  private static ClientStatus snapshot(
+      ClientConfig config, ReconnectLoop loop, Forwarders forwarders) {
     ReconnectLoop.View view = loop.view();
     return new ClientStatus(
         config.clientId(),
@@ -100,12 +122,13 @@ public final class TunnelClient implements AutoCloseable {
         view.lastError(),
         view.nextAttemptAt(),
         view.attempt(),
-        loop.tracker().snapshot());
+        loop.tracker().snapshot(),
+        forwarders == null ? List.of() : forwarders.states());
   }
 
   /** The latest state of the session and every proxy. */
   public ClientStatus status() {
-    return snapshot(config, loop);
+    return snapshot(config, loop, forwarders);
   }
 
   /** The admin API's port, or -1 when it is off. */
@@ -140,6 +163,9 @@ public final class TunnelClient implements AutoCloseable {
   }
 
   private void releaseResources() {
+    if (forwarders != null) {
+      forwarders.close();
+    }
     if (admin != null) {
       admin.close();
     }

@@ -88,7 +88,8 @@ public final class ConfigValidator {
         retry,
         keepAlive,
         c.shutdownGraceMillis(),
-        limits);
+        limits,
+        ForwardingCheck.egress(c.egress(), p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p) {
@@ -139,11 +140,12 @@ public final class ConfigValidator {
         reconnect,
         keepAlive,
         c.shutdownGraceMillis(),
-        proxies);
+        proxies,
+        ForwardingCheck.forwarders(c, p));
   }
 
   private static List<ProxyConfig> proxies(ClientConfig c, Problems p) {
-    if (c.proxies().isEmpty()) {
+    if (c.proxies().isEmpty() && c.forwarders().isEmpty()) {
       p.warn("proxies", "no proxies configured; the client will connect but publish nothing");
     } else if (c.proxies().size() > MAX_PROXIES) {
       p.error("proxies", "at most " + MAX_PROXIES + " proxies allowed, got " + c.proxies().size());
@@ -227,8 +229,7 @@ public final class ConfigValidator {
         + proxy.publishPort();
   }
 
-  private static BindRetryPolicy retry(
-      BindRetryPolicy policy, Duration minDelay, String key, Problems p) {
+  static BindRetryPolicy retry(BindRetryPolicy policy, Duration minDelay, String key, Problems p) {
     if (policy.maxRetries() < -1) {
       p.error(
           key + ".max_retries", "must be -1 (retry forever) or more, got " + policy.maxRetries());
@@ -264,7 +265,7 @@ public final class ConfigValidator {
     return d;
   }
 
-  private static void port(int port, int min, String key, Problems p) {
+  static void port(int port, int min, String key, Problems p) {
     if (port < min || port > 65535) {
       p.error(key, "must be between " + min + " and 65535, got " + port);
     }
@@ -286,7 +287,7 @@ public final class ConfigValidator {
     return addr;
   }
 
-  private static void name(String name, String key, Problems p) {
+  static void name(String name, String key, Problems p) {
     if (name != null && !NAME_PATTERN.matcher(name).matches()) {
       p.error(key, "must match " + NAME_PATTERN.pattern() + ", got '" + name + "'");
     }
@@ -308,7 +309,7 @@ public final class ConfigValidator {
     }
   }
 
-  private static void readableFile(Path file, boolean required, String key, Problems p) {
+  static void readableFile(Path file, boolean required, String key, Problems p) {
     if (file == null) {
       if (required) {
         p.error(key, "missing required key");

@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param keepAlive dead-peer detection of client sessions
  * @param shutdownGraceMillis how long open streams may finish on shutdown
  * @param limits bounds on connections, streams, proxies and messages ({@code [server.limits]})
+ * @param egress whether and where clients' forwarders may connect from the server ({@code
+ *     allow_forward}, {@code [server.egress]})
  */
 public record ServerConfig(
     String bindAddr,
@@ -26,7 +28,8 @@ public record ServerConfig(
     BindRetryPolicy bindRetry,
     KeepAlive keepAlive,
     long shutdownGraceMillis,
-    Limits limits) {
+    Limits limits,
+    EgressConfig egress) {
 
   /** Default tunnel listen address: every IPv4 address. */
   public static final String DEFAULT_BIND_ADDR = "0.0.0.0";
@@ -36,6 +39,52 @@ public record ServerConfig(
 
   /** Default grace period for open streams on shutdown: 10 seconds. */
   public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 10_000;
+
+  public ServerConfig {
+    egress = egress == null ? EgressConfig.OFF : egress;
+  }
+
+  /** A configuration with egress off. */
+  public ServerConfig(
+      String bindAddr,
+      int bindPort,
+      Path certPath,
+      Path keyPath,
+      String authKey,
+      long handshakeTimeoutMillis,
+      BindRetryPolicy bindRetry,
+      KeepAlive keepAlive,
+      long shutdownGraceMillis,
+      Limits limits) {
+    this(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeoutMillis,
+        bindRetry,
+        keepAlive,
+        shutdownGraceMillis,
+        limits,
+        EgressConfig.OFF);
+  }
+
+  /** A copy with other egress settings. */
+  public ServerConfig withEgress(EgressConfig settings) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeoutMillis,
+        bindRetry,
+        keepAlive,
+        shutdownGraceMillis,
+        limits,
+        settings);
+  }
 
   /** A server configuration with the defaults for everything but the essentials. */
   public static ServerConfig of(
@@ -65,7 +114,8 @@ public record ServerConfig(
         policy,
         keepAlive,
         shutdownGraceMillis,
-        limits);
+        limits,
+        egress);
   }
 
   /** A copy listening on another port. */
@@ -80,7 +130,8 @@ public record ServerConfig(
         bindRetry,
         keepAlive,
         shutdownGraceMillis,
-        limits);
+        limits,
+        egress);
   }
 
   /** A copy with another handshake deadline. */
@@ -95,7 +146,8 @@ public record ServerConfig(
         bindRetry,
         keepAlive,
         shutdownGraceMillis,
-        limits);
+        limits,
+        egress);
   }
 
   /** A copy with other keep-alive settings. */
@@ -110,7 +162,8 @@ public record ServerConfig(
         bindRetry,
         settings,
         shutdownGraceMillis,
-        limits);
+        limits,
+        egress);
   }
 
   /** A copy with another shutdown grace period. */
@@ -125,7 +178,8 @@ public record ServerConfig(
         bindRetry,
         keepAlive,
         millis,
-        limits);
+        limits,
+        egress);
   }
 
   /** A copy with other limits. */
@@ -140,7 +194,8 @@ public record ServerConfig(
         bindRetry,
         keepAlive,
         shutdownGraceMillis,
-        newLimits);
+        newLimits,
+        egress);
   }
 
   /** Every component but the auth key, which shows as {@code ***}. */
@@ -164,6 +219,8 @@ public record ServerConfig(
         + shutdownGraceMillis
         + ", limits="
         + limits
+        + ", egress="
+        + egress
         + "]";
   }
 }

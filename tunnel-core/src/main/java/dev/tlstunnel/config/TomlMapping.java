@@ -27,7 +27,9 @@ final class TomlMapping {
           "keepalive_timeout",
           "shutdown_grace",
           "bind_retry",
-          "limits");
+          "limits",
+          "allow_forward",
+          "egress");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
@@ -99,18 +101,20 @@ final class TomlMapping {
         retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
         keepAlive(s),
         millis(s.duration("shutdown_grace"), ServerConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
-        limits(s.table("limits", LIMIT_KEYS)));
+        limits(s.table("limits", LIMIT_KEYS)),
+        ForwardingMapping.egress(s));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
   static ClientConfig client(JsonNode root, Path baseDir, Problems p, UnaryOperator<String> env) {
-    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies"));
+    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies", "forwarders"));
     top.require("client");
     TomlTable c = top.table("client", CLIENT_KEYS);
     List<ProxyConfig> proxies = new ArrayList<>();
     for (TomlTable t : top.tableArray("proxies", PROXY_KEYS)) {
       proxies.add(proxy(t));
     }
+    List<ForwarderConfig> forwarders = ForwardingMapping.forwarders(top, baseDir);
     if (c == null) {
       return null;
     }
@@ -133,7 +137,8 @@ final class TomlMapping {
         reconnect(c.table("reconnect", RECONNECT_KEYS)),
         keepAlive(c),
         millis(c.duration("shutdown_grace"), ClientConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
-        proxies);
+        proxies,
+        forwarders);
   }
 
   private static ProxyConfig proxy(TomlTable t) {
@@ -161,7 +166,7 @@ final class TomlMapping {
    * A retry policy; absent fields come from {@code base}, adjusted so that a lone {@code
    * initial_delay} or {@code max_delay} does not contradict the default of the other.
    */
-  private static BindRetryPolicy retry(TomlTable t, BindRetryPolicy base) {
+  static BindRetryPolicy retry(TomlTable t, BindRetryPolicy base) {
     if (t == null) {
       return base;
     }

@@ -40,6 +40,9 @@ final class ServerContext {
   /** Who may start a TLS handshake on the tunnel port. */
   final AdmissionControl admission;
 
+  /** Egress for the clients' forwarders ({@code allow_forward}). */
+  final EgressGate egress;
+
   /** Keepalive handlers whose timers are running. */
   final AtomicInteger keepAliveTimers = new AtomicInteger();
 
@@ -57,6 +60,7 @@ final class ServerContext {
     this.limits = config.limits() == null ? Limits.DEFAULT : config.limits();
     this.logs = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NANOS, 4096, System::nanoTime);
     this.admission = new AdmissionControl(limits, logs, System::nanoTime);
+    this.egress = new EgressGate(config.egress(), transport);
   }
 
   /** The peer's host address, the key of per-source log limits. */

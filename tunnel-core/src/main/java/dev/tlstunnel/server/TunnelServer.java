@@ -216,6 +216,7 @@ public final class TunnelServer implements AutoCloseable {
       s.close();
     }
     shutdown(bossGroup, workerGroup);
+    context.egress.close();
     log.info("Server on port {} stopped", address().getPort());
   }
 

@@ -1,0 +1,156 @@
+package dev.tlstunnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tlstunnel.config.ForwarderType;
+import dev.tlstunnel.testing.Curl;
+import dev.tlstunnel.testing.ForwardRig;
+import dev.tlstunnel.testing.OriginServers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real curl through the client's HTTP and SOCKS5 forwarders, to origin servers reached directly
+ * (127.0.0.2, allowed only by the client's direct policy) and through the tunnel (127.0.0.3,
+ * allowed only by the server's egress policy), routed by domain suffix and CIDR.
+ */
+@Timeout(120)
+class ForwardProxyEndToEndTest {
+  @TempDir static Path dir;
+  static ForwardRig rig;
+  static int direct;
+  static int tunnel;
+
+  @BeforeAll
+  static void start() throws Exception {
+    rig =
+        new ForwardRig(
+            dir,
+            List.of(
+                ForwardRig.split("http", ForwarderType.HTTP),
+                ForwardRig.split("socks", ForwarderType.SOCKS5)));
+    direct = rig.direct.httpPort();
+    tunnel = rig.tunnel.httpPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    rig.close();
+  }
+
+  @Test
+  void httpProxyRoutesBySuffixAndDefault() throws Exception {
+    String proxy = "http://" + rig.proxy("http");
+    long directBefore = rig.state("http").direct();
+    long tunnelBefore = rig.state("http").tunneled();
+    assertThat(Curl.run("--proxy", proxy, "http://direct.fwd.test:" + direct + "/").out())
+        .isEqualTo("direct");
+    assertThat(Curl.run("--proxy", proxy, "http://tunnel.fwd.test:" + tunnel + "/").out())
+        .isEqualTo("tunnel");
+    assertThat(rig.state("http").direct()).isEqualTo(directBefore + 1);
+    assertThat(rig.state("http").tunneled()).isEqualTo(tunnelBefore + 1);
+  }
+
+  @Test
+  void keepAliveAcrossHostsOnOneProxyConnection() throws Exception {
+    String proxy = "http://" + rig.proxy("http");
+    long before = rig.state("http").totalConnections();
+    Curl.Result r =
+        Curl.run(
+            "--proxy",
+            proxy,
+            "http://direct.fwd.test:" + direct + "/",
+            "http://tunnel.fwd.test:" + tunnel + "/",
+            "http://direct.fwd.test:" + direct + "/");
+    assertThat(r.out()).as(r.err()).isEqualTo("directtunneldirect");
+    assertThat(rig.state("http").totalConnections()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void requestGoesInOriginFormWithoutHopByHopHeaders() throws Exception {
+    Curl.Result r =
+        Curl.run(
+            "--proxy",
+            "http://" + rig.proxy("http"),
+            "-H",
+            "Proxy-Connection: keep-alive",
+            "-H",
+            "Connection: keep-alive, X-Secret",
+            "-H",
+            "X-Secret: hop",
+            "-H",
+            "X-Kept: yes",
+            "http://tunnel.fwd.test:" + tunnel + "/headers?q=1");
+    assertThat(r.out()).startsWith("GET /headers?q=1\n");
+    assertThat(r.out()).contains("host: tunnel.fwd.test:" + tunnel, "x-kept: yes");
+    assertThat(r.out()).doesNotContain("proxy-connection", "x-secret", "keep-alive");
+  }
+
+  @Test
+  void httpsThroughConnectOnBothRoutes() throws Exception {
+    String proxy = "http://" + rig.proxy("http");
+    assertThat(
+            Curl.run(
+                    "-k",
+                    "--proxy",
+                    proxy,
+                    "https://tunnel.fwd.test:" + rig.tunnel.httpsPort() + "/")
+                .out())
+        .isEqualTo("tunnel");
+    assertThat(
+            Curl.run(
+                    "-k",
+                    "--proxy",
+                    proxy,
+                    "https://direct.fwd.test:" + rig.direct.httpsPort() + "/")
+                .out())
+        .isEqualTo("direct");
+  }
+
+  @Test
+  void socks5HostnameResolvesOnTheServerAndSocks5ByAddress() throws Exception {
+    String socks = rig.proxy("socks");
+    Curl.Result viaTunnel =
+        Curl.run("--socks5-hostname", socks, "http://tunnel.fwd.test:" + tunnel + "/");
+    assertThat(viaTunnel.out()).as(viaTunnel.err()).isEqualTo("tunnel");
+    assertThat(Curl.run("--socks5-hostname", socks, "http://direct.fwd.test:" + direct + "/").out())
+        .isEqualTo("direct");
+    // --socks5: curl sends an address (these names are known to the test JVM only, so curl gets
+    // addresses); the CIDR rule sends 127.0.0.2 direct, the rest takes the tunnel.
+    assertThat(Curl.run("--socks5", socks, "http://127.0.0.2:" + direct + "/").out())
+        .isEqualTo("direct");
+    assertThat(Curl.run("--socks5", socks, "http://127.0.0.3:" + tunnel + "/").out())
+        .isEqualTo("tunnel");
+  }
+
+  @Test
+  void sixtyFourMebibytesThroughConnectArriveIntact() throws Exception {
+    Path file = dir.resolve("blob");
+    Curl.Result r =
+        Curl.run(
+            "--proxytunnel",
+            "--proxy",
+            "http://" + rig.proxy("http"),
+            "-o",
+            file.toString(),
+            "http://tunnel.fwd.test:" + tunnel + "/blob");
+    assertThat(r.exit()).as(r.err()).isZero();
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    try (var in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        sha.update(buf, 0, n);
+      }
+    }
+    assertThat(Files.size(file)).isEqualTo(OriginServers.BLOB_BYTES);
+    assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(OriginServers.blobSha256());
+  }
+}
