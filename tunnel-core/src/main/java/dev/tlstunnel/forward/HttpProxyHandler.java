@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -127,6 +128,18 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     forwarder.failed(ctx.channel(), target.host(), target.port(), cause);
     EgressFailure kind = cause instanceof EgressException e ? e.failure() : EgressFailure.FAILED;
     HttpResponses.sendAndClose(ctx, HttpResponses.status(kind), cause.getMessage());
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent && !tunneling) {
+      // The application is done sending: finish the response in flight, if any, then close.
+      if (plain == null || !plain.clientInputEnded()) {
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

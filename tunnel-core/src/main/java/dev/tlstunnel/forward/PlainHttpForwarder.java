@@ -34,6 +34,7 @@ final class PlainHttpForwarder {
   private boolean clientKeepAlive;
   private boolean requestDone;
   private boolean requestSent;
+  private boolean clientEnded;
   private UpstreamResponseHandler response;
   private String rawAuthority;
 
@@ -172,7 +173,7 @@ final class PlainHttpForwarder {
   /** The response is complete: read the next request, or end as the client asked. */
   void responseDone(boolean upstreamKeepAlive) {
     requestSent = false;
-    if (!clientKeepAlive) {
+    if (!clientKeepAlive || clientEnded) {
       Channels.closeOnFlush(client.channel());
       return;
     }
@@ -209,6 +210,15 @@ final class PlainHttpForwarder {
         && !response.finished()) {
       upstream.read();
     }
+  }
+
+  /**
+   * The application shut its output: true when a response is still on its way (the connection
+   * closes after it), false when nothing is in flight.
+   */
+  boolean clientInputEnded() {
+    clientEnded = true;
+    return requestSent;
   }
 
   void clientClosed() {

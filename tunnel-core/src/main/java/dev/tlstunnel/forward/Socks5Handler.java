@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.socksx.SocksMessage;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5InitialResponse;
@@ -155,6 +156,15 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
     Socks5AddressType t = type == Socks5AddressType.IPv6 ? type : Socks5AddressType.IPv4;
     String zero = t == Socks5AddressType.IPv6 ? "::" : "0.0.0.0";
     return ctx.writeAndFlush(new DefaultSocks5CommandResponse(status, t, zero, 0));
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      ctx.close(); // the application left before the handshake was done
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override
