@@ -44,6 +44,12 @@ public record ForwarderConfig(
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+  public ForwarderConfig {
+    bindAddr = bindAddr == null ? DEFAULT_BIND_ADDR : bindAddr;
+    routing = routing == null ? RoutingConfig.DEFAULT : routing;
+    direct = direct == null ? EgressRules.DEFAULT : direct;
+  }
+
   /** A forwarder with every default: no credentials, everything through the tunnel. */
   public static ForwarderConfig of(String name, ForwarderType type, int bindPort) {
     return new ForwarderConfig(
