@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       CertCommand.class,
       TemplateCommand.class,
       ServiceCommand.class,
+      RouteCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {
