@@ -3,6 +3,7 @@ package dev.tlstunnel.cli;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
+import dev.tlstunnel.config.ForwarderConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ServerConfig;
 import java.io.PrintWriter;
@@ -76,6 +77,24 @@ public final class CheckCommand implements Callable<Integer> {
               + proxy.proxyType().configName()
               + (proxy.bindRetry() == null ? "" : "; bind retry: " + describe(proxy.bindRetry()))
               + ")");
+    }
+    if (!cfg.forwarders().isEmpty()) {
+      out.println("  forwarders: " + cfg.forwarders().size());
+      for (ForwarderConfig f : cfg.forwarders()) {
+        out.println(
+            "    "
+                + f.name()
+                + ": "
+                + f.type().configName()
+                + " on "
+                + hostPort(f.bindAddr(), f.bindPort())
+                + " ("
+                + f.routing().rules().size()
+                + " rules, default "
+                + f.routing().defaultVia().configName()
+                + (f.username() == null ? "" : ", with credentials")
+                + ")");
+      }
     }
   }
 
