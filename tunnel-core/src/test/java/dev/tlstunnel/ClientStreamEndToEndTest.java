@@ -115,6 +115,20 @@ class ClientStreamEndToEndTest {
   }
 
   @Test
+  void aStreamWithoutItsRequestIsClosedAfterTheHandshakeTimeout() throws Exception {
+    TunnelServer server =
+        fixture.startServer(fixture.serverConfig().withHandshakeTimeoutMillis(500));
+    try (RawYamux raw = raw(server)) {
+      raw.authenticate(TunnelFixture.KEY, "raw");
+      raw.send(RawYamux.header(RawYamux.WINDOW_UPDATE, SYN, 3, 0)); // opened, nothing sent
+      long start = System.nanoTime();
+      assertThat(readUntilEnd(raw, 3)).isEmpty();
+      assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(400);
+      assertThat(raw.answersPing(9)).isTrue();
+    }
+  }
+
+  @Test
   void streamsBeforeAuthenticationAreClosed() throws Exception {
     TunnelServer server =
         fixture.startServer(

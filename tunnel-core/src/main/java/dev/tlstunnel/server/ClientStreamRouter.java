@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,7 @@ final class ClientStreamRouter extends ChannelInboundHandlerAdapter {
 
   private final ServerContext context;
   private final Channel tunnel;
+  private ScheduledFuture<?> deadline;
 
   ClientStreamRouter(ServerContext context, Channel tunnel) {
     this.context = context;
@@ -27,7 +30,26 @@ final class ClientStreamRouter extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    deadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  log.debug("{}: no client stream request in time", ServerContext.label(tunnel));
+                  ctx.close();
+                },
+                context.config.handshakeTimeoutMillis(),
+                TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    deadline.cancel(false);
+  }
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    deadline.cancel(false);
     if (!(msg instanceof ClientStreamRequest request)) {
       ReferenceCountUtil.release(msg);
       ctx.close();

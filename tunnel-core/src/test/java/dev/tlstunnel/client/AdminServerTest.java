@@ -66,7 +66,9 @@ class AdminServerTest {
             "last_error",
             "next_attempt_at",
             "reconnect_attempt",
-            "proxies");
+            "proxies",
+            "forwarders");
+    assertThat(root.get("forwarders").isArray()).isTrue();
     assertThat(root.get("client_id").asText()).isEqualTo("c1");
     assertThat(root.get("last_error").isNull()).isTrue();
     JsonNode proxy = root.get("proxies").get(0);
