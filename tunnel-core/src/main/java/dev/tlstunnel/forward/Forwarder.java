@@ -14,6 +14,7 @@ import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -151,6 +152,33 @@ final class Forwarder {
 
   ForwarderConfig config() {
     return config;
+  }
+
+  /**
+   * The target of an application connection answered: counts the route, ends the handshake
+   * deadline, relays between the two channels and removes the front end's handlers ({@code
+   * frontEnd}, then {@code handler}); bytes a removed decoder still held reach the relay.
+   *
+   * @param answer writes the front end's success answer (200, SOCKS5 success)
+   */
+  void relay(
+      ChannelHandlerContext ctx, Connector.Outcome outcome, Runnable answer, String... frontEnd) {
+    Channel outbound = outcome.channel();
+    if (!ctx.channel().isActive()) {
+      outbound.close();
+      return;
+    }
+    stats.connected(outcome.decision().via());
+    answer.run();
+    ctx.pipeline().fireUserEventTriggered(ForwardHandlers.HANDSHAKE_DONE);
+    Channel local = ctx.channel();
+    Connector.link(local, outbound);
+    for (String name : frontEnd) {
+      if (local.pipeline().get(name) != null) {
+        local.pipeline().remove(name);
+      }
+    }
+    local.pipeline().remove(ctx.handler());
   }
 
   /** An application's request was refused before any connect (authentication, bad request). */

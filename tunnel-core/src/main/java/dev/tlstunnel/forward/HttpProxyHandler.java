@@ -3,7 +3,6 @@ package dev.tlstunnel.forward;
 import dev.tlstunnel.egress.EgressException;
 import dev.tlstunnel.egress.EgressFailure;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -107,21 +106,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void onConnected(ChannelHandlerContext ctx, Connector.Outcome outcome) {
-    Channel outbound = outcome.channel();
-    if (!ctx.channel().isActive()) {
-      outbound.close();
-      return;
-    }
-    forwarder.stats().connected(outcome.decision().via());
-    ctx.writeAndFlush(
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection Established")));
-    ctx.pipeline().fireUserEventTriggered(ForwardHandlers.HANDSHAKE_DONE);
-    tunneling = true;
-    Channel local = ctx.channel();
-    Connector.link(local, outbound);
-    local.pipeline().remove(CODEC);
-    local.pipeline().remove(this);
+    forwarder.relay(
+        ctx,
+        outcome,
+        () -> {
+          ctx.writeAndFlush(
+              new DefaultFullHttpResponse(
+                  HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection Established")));
+          tunneling = true; // what the codec still holds passes on to the relay
+        },
+        CODEC);
   }
 
   private void onConnectFailed(ChannelHandlerContext ctx, Target target, Throwable cause) {

@@ -2,7 +2,6 @@ package dev.tlstunnel.forward;
 
 import dev.tlstunnel.egress.EgressException;
 import dev.tlstunnel.egress.EgressFailure;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -111,23 +110,14 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
   }
 
   private void onConnected(ChannelHandlerContext ctx, Connector.Outcome outcome) {
-    Channel outbound = outcome.channel();
-    if (!ctx.channel().isActive()) {
-      outbound.close();
-      return;
-    }
-    forwarder.stats().connected(outcome.decision().via());
-    reply(ctx, Socks5CommandStatus.SUCCESS, Socks5AddressType.IPv4);
-    ctx.pipeline().fireUserEventTriggered(ForwardHandlers.HANDSHAKE_DONE);
-    Channel local = ctx.channel();
-    Connector.link(local, outbound);
-    local.pipeline().remove(ENCODER);
-    for (String decoder : new String[] {COMMAND_DECODER, AUTH_DECODER, DECODER}) {
-      if (local.pipeline().get(decoder) != null) {
-        local.pipeline().remove(decoder);
-      }
-    }
-    local.pipeline().remove(this);
+    forwarder.relay(
+        ctx,
+        outcome,
+        () -> reply(ctx, Socks5CommandStatus.SUCCESS, Socks5AddressType.IPv4),
+        ENCODER,
+        COMMAND_DECODER,
+        AUTH_DECODER,
+        DECODER);
   }
 
   private void onFailed(ChannelHandlerContext ctx, String host, int port, Throwable cause) {

@@ -8,16 +8,13 @@ import dev.tlstunnel.egress.TargetResolver;
 import dev.tlstunnel.protocol.EgressReply;
 import dev.tlstunnel.protocol.EgressRequest;
 import dev.tlstunnel.protocol.StreamFrames;
-import dev.tlstunnel.relay.Relay;
+import dev.tlstunnel.relay.HeldInput;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
-import java.util.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +31,7 @@ final class EgressStreamHandler extends ChannelInboundHandlerAdapter {
   private final ServerContext context;
   private final String clientId;
   private final EgressRequest request;
-  private final Queue<Object> early = new ArrayDeque<>();
-  private boolean inputShutdown;
+  private final HeldInput early = new HeldInput();
   private boolean closed;
 
   EgressStreamHandler(ServerContext context, String clientId, EgressRequest request) {
@@ -110,16 +106,7 @@ final class EgressStreamHandler extends ChannelInboundHandlerAdapter {
         StreamFrames.encode(
             stream.alloc(), EgressReply.connected(Addresses.text(remote.getAddress()))));
     stream.flush();
-    Object msg;
-    while ((msg = early.poll()) != null) {
-      outbound.write(msg);
-    }
-    outbound.flush();
-    ctx.pipeline().remove(this);
-    Relay.link(stream, outbound);
-    if (inputShutdown) {
-      stream.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-    }
+    early.relayTo(ctx, outbound);
   }
 
   private void refuse(ChannelHandlerContext ctx, EgressException e) {
@@ -148,7 +135,7 @@ final class EgressStreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
-      inputShutdown = true; // replayed to the relay once connected
+      early.inputShutdown(); // replayed to the relay once connected
       return;
     }
     ctx.fireUserEventTriggered(evt);
@@ -157,20 +144,13 @@ final class EgressStreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
-    releaseEarly();
+    early.release();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    releaseEarly();
-  }
-
-  private void releaseEarly() {
-    Object msg;
-    while ((msg = early.poll()) != null) {
-      ReferenceCountUtil.release(msg);
-    }
+    early.release();
   }
 
   @Override
