@@ -75,6 +75,23 @@ class ForwardProxyEndToEndTest {
   }
 
   @Test
+  void keepAliveToTheSameHostReusesTheUpstream() throws Exception {
+    String proxy = "http://" + rig.proxy("http");
+    for (String url :
+        List.of(
+            "http://tunnel.fwd.test:" + tunnel + "/", "http://direct.fwd.test:" + direct + "/")) {
+      long tunneled = rig.state("http").tunneled();
+      long directs = rig.state("http").direct();
+      Curl.Result r = Curl.run("--proxy", proxy, url, url, url);
+      String name = url.contains("tunnel") ? "tunnel" : "direct";
+      assertThat(r.out()).as(r.err()).isEqualTo(name.repeat(3));
+      assertThat(rig.state("http").tunneled() + rig.state("http").direct())
+          .as("one upstream connection for three requests")
+          .isEqualTo(tunneled + directs + 1);
+    }
+  }
+
+  @Test
   void requestGoesInOriginFormWithoutHopByHopHeaders() throws Exception {
     Curl.Result r =
         Curl.run(
@@ -133,15 +150,24 @@ class ForwardProxyEndToEndTest {
 
   @Test
   void sixtyFourMebibytesThroughConnectArriveIntact() throws Exception {
+    assertBlob("--proxytunnel", "--proxy", "http://" + rig.proxy("http"));
+  }
+
+  @Test
+  void sixtyFourMebibytesAsAPlainProxiedResponseArriveIntact() throws Exception {
+    assertBlob("--proxy", "http://" + rig.proxy("http"));
+  }
+
+  @Test
+  void sixtyFourMebibytesThroughSocks5ArriveIntact() throws Exception {
+    assertBlob("--socks5-hostname", rig.proxy("socks"));
+  }
+
+  private static void assertBlob(String... proxyArgs) throws Exception {
     Path file = dir.resolve("blob");
-    Curl.Result r =
-        Curl.run(
-            "--proxytunnel",
-            "--proxy",
-            "http://" + rig.proxy("http"),
-            "-o",
-            file.toString(),
-            "http://tunnel.fwd.test:" + tunnel + "/blob");
+    List<String> args = new java.util.ArrayList<>(List.of(proxyArgs));
+    args.addAll(List.of("-o", file.toString(), "http://tunnel.fwd.test:" + tunnel + "/blob"));
+    Curl.Result r = Curl.run(args.toArray(new String[0]));
     assertThat(r.exit()).as(r.err()).isZero();
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     try (var in = Files.newInputStream(file)) {

@@ -63,6 +63,7 @@ final class PlainHttpForwarder {
     request.headers().set(HttpHeaderNames.HOST, rawAuthority);
     if (upstream != null && upstream.isActive() && target.equals(upstreamTarget)) {
       send(request);
+      upstream.read(); // the response is due on the kept connection
       return;
     }
     closeUpstream();
@@ -160,6 +161,8 @@ final class PlainHttpForwarder {
     while ((msg = pending.poll()) != null) {
       send(msg);
     }
+    // Asked for here (maybe from within the tunnel stream's own read, where a stream does not
+    // take it), and again by the response handler at the end of that read.
     ch.read();
   }
 
@@ -204,10 +207,7 @@ final class PlainHttpForwarder {
   }
 
   void clientWritabilityChanged() {
-    if (client.channel().isWritable()
-        && upstream != null
-        && response.started()
-        && !response.finished()) {
+    if (client.channel().isWritable() && upstream != null && !response.finished()) {
       upstream.read();
     }
   }

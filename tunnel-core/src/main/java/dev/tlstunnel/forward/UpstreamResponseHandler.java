@@ -13,9 +13,10 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * The upstream side of {@link PlainHttpForwarder}: passes each response to the application without
- * hop-by-hop headers, with {@code Connection} as the application asked, and reads the next part
- * only once the previous one was written. A body delimited by the end of the connection is sent
- * chunked, so the application's connection can stay open.
+ * hop-by-hop headers, with {@code Connection} as the application asked, and reads on while a
+ * response is due and the application's connection is writable (at the end of each read, as the
+ * relay does: a tunnel stream takes read requests from there). A body delimited by the end of the
+ * connection is sent chunked, so the application's connection can stay open.
  */
 final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
   private final PlainHttpForwarder owner;
@@ -52,7 +53,6 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpResponse response) {
       if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
         ReferenceCountUtil.release(msg); // 100 Continue and the like stay on this hop
-        ctx.read();
         return;
       }
       started = true;
@@ -82,10 +82,16 @@ final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
               } else if (last) {
                 owner.responseDone(upstreamKeepAlive);
-              } else if (client.channel().isWritable()) {
-                ctx.read();
               }
             });
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!finished && client.channel().isWritable()) {
+      ctx.read();
+    }
+    ctx.fireChannelReadComplete();
   }
 
   private static boolean mayHaveBody(HttpResponse response) {

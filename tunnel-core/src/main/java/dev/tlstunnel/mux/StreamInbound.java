@@ -127,11 +127,6 @@ final class StreamInbound {
   }
 
   private void deliverBatch() {
-    // Cleared before the reads, as Netty's socket channels do: a read() asked for from
-    // channelRead (a handler set up on the way, say) is the next read, not lost.
-    if (!channel.config().isAutoRead()) {
-      readPending = false;
-    }
     delivering = true;
     try {
       int batch = 0;
@@ -146,6 +141,9 @@ final class StreamInbound {
       }
     } finally {
       delivering = false;
+    }
+    if (!channel.config().isAutoRead()) {
+      readPending = false;
     }
   }
 

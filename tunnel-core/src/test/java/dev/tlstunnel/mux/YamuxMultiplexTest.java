@@ -301,41 +301,6 @@ class YamuxMultiplexTest {
     }
   }
 
-  /**
-   * A read() asked for from channelRead (as a handler does that sets up the next stage while it
-   * handles a message) is the next read, as on Netty's socket channels, not lost at the end of the
-   * batch.
-   */
-  @Test
-  void readAskedForDuringChannelReadIsKept() throws Exception {
-    BlockingQueue<String> got = new LinkedBlockingQueue<>();
-    ChannelHandler readsFromChannelRead =
-        init(
-            ch -> {
-              ch.config().setAutoRead(false);
-              ch.pipeline()
-                  .addLast(
-                      new io.netty.channel.ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(
-                            io.netty.channel.ChannelHandlerContext ctx, Object msg) {
-                          io.netty.buffer.ByteBuf buf = (io.netty.buffer.ByteBuf) msg;
-                          got.add(buf.toString(StandardCharsets.UTF_8));
-                          buf.release();
-                          ctx.read();
-                        }
-                      });
-              ch.read();
-            });
-    try (LoopbackSession s = LoopbackSession.open(group, readsFromChannelRead, Echo.INSTANCE)) {
-      Channel stream = open(s.client, new Collector());
-      stream.writeAndFlush(Unpooled.copiedBuffer("a", StandardCharsets.UTF_8));
-      assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("a");
-      stream.writeAndFlush(Unpooled.copiedBuffer("b", StandardCharsets.UTF_8));
-      assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("b");
-    }
-  }
-
   @Test
   void parentCloseClosesEveryChild() throws Exception {
     BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
