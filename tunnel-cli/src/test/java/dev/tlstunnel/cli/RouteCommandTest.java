@@ -83,7 +83,7 @@ class RouteCommandTest {
   }
 
   @Test
-  void statusShowsForwarders() {
+  void statusShowsForwarders() throws Exception {
     ClientStatus status =
         new ClientStatus(
             "pc",
@@ -124,7 +124,16 @@ class RouteCommandTest {
                     0,
                     0,
                     null)));
-    String text = StatusTable.render(status, Instant.now());
+    // What the admin API sends (snake_case JSON) reads back as the same status.
+    ClientStatus parsed =
+        StatusCommand.JSON.readValue(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .setPropertyNamingStrategy(
+                    com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+                .writeValueAsString(status),
+            ClientStatus.class);
+    assertThat(parsed).isEqualTo(status);
+    String text = StatusTable.render(parsed, Instant.now());
     assertThat(text)
         .contains(
             "FORWARDER  TYPE    LISTEN          STATUS     ACTIVE  DIRECT/TUNNEL/BLOCKED  IN/OUT         DETAIL",
