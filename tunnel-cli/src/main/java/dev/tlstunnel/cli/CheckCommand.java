@@ -3,6 +3,7 @@ package dev.tlstunnel.cli;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
+import dev.tlstunnel.config.EgressConfig;
 import dev.tlstunnel.config.ForwarderConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ServerConfig;
@@ -54,6 +55,25 @@ public final class CheckCommand implements Callable<Integer> {
     out.println("  key:         " + cfg.keyPath());
     out.println("  handshake:   " + seconds(Duration.ofMillis(cfg.handshakeTimeoutMillis())));
     out.println("  bind retry:  " + describe(cfg.bindRetry()));
+    out.println("  forwarding:  " + forwarding(cfg.egress()));
+  }
+
+  /** {@code off}, or {@code on for every client (2 allow_cidrs, 0 deny_cidrs)}. */
+  static String forwarding(EgressConfig egress) {
+    if (!egress.allowForward()) {
+      return "off";
+    }
+    String who =
+        egress.clients() == null
+            ? "every client"
+            : "clients " + String.join(", ", new java.util.TreeSet<>(egress.clients().keySet()));
+    return "on for "
+        + who
+        + " ("
+        + egress.rules().allowCidrs().size()
+        + " allow_cidrs, "
+        + egress.rules().denyCidrs().size()
+        + " deny_cidrs)";
   }
 
   private void printClient(PrintWriter out, ClientConfig cfg) {
