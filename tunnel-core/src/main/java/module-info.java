@@ -18,6 +18,7 @@ module dev.tlstunnel.core {
   requires io.netty.codec;
   requires io.netty.codec.http;
   requires io.netty.codec.http2;
+  requires io.netty.codec.socks;
   requires io.netty.handler.proxy;
   requires io.netty.resolver;
   requires io.netty.transport.classes.epoll;
@@ -25,6 +26,9 @@ module dev.tlstunnel.core {
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.toml;
   requires org.slf4j;
+
+  // Only forwarders with country rules read a GeoIP database; embedders add the jar if they do.
+  requires static com.maxmind.db;
 
   // The control messages and the stream header are records Jackson reads and writes.
   opens dev.tlstunnel.protocol to

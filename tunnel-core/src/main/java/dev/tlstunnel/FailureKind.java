@@ -13,6 +13,11 @@ public enum FailureKind {
   BIND_FAILED,
   /** A certificate, key or CA file cannot be used (missing, unreadable, malformed, mismatched). */
   TLS_SETUP,
+  /**
+   * A file the configuration names, other than the TLS files, cannot be used: e.g. a forwarder's
+   * GeoIP database that is not a MaxMind DB file.
+   */
+  UNUSABLE_FILE,
   /** The server could not be reached: refused, timed out, or its name did not resolve. */
   UNREACHABLE,
   /** The TLS handshake failed for another reason than trust (protocol, a peer that is not TLS). */

@@ -31,6 +31,7 @@ class ApiSurfaceTest {
       """
       dev.tlstunnel.Failure
       dev.tlstunnel.FailureKind
+      dev.tlstunnel.ForwarderState
       dev.tlstunnel.IoTransport
       dev.tlstunnel.ProxyStatus
       dev.tlstunnel.TlsProvider
@@ -52,13 +53,13 @@ class ApiSurfaceTest {
       dev.tlstunnel.client.ProxyRetry
       dev.tlstunnel.client.ProxyRetry$Outcome
       dev.tlstunnel.client.ProxyState
+      dev.tlstunnel.client.RouteCheck
       dev.tlstunnel.client.SessionState
       dev.tlstunnel.client.TunnelClient
       dev.tlstunnel.client.TunnelClient$Builder
       dev.tlstunnel.client.TunnelClient$Listener
       dev.tlstunnel.config.Addresses
       dev.tlstunnel.config.BindRetryPolicy
-      dev.tlstunnel.config.Cidr
       dev.tlstunnel.config.ClientConfig
       dev.tlstunnel.config.ClientConfig$Builder
       dev.tlstunnel.config.ClientTransportConfig
@@ -66,8 +67,13 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ConfigException$Problem
       dev.tlstunnel.config.ConfigLoader
       dev.tlstunnel.config.ConfigLoader$Kind
+      dev.tlstunnel.config.DomainStrategy
       dev.tlstunnel.config.Durations
+      dev.tlstunnel.config.EgressConfig
+      dev.tlstunnel.config.EgressRules
       dev.tlstunnel.config.Fingerprints
+      dev.tlstunnel.config.ForwarderConfig
+      dev.tlstunnel.config.ForwarderType
       dev.tlstunnel.config.KeepAlive
       dev.tlstunnel.config.Limits
       dev.tlstunnel.config.Limits$Builder
@@ -77,6 +83,9 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ProxyUrl
       dev.tlstunnel.config.ProxyUrl$Kind
       dev.tlstunnel.config.ReconnectPolicy
+      dev.tlstunnel.config.RouteRule
+      dev.tlstunnel.config.RouteVia
+      dev.tlstunnel.config.RoutingConfig
       dev.tlstunnel.config.ServerConfig
       dev.tlstunnel.config.ServerConfig$Builder
       dev.tlstunnel.config.ServerTransportConfig

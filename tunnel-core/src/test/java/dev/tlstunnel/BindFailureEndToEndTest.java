@@ -101,8 +101,7 @@ class BindFailureEndToEndTest {
                 .serverBuilder()
                 .bindRetry(
                     new BindRetryPolicy(200, Duration.ofMillis(50), Duration.ofMillis(100))));
-    try (LogCapture serverLog =
-        new LogCapture(Class.forName("dev.tlstunnel.server.ProxyListener"))) {
+    try (LogCapture serverLog = new LogCapture("dev.tlstunnel.server.ProxyListener")) {
       TunnelServer server = fixture.startServer(config);
       TunnelClient client = fixture.startClient(threeProxies(server, false, 0));
       assertEchoes(publishedPort(server, "proxy1"));

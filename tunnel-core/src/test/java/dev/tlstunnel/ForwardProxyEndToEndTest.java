@@ -1,157 +1,182 @@
 package dev.tlstunnel;
 
-import static dev.tlstunnel.testing.TunnelFixture.freePort;
-import static dev.tlstunnel.testing.TunnelFixture.proxy;
-import static dev.tlstunnel.testing.TunnelFixture.publishedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tlstunnel.client.ClientExit;
-import dev.tlstunnel.client.TunnelClient;
-import dev.tlstunnel.config.ClientConfig;
-import dev.tlstunnel.config.ClientTransportConfig;
-import dev.tlstunnel.config.ReconnectPolicy;
-import dev.tlstunnel.config.ServerTransportConfig;
-import dev.tlstunnel.config.TunnelTransport;
-import dev.tlstunnel.server.TunnelServer;
-import dev.tlstunnel.testing.EchoTunnelTest;
-import dev.tlstunnel.testing.RealProcess;
-import dev.tlstunnel.testing.Streams;
-import dev.tlstunnel.testing.TunnelFixture;
+import dev.tlstunnel.config.ForwarderType;
+import dev.tlstunnel.testing.Curl;
+import dev.tlstunnel.testing.ForwardRig;
+import dev.tlstunnel.testing.OriginServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The client dials the server through real outbound proxies with {@code proxy_url}: tinyproxy (HTTP
- * CONNECT with basic authentication) and microsocks (SOCKS5 with user and password).
+ * Real curl through the client's HTTP and SOCKS5 forwarders, to origin servers reached directly
+ * (127.0.0.2, allowed only by the client's direct policy) and through the tunnel (127.0.0.3,
+ * allowed only by the server's egress policy), routed by domain suffix and CIDR.
  */
-@Timeout(90)
-class ForwardProxyEndToEndTest extends EchoTunnelTest {
+@Timeout(120)
+class ForwardProxyEndToEndTest {
+  @TempDir static Path dir;
+  static ForwardRig rig;
+  static int direct;
+  static int tunnel;
 
-  private RealProcess tinyproxy(int port) throws Exception {
-    Path conf = dir.resolve("tinyproxy.conf");
-    Files.writeString(
-        conf,
-        """
-        User nobody
-        Group nogroup
-        Port %d
-        Listen 127.0.0.1
-        Timeout 600
-        MaxClients 100
-        LogLevel Connect
-        BasicAuth office s3cret
-        """
-            .formatted(port));
-    return RealProcess.start(
-        "tinyproxy",
-        List.of("/usr/bin/tinyproxy", "-d", "-c", conf.toString()),
-        dir.resolve("tinyproxy.log"),
-        port);
+  @BeforeAll
+  static void start() throws Exception {
+    rig =
+        new ForwardRig(
+            dir,
+            List.of(
+                ForwardRig.split("http", ForwarderType.HTTP),
+                ForwardRig.split("socks", ForwarderType.SOCKS5)));
+    direct = rig.direct.httpPort();
+    tunnel = rig.tunnel.httpPort();
   }
 
-  private RealProcess microsocks(int port) throws Exception {
-    return RealProcess.start(
-        "microsocks",
+  @AfterAll
+  static void stop() {
+    rig.close();
+  }
+
+  @Test
+  void httpProxyRoutesBySuffixAndDefault() throws Exception {
+    String proxy = "http://" + rig.proxy("http");
+    long directBefore = rig.state("http").direct();
+    long tunnelBefore = rig.state("http").tunneled();
+    assertThat(Curl.run("--proxy", proxy, "http://direct.fwd.test:" + direct + "/").out())
+        .isEqualTo("direct");
+    assertThat(Curl.run("--proxy", proxy, "http://tunnel.fwd.test:" + tunnel + "/").out())
+        .isEqualTo("tunnel");
+    assertThat(rig.state("http").direct()).isEqualTo(directBefore + 1);
+    assertThat(rig.state("http").tunneled()).isEqualTo(tunnelBefore + 1);
+  }
+
+  @Test
+  void keepAliveAcrossHostsOnOneProxyConnection() throws Exception {
+    String proxy = "http://" + rig.proxy("http");
+    long before = rig.state("http").totalConnections();
+    Curl.Result r =
+        Curl.run(
+            "--proxy",
+            proxy,
+            "http://direct.fwd.test:" + direct + "/",
+            "http://tunnel.fwd.test:" + tunnel + "/",
+            "http://direct.fwd.test:" + direct + "/");
+    assertThat(r.out()).as(r.err()).isEqualTo("directtunneldirect");
+    assertThat(rig.state("http").totalConnections()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void keepAliveToTheSameHostReusesTheUpstream() throws Exception {
+    String proxy = "http://" + rig.proxy("http");
+    for (String url :
         List.of(
-            "/usr/bin/microsocks",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            String.valueOf(port),
-            "-u",
-            "office",
-            "-P",
-            "s3cret"),
-        dir.resolve("microsocks.log"),
-        port);
-  }
-
-  private TunnelServer server(TunnelTransport t) throws Exception {
-    return fixture.startServer(
-        TunnelFixture.built(fixture.serverBuilder().transport(ServerTransportConfig.of(t))));
-  }
-
-  private ClientConfig client(TunnelServer server, TunnelTransport t, String proxyUrl)
-      throws Exception {
-    return fixture
-        .clientConfig(server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port())))
-        .toBuilder()
-        .transport(ClientTransportConfig.of(t).withProxyUrl(proxyUrl))
-        .reconnect(new ReconnectPolicy(false, Duration.ofSeconds(1), Duration.ofSeconds(1), false))
-        .build();
-  }
-
-  @ParameterizedTest
-  @EnumSource(TunnelTransport.class)
-  void throughAnHttpConnectProxyWithCredentials(TunnelTransport t) throws Exception {
-    int proxyPort = freePort();
-    try (RealProcess proxy = tinyproxy(proxyPort)) {
-      TunnelServer server = server(t);
-      TunnelClient client =
-          fixture.startClient(client(server, t, "http://office:s3cret@127.0.0.1:" + proxyPort));
-      int port = publishedPort(server, "echo");
-      assertThat(Streams.echoesUntilEnd(port, 3, 2L * 1024 * 1024)).isTrue();
-      assertThat(client.status().transport())
-          .isEqualTo(t.configName() + " via http proxy 127.0.0.1:" + proxyPort);
-      assertThat(client.status().proxyUrl()).isEqualTo("http://office:***@127.0.0.1:" + proxyPort);
-      assertThat(proxy.output()).contains("CONNECT").contains(":" + server.address().getPort());
+            "http://tunnel.fwd.test:" + tunnel + "/", "http://direct.fwd.test:" + direct + "/")) {
+      long tunneled = rig.state("http").tunneled();
+      long directs = rig.state("http").direct();
+      Curl.Result r = Curl.run("--proxy", proxy, url, url, url);
+      String name = url.contains("tunnel") ? "tunnel" : "direct";
+      assertThat(r.out()).as(r.err()).isEqualTo(name.repeat(3));
+      assertThat(rig.state("http").tunneled() + rig.state("http").direct())
+          .as("one upstream connection for three requests")
+          .isEqualTo(tunneled + directs + 1);
     }
   }
 
   @Test
-  void throughASocks5ProxyWithCredentials() throws Exception {
-    int proxyPort = freePort();
-    try (RealProcess proxy = microsocks(proxyPort)) {
-      TunnelServer server = server(TunnelTransport.WSS);
-      TunnelClient client =
-          fixture.startClient(
-              client(server, TunnelTransport.WSS, "socks5://office:s3cret@127.0.0.1:" + proxyPort));
-      int port = publishedPort(server, "echo");
-      assertThat(Streams.echoesUntilEnd(port, 4, 2L * 1024 * 1024)).isTrue();
-      assertThat(client.status().transport())
-          .isEqualTo("wss via socks5 proxy 127.0.0.1:" + proxyPort);
-      assertThat(proxy.output()).contains("127.0.0.1");
-    }
+  void requestGoesInOriginFormWithoutHopByHopHeaders() throws Exception {
+    Curl.Result r =
+        Curl.run(
+            "--proxy",
+            "http://" + rig.proxy("http"),
+            "-H",
+            "Proxy-Connection: keep-alive",
+            "-H",
+            "Connection: keep-alive, X-Secret",
+            "-H",
+            "X-Secret: hop",
+            "-H",
+            "X-Kept: yes",
+            "http://tunnel.fwd.test:" + tunnel + "/headers?q=1");
+    assertThat(r.out()).startsWith("GET /headers?q=1\n");
+    assertThat(r.out()).contains("host: tunnel.fwd.test:" + tunnel, "x-kept: yes");
+    assertThat(r.out()).doesNotContain("proxy-connection", "x-secret", "keep-alive");
   }
 
   @Test
-  void wrongProxyPasswordEndsTheSessionWithTheProxysAnswer() throws Exception {
-    int proxyPort = freePort();
-    try (RealProcess proxy = tinyproxy(proxyPort)) {
-      TunnelServer server = server(TunnelTransport.TLS);
-      TunnelClient client =
-          fixture.startClient(
-              client(server, TunnelTransport.TLS, "http://office:wrong@127.0.0.1:" + proxyPort));
-      ClientExit exit = client.exit().get(20, TimeUnit.SECONDS);
-      assertThat(exit.failure().kind()).isEqualTo(FailureKind.UNREACHABLE);
-      assertThat(exit.message())
-          .startsWith(
-              "cannot reach server 127.0.0.1:"
-                  + server.address().getPort()
-                  + " through http proxy 127.0.0.1:"
-                  + proxyPort
-                  + ": ")
-          .endsWith("status: 401 Unauthorized"); // tinyproxy's answer to a wrong password
-      assertThat(proxy.output()).isNotEmpty();
-    }
+  void httpsThroughConnectOnBothRoutes() throws Exception {
+    String proxy = "http://" + rig.proxy("http");
+    assertThat(
+            Curl.run(
+                    "-k",
+                    "--proxy",
+                    proxy,
+                    "https://tunnel.fwd.test:" + rig.tunnel.httpsPort() + "/")
+                .out())
+        .isEqualTo("tunnel");
+    assertThat(
+            Curl.run(
+                    "-k",
+                    "--proxy",
+                    proxy,
+                    "https://direct.fwd.test:" + rig.direct.httpsPort() + "/")
+                .out())
+        .isEqualTo("direct");
   }
 
   @Test
-  void unreachableProxyIsNamed() throws Exception {
-    int proxyPort = freePort();
-    TunnelServer server = server(TunnelTransport.TLS);
-    TunnelClient client =
-        fixture.startClient(client(server, TunnelTransport.TLS, "socks5://127.0.0.1:" + proxyPort));
-    ClientExit exit = client.exit().get(20, TimeUnit.SECONDS);
-    assertThat(exit.message())
-        .startsWith("cannot reach socks5 proxy 127.0.0.1:" + proxyPort + ": ")
-        .contains("refused");
+  void socks5HostnameResolvesOnTheServerAndSocks5ByAddress() throws Exception {
+    String socks = rig.proxy("socks");
+    Curl.Result viaTunnel =
+        Curl.run("--socks5-hostname", socks, "http://tunnel.fwd.test:" + tunnel + "/");
+    assertThat(viaTunnel.out()).as(viaTunnel.err()).isEqualTo("tunnel");
+    assertThat(Curl.run("--socks5-hostname", socks, "http://direct.fwd.test:" + direct + "/").out())
+        .isEqualTo("direct");
+    // --socks5: curl sends an address (these names are known to the test JVM only, so curl gets
+    // addresses); the CIDR rule sends 127.0.0.2 direct, the rest takes the tunnel.
+    assertThat(Curl.run("--socks5", socks, "http://127.0.0.2:" + direct + "/").out())
+        .isEqualTo("direct");
+    assertThat(Curl.run("--socks5", socks, "http://127.0.0.3:" + tunnel + "/").out())
+        .isEqualTo("tunnel");
+  }
+
+  @Test
+  void sixtyFourMebibytesThroughConnectArriveIntact() throws Exception {
+    assertBlob("--proxytunnel", "--proxy", "http://" + rig.proxy("http"));
+  }
+
+  @Test
+  void sixtyFourMebibytesAsAPlainProxiedResponseArriveIntact() throws Exception {
+    assertBlob("--proxy", "http://" + rig.proxy("http"));
+  }
+
+  @Test
+  void sixtyFourMebibytesThroughSocks5ArriveIntact() throws Exception {
+    assertBlob("--socks5-hostname", rig.proxy("socks"));
+  }
+
+  private static void assertBlob(String... proxyArgs) throws Exception {
+    Path file = dir.resolve("blob");
+    List<String> args = new java.util.ArrayList<>(List.of(proxyArgs));
+    args.addAll(List.of("-o", file.toString(), "http://tunnel.fwd.test:" + tunnel + "/blob"));
+    Curl.Result r = Curl.run(args.toArray(new String[0]));
+    assertThat(r.exit()).as(r.err()).isZero();
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    try (var in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        sha.update(buf, 0, n);
+      }
+    }
+    assertThat(Files.size(file)).isEqualTo(OriginServers.BLOB_BYTES);
+    assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(OriginServers.blobSha256());
   }
 }

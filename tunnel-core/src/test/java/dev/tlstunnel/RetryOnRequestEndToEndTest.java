@@ -37,8 +37,7 @@ class RetryOnRequestEndToEndTest extends EchoTunnelTest {
                         new BindRetryPolicy(1, Duration.ofMillis(50), Duration.ofMillis(50)))));
     ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     int port = squatter.getLocalPort();
-    try (LogCapture serverLog =
-        new LogCapture(Class.forName("dev.tlstunnel.server.ProxyListener"))) {
+    try (LogCapture serverLog = new LogCapture("dev.tlstunnel.server.ProxyListener")) {
       TunnelClient client =
           fixture.startClient(
               fixture.clientConfig(

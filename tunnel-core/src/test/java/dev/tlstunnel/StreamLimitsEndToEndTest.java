@@ -90,9 +90,9 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
     try (LogCapture logs = LogCapture.all();
         RawYamux raw = raw(server)) {
       assertThat(raw.authenticate(KEY, "raw")).contains("\"ok\":true");
-      // The server opens no client streams but the control stream: it accepts stream 3 and ends
-      // it at once. Until the client ends it too, it counts towards the bound.
-      raw.send(header(WINDOW_UPDATE, SYN, 3, 0));
+      // A stream of a kind the server does not know: it accepts stream 3 and ends it at once.
+      // Until the client ends it too, it counts towards the bound.
+      raw.send(data(SYN, 3, unknownKind()));
       assertThat(RawStreams.until(raw, "WINDOW_UPDATE FIN 3"))
           .containsExactly("WINDOW_UPDATE ACK 3", "WINDOW_UPDATE FIN 3");
       raw.send(concat(data(SYN, 5, new byte[100]), header(WINDOW_UPDATE, SYN, 7, 0)));
@@ -108,7 +108,7 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
                   + " FIN); refusing stream 5 opened by the peer (RST)");
       assertThat(Streams.echoesExactly(connect(other), 4, MIB)).as("another client").isTrue();
 
-      raw.send(concat(header(WINDOW_UPDATE, FIN, 3, 0), header(WINDOW_UPDATE, SYN, 9, 0)));
+      raw.send(concat(header(WINDOW_UPDATE, FIN, 3, 0), data(SYN, 9, unknownKind())));
       assertThat(RawStreams.until(raw, "WINDOW_UPDATE FIN 9"))
           .as("room again once the client ended stream 3")
           .containsExactly("WINDOW_UPDATE ACK 9", "WINDOW_UPDATE FIN 9");
@@ -185,5 +185,14 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
         .filter(s -> s.clientId().equals(clientId))
         .mapToInt(ServerSnapshot.SessionInfo::publicConnections)
         .sum();
+  }
+
+  /** A client stream request of a kind no server knows. */
+  private static byte[] unknownKind() {
+    byte[] json = "{\"kind\":\"no-such-kind\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return java.nio.ByteBuffer.allocate(2 + json.length)
+        .putShort((short) json.length)
+        .put(json)
+        .array();
   }
 }

@@ -6,7 +6,9 @@ import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
+import dev.tlstunnel.config.EgressConfig;
 import dev.tlstunnel.config.Fingerprints;
+import dev.tlstunnel.config.ForwarderConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.config.TunnelTransport;
@@ -76,6 +78,25 @@ public final class CheckCommand implements Callable<Integer> {
     }
     out.println("  handshake:   " + seconds(cfg.handshakeTimeout()));
     out.println("  bind retry:  " + describe(cfg.bindRetry()));
+    out.println("  forwarding:  " + forwarding(cfg.egress()));
+  }
+
+  /** {@code off}, or {@code on for every client (2 allow_cidrs, 0 deny_cidrs)}. */
+  static String forwarding(EgressConfig egress) {
+    if (!egress.allowForward()) {
+      return "off";
+    }
+    String who =
+        egress.clients() == null
+            ? "every client"
+            : "clients " + String.join(", ", new java.util.TreeSet<>(egress.clients().keySet()));
+    return "on for "
+        + who
+        + " ("
+        + egress.rules().allowCidrs().size()
+        + " allow_cidrs, "
+        + egress.rules().denyCidrs().size()
+        + " deny_cidrs)";
   }
 
   private void printClient(PrintWriter out, ClientConfig cfg) {
@@ -102,6 +123,24 @@ public final class CheckCommand implements Callable<Integer> {
               + proxy.proxyType().configName()
               + (proxy.bindRetry() == null ? "" : "; bind retry: " + describe(proxy.bindRetry()))
               + ")");
+    }
+    if (!cfg.forwarders().isEmpty()) {
+      out.println("  forwarders: " + cfg.forwarders().size());
+      for (ForwarderConfig f : cfg.forwarders()) {
+        out.println(
+            "    "
+                + f.name()
+                + ": "
+                + f.type().configName()
+                + " on "
+                + Addresses.hostPort(f.bindAddr(), f.bindPort())
+                + " ("
+                + f.routing().rules().size()
+                + " rules, default "
+                + f.routing().defaultVia().configName()
+                + (f.username() == null ? "" : ", with credentials")
+                + ")");
+      }
     }
   }
 

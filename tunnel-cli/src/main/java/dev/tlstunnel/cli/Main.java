@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       CertCommand.class,
       TemplateCommand.class,
       ServiceCommand.class,
+      RouteCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -26,7 +26,8 @@ public final class StatusTable {
       text.append(reconnect).append('\n');
     }
     if (status.proxies().isEmpty()) {
-      return text.append("No proxies configured.\n").toString();
+      text.append(status.forwarders().isEmpty() ? "No proxies configured.\n" : "");
+      return ForwarderTable.append(text, status.forwarders()).toString();
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(HEADER);
@@ -42,7 +43,7 @@ public final class StatusTable {
     }
     text.append('\n');
     appendColumns(text, rows);
-    return text.toString();
+    return ForwarderTable.append(text, status.forwarders()).toString();
   }
 
   /** {@code Session: connected to host:port as client-id over wss}. */
@@ -131,8 +132,8 @@ public final class StatusTable {
     return proxy.retryAfter() == null ? null : (proxy.retryAfter().toMillis() + 999) / 1000;
   }
 
-  private static void appendColumns(StringBuilder text, List<String[]> rows) {
-    int[] widths = new int[HEADER.length];
+  static void appendColumns(StringBuilder text, List<String[]> rows) {
+    int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
         widths[i] = Math.max(widths[i], row[i].length());

@@ -3,6 +3,7 @@ package dev.tlstunnel.cli;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.Durations;
+import dev.tlstunnel.config.EgressConfig;
 import dev.tlstunnel.config.KeepAlive;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ReconnectPolicy;
@@ -64,6 +65,8 @@ final class Templates {
         behind_proxy = false
         # Proxies whose X-Forwarded-For / Forwarded header names the real client (wss, h2).
         trusted_proxies = []
+        # Let clients' forwarders connect out from this server (their "tunnel" route).
+        allow_forward = false
 
         # A published port that cannot be bound (in use, no permission) is retried in the
         # background. These are the defaults and the limits for every client's proxies.
@@ -88,6 +91,18 @@ final class Templates {
         max_receive_window = %d      # bytes a stream may buffer (yamux receive window)
         max_session_window = %d     # growth of all windows of one tunnel beyond 256 KiB each
         max_frame_payload = %d        # bytes of one yamux data frame
+
+        # Where forwarded connections may go when allow_forward = true. Loopback, private,
+        # link-local and cloud metadata addresses are refused unless listed in allow_cidrs.
+        [server.egress]
+        allow_cidrs = []
+        deny_cidrs = []
+        allow_ports = []                  # empty: any port
+        deny_ports = []
+        connect_timeout = "%s"
+        # When present, only the client ids listed may use egress, each with extra lists:
+        # [server.egress.clients.office-pc]
+        # allow_cidrs = ["192.168.1.0/24"]
         """
         .formatted(
             ServerConfig.DEFAULT_BIND_ADDR,
@@ -112,7 +127,8 @@ final class Templates {
             limits.maxPendingConnects(),
             limits.maxReceiveWindow(),
             limits.maxSessionWindow(),
-            limits.maxFramePayload());
+            limits.maxFramePayload(),
+            Durations.format(EgressConfig.DEFAULT_CONNECT_TIMEOUT));
   }
 
   /** A client config with one example proxy. */
@@ -195,6 +211,42 @@ final class Templates {
         # max_retries = 3
         # initial_delay = "1s"
         # max_delay = "10s"
+
+        # A local HTTP or SOCKS5 proxy for browsers and tools; repeat the table for more. Each
+        # target goes direct, through the tunnel (the server must set allow_forward) or is
+        # blocked, by the routing rules. Loopback, private and cloud metadata addresses are
+        # refused on both routes unless allowed ([forwarders.direct] here, [server.egress] there).
+        # [[forwarders]]
+        # name = "web-proxy"
+        # type = "http"                 # http or socks5
+        # bind_addr = "127.0.0.1"
+        # bind_port = 8118
+        # username = "me"               # with password: credentials applications must give
+        # password = "secret"
+        # max_connections = 256         # more are closed at accept
+        # max_request_head = 16384      # bytes of an HTTP request line, and of its headers
+        # handshake_timeout = "10s"     # until the proxy request is answered
+        # idle_timeout = "5m"
+        # connect_timeout = "10s"       # one direct connect
+        # [forwarders.direct]           # direct connections may also reach:
+        # allow_cidrs = ["192.168.1.0/24"]
+        # deny_cidrs = []
+        # allow_ports = []
+        # deny_ports = []
+        # [forwarders.routing]
+        # default = "tunnel"            # direct, tunnel or block
+        # domain_strategy = "as_is"     # as_is, ip_if_non_match or ip_on_demand
+        # geoip_db = "GeoLite2-Country.mmdb"
+        # First match wins; a rule matches when every matcher it sets matches:
+        # [[forwarders.routing.rules]]
+        # domain = ["intranet.example"]
+        # domain_suffix = ["corp.example"]
+        # domain_keyword = ["tracker"]
+        # domain_regex = ['^cdn[0-9]+\\.example$']
+        # cidr = ["192.168.1.0/24"]
+        # port = [443, "8000-8100"]
+        # country = ["DE"]
+        # via = "direct"
         """
         .formatted(
             DEFAULT_SERVER_PORT,

@@ -24,7 +24,7 @@ class CheckCommandTest {
     assertThat(run.out())
         .startsWith("OK: server config " + file + "\n")
         .contains("listen:      127.0.0.1:7000")
-        .contains("bind retry:  10 retries, 2s doubling to 60s");
+        .contains("bind retry:  10 retries, 2s doubling to 60s", "forwarding:  off");
   }
 
   @Test

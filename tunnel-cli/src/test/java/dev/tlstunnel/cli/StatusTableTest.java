@@ -61,7 +61,8 @@ class StatusTableTest {
                 10,
                 Instant.parse("2026-11-24T11:50:00Z"))),
         null,
-        null);
+        null,
+        List.of());
   }
 
   @Test
@@ -153,7 +154,8 @@ class StatusTableTest {
             null,
             List.of(),
             null,
-            null);
+            null,
+            List.of());
     assertThat(StatusTable.render(status, NOW))
         .isEqualTo(
             "Session: disconnected from example.org:7000 as c1\n"
@@ -174,7 +176,8 @@ class StatusTableTest {
             3,
             List.of(),
             null,
-            null);
+            null,
+            List.of());
     assertThat(StatusTable.render(status, NOW))
         .isEqualTo(
             "Session: disconnected from example.org:7000 as c1\n"
@@ -191,7 +194,8 @@ class StatusTableTest {
             3,
             List.of(),
             null,
-            null);
+            null,
+            List.of());
     assertThat(StatusTable.reconnect(connecting, NOW)).isEqualTo("Reconnecting: attempt 3 now");
   }
 
@@ -226,7 +230,8 @@ class StatusTableTest {
             null,
             List.of(),
             "wss via http proxy 10.0.0.3:3128",
-            "http://10.0.0.3:3128");
+            "http://10.0.0.3:3128",
+            List.of());
     assertThat(StatusTable.session(status))
         .isEqualTo(
             "Session: connected to tunnel.example.com:443 as office-pc over wss via http proxy"

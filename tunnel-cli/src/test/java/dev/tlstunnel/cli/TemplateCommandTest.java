@@ -89,11 +89,16 @@ class TemplateCommandTest {
     String server = Templates.server("k".repeat(20));
     String client = Templates.client();
     for (String key : keys("SERVER_KEYS", "RETRY_KEYS", "LIMIT_KEYS")) {
-      if (!key.equals("bind_retry") && !key.equals("limits")) { // tables: headers below
+      if (!List.of("bind_retry", "limits", "egress").contains(key)) { // tables: headers below
         assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
       }
     }
-    assertThat(server).contains("[server.bind_retry]", "[server.limits]");
+    assertThat(server).contains("[server.bind_retry]", "[server.limits]", "[server.egress]");
+    for (String key : forwardingKeys("EGRESS_KEYS")) {
+      if (!key.equals("clients")) {
+        assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
+      }
+    }
     for (String key : keys("CLIENT_KEYS", "PROXY_KEYS", "RECONNECT_KEYS", "RETRY_KEYS")) {
       if (key.equals("bind_retry") || key.equals("reconnect")) {
         continue; // tables, checked by their own keys and headers below
@@ -101,6 +106,13 @@ class TemplateCommandTest {
       assertThat(client).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
     }
     assertThat(client).contains("[client.reconnect]", "# [proxies.bind_retry]", "[[proxies]]");
+    for (String key : forwardingKeys("FORWARDER_KEYS", "ROUTING_KEYS", "RULE_KEYS", "RULES_KEYS")) {
+      if (!List.of("bind_retry", "routing", "direct", "rules").contains(key)) {
+        assertThat(client).containsPattern(Pattern.compile("(?m)^# " + key + " = "));
+      }
+    }
+    assertThat(client)
+        .contains("# [[forwarders]]", "# [forwarders.routing]", "# [[forwarders.routing.rules]]");
   }
 
   @Test
@@ -116,6 +128,11 @@ class TemplateCommandTest {
             "LIMIT_KEYS")) {
       assertThat(doc).as("docs/CONFIG.md mentions %s", key).contains("`" + key + "`");
     }
+    for (String key :
+        forwardingKeys(
+            "FORWARDER_KEYS", "ROUTING_KEYS", "RULE_KEYS", "RULES_KEYS", "EGRESS_KEYS")) {
+      assertThat(doc).as("docs/CONFIG.md mentions %s", key).contains("`" + key + "`");
+    }
   }
 
   @Test
@@ -127,10 +144,20 @@ class TemplateCommandTest {
     assertThat(Files.readString(config)).isEqualTo("# mine");
   }
 
+  /** The forwarding keys' lists, like {@link #keys}. */
+  static List<String> forwardingKeys(String... fields) throws ReflectiveOperationException {
+    return keysOf("dev.tlstunnel.config.ForwardingMapping", fields);
+  }
+
   /** The config loader's lists of valid keys, so a new key cannot be left out of the docs. */
-  @SuppressWarnings("unchecked")
   static List<String> keys(String... fields) throws ReflectiveOperationException {
-    Class<?> mapping = Class.forName("dev.tlstunnel.config.TomlMapping");
+    return keysOf("dev.tlstunnel.config.TomlMapping", fields);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> keysOf(String className, String... fields)
+      throws ReflectiveOperationException {
+    Class<?> mapping = Class.forName(className);
     List<String> all = new ArrayList<>();
     for (String name : fields) {
       Field field = mapping.getDeclaredField(name);

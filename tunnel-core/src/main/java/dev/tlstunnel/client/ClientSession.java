@@ -14,6 +14,7 @@ import dev.tlstunnel.transport.TransportException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -196,6 +197,14 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
                 ch.close();
               }
             });
+  }
+
+  @Override
+  public Future<Channel> openStream(ChannelHandler initializer) {
+    if (!authenticated || ended || tunnel == null || !tunnel.isActive()) {
+      return loop.newFailedFuture(new IllegalStateException("not connected to server " + server()));
+    }
+    return YamuxMultiplexHandler.get(tunnel).openStream(initializer);
   }
 
   @Override

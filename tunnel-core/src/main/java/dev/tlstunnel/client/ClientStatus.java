@@ -1,5 +1,6 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.ForwarderState;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,6 +19,7 @@ import java.util.List;
  * @param transport how the server is reached: {@code tls}, {@code wss}, {@code h2}, with {@code via
  *     http proxy host:port} when through an outbound proxy; null from a client that predates it
  * @param proxyUrl the outbound proxy's URL without its password, or null
+ * @param forwarders every configured forwarder, in configuration order
  */
 public record ClientStatus(
     String clientId,
@@ -28,9 +30,11 @@ public record ClientStatus(
     Integer reconnectAttempt,
     List<ProxyState> proxies,
     String transport,
-    String proxyUrl) {
+    String proxyUrl,
+    List<ForwarderState> forwarders) {
   public ClientStatus {
     proxies = List.copyOf(proxies);
+    forwarders = forwarders == null ? List.of() : List.copyOf(forwarders);
   }
 
   /** The state of the proxy named {@code name}, or null. */

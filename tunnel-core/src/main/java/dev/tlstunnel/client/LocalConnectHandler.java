@@ -3,16 +3,14 @@ package dev.tlstunnel.client;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.StreamHeader;
-import dev.tlstunnel.relay.Relay;
+import dev.tlstunnel.relay.HeldInput;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +25,9 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(LocalConnectHandler.class);
 
   private final ClientContext context;
-  private final Queue<Object> early = new ArrayDeque<>();
+  private final HeldInput early = new HeldInput();
   private StreamHeader header;
   private boolean closed;
-  private boolean inputShutdown;
 
   LocalConnectHandler(ClientContext context) {
     this.context = context;
@@ -79,17 +76,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       local.close();
       return;
     }
-    Object msg;
-    while ((msg = early.poll()) != null) {
-      local.write(msg);
-    }
-    local.flush();
-    Channel stream = ctx.channel();
-    ctx.pipeline().remove(this);
-    Relay.link(stream, local);
-    if (inputShutdown) {
-      stream.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-    }
+    early.relayTo(ctx, local);
   }
 
   private void onConnectFailed(
@@ -115,27 +102,20 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
-    releaseEarly();
+    early.release();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    releaseEarly();
-  }
-
-  private void releaseEarly() {
-    Object msg;
-    while ((msg = early.poll()) != null) {
-      ReferenceCountUtil.release(msg);
-    }
+    early.release();
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
       // replayed to the relay once the local side is connected
-      inputShutdown = true;
+      early.inputShutdown();
       return;
     }
     ctx.fireUserEventTriggered(evt);

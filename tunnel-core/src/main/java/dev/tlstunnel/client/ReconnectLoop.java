@@ -5,7 +5,11 @@ import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.TunnelException;
 import dev.tlstunnel.common.Counts;
 import dev.tlstunnel.config.ClientConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
@@ -260,6 +264,30 @@ final class ReconnectLoop implements SessionAttempt.Listener {
           draining.drain(graceMillis).whenComplete((v, t) -> finish(ClientExit.CLOSED));
         });
     return exit;
+  }
+
+  /** Opens a data stream on the current session; fails when there is none. */
+  Future<Channel> openStream(ChannelHandler initializer) {
+    SessionAttempt s = current;
+    if (s == null) {
+      return loop.newFailedFuture(new IllegalStateException("not connected to the server"));
+    }
+    if (loop.inEventLoop()) {
+      return s.openStream(initializer);
+    }
+    Promise<Channel> promise = loop.newPromise();
+    loop.execute(
+        () ->
+            s.openStream(initializer)
+                .addListener(
+                    f -> {
+                      if (f.isSuccess()) {
+                        promise.trySuccess((Channel) f.getNow());
+                      } else {
+                        promise.tryFailure(f.cause());
+                      }
+                    }));
+    return promise;
   }
 
   /** Data streams open in the current session. */

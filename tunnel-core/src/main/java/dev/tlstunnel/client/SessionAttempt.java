@@ -1,6 +1,9 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.Failure;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.util.concurrent.Future;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,6 +28,9 @@ interface SessionAttempt {
 
   /** Streams the server opened that are still open. */
   int openDataStreams();
+
+  /** Opens a data stream to the server (a forwarder's tunnel route); fails unless connected. */
+  Future<Channel> openStream(ChannelHandler initializer);
 
   /** Hears how an attempt went. Called on the event loop. */
   interface Listener {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tlstunnel.ForwarderState;
 import dev.tlstunnel.ProxyStatus;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -48,6 +49,24 @@ final class StatusJson {
     }
     root.put("transport", s.transport());
     root.put("proxy_url", s.proxyUrl());
+    ArrayNode forwarders = root.putArray("forwarders");
+    for (ForwarderState f : s.forwarders()) {
+      ObjectNode n = forwarders.addObject();
+      n.put("name", f.name());
+      n.put("type", f.type());
+      n.put("listen", f.listen());
+      n.put("status", f.status());
+      n.put("bind_error", f.bindError());
+      n.put("active_connections", f.activeConnections());
+      n.put("total_connections", f.totalConnections());
+      n.put("rejected_connections", f.rejectedConnections());
+      n.put("direct", f.direct());
+      n.put("tunneled", f.tunneled());
+      n.put("blocked", f.blocked());
+      n.put("bytes_in", f.bytesIn());
+      n.put("bytes_out", f.bytesOut());
+      n.put("last_error", f.lastError());
+    }
     try {
       return JSON.writeValueAsString(root);
     } catch (JsonProcessingException e) {
@@ -81,6 +100,25 @@ final class StatusJson {
               integer(n, "max_retries"),
               instant(n, "updated_at")));
     }
+    List<ForwarderState> forwarders = new ArrayList<>();
+    for (JsonNode n : root.path("forwarders")) {
+      forwarders.add(
+          new ForwarderState(
+              str(n, "name"),
+              str(n, "type"),
+              str(n, "listen"),
+              str(n, "status"),
+              str(n, "bind_error"),
+              n.path("active_connections").asLong(),
+              n.path("total_connections").asLong(),
+              n.path("rejected_connections").asLong(),
+              n.path("direct").asLong(),
+              n.path("tunneled").asLong(),
+              n.path("blocked").asLong(),
+              n.path("bytes_in").asLong(),
+              n.path("bytes_out").asLong(),
+              str(n, "last_error")));
+    }
     return new ClientStatus(
         str(root, "client_id"),
         str(root, "server"),
@@ -90,7 +128,8 @@ final class StatusJson {
         integer(root, "reconnect_attempt"),
         proxies,
         str(root, "transport"),
-        str(root, "proxy_url"));
+        str(root, "proxy_url"),
+        forwarders);
   }
 
   private static String text(Instant instant) {

@@ -9,6 +9,7 @@ import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ClientTransportConfig;
 import dev.tlstunnel.config.ProxyUrl;
+import dev.tlstunnel.forward.Forwarders;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.TlsContexts;
@@ -109,6 +110,7 @@ public final class TunnelClient implements AutoCloseable {
   private final ReconnectLoop loop;
   private final AdminServer admin;
   private final ProxyRetryRequests retries;
+  private final Forwarders forwarders;
 
   private TunnelClient(
       ClientConfig config,
@@ -116,13 +118,15 @@ public final class TunnelClient implements AutoCloseable {
       boolean ownGroup,
       ReconnectLoop loop,
       AdminServer admin,
-      ProxyRetryRequests retries) {
+      ProxyRetryRequests retries,
+      Forwarders forwarders) {
     this.config = config;
     this.group = group;
     this.ownGroup = ownGroup;
     this.loop = loop;
     this.admin = admin;
     this.retries = retries;
+    this.forwarders = forwarders;
     loop.exit().whenCompleteAsync((e, t) -> releaseResources());
   }
 
@@ -165,7 +169,7 @@ public final class TunnelClient implements AutoCloseable {
 
   /** The latest state of the session and every proxy. */
   public ClientStatus status() {
-    return Builder.statusOf(config, loop);
+    return Builder.statusOf(config, loop, forwarders);
   }
 
   /**
@@ -218,6 +222,9 @@ public final class TunnelClient implements AutoCloseable {
   }
 
   private void releaseResources() {
+    if (forwarders != null) {
+      forwarders.close();
+    }
     if (admin != null) {
       admin.close();
     }
@@ -344,6 +351,7 @@ public final class TunnelClient implements AutoCloseable {
               new ReconnectSchedule(
                   config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
               events);
+      Forwarders forwarders = startForwarders(loops, own, transport, loop);
       AdminServer admin = null;
       if (config.adminPort() != null) {
         try {
@@ -353,21 +361,43 @@ public final class TunnelClient implements AutoCloseable {
                   transport.serverChannelClass(),
                   config.adminAddr(),
                   config.adminPort(),
-                  () -> statusOf(config, loop),
+                  () -> statusOf(config, loop, forwarders),
                   context.retries()::request);
         } catch (TunnelStartException e) {
+          if (forwarders != null) {
+            forwarders.close();
+          }
           if (own) {
             Transport.shutdown(loops, 1);
           }
           throw e;
         }
       }
-      TunnelClient client = new TunnelClient(config, loops, own, loop, admin, context.retries());
+      TunnelClient client =
+          new TunnelClient(config, loops, own, loop, admin, context.retries(), forwarders);
       loop.start();
       return client;
     }
 
-    private static ClientStatus statusOf(ClientConfig config, ReconnectLoop loop) {
+    /** Starts the forwarders, if any; they listen (and retry their binds) on their own. */
+    private Forwarders startForwarders(
+        EventLoopGroup loops, boolean own, Transport transport, ReconnectLoop loop)
+        throws TunnelStartException {
+      if (config.forwarders().isEmpty()) {
+        return null;
+      }
+      try {
+        return Forwarders.start(config.forwarders(), loops, transport, loop::openStream);
+      } catch (IOException e) {
+        if (own) {
+          Transport.shutdown(loops, 1);
+        }
+        throw new TunnelStartException(Failure.of(FailureKind.UNUSABLE_FILE, e.getMessage(), e));
+      }
+    }
+
+    private static ClientStatus statusOf(
+        ClientConfig config, ReconnectLoop loop, Forwarders forwarders) {
       ReconnectLoop.View view = loop.view();
       ClientTransportConfig transport = config.transport();
       return new ClientStatus(
@@ -379,7 +409,8 @@ public final class TunnelClient implements AutoCloseable {
           view.attempt(),
           loop.tracker().snapshot(),
           transport.describe(),
-          transport.proxyUrl() == null ? null : ProxyUrl.redact(transport.proxyUrl()));
+          transport.proxyUrl() == null ? null : ProxyUrl.redact(transport.proxyUrl()),
+          forwarders == null ? List.of() : forwarders.states());
     }
 
     private SslContext contextFromConfig() throws TunnelStartException {

@@ -46,6 +46,7 @@ public final class ClientConfig {
   private final Duration shutdownGrace;
   private final List<ProxyConfig> proxies;
   private final ClientTransportConfig transport;
+  private final List<ForwarderConfig> forwarders;
 
   ClientConfig(Builder b) {
     serverAddr = b.serverAddr;
@@ -70,6 +71,10 @@ public final class ClientConfig {
         b.proxies == null
             ? List.of()
             : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.proxies));
+    forwarders =
+        b.forwarders == null
+            ? List.of()
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.forwarders));
   }
 
   /** A builder with every documented default; the server and the auth key must be set. */
@@ -175,6 +180,11 @@ public final class ClientConfig {
     return transport;
   }
 
+  /** Local HTTP and SOCKS5 proxies ({@code [[forwarders]]}), in configuration order. */
+  public List<ForwarderConfig> forwarders() {
+    return forwarders;
+  }
+
   /** {@code server_addr:server_port}, IPv6 literals in brackets. */
   public String server() {
     return Addresses.hostPort(serverAddr, serverPort);
@@ -216,7 +226,8 @@ public final class ClientConfig {
         && Objects.equals(keepAlive, c.keepAlive)
         && Objects.equals(shutdownGrace, c.shutdownGrace)
         && proxies.equals(c.proxies)
-        && Objects.equals(transport, c.transport);
+        && Objects.equals(transport, c.transport)
+        && forwarders.equals(c.forwarders);
   }
 
   @Override
@@ -261,6 +272,8 @@ public final class ClientConfig {
         + proxies
         + ", transport="
         + transport
+        + ", forwarders="
+        + forwarders
         + "]";
   }
 
@@ -284,6 +297,7 @@ public final class ClientConfig {
     Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     List<ProxyConfig> proxies = new java.util.ArrayList<>();
     ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
+    List<ForwarderConfig> forwarders = new java.util.ArrayList<>();
 
     Builder() {}
 
@@ -306,6 +320,7 @@ public final class ClientConfig {
       shutdownGrace = c.shutdownGrace;
       proxies = new java.util.ArrayList<>(c.proxies);
       transport = c.transport;
+      forwarders = new java.util.ArrayList<>(c.forwarders);
     }
 
     /** The server's host and tunnel port ({@code server_addr}, {@code server_port}). */
@@ -389,6 +404,18 @@ public final class ClientConfig {
     /** How the client reaches the server ({@code tls}, {@code wss}, {@code h2}, a proxy). */
     public Builder transport(ClientTransportConfig settings) {
       this.transport = settings;
+      return this;
+    }
+
+    /** Replaces the forwarders ({@code [[forwarders]]}). */
+    public Builder forwarders(List<ForwarderConfig> list) {
+      this.forwarders = new java.util.ArrayList<>(list);
+      return this;
+    }
+
+    /** Adds a local HTTP or SOCKS5 proxy. */
+    public Builder addForwarder(ForwarderConfig forwarder) {
+      this.forwarders.add(forwarder);
       return this;
     }
 

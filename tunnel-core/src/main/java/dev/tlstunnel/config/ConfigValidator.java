@@ -86,7 +86,8 @@ final class ConfigValidator {
         keepAlive,
         grace,
         limits,
-        transport);
+        transport,
+        ForwardingCheck.egress(c.egress(), p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {
@@ -140,6 +141,7 @@ final class ConfigValidator {
     List<ProxyConfig> proxies = ProxyCheck.all(c, fromFile ? 1 : 0, p);
     b.proxies = proxies;
     b.transport = TransportCheck.client(c.transport(), p);
+    b.forwarders = ForwardingCheck.forwarders(c, p);
     return new ClientConfig(b);
   }
 

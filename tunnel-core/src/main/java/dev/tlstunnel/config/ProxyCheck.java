@@ -22,7 +22,7 @@ final class ProxyCheck {
    * @param minPublishPort 1 in files, 0 in code (the server picks a free port)
    */
   static List<ProxyConfig> all(ClientConfig c, int minPublishPort, Problems p) {
-    if (c.proxies().isEmpty()) {
+    if (c.proxies().isEmpty() && c.forwarders().isEmpty()) {
       p.warn("proxies", "no proxies configured; the client will connect but publish nothing");
     } else if (c.proxies().size() > MAX_PROXIES) {
       p.error("proxies", "at most " + MAX_PROXIES + " proxies allowed, got " + c.proxies().size());

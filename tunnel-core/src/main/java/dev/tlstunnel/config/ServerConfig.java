@@ -36,6 +36,7 @@ public final class ServerConfig {
   private final Duration shutdownGrace;
   private final Limits limits;
   private final ServerTransportConfig transport;
+  private final EgressConfig egress;
 
   ServerConfig(
       String bindAddr,
@@ -48,7 +49,8 @@ public final class ServerConfig {
       KeepAlive keepAlive,
       Duration shutdownGrace,
       Limits limits,
-      ServerTransportConfig transport) {
+      ServerTransportConfig transport,
+      EgressConfig egress) {
     this.bindAddr = bindAddr;
     this.bindPort = bindPort;
     this.certPath = certPath;
@@ -60,6 +62,7 @@ public final class ServerConfig {
     this.shutdownGrace = shutdownGrace;
     this.limits = limits;
     this.transport = transport;
+    this.egress = egress;
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -130,6 +133,14 @@ public final class ServerConfig {
     return transport;
   }
 
+  /**
+   * Whether and where clients' forwarders may connect out from this server ({@code allow_forward},
+   * {@code [server.egress]}); off unless set.
+   */
+  public EgressConfig egress() {
+    return egress;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerConfig c
@@ -143,7 +154,8 @@ public final class ServerConfig {
         && Objects.equals(keepAlive, c.keepAlive)
         && Objects.equals(shutdownGrace, c.shutdownGrace)
         && Objects.equals(limits, c.limits)
-        && Objects.equals(transport, c.transport);
+        && Objects.equals(transport, c.transport)
+        && Objects.equals(egress, c.egress);
   }
 
   @Override
@@ -158,7 +170,9 @@ public final class ServerConfig {
         bindRetry,
         keepAlive,
         shutdownGrace,
-        limits);
+        limits,
+        transport,
+        egress);
   }
 
   /** Every setting but the auth key, which shows as {@code ***}. */
@@ -184,6 +198,8 @@ public final class ServerConfig {
         + limits
         + ", transport="
         + transport
+        + ", egress="
+        + egress
         + "]";
   }
 
@@ -200,6 +216,7 @@ public final class ServerConfig {
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private Limits limits = Limits.DEFAULT;
     private ServerTransportConfig transport = ServerTransportConfig.DEFAULT;
+    private EgressConfig egress = EgressConfig.OFF;
 
     Builder() {}
 
@@ -215,6 +232,7 @@ public final class ServerConfig {
       shutdownGrace = c.shutdownGrace;
       limits = c.limits;
       transport = c.transport;
+      egress = c.egress;
     }
 
     /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
@@ -273,6 +291,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Egress for clients' forwarders ({@code allow_forward}, {@code [server.egress]}). */
+    public Builder egress(EgressConfig settings) {
+      this.egress = settings;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -291,7 +315,8 @@ public final class ServerConfig {
               keepAlive,
               shutdownGrace,
               limits,
-              transport));
+              transport,
+              egress));
     }
   }
 }

@@ -32,7 +32,9 @@ final class TomlMapping {
           "path",
           "decoy_page",
           "behind_proxy",
-          "trusted_proxies");
+          "trusted_proxies",
+          "allow_forward",
+          "egress");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
@@ -113,18 +115,20 @@ final class TomlMapping {
         keepAlive(s),
         s.duration("shutdown_grace"),
         limits(s.table("limits", LIMIT_KEYS)),
-        TransportToml.server(s, baseDir));
+        TransportToml.server(s, baseDir),
+        ForwardingMapping.egress(s));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
   static ClientConfig client(JsonNode root, Path baseDir, Problems p, UnaryOperator<String> env) {
-    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies"));
+    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies", "forwarders"));
     top.require("client");
     TomlTable c = top.table("client", CLIENT_KEYS);
     List<ProxyConfig> proxies = new ArrayList<>();
     for (TomlTable t : top.tableArray("proxies", PROXY_KEYS)) {
       proxies.add(proxy(t));
     }
+    List<ForwarderConfig> forwarders = ForwardingMapping.forwarders(top, baseDir);
     if (c == null) {
       return null;
     }
@@ -149,6 +153,7 @@ final class TomlMapping {
     b.shutdownGrace = c.duration("shutdown_grace");
     b.proxies = proxies;
     b.transport = TransportToml.client(c);
+    b.forwarders = forwarders;
     return new ClientConfig(b);
   }
 
@@ -177,7 +182,7 @@ final class TomlMapping {
    * A retry policy; absent fields come from {@code base}, adjusted so that a lone {@code
    * initial_delay} or {@code max_delay} does not contradict the default of the other.
    */
-  private static BindRetryPolicy retry(TomlTable t, BindRetryPolicy base) {
+  static BindRetryPolicy retry(TomlTable t, BindRetryPolicy base) {
     if (t == null) {
       return base;
     }

@@ -26,12 +26,15 @@ final class TomlTable {
     this.problems = problems;
   }
 
-  /** Opens {@code node} as a table at {@code path}, reporting keys not in {@code validKeys}. */
+  /**
+   * Opens {@code node} as a table at {@code path}, reporting keys not in {@code validKeys} (null:
+   * any key is valid, for tables keyed by names).
+   */
   static TomlTable open(JsonNode node, String path, Problems problems, List<String> validKeys) {
     TomlTable table = new TomlTable(node, path, problems);
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
-      if (!validKeys.contains(key)) {
+      if (validKeys != null && !validKeys.contains(key)) {
         problems.error(table.keyPath(key), "unknown key (" + suggest(key, validKeys) + ")");
       }
     }
@@ -147,6 +150,35 @@ final class TomlTable {
       return null;
     }
     return baseDir.resolve(s).toAbsolutePath().normalize();
+  }
+
+  /**
+   * An optional array of strings (integers are taken as their text, for lists of ports), empty when
+   * absent; a wrong type is recorded and gives an empty list.
+   */
+  List<String> strings(String key) {
+    JsonNode v = value(key);
+    List<String> out = new ArrayList<>();
+    if (v == null || !v.isArray()) {
+      wrongType(key, v, "an array of strings");
+      return out;
+    }
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode item = v.get(i);
+      if (item.isTextual() || item.isIntegralNumber()) {
+        out.add(item.asText());
+      } else {
+        problems.error(keyPath(key) + "[" + i + "]", "expected a string, got " + typeName(item));
+      }
+    }
+    return out;
+  }
+
+  /** The keys of this table, in file order. */
+  List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    node.fieldNames().forEachRemaining(keys::add);
+    return keys;
   }
 
   /** An optional sub-table, or null when absent or not a table. */

@@ -1,9 +1,9 @@
 package dev.tlstunnel.config;
 
+import dev.tlstunnel.egress.Cidr;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -158,9 +158,5 @@ final class TransportCheck {
   /** Whether the server port needs a certificate: everything but a port behind a proxy. */
   static boolean needsCertificate(ServerConfig c) {
     return c.transport() == null || !c.transport().behindProxy();
-  }
-
-  static List<Cidr> cidrs(List<String> blocks) {
-    return blocks.stream().map(Cidr::parse).toList();
   }
 }

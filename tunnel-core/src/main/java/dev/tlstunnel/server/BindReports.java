@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.ProxyStatus;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;

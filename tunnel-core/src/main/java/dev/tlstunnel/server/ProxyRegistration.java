@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;

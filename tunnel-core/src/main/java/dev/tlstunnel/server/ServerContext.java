@@ -55,6 +55,9 @@ final class ServerContext {
   /** Who may start a TLS handshake on the tunnel port. */
   final AdmissionControl admission;
 
+  /** Egress for the clients' forwarders ({@code allow_forward}). */
+  final EgressGate egress;
+
   /** Keepalive handlers whose timers are running. */
   final AtomicInteger keepAliveTimers = new AtomicInteger();
 
@@ -75,6 +78,7 @@ final class ServerContext {
     this.tunnels = new DefaultChannelGroup("tunnels", groupExecutor);
     this.logs = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NANOS, 4096, System::nanoTime);
     this.admission = new AdmissionControl(limits, logs, System::nanoTime);
+    this.egress = new EgressGate(config.egress(), transport);
   }
 
   /** The peer's host address, the key of per-source log limits. */

@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.Heartbeat;

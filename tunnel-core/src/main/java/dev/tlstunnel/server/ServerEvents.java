@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.common.ListenerSet;
 import java.net.InetSocketAddress;
 import java.time.Clock;

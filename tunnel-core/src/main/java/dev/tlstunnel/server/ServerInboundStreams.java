@@ -1,20 +1,19 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.protocol.ClientStreamRequest;
 import dev.tlstunnel.protocol.ControlCodec;
+import dev.tlstunnel.protocol.StreamFrameDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sets up the streams a client opens: the first is the control stream (codec, then authentication);
- * clients open no other streams in this protocol version, so further ones are refused.
+ * every later one starts with a {@link ClientStreamRequest} that {@link ClientStreamRouter} hands
+ * to the handler of its kind.
  */
 @ChannelHandler.Sharable
 final class ServerInboundStreams extends ChannelInitializer<Channel> {
-  private static final Logger log = LoggerFactory.getLogger(ServerInboundStreams.class);
-
   private final ServerContext context;
   private final Channel tunnel;
   private boolean controlOpened;
@@ -27,8 +26,13 @@ final class ServerInboundStreams extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel stream) {
     if (controlOpened) {
-      log.debug("Refusing extra stream {} from {}", stream, tunnel.remoteAddress());
-      stream.close();
+      stream.config().setAutoRead(false);
+      stream
+          .pipeline()
+          .addLast(
+              "request", new StreamFrameDecoder(ClientStreamRequest.WHAT, ClientStreamRequest::of))
+          .addLast("router", new ClientStreamRouter(context, tunnel));
+      stream.read();
       return;
     }
     controlOpened = true;

@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.common.Counts;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerSession {
   private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
+
+  /** Bind and retry lines of published ports, under the logger name they always had. */
+  private static final Logger LISTENER_LOG =
+      LoggerFactory.getLogger("dev.tlstunnel.server.ProxyListener");
 
   /** The id of a client that sent none; such sessions never replace each other. */
   static final String ANONYMOUS = "?";

@@ -269,6 +269,7 @@ public final class TunnelServer implements AutoCloseable {
       CompletableFuture.allOf(sessions).orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null);
       context.tunnels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
+    context.egress.close();
     log.info("Server on port {} stopped", address().getPort());
     context.events.stopped();
     stopped.complete(null);

@@ -1,6 +1,6 @@
 package dev.tlstunnel.transport;
 
-import dev.tlstunnel.config.Cidr;
+import dev.tlstunnel.egress.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

@@ -1,8 +1,8 @@
 package dev.tlstunnel.transport;
 
-import dev.tlstunnel.config.Cidr;
 import dev.tlstunnel.config.ServerTransportConfig;
 import dev.tlstunnel.config.TunnelTransport;
+import dev.tlstunnel.egress.Cidr;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;

@@ -82,7 +82,9 @@ class AdminServerTest {
             "reconnect_attempt",
             "proxies",
             "transport",
-            "proxy_url");
+            "proxy_url",
+            "forwarders");
+    assertThat(root.get("forwarders").isArray()).isTrue();
     assertThat(root.get("client_id").asText()).isEqualTo("c1");
     assertThat(root.get("last_error").isNull()).isTrue();
     JsonNode proxy = root.get("proxies").get(0);
@@ -351,6 +353,7 @@ class AdminServerTest {
         null,
         List.of(proxy),
         null,
-        null);
+        null,
+        List.of());
   }
 }

@@ -11,7 +11,11 @@ import dev.tlstunnel.testing.EventRecorder;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.transport.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -272,6 +276,12 @@ class ReconnectLoopTest {
     @Override
     public int openDataStreams() {
       return 0;
+    }
+
+    @Override
+    public Future<Channel> openStream(ChannelHandler initializer) {
+      return ImmediateEventExecutor.INSTANCE.newFailedFuture(
+          new IllegalStateException("a fake attempt opens no streams"));
     }
   }
 }

@@ -65,7 +65,8 @@ class ConfigLoaderTest {
                 new KeepAlive(Duration.ofSeconds(5), Duration.ofSeconds(20)),
                 Duration.ofSeconds(3),
                 Limits.DEFAULT,
-                ServerTransportConfig.DEFAULT));
+                ServerTransportConfig.DEFAULT,
+                EgressConfig.OFF));
   }
 
   @Test

@@ -97,6 +97,7 @@ class ConfigValidationTest {
             null,
             Duration.ofSeconds(10),
             null,
+            null,
             null);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
@@ -120,6 +121,7 @@ class ConfigValidationTest {
                         null,
                         null,
                         Duration.ZERO,
+                        null,
                         null,
                         null)));
     // In code the certificate may come as an SslContext given to TunnelServer's builder instead.

@@ -3,6 +3,7 @@ package dev.tlstunnel.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.tlstunnel.egress.Cidr;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -146,9 +147,9 @@ class TransportConfigTest {
                 CERTS
                     + "transport = \"wss\"\ntrusted_proxies = [\"10.0.0.0/33\", \"proxy.local\"]\n"))
         .containsExactly(
-            "server.trusted_proxies[0]: prefix length must be 0 to 32, got '10.0.0.0/33'",
-            "server.trusted_proxies[1]: must be an IP address or CIDR block such as 10.0.0.0/8 or"
-                + " ::1, got 'proxy.local'");
+            "server.trusted_proxies[0]: '10.0.0.0/33': the prefix length must be between 0 and 32",
+            "server.trusted_proxies[1]: 'proxy.local' is not an IP address or CIDR range (e.g."
+                + " 10.0.0.0/8 or ::1)");
     assertThat(
             clientProblems(
                 """

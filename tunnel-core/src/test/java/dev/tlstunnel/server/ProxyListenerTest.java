@@ -2,6 +2,7 @@ package dev.tlstunnel.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.protocol.ProxyStatus;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
@@ -32,7 +33,7 @@ class ProxyListenerTest {
   void setUp() {
     loopOwner = new EmbeddedChannel();
     loopOwner.freezeTime();
-    logs = new LogCapture(ProxyListener.class);
+    logs = new LogCapture("dev.tlstunnel.server.ProxyListener");
   }
 
   @AfterEach

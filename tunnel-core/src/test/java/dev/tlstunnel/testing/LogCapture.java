@@ -16,7 +16,8 @@ public final class LogCapture implements AutoCloseable {
     this(LoggerFactory.getLogger(loggerOf).getName());
   }
 
-  private LogCapture(String loggerName) {
+  /** Captures the logger named {@code loggerName}. */
+  public LogCapture(String loggerName) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
     appender.start();
     logger.addAppender(appender);

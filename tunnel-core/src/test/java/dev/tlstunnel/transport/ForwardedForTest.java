@@ -2,7 +2,7 @@ package dev.tlstunnel.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tlstunnel.config.Cidr;
+import dev.tlstunnel.egress.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tlstunnel.server;
+package dev.tlstunnel.bind;
 
 import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.ProxyStatus;
@@ -18,20 +18,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One published proxy's listener: binds on its own, and when the bind fails retries on event-loop
- * timers with exponential backoff until it binds or the policy gives up. Every change of state is
- * logged once and reported to its {@link Observer}. Confined to its event loop.
+ * One listener that must bind on its own (a published port on the server, a forwarder's or a
+ * visitor's local port on the client): when the bind fails it retries on event-loop timers with
+ * exponential backoff until it binds or the policy gives up. Every change of state is logged once,
+ * under its owner's logger, and reported to its {@link Observer}. Confined to its event loop.
  */
-final class ProxyListener {
-  private static final Logger log = LoggerFactory.getLogger(ProxyListener.class);
+public final class ProxyListener {
+  private final Logger log;
+  private final String noun;
 
   /** Binds a listening socket; the future completes with the bound server channel. */
-  interface Binder {
+  public interface Binder {
     ChannelFuture bind(InetSocketAddress address);
   }
 
   /** Hears every change of state, on the listener's event loop, after it was logged. */
-  interface Observer {
+  public interface Observer {
     /** Listening on {@code address}, at attempt {@code attempt} (1 for the first). */
     void bound(ProxyListener proxy, int attempt, InetSocketAddress address);
 
@@ -56,7 +58,8 @@ final class ProxyListener {
   private volatile ScheduledFuture<?> retryTimer;
   private boolean closed;
 
-  ProxyListener(
+  /** A listener logging as {@code dev.tlstunnel.server.ProxyListener}, for published ports. */
+  public ProxyListener(
       String name,
       String publishAddr,
       int publishPort,
@@ -64,6 +67,34 @@ final class ProxyListener {
       EventLoop loop,
       Binder binder,
       Observer observer) {
+    this(
+        LoggerFactory.getLogger("dev.tlstunnel.server.ProxyListener"),
+        "Proxy",
+        name,
+        publishAddr,
+        publishPort,
+        policy,
+        loop,
+        binder,
+        observer);
+  }
+
+  /**
+   * Like the other constructor, logging under {@code log} (the owner's logger) and calling itself
+   * {@code noun} in its lines ({@code Forwarder 'web' bind failed ...}).
+   */
+  public ProxyListener(
+      Logger log,
+      String noun,
+      String name,
+      String publishAddr,
+      int publishPort,
+      BindRetryPolicy policy,
+      EventLoop loop,
+      Binder binder,
+      Observer observer) {
+    this.log = log;
+    this.noun = noun;
     this.name = name;
     this.publishAddr = publishAddr;
     this.publishPort = publishPort;
@@ -74,7 +105,7 @@ final class ProxyListener {
   }
 
   /** Makes the first attempt. */
-  void start() {
+  public void start() {
     loop.execute(() -> attempt(1));
   }
 
@@ -112,9 +143,10 @@ final class ProxyListener {
         channel.localAddress() instanceof InetSocketAddress bound ? bound.getPort() : publishPort;
     String where = Addresses.hostPort(publishAddr, port);
     if (attempt == 1) {
-      log.info("Proxy '{}' listening on {}", name, where);
+      log.info("{} '{}' listening on {}", noun, name, where);
     } else {
-      log.info("Proxy '{}' listening on {} (after {})", name, where, Counts.retries(attempt - 1));
+      log.info(
+          "{} '{}' listening on {} (after {})", noun, name, where, Counts.retries(attempt - 1));
     }
     InetSocketAddress address =
         channel.localAddress() instanceof InetSocketAddress bound
@@ -135,7 +167,8 @@ final class ProxyListener {
       String seconds = seconds(delay);
       status = ProxyStatus.UNHEALTHY;
       log.warn(
-          "Proxy '{}' bind failed (attempt {}): {}. Retrying in {} seconds...",
+          "{} '{}' bind failed (attempt {}): {}. Retrying in {} seconds...",
+          noun,
           name,
           attemptText(attempt),
           message,
@@ -144,7 +177,8 @@ final class ProxyListener {
       observer.retrying(this, attempt, kind, message, delay);
     } else {
       status = ProxyStatus.BIND_FAILED;
-      log.error("Proxy '{}' bind failed after {}: {}", name, Counts.retries(retriesDone), message);
+      log.error(
+          "{} '{}' bind failed after {}: {}", noun, name, Counts.retries(retriesDone), message);
       observer.gaveUp(this, attempt, kind, message);
     }
   }
@@ -154,7 +188,7 @@ final class ProxyListener {
   }
 
   /** Seconds without a trailing {@code .0}: 2 s → "2", 250 ms → "0.25". */
-  static String seconds(Duration delay) {
+  public static String seconds(Duration delay) {
     return BigDecimal.valueOf(delay.toMillis(), 3).stripTrailingZeros().toPlainString();
   }
 
@@ -163,7 +197,7 @@ final class ProxyListener {
    *
    * @return null when it restarted, else why not (one line for the client)
    */
-  String restart() {
+  public String restart() {
     if (closed) {
       return "proxy '" + name + "' is closed";
     }
@@ -188,7 +222,7 @@ final class ProxyListener {
   }
 
   /** Cancels a pending retry and closes the listener. Idempotent; runs on the event loop. */
-  void close() {
+  public void close() {
     if (!loop.inEventLoop()) {
       loop.execute(this::close);
       return;
@@ -206,35 +240,35 @@ final class ProxyListener {
     }
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  String publishAddr() {
+  public String publishAddr() {
     return publishAddr;
   }
 
-  int publishPort() {
+  public int publishPort() {
     return publishPort;
   }
 
-  BindRetryPolicy policy() {
+  public BindRetryPolicy policy() {
     return policy;
   }
 
   /** The current status: {@code PENDING} until the first attempt completed. */
-  ProxyStatus status() {
+  public ProxyStatus status() {
     return status;
   }
 
   /** Whether a retry is scheduled. */
-  boolean retryPending() {
+  public boolean retryPending() {
     ScheduledFuture<?> timer = retryTimer;
     return timer != null && !timer.isDone();
   }
 
   /** The bound listening address, or null when not listening. */
-  InetSocketAddress boundAddress() {
+  public InetSocketAddress boundAddress() {
     Channel channel = serverChannel;
     return channel != null && channel.isOpen() ? (InetSocketAddress) channel.localAddress() : null;
   }
