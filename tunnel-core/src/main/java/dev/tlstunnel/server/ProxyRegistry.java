@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.bind.BindDiagnostics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

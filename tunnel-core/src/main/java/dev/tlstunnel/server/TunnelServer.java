@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.TunnelStartException;
+import dev.tlstunnel.bind.BindDiagnostics;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;

@@ -1,8 +1,8 @@
-package dev.tlstunnel.server;
+package dev.tlstunnel.bind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tlstunnel.server.BindDiagnostics.BindFailureKind;
+import dev.tlstunnel.bind.BindDiagnostics.BindFailureKind;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;

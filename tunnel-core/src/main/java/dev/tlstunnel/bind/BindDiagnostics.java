@@ -1,4 +1,4 @@
-package dev.tlstunnel.server;
+package dev.tlstunnel.bind;
 
 import io.netty.channel.unix.Errors;
 import java.net.BindException;
@@ -15,10 +15,10 @@ import java.util.regex.Pattern;
  * or {@code EACCES}, so the errno is compared with the Linux values (the only OS with epoll) and
  * the message text is checked as well; the whole cause chain is searched.
  */
-final class BindDiagnostics {
+public final class BindDiagnostics {
 
   /** What kind of bind failure a throwable reports. */
-  enum BindFailureKind {
+  public enum BindFailureKind {
     /** Another socket holds the address and port. */
     ADDRESS_IN_USE,
     /** The process may not bind there, e.g. a port below 1024 without privileges. */
@@ -40,27 +40,37 @@ final class BindDiagnostics {
   private BindDiagnostics() {}
 
   /**
-   * The one-line diagnosis of a failed bind of {@code publishAddr:publishPort}, e.g. {@code Port
-   * 8080 is already in use by another process}.
+   * The one-line diagnosis of a failed bind of a proxy's {@code publishAddr:publishPort}, e.g.
+   * {@code Port 8080 is already in use by another process}.
    */
-  static String describe(String publishAddr, int publishPort, Throwable cause) {
+  public static String describe(String publishAddr, int publishPort, Throwable cause) {
+    return describe("proxy listener", publishAddr, publishPort, cause);
+  }
+
+  /**
+   * Like {@link #describe(String, int, Throwable)} for any listener; {@code listener} names it in
+   * the catch-all text: {@code Failed to bind <listener> on addr:port: <cause>}.
+   */
+  public static String describe(String listener, String addr, int port, Throwable cause) {
     switch (classify(cause)) {
       case ADDRESS_IN_USE:
-        return "Port " + publishPort + " is already in use by another process";
+        return "Port " + port + " is already in use by another process";
       case PERMISSION_DENIED:
         return "Permission denied to bind to "
-            + hostPort(publishAddr, publishPort)
+            + hostPort(addr, port)
             + " - may need administrator privileges";
       default:
-        return "Failed to bind proxy listener on "
-            + hostPort(publishAddr, publishPort)
+        return "Failed to bind "
+            + listener
+            + " on "
+            + hostPort(addr, port)
             + ": "
             + causeText(cause);
     }
   }
 
   /** Classifies {@code cause} by the first throwable in its chain that says what went wrong. */
-  static BindFailureKind classify(Throwable cause) {
+  public static BindFailureKind classify(Throwable cause) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Throwable t = cause; t != null && seen.add(t); t = t.getCause()) {
       BindFailureKind kind = classifyOne(t);
@@ -72,7 +82,7 @@ final class BindDiagnostics {
   }
 
   /** {@code addr:port}, with IPv6 literals in brackets. */
-  static String hostPort(String addr, int port) {
+  public static String hostPort(String addr, int port) {
     boolean ipv6 = addr != null && addr.indexOf(':') >= 0 && !addr.startsWith("[");
     return (ipv6 ? "[" + addr + "]" : addr) + ":" + port;
   }
