@@ -27,6 +27,7 @@ import java.util.List;
  * @param keepAlive dead-peer detection
  * @param shutdownGraceMillis how long open streams may finish on shutdown
  * @param proxies the proxies to publish
+ * @param visitors local listeners reaching other clients' private proxies
  */
 public record ClientConfig(
     String serverAddr,
@@ -45,7 +46,8 @@ public record ClientConfig(
     ReconnectPolicy reconnect,
     KeepAlive keepAlive,
     long shutdownGraceMillis,
-    List<ProxyConfig> proxies) {
+    List<ProxyConfig> proxies,
+    List<VisitorConfig> visitors) {
 
   /** Default admin API address: loopback only. */
   public static final String DEFAULT_ADMIN_ADDR = "127.0.0.1";
@@ -64,6 +66,47 @@ public record ClientConfig(
 
   public ClientConfig {
     proxies = List.copyOf(proxies);
+    visitors = visitors == null ? List.of() : List.copyOf(visitors);
+  }
+
+  /** A configuration without visitors. */
+  public ClientConfig(
+      String serverAddr,
+      int serverPort,
+      String authKey,
+      Path caCertPath,
+      boolean skipVerify,
+      String clientId,
+      String adminAddr,
+      Integer adminPort,
+      boolean exitOnBindFailure,
+      int localConnectRetries,
+      long localRetryDelayMillis,
+      long localConnectTimeoutMillis,
+      String serverFingerprint,
+      ReconnectPolicy reconnect,
+      KeepAlive keepAlive,
+      long shutdownGraceMillis,
+      List<ProxyConfig> proxies) {
+    this(
+        serverAddr,
+        serverPort,
+        authKey,
+        caCertPath,
+        skipVerify,
+        clientId,
+        adminAddr,
+        adminPort,
+        exitOnBindFailure,
+        localConnectRetries,
+        localRetryDelayMillis,
+        localConnectTimeoutMillis,
+        serverFingerprint,
+        reconnect,
+        keepAlive,
+        shutdownGraceMillis,
+        proxies,
+        List.of());
   }
 
   /** Every component but the auth key, which shows as {@code ***}. */
@@ -101,6 +144,8 @@ public record ClientConfig(
         + shutdownGraceMillis
         + ", proxies="
         + proxies
+        + ", visitors="
+        + visitors
         + "]";
   }
 

@@ -26,6 +26,7 @@ public final class ClientConfigBuilder {
   private KeepAlive keepAlive = KeepAlive.DEFAULT;
   private long shutdownGraceMillis = ClientConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS;
   private List<ProxyConfig> proxies = new ArrayList<>();
+  private List<VisitorConfig> visitors = new ArrayList<>();
 
   ClientConfigBuilder() {}
 
@@ -47,6 +48,7 @@ public final class ClientConfigBuilder {
     keepAlive = c.keepAlive();
     shutdownGraceMillis = c.shutdownGraceMillis();
     proxies = new ArrayList<>(c.proxies());
+    visitors = new ArrayList<>(c.visitors());
   }
 
   public ClientConfigBuilder server(String addr, int port) {
@@ -128,6 +130,16 @@ public final class ClientConfigBuilder {
     return this;
   }
 
+  public ClientConfigBuilder visitors(List<VisitorConfig> visitors) {
+    this.visitors = new ArrayList<>(visitors);
+    return this;
+  }
+
+  public ClientConfigBuilder addVisitor(VisitorConfig visitor) {
+    this.visitors.add(visitor);
+    return this;
+  }
+
   public ClientConfig build() {
     return new ClientConfig(
         serverAddr,
@@ -146,6 +158,7 @@ public final class ClientConfigBuilder {
         reconnect,
         keepAlive,
         shutdownGraceMillis,
-        proxies);
+        proxies,
+        visitors);
   }
 }

@@ -122,6 +122,7 @@ public final class ConfigValidator {
     KeepAlive keepAlive = SessionSettingsCheck.keepAlive(c.keepAlive(), "client", p);
     atLeast(c.shutdownGraceMillis(), 0, "client.shutdown_grace", p);
     List<ProxyConfig> proxies = proxies(c, p);
+    List<VisitorConfig> visitors = VisitorConfigCheck.visitors(c, adminAddr, p);
     return new ClientConfig(
         c.serverAddr(),
         c.serverPort(),
@@ -139,11 +140,12 @@ public final class ConfigValidator {
         reconnect,
         keepAlive,
         c.shutdownGraceMillis(),
-        proxies);
+        proxies,
+        visitors);
   }
 
   private static List<ProxyConfig> proxies(ClientConfig c, Problems p) {
-    if (c.proxies().isEmpty()) {
+    if (c.proxies().isEmpty() && c.visitors().isEmpty()) {
       p.warn("proxies", "no proxies configured; the client will connect but publish nothing");
     } else if (c.proxies().size() > MAX_PROXIES) {
       p.error("proxies", "at most " + MAX_PROXIES + " proxies allowed, got " + c.proxies().size());
@@ -170,9 +172,14 @@ public final class ConfigValidator {
       p.error(key + ".name", "missing required key");
     }
     name(proxy.name(), key + ".name", p);
-    String publishAddr =
-        address(proxy.publishAddr(), ProxyConfig.DEFAULT_PUBLISH_ADDR, key + ".publish_addr", p);
-    port(proxy.publishPort(), 1, key + ".publish_port", p);
+    String publishAddr = proxy.publishAddr();
+    if (proxy.isPrivate()) {
+      VisitorConfigCheck.privateProxy(proxy, key, p);
+    } else {
+      publishAddr =
+          address(proxy.publishAddr(), ProxyConfig.DEFAULT_PUBLISH_ADDR, key + ".publish_addr", p);
+      port(proxy.publishPort(), 1, key + ".publish_port", p);
+    }
     String localAddr =
         address(proxy.localAddr(), ProxyConfig.DEFAULT_LOCAL_ADDR, key + ".local_addr", p);
     port(proxy.localPort(), 1, key + ".local_port", p);
@@ -182,14 +189,21 @@ public final class ConfigValidator {
       retry = retry(retry, MIN_PROXY_RETRY_DELAY, key + ".bind_retry", p);
     }
     return new ProxyConfig(
-        proxy.name(), publishAddr, proxy.publishPort(), localAddr, proxy.localPort(), type, retry);
+        proxy.name(),
+        publishAddr,
+        proxy.publishPort(),
+        localAddr,
+        proxy.localPort(),
+        type,
+        retry,
+        proxy.privateAccess());
   }
 
   /** Rejects a publish binding equal to the tunnel port or overlapping an earlier proxy's. */
   private static void crossCheckBinding(
       ClientConfig c, List<ProxyConfig> earlier, ProxyConfig proxy, int index, Problems p) {
     String key = "proxies[" + index + "].publish_port";
-    if (p.hasError(key) || p.hasError("proxies[" + index + "].publish_addr")) {
+    if (proxy.isPrivate() || p.hasError(key) || p.hasError("proxies[" + index + "].publish_addr")) {
       return;
     }
     if (proxy.publishPort() == c.serverPort()) {
@@ -198,7 +212,8 @@ public final class ConfigValidator {
     }
     for (int j = 0; j < earlier.size(); j++) {
       ProxyConfig other = earlier.get(j);
-      if (other.publishPort() == proxy.publishPort()
+      if (!other.isPrivate()
+          && other.publishPort() == proxy.publishPort()
           && overlaps(other.publishAddr(), proxy.publishAddr())) {
         p.error(
             key,
@@ -216,7 +231,7 @@ public final class ConfigValidator {
     }
   }
 
-  private static boolean overlaps(String a, String b) {
+  static boolean overlaps(String a, String b) {
     return a.equalsIgnoreCase(b) || WILDCARDS.contains(a) || WILDCARDS.contains(b);
   }
 
@@ -227,8 +242,7 @@ public final class ConfigValidator {
         + proxy.publishPort();
   }
 
-  private static BindRetryPolicy retry(
-      BindRetryPolicy policy, Duration minDelay, String key, Problems p) {
+  static BindRetryPolicy retry(BindRetryPolicy policy, Duration minDelay, String key, Problems p) {
     if (policy.maxRetries() < -1) {
       p.error(
           key + ".max_retries", "must be -1 (retry forever) or more, got " + policy.maxRetries());
@@ -264,7 +278,7 @@ public final class ConfigValidator {
     return d;
   }
 
-  private static void port(int port, int min, String key, Problems p) {
+  static void port(int port, int min, String key, Problems p) {
     if (port < min || port > 65535) {
       p.error(key, "must be between " + min + " and 65535, got " + port);
     }
@@ -276,7 +290,7 @@ public final class ConfigValidator {
     }
   }
 
-  private static String address(String addr, String dflt, String key, Problems p) {
+  static String address(String addr, String dflt, String key, Problems p) {
     if (addr == null) {
       return dflt;
     }
@@ -286,13 +300,14 @@ public final class ConfigValidator {
     return addr;
   }
 
-  private static void name(String name, String key, Problems p) {
+  static void name(String name, String key, Problems p) {
     if (name != null && !NAME_PATTERN.matcher(name).matches()) {
       p.error(key, "must match " + NAME_PATTERN.pattern() + ", got '" + name + "'");
     }
   }
 
-  private static void authKey(String authKey, String key, Problems p) {
+  /** Checks a shared secret: the auth key, or a visitor secret. */
+  static void authKey(String authKey, String key, Problems p) {
     if (authKey == null) {
       if (!p.hasError(key + "_file") && !p.hasError(key + "_env")) {
         p.error(key, "missing required key");

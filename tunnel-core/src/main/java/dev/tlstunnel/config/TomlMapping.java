@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Maps a parsed TOML tree onto the config records. Reports unknown keys, wrong types and missing
@@ -50,14 +51,17 @@ final class TomlMapping {
           "shutdown_grace",
           "reconnect");
   static final List<String> PROXY_KEYS =
-      List.of(
-          "name",
-          "publish_addr",
-          "publish_port",
-          "local_addr",
-          "local_port",
-          "proxy_type",
-          "bind_retry");
+      Stream.concat(
+              Stream.of(
+                  "name",
+                  "publish_addr",
+                  "publish_port",
+                  "local_addr",
+                  "local_port",
+                  "proxy_type",
+                  "bind_retry"),
+              VisitorToml.PRIVATE_PROXY_KEYS.stream())
+          .toList();
   static final List<String> LIMIT_KEYS =
       List.of(
           "max_control_frame",
@@ -104,13 +108,14 @@ final class TomlMapping {
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
   static ClientConfig client(JsonNode root, Path baseDir, Problems p, UnaryOperator<String> env) {
-    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies"));
+    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies", "visitors"));
     top.require("client");
     TomlTable c = top.table("client", CLIENT_KEYS);
     List<ProxyConfig> proxies = new ArrayList<>();
     for (TomlTable t : top.tableArray("proxies", PROXY_KEYS)) {
-      proxies.add(proxy(t));
+      proxies.add(proxy(t, baseDir, env));
     }
+    List<VisitorConfig> visitors = VisitorToml.visitors(top, baseDir, env);
     if (c == null) {
       return null;
     }
@@ -133,11 +138,17 @@ final class TomlMapping {
         reconnect(c.table("reconnect", RECONNECT_KEYS)),
         keepAlive(c),
         millis(c.duration("shutdown_grace"), ClientConfig.DEFAULT_SHUTDOWN_GRACE_MILLIS),
-        proxies);
+        proxies,
+        visitors);
   }
 
-  private static ProxyConfig proxy(TomlTable t) {
-    t.require("name", "publish_port", "local_port");
+  private static ProxyConfig proxy(TomlTable t, Path baseDir, UnaryOperator<String> env) {
+    PrivateProxyConfig privateAccess = VisitorToml.privateAccess(t, baseDir, env);
+    if (privateAccess == null) {
+      t.require("name", "publish_port", "local_port");
+    } else {
+      t.require("name", "local_port");
+    }
     ProxyType type = ProxyType.TCP;
     String typeName = t.string("proxy_type");
     if (typeName != null) {
@@ -154,14 +165,15 @@ final class TomlMapping {
         t.string("local_addr"),
         orZero(t.integer("local_port")),
         type,
-        retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT));
+        retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT),
+        privateAccess);
   }
 
   /**
    * A retry policy; absent fields come from {@code base}, adjusted so that a lone {@code
    * initial_delay} or {@code max_delay} does not contradict the default of the other.
    */
-  private static BindRetryPolicy retry(TomlTable t, BindRetryPolicy base) {
+  static BindRetryPolicy retry(TomlTable t, BindRetryPolicy base) {
     if (t == null) {
       return base;
     }

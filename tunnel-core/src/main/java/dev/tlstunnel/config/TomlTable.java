@@ -85,6 +85,24 @@ final class TomlTable {
     return v == null || !v.isBoolean() ? wrongType(key, v, "a boolean") : v.booleanValue();
   }
 
+  /** An array of strings; null (the problem recorded) when it holds anything else. */
+  List<String> strings(String key) {
+    JsonNode v = value(key);
+    if (v == null || !v.isArray()) {
+      return wrongType(key, v, "an array of strings");
+    }
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual()) {
+        problems.error(
+            keyPath(key) + "[" + i + "]", "expected a string, got " + typeName(v.get(i)));
+        return null;
+      }
+      values.add(v.get(i).textValue());
+    }
+    return values;
+  }
+
   Duration duration(String key) {
     JsonNode v = value(key);
     if (v == null || !v.isTextual()) {

@@ -12,6 +12,7 @@ public sealed interface ControlMessage
         ProxyRegistrationResult,
         ProxyStatusUpdate,
         Heartbeat,
+        VisitNonce,
         ControlMessage.Unknown {
 
   /** A message of a type this version does not know. Receivers ignore it. */

@@ -30,7 +30,8 @@ final class ControlMessages {
           "register_proxies", RegisterProxies.class,
           "proxy_registration_result", ProxyRegistrationResult.class,
           "proxy_status_update", ProxyStatusUpdate.class,
-          "heartbeat", Heartbeat.class);
+          "heartbeat", Heartbeat.class,
+          "visit_nonce", VisitNonce.class);
 
   private ControlMessages() {}
 
