@@ -4,6 +4,8 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.visitor.Visitors;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,11 +14,17 @@ record ClientContext(
     ClientConfig config,
     Transport transport,
     YamuxConfig yamux,
-    Map<String, ProxyConfig> proxiesByName) {
+    Map<String, ProxyConfig> proxiesByName,
+    Visitors visitors) {
 
   static ClientContext of(ClientConfig config, Transport transport, YamuxConfig yamux) {
     Map<String, ProxyConfig> byName = new LinkedHashMap<>();
     config.proxies().forEach(p -> byName.put(p.name(), p));
-    return new ClientContext(config, transport, yamux, Map.copyOf(byName));
+    return new ClientContext(
+        config,
+        transport,
+        yamux,
+        Map.copyOf(byName),
+        new Visitors(config.visitors(), config.clientId(), transport, Clock.systemUTC()));
   }
 }

@@ -12,6 +12,8 @@ import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.protocol.RegisterProxies;
+import dev.tlstunnel.protocol.VisitNonce;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.List;
@@ -53,6 +55,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.tracker().onRegistrationResult(result);
     } else if (msg instanceof ProxyStatusUpdate update) {
       session.tracker().onStatusUpdate(update);
+    } else if (msg instanceof VisitNonce nonce) {
+      context.visitors().onSession(ctx.channel().parent(), nonce.nonce());
     } else if (msg instanceof Heartbeat beat) {
       if (!beat.reply()) {
         ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));
@@ -79,6 +83,15 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
   }
 
   private ProxySpec spec(ProxyConfig p) {
+    if (p.isPrivate()) {
+      return new ProxySpec(
+          p.name(),
+          null,
+          0,
+          p.proxyType().configName(),
+          null,
+          Visitors.access(p, context.config().clientId()));
+    }
     BindRetrySpec retry =
         p.bindRetry() == null
             ? null

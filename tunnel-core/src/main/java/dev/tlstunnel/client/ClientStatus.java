@@ -1,5 +1,6 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.visitor.VisitorState;
 import java.util.List;
 
 /**
@@ -15,6 +16,7 @@ import java.util.List;
  * @param reconnectAttempt the number of the next (or running) reconnect attempt since the session
  *     was last up, or null while connected
  * @param proxies every configured proxy, in configuration order
+ * @param visitors every configured visitor, in configuration order
  */
 public record ClientStatus(
     String clientId,
@@ -23,9 +25,31 @@ public record ClientStatus(
     String lastError,
     String nextAttemptAt,
     Integer reconnectAttempt,
-    List<ProxyState> proxies) {
+    List<ProxyState> proxies,
+    List<VisitorState> visitors) {
   public ClientStatus {
     proxies = List.copyOf(proxies);
+    visitors = visitors == null ? List.of() : List.copyOf(visitors);
+  }
+
+  /** A status without visitors. */
+  public ClientStatus(
+      String clientId,
+      String server,
+      String sessionState,
+      String lastError,
+      String nextAttemptAt,
+      Integer reconnectAttempt,
+      List<ProxyState> proxies) {
+    this(
+        clientId,
+        server,
+        sessionState,
+        lastError,
+        nextAttemptAt,
+        reconnectAttempt,
+        proxies,
+        List.of());
   }
 
   /** A status without reconnect details. */

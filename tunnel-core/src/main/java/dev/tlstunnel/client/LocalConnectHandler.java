@@ -58,6 +58,10 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
+    if (!context.visitors().connected().admit(proxy, h, ctx.channel())) {
+      ctx.close();
+      return;
+    }
     connect(ctx, proxy, 1);
   }
 

@@ -1,5 +1,8 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.visitor.ConnectedVisitor;
+import java.util.List;
+
 /**
  * The latest known state of one proxy, as the client sees it.
  *
@@ -15,6 +18,8 @@ package dev.tlstunnel.client;
  * @param attempt the attempt the server last reported
  * @param maxRetries the retries the server allows, -1 for no limit
  * @param updatedAt ISO-8601 instant of the last change
+ * @param visibility {@code public}, or {@code private} (no public port; visitors only)
+ * @param connectedVisitors of a private proxy: the visitors with connections open right now
  */
 public record ProxyState(
     String name,
@@ -27,4 +32,54 @@ public record ProxyState(
     String nextRetryAt,
     Integer attempt,
     Integer maxRetries,
-    String updatedAt) {}
+    String updatedAt,
+    String visibility,
+    List<ConnectedVisitor> connectedVisitors) {
+
+  /** A state without visibility details (filled in by {@link #withVisitors}). */
+  public ProxyState(
+      String name,
+      String status,
+      String publishAddr,
+      int publishPort,
+      String local,
+      String error,
+      Double retryAfterSeconds,
+      String nextRetryAt,
+      Integer attempt,
+      Integer maxRetries,
+      String updatedAt) {
+    this(
+        name,
+        status,
+        publishAddr,
+        publishPort,
+        local,
+        error,
+        retryAfterSeconds,
+        nextRetryAt,
+        attempt,
+        maxRetries,
+        updatedAt,
+        null,
+        null);
+  }
+
+  /** This state with its visibility and, for a private proxy, the visitors connected to it. */
+  public ProxyState withVisitors(String visibility, List<ConnectedVisitor> connectedVisitors) {
+    return new ProxyState(
+        name,
+        status,
+        publishAddr,
+        publishPort,
+        local,
+        error,
+        retryAfterSeconds,
+        nextRetryAt,
+        attempt,
+        maxRetries,
+        updatedAt,
+        visibility,
+        connectedVisitors == null ? null : List.copyOf(connectedVisitors));
+  }
+}

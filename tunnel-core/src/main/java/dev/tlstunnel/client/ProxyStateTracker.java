@@ -174,6 +174,10 @@ final class ProxyStateTracker {
   private static void logUpdate(ProxyState s) {
     switch (s.status()) {
       case "healthy":
+        if (s.publishAddr() == null) {
+          log.info("Proxy '{}' ready on server for visitors (private)", s.name());
+          break;
+        }
         log.info(
             "Proxy '{}' healthy on server: listening on {}{}",
             s.name(),

@@ -5,11 +5,13 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -24,14 +26,14 @@ import org.slf4j.LoggerFactory;
 public final class TunnelClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TunnelClient.class);
 
-  private final ClientConfig config;
+  private final ClientContext context;
   private final EventLoopGroup group;
   private final ReconnectLoop loop;
   private final AdminServer admin;
 
   private TunnelClient(
-      ClientConfig config, EventLoopGroup group, ReconnectLoop loop, AdminServer admin) {
-    this.config = config;
+      ClientContext context, EventLoopGroup group, ReconnectLoop loop, AdminServer admin) {
+    this.context = context;
     this.group = group;
     this.loop = loop;
     this.admin = admin;
@@ -60,9 +62,10 @@ public final class TunnelClient implements AutoCloseable {
     }
     Transport transport = Transport.best();
     EventLoopGroup group = transport.newGroup(1, "tunnel-client");
+    ClientContext context = ClientContext.of(config, transport, yamux);
     ReconnectLoop loop =
         new ReconnectLoop(
-            ClientContext.of(config, transport, yamux),
+            context,
             group.next(),
             ssl,
             new ReconnectSchedule(
@@ -77,7 +80,7 @@ public final class TunnelClient implements AutoCloseable {
                 transport.serverChannelClass(),
                 config.adminAddr(),
                 config.adminPort(),
-                () -> snapshot(config, loop));
+                () -> snapshot(context, loop));
       } catch (Exception e) {
         Transport.shutdown(group, 1);
         if (e instanceof InterruptedException) {
@@ -86,13 +89,24 @@ public final class TunnelClient implements AutoCloseable {
         throw new TunnelStartException(e.getMessage(), e);
       }
     }
-    TunnelClient client = new TunnelClient(config, group, loop, admin);
+    TunnelClient client = new TunnelClient(context, group, loop, admin);
+    context.visitors().start(group.next());
     loop.start();
     return client;
   }
 
-  private static ClientStatus snapshot(ClientConfig config, ReconnectLoop loop) {
+  private static ClientStatus snapshot(ClientContext context, ReconnectLoop loop) {
+    ClientConfig config = context.config();
     ReconnectLoop.View view = loop.view();
+    Visitors visitors = context.visitors();
+    List<ProxyState> proxies =
+        loop.tracker().snapshot().stream()
+            .map(
+                p ->
+                    context.proxiesByName().get(p.name()).isPrivate()
+                        ? p.withVisitors("private", visitors.connected().of(p.name()))
+                        : p.withVisitors("public", null))
+            .toList();
     return new ClientStatus(
         config.clientId(),
         config.serverAddr() + ":" + config.serverPort(),
@@ -100,12 +114,13 @@ public final class TunnelClient implements AutoCloseable {
         view.lastError(),
         view.nextAttemptAt(),
         view.attempt(),
-        loop.tracker().snapshot());
+        proxies,
+        visitors.snapshot());
   }
 
-  /** The latest state of the session and every proxy. */
+  /** The latest state of the session, every proxy and every visitor. */
   public ClientStatus status() {
-    return snapshot(config, loop);
+    return snapshot(context, loop);
   }
 
   /** The admin API's port, or -1 when it is off. */
@@ -140,6 +155,7 @@ public final class TunnelClient implements AutoCloseable {
   }
 
   private void releaseResources() {
+    context.visitors().close();
     if (admin != null) {
       admin.close();
     }

@@ -4,17 +4,13 @@ import dev.tlstunnel.protocol.ControlCodec;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sets up the streams a client opens: the first is the control stream (codec, then authentication);
- * clients open no other streams in this protocol version, so further ones are refused.
+ * every later one is a data stream that starts with a request header ({@link ClientStreamRouter}).
  */
 @ChannelHandler.Sharable
 final class ServerInboundStreams extends ChannelInitializer<Channel> {
-  private static final Logger log = LoggerFactory.getLogger(ServerInboundStreams.class);
-
   private final ServerContext context;
   private final Channel tunnel;
   private boolean controlOpened;
@@ -27,8 +23,7 @@ final class ServerInboundStreams extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel stream) {
     if (controlOpened) {
-      log.debug("Refusing extra stream {} from {}", stream, tunnel.remoteAddress());
-      stream.close();
+      ClientStreamRouter.addTo(stream, context, tunnel);
       return;
     }
     controlOpened = true;

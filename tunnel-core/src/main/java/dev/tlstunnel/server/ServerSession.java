@@ -69,6 +69,8 @@ final class ServerSession {
    */
   void start() {
     tunnel.attr(ServerContext.CLIENT_ID).set(clientId);
+    tunnel.attr(ClientStreamRouter.SESSION).set(this);
+    SessionVisits.start(this, context);
     ServerSession previous =
         clientId.equals(ANONYMOUS) ? null : context.sessionsByClientId.put(clientId, this);
     if (previous != null && previous != this) {
@@ -155,6 +157,10 @@ final class ServerSession {
       reject(spec.name(), problem.get());
       return;
     }
+    if (spec.privateAccess() != null) {
+      context.visits.privateProxies().register(this, spec);
+      return;
+    }
     RetryPolicyClamp.Result policy =
         RetryPolicyClamp.clamp(context.config.bindRetry(), spec.bindRetry());
     send(
@@ -223,6 +229,7 @@ final class ServerSession {
     closed = true;
     listeners.values().forEach(ProxyListener::close);
     context.registry.releaseAll(this);
+    context.visits.privateProxies().releaseAll(this);
     context.sessions.remove(this);
     context.sessionsByClientId.remove(clientId, this);
     tunnel.close();

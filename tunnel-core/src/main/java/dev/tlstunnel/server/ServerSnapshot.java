@@ -48,7 +48,8 @@ public record ServerSnapshot(
   /**
    * One registered proxy.
    *
-   * @param status {@code binding}, {@code healthy}, {@code unhealthy} or {@code bind_failed}
+   * @param status {@code binding}, {@code healthy}, {@code unhealthy}, {@code bind_failed}, or
+   *     {@code private} for a private proxy (no listener; visitors only)
    * @param boundPort the port it listens on, or 0 when not listening
    * @param retryPending whether a bind retry timer is scheduled
    */

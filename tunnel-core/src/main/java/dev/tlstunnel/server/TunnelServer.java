@@ -136,6 +136,7 @@ public final class TunnelServer implements AutoCloseable {
               mux == null ? 0 : mux.receiveBuffered(),
               mux == null ? 0 : mux.receiveWindowGrowth()));
       proxies.addAll(s.proxyInfos());
+      proxies.addAll(context.visits.privateProxies().infos(s));
     }
     for (ProxyRegistry.Entry e : context.registry.entries()) {
       if (!context.sessions.contains(e.owner())) {

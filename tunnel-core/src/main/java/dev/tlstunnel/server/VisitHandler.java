@@ -1,0 +1,221 @@
+package dev.tlstunnel.server;
+
+import dev.tlstunnel.protocol.StreamHeader;
+import dev.tlstunnel.protocol.StreamHeaderCodec;
+import dev.tlstunnel.protocol.StreamRefusal;
+import dev.tlstunnel.protocol.StreamReply;
+import dev.tlstunnel.protocol.StreamRequests;
+import dev.tlstunnel.protocol.VisitProof;
+import dev.tlstunnel.protocol.VisitRequest;
+import dev.tlstunnel.relay.HeldInput;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams of kind {@code visit}: a client reaching another client's private proxy. Checks, in this
+ * order, that the target's client is connected, that it has that private proxy, that the visitor
+ * may visit it, the proof (in constant time) and that its sequence number is new; then opens a
+ * stream to the publisher, answers the visitor and relays. Each refusal has its own reason, is
+ * answered on the stream and logged once per visitor, target and reason (rate-limited); failed
+ * proofs count towards the visitor's address's auth penalty, during which its visits are refused.
+ * No stream reaches the publisher before every check has passed.
+ */
+final class VisitHandler {
+  private static final Logger log = LoggerFactory.getLogger(VisitHandler.class);
+  private static final Pattern TARGET =
+      Pattern.compile("[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}");
+
+  private final ServerContext context;
+  private final PrivateProxies privateProxies = new PrivateProxies();
+  private final SecureRandom random = new SecureRandom();
+
+  VisitHandler(ServerContext context) {
+    this.context = context;
+  }
+
+  PrivateProxies privateProxies() {
+    return privateProxies;
+  }
+
+  SecureRandom random() {
+    return random;
+  }
+
+  /** Serves the visit stream {@code stream} of {@code visitor}; runs on its event loop. */
+  void open(ServerSession visitor, Channel stream, VisitRequest request) {
+    String target = request.target();
+    if (!TARGET.matcher(target).matches()) {
+      ClientStreamRouter.refuse(
+          stream, StreamRefusal.MALFORMED, "target must be CLIENT_ID/PROXY ([A-Za-z0-9._-]{1,64})");
+      return;
+    }
+    int slash = target.indexOf('/');
+    String clientId = target.substring(0, slash);
+    String proxyName = target.substring(slash + 1);
+    long penalty = context.admission.penaltyLeftMillis(visitor.tunnel());
+    if (penalty > 0) {
+      refuse(visitor, stream, target, StreamRefusal.PENALTY, penaltyText(penalty));
+      return;
+    }
+    ServerSession publisher = context.sessionsByClientId.get(clientId);
+    if (publisher == null) {
+      refuse(
+          visitor,
+          stream,
+          target,
+          StreamRefusal.TARGET_OFFLINE,
+          "client '" + clientId + "' is not connected");
+      return;
+    }
+    PrivateProxies.Entry entry = privateProxies.find(publisher, proxyName);
+    if (entry == null) {
+      refuse(
+          visitor,
+          stream,
+          target,
+          StreamRefusal.UNKNOWN_PROXY,
+          "client '" + clientId + "' has no private proxy '" + proxyName + "'");
+      return;
+    }
+    if (!entry.access.allows(visitor.clientId())) {
+      refuse(
+          visitor,
+          stream,
+          target,
+          StreamRefusal.NOT_ALLOWED,
+          "client '" + visitor.clientId() + "' is not in allowed_visitors of " + target);
+      return;
+    }
+    if (!proofHolds(visitor, stream, request, entry)) {
+      return;
+    }
+    int max = context.limits.maxConnectionsPerProxy();
+    if (!entry.tryOpen(max)) {
+      refuse(
+          visitor,
+          stream,
+          target,
+          StreamRefusal.LIMIT,
+          "limit max_connections_per_proxy=" + max + " reached for " + target);
+      return;
+    }
+    connect(visitor, stream, entry, target);
+  }
+
+  private boolean proofHolds(
+      ServerSession visitor, Channel stream, VisitRequest request, PrivateProxies.Entry entry) {
+    SessionVisits visits = SessionVisits.of(visitor);
+    String target = request.target();
+    boolean matches =
+        visits != null
+            && VisitProof.matches(
+                entry.access.visitorKey(),
+                visits.nonce(),
+                request.seq(),
+                target,
+                visitor.clientId(),
+                request.proof());
+    if (!matches) {
+      long penalty = context.admission.authFailed(visitor.tunnel());
+      refuse(
+          visitor,
+          stream,
+          target,
+          StreamRefusal.WRONG_SECRET,
+          "the proof does not match the secret of "
+              + target
+              + "; refusing this address for "
+              + penalty
+              + " ms");
+      return false;
+    }
+    if (!visits.firstUse(request.seq())) {
+      long penalty = context.admission.authFailed(visitor.tunnel());
+      refuse(
+          visitor,
+          stream,
+          target,
+          StreamRefusal.REPLAYED,
+          "sequence number "
+              + request.seq()
+              + " was used already in this session (a replayed proof); refusing this address for "
+              + penalty
+              + " ms");
+      return false;
+    }
+    return true;
+  }
+
+  private void connect(
+      ServerSession visitor, Channel stream, PrivateProxies.Entry entry, String target) {
+    entry
+        .owner
+        .openStream(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel out) {
+                out.config().setOption(ChannelOption.AUTO_READ, false);
+              }
+            })
+        .addListener(
+            (Future<Channel> f) -> {
+              if (!f.isSuccess()) {
+                entry.closed();
+                String why = "cannot open a stream to the target: " + f.cause().getMessage();
+                stream
+                    .eventLoop()
+                    .execute(
+                        () ->
+                            refuse(visitor, stream, target, StreamRefusal.TARGET_UNAVAILABLE, why));
+                return;
+              }
+              Channel out = f.getNow();
+              out.closeFuture().addListener(c -> entry.closed());
+              InetSocketAddress peer = (InetSocketAddress) visitor.tunnel().remoteAddress();
+              StreamHeader header =
+                  new StreamHeader(
+                      entry.proxyName,
+                      peer.getAddress().getHostAddress(),
+                      peer.getPort(),
+                      visitor.clientId());
+              out.writeAndFlush(StreamHeaderCodec.encode(out.alloc(), header));
+              stream.eventLoop().execute(() -> relay(stream, out));
+            });
+  }
+
+  private static void relay(Channel stream, Channel out) {
+    if (!stream.isActive()) {
+      out.close();
+      return;
+    }
+    stream.writeAndFlush(StreamRequests.encode(stream.alloc(), StreamReply.accepted()));
+    HeldInput.relay(stream, out);
+  }
+
+  private void refuse(
+      ServerSession visitor, Channel stream, String target, StreamRefusal reason, String message) {
+    context.logs.warn(
+        log,
+        "visit:" + reason.wireName() + ":" + visitor.clientId() + ">" + target,
+        "Visitor '{}' from {} refused for '{}': {} ({})",
+        visitor.clientId(),
+        visitor.tunnel().remoteAddress(),
+        target,
+        message,
+        reason.wireName());
+    ClientStreamRouter.refuse(stream, reason, message);
+  }
+
+  private static String penaltyText(long millis) {
+    return "this address is refused for another "
+        + millis
+        + " ms after failed authentications or visitor proofs";
+  }
+}
