@@ -129,11 +129,7 @@ final class VisitHandler {
           stream,
           target,
           StreamRefusal.WRONG_SECRET,
-          "the proof does not match the secret of "
-              + target
-              + "; refusing this address for "
-              + penalty
-              + " ms");
+          "the proof does not match the secret of " + target + penaltyNote(penalty));
       return false;
     }
     if (!visits.firstUse(request.seq())) {
@@ -145,9 +141,8 @@ final class VisitHandler {
           StreamRefusal.REPLAYED,
           "sequence number "
               + request.seq()
-              + " was used already in this session (a replayed proof); refusing this address for "
-              + penalty
-              + " ms");
+              + " was used already in this session (a replayed proof)"
+              + penaltyNote(penalty));
       return false;
     }
     return true;
@@ -211,6 +206,10 @@ final class VisitHandler {
         message,
         reason.wireName());
     ClientStreamRouter.refuse(stream, reason, message);
+  }
+
+  private static String penaltyNote(long millis) {
+    return millis > 0 ? "; refusing this address for " + millis + " ms" : "";
   }
 
   private static String penaltyText(long millis) {
