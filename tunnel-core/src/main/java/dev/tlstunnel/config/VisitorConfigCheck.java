@@ -21,7 +21,9 @@ final class VisitorConfigCheck {
     List<String> allowed = access.allowedVisitors();
     String allowedKey = key + ".allowed_visitors";
     if (allowed == null) {
-      p.error(allowedKey, "missing required key (client ids that may visit, or [\"*\"] for all)");
+      if (!p.hasErrorWithin(allowedKey)) {
+        p.error(allowedKey, "missing required key (client ids that may visit, or [\"*\"] for all)");
+      }
     } else if (allowed.isEmpty()) {
       p.error(allowedKey, "must not be empty (client ids that may visit, or [\"*\"] for all)");
     } else {
