@@ -5,6 +5,7 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigLoader;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ServerConfig;
+import dev.tlstunnel.config.VisitorConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,13 +70,31 @@ public final class CheckCommand implements Callable<Integer> {
           "    "
               + proxy.name()
               + ": "
-              + hostPort(proxy.publishAddr(), proxy.publishPort())
+              + (proxy.isPrivate()
+                  ? "private, visitors "
+                      + String.join(", ", proxy.privateAccess().allowedVisitors())
+                  : hostPort(proxy.publishAddr(), proxy.publishPort()))
               + " -> "
               + hostPort(proxy.localAddr(), proxy.localPort())
               + " ("
               + proxy.proxyType().configName()
               + (proxy.bindRetry() == null ? "" : "; bind retry: " + describe(proxy.bindRetry()))
               + ")");
+    }
+    if (!cfg.visitors().isEmpty()) {
+      out.println("  visitors:  " + cfg.visitors().size());
+      for (VisitorConfig v : cfg.visitors()) {
+        out.println(
+            "    "
+                + v.name()
+                + ": "
+                + hostPort(v.bindAddr(), v.bindPort())
+                + " -> "
+                + v.target()
+                + " (bind retry: "
+                + describe(v.bindRetry())
+                + ")");
+      }
     }
   }
 

@@ -24,23 +24,31 @@ public final class StatusTable {
     if (reconnect != null) {
       text.append(reconnect).append('\n');
     }
-    if (status.proxies().isEmpty()) {
+    if (status.proxies().isEmpty() && status.visitors().isEmpty()) {
       return text.append("No proxies configured.\n").toString();
     }
-    List<String[]> rows = new ArrayList<>();
-    rows.add(HEADER);
-    for (ProxyState proxy : status.proxies()) {
-      rows.add(
-          new String[] {
-            proxy.name(),
-            proxy.status(),
-            CheckCommand.hostPort(orDash(proxy.publishAddr()), proxy.publishPort()),
-            orDash(proxy.local()),
-            detail(proxy, now)
-          });
+    if (!status.proxies().isEmpty()) {
+      List<String[]> rows = new ArrayList<>();
+      rows.add(HEADER);
+      for (ProxyState proxy : status.proxies()) {
+        rows.add(
+            new String[] {
+              proxy.name(),
+              proxy.status(),
+              VisitorTable.isPrivate(proxy)
+                  ? "private"
+                  : CheckCommand.hostPort(orDash(proxy.publishAddr()), proxy.publishPort()),
+              orDash(proxy.local()),
+              VisitorTable.isPrivate(proxy) ? VisitorTable.detail(proxy) : detail(proxy, now)
+            });
+      }
+      text.append('\n');
+      appendColumns(text, rows);
     }
-    text.append('\n');
-    appendColumns(text, rows);
+    if (!status.visitors().isEmpty()) {
+      text.append('\n');
+      appendColumns(text, VisitorTable.rows(status.visitors(), now));
+    }
     return text.toString();
   }
 
@@ -76,48 +84,67 @@ public final class StatusTable {
 
   /** The error, plus the retry countdown and attempt while unhealthy. */
   static String detail(ProxyState proxy, Instant now) {
+    return bindDetail(
+        proxy.error(),
+        proxy.status(),
+        proxy.nextRetryAt(),
+        proxy.retryAfterSeconds(),
+        proxy.attempt(),
+        proxy.maxRetries(),
+        now);
+  }
+
+  /** The bind detail of a proxy or a visitor: error, retry countdown, attempt, give-up. */
+  static String bindDetail(
+      String error,
+      String state,
+      String nextRetryAt,
+      Double retryAfterSeconds,
+      Integer attempt,
+      Integer maxRetries,
+      Instant now) {
     List<String> parts = new ArrayList<>();
-    if (proxy.error() != null && !proxy.error().isBlank()) {
-      parts.add(proxy.error());
+    if (error != null && !error.isBlank()) {
+      parts.add(error);
     }
-    String status = orDash(proxy.status());
+    String status = orDash(state);
     if (status.equals("unhealthy")) {
-      Long wait = secondsUntilRetry(proxy, now);
+      Long wait = secondsUntilRetry(nextRetryAt, retryAfterSeconds, now);
       String retry = wait == null ? "retrying" : "retry in " + wait + "s";
-      parts.add(retry + attempt(proxy));
-    } else if (status.equals("bind_failed") && proxy.maxRetries() != null) {
-      parts.add("gave up after " + proxy.maxRetries() + " retries");
+      parts.add(retry + attempt(attempt, maxRetries));
+    } else if (status.equals("bind_failed") && maxRetries != null) {
+      parts.add("gave up after " + maxRetries + " retries");
     } else if (status.equals("pending")) {
       parts.add("waiting for the server");
     }
     return parts.isEmpty() ? "-" : String.join("; ", parts);
   }
 
-  private static String attempt(ProxyState proxy) {
-    if (proxy.attempt() == null) {
+  private static String attempt(Integer attempt, Integer maxRetries) {
+    if (attempt == null) {
       return "";
     }
-    if (proxy.maxRetries() == null) {
-      return " (attempt " + proxy.attempt() + ")";
+    if (maxRetries == null) {
+      return " (attempt " + attempt + ")";
     }
-    String max = proxy.maxRetries() < 0 ? "unlimited" : String.valueOf(proxy.maxRetries());
-    return " (attempt " + proxy.attempt() + "/" + max + ")";
+    String max = maxRetries < 0 ? "unlimited" : String.valueOf(maxRetries);
+    return " (attempt " + attempt + "/" + max + ")";
   }
 
-  private static Long secondsUntilRetry(ProxyState proxy, Instant now) {
-    if (proxy.nextRetryAt() != null) {
+  private static Long secondsUntilRetry(String nextRetryAt, Double retryAfterSeconds, Instant now) {
+    if (nextRetryAt != null) {
       try {
-        Duration left = Duration.between(now, Instant.parse(proxy.nextRetryAt()));
+        Duration left = Duration.between(now, Instant.parse(nextRetryAt));
         return Math.max(0, (left.toMillis() + 999) / 1000);
       } catch (DateTimeParseException e) {
         // fall back to the announced delay
       }
     }
-    return proxy.retryAfterSeconds() == null ? null : Math.round(proxy.retryAfterSeconds());
+    return retryAfterSeconds == null ? null : Math.round(retryAfterSeconds);
   }
 
-  private static void appendColumns(StringBuilder text, List<String[]> rows) {
-    int[] widths = new int[HEADER.length];
+  static void appendColumns(StringBuilder text, List<String[]> rows) {
+    int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
         widths[i] = Math.max(widths[i], row[i].length());
@@ -135,7 +162,7 @@ public final class StatusTable {
     }
   }
 
-  private static String orDash(String value) {
+  static String orDash(String value) {
     return value == null || value.isBlank() ? "-" : value;
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.client.ClientStatus;
 import dev.tlstunnel.client.ProxyState;
+import dev.tlstunnel.visitor.ConnectedVisitor;
+import dev.tlstunnel.visitor.VisitorState;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -126,5 +128,99 @@ class StatusTableTest {
         new ProxyState(
             "web", "pending", "::", 80, "127.0.0.1:80", null, null, null, null, null, null);
     assertThat(StatusTable.detail(state, NOW)).isEqualTo("waiting for the server");
+  }
+
+  @Test
+  @Timeout(10)
+  void rendersPrivateProxiesAndVisitors() {
+    ProxyState ssh =
+        new ProxyState("ssh", "healthy", null, 0, "127.0.0.1:22", null, null, null, 1, null, null)
+            .withVisitors(
+                "private",
+                List.of(new ConnectedVisitor("ci", 1), new ConnectedVisitor("laptop", 2)));
+    ProxyState db =
+        new ProxyState("db", "healthy", null, 0, "127.0.0.1:5432", null, null, null, 1, null, null)
+            .withVisitors("private", List.of());
+    VisitorState office =
+        new VisitorState(
+            "office-web",
+            "office/web",
+            "127.0.0.1",
+            8080,
+            "127.0.0.1:8080",
+            "healthy",
+            null,
+            null,
+            null,
+            1,
+            10,
+            3,
+            40,
+            null,
+            null,
+            null);
+    VisitorState refused =
+        new VisitorState(
+            "home-ssh",
+            "home/ssh",
+            "127.0.0.1",
+            2222,
+            "127.0.0.1:2222",
+            "healthy",
+            null,
+            null,
+            null,
+            1,
+            10,
+            0,
+            5,
+            "client 'home' is not connected (target_offline)",
+            "2026-11-24T11:59:00Z",
+            null);
+    VisitorState held =
+        new VisitorState(
+            "db",
+            "office/db",
+            "127.0.0.1",
+            5433,
+            null,
+            "unhealthy",
+            "Port 5433 is already in use by another process",
+            2.0,
+            "2026-11-24T12:00:02Z",
+            1,
+            10,
+            0,
+            0,
+            null,
+            null,
+            null);
+    ClientStatus status =
+        new ClientStatus(
+            "laptop",
+            "tunnel.example.com:7000",
+            "connected",
+            null,
+            null,
+            null,
+            List.of(ssh, db),
+            List.of(office, refused, held));
+    assertThat(StatusTable.render(status, NOW))
+        .isEqualTo(
+            String.join(
+                "\n",
+                "Session: connected to tunnel.example.com:7000 as laptop",
+                "",
+                "PROXY  STATUS   PUBLISH  LOCAL           DETAIL",
+                "ssh    healthy  private  127.0.0.1:22    visitors: ci (1), laptop (2)",
+                "db     healthy  private  127.0.0.1:5432  no visitor connected",
+                "",
+                "VISITOR     STATUS     LOCAL           TARGET      CONNS  DETAIL",
+                "office-web  healthy    127.0.0.1:8080  office/web  3      -",
+                "home-ssh    healthy    127.0.0.1:2222  home/ssh    0      last refused: client"
+                    + " 'home' is not connected (target_offline)",
+                "db          unhealthy  127.0.0.1:5433  office/db   0      Port 5433 is already in"
+                    + " use by another process; retry in 2s (attempt 1/10)",
+                ""));
   }
 }

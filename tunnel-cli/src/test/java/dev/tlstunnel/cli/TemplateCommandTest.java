@@ -78,13 +78,20 @@ class TemplateCommandTest {
       }
     }
     assertThat(server).contains("[server.bind_retry]", "[server.limits]");
-    for (String key : keys("CLIENT_KEYS", "PROXY_KEYS", "RECONNECT_KEYS", "RETRY_KEYS")) {
+    for (String key :
+        keys(
+            "CLIENT_KEYS",
+            "PROXY_KEYS",
+            "RECONNECT_KEYS",
+            "RETRY_KEYS",
+            "VisitorToml.VISITOR_KEYS")) {
       if (key.equals("bind_retry") || key.equals("reconnect")) {
         continue; // tables, checked by their own keys and headers below
       }
       assertThat(client).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
     }
-    assertThat(client).contains("[client.reconnect]", "# [proxies.bind_retry]", "[[proxies]]");
+    assertThat(client)
+        .contains("[client.reconnect]", "# [proxies.bind_retry]", "[[proxies]]", "# [[visitors]]");
   }
 
   @Test
@@ -97,7 +104,8 @@ class TemplateCommandTest {
             "PROXY_KEYS",
             "RETRY_KEYS",
             "RECONNECT_KEYS",
-            "LIMIT_KEYS")) {
+            "LIMIT_KEYS",
+            "VisitorToml.VISITOR_KEYS")) {
       assertThat(doc).as("docs/CONFIG.md mentions %s", key).contains("`" + key + "`");
     }
   }
@@ -111,13 +119,18 @@ class TemplateCommandTest {
     assertThat(Files.readString(config)).isEqualTo("# mine");
   }
 
-  /** The config loader's lists of valid keys, so a new key cannot be left out of the docs. */
+  /**
+   * The config loader's lists of valid keys ({@code FIELD} of TomlMapping, or {@code Class.FIELD}),
+   * so a new key cannot be left out of the docs.
+   */
   @SuppressWarnings("unchecked")
   static List<String> keys(String... fields) throws ReflectiveOperationException {
-    Class<?> mapping = Class.forName("dev.tlstunnel.config.TomlMapping");
     List<String> all = new ArrayList<>();
     for (String name : fields) {
-      Field field = mapping.getDeclaredField(name);
+      int dot = name.indexOf('.');
+      String owner = dot < 0 ? "TomlMapping" : name.substring(0, dot);
+      Class<?> mapping = Class.forName("dev.tlstunnel.config." + owner);
+      Field field = mapping.getDeclaredField(name.substring(dot + 1));
       field.setAccessible(true);
       all.addAll((List<String>) field.get(null));
     }
