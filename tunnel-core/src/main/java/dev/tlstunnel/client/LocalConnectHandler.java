@@ -3,7 +3,7 @@ package dev.tlstunnel.client;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.StreamHeader;
-import dev.tlstunnel.relay.Relay;
+import dev.tlstunnel.relay.HeldInput;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -11,11 +11,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,17 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * A stream the server opened: reads its header, connects the proxy's local service on the stream's
  * event loop (with retries), then hands both channels to the relay. Bytes that arrive before the
- * local connection is up are held (bounded by the stream window) and written first. When every
- * attempt fails, the stream is closed, which closes the public connection.
+ * local connection is up wait in a {@link HeldInput} (bounded by one read) and are written first.
+ * When every attempt fails, the stream is closed, which closes the public connection.
  */
 final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(LocalConnectHandler.class);
 
   private final ClientContext context;
-  private final Queue<Object> early = new ArrayDeque<>();
   private StreamHeader header;
   private boolean closed;
-  private boolean inputShutdown;
 
   LocalConnectHandler(ClientContext context) {
     this.context = context;
@@ -42,7 +37,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (header != null) {
-      early.add(msg);
+      ctx.fireChannelRead(msg);
       return;
     }
     if (!(msg instanceof StreamHeader h)) {
@@ -51,6 +46,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     header = h;
+    ctx.pipeline().addAfter(ctx.name(), HeldInput.NAME, new HeldInput());
     Map<String, ProxyConfig> proxies = context.proxiesByName();
     ProxyConfig proxy = proxies.get(h.proxyName());
     if (proxy == null) {
@@ -103,17 +99,9 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       local.close();
       return;
     }
-    Object msg;
-    while ((msg = early.poll()) != null) {
-      local.write(msg);
-    }
-    local.flush();
     Channel stream = ctx.channel();
     ctx.pipeline().remove(this);
-    Relay.link(stream, local);
-    if (inputShutdown) {
-      stream.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-    }
+    HeldInput.relay(stream, local);
   }
 
   private void onConnectFailed(
@@ -139,30 +127,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
-    releaseEarly();
     ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    releaseEarly();
-  }
-
-  private void releaseEarly() {
-    Object msg;
-    while ((msg = early.poll()) != null) {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent) {
-      // replayed to the relay once the local side is connected
-      inputShutdown = true;
-      return;
-    }
-    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -69,46 +69,6 @@ public record ClientConfig(
     visitors = visitors == null ? List.of() : List.copyOf(visitors);
   }
 
-  /** A configuration without visitors. */
-  public ClientConfig(
-      String serverAddr,
-      int serverPort,
-      String authKey,
-      Path caCertPath,
-      boolean skipVerify,
-      String clientId,
-      String adminAddr,
-      Integer adminPort,
-      boolean exitOnBindFailure,
-      int localConnectRetries,
-      long localRetryDelayMillis,
-      long localConnectTimeoutMillis,
-      String serverFingerprint,
-      ReconnectPolicy reconnect,
-      KeepAlive keepAlive,
-      long shutdownGraceMillis,
-      List<ProxyConfig> proxies) {
-    this(
-        serverAddr,
-        serverPort,
-        authKey,
-        caCertPath,
-        skipVerify,
-        clientId,
-        adminAddr,
-        adminPort,
-        exitOnBindFailure,
-        localConnectRetries,
-        localRetryDelayMillis,
-        localConnectTimeoutMillis,
-        serverFingerprint,
-        reconnect,
-        keepAlive,
-        shutdownGraceMillis,
-        proxies,
-        List.of());
-  }
-
   /** Every component but the auth key, which shows as {@code ***}. */
   @Override
   public String toString() {

@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.ControlMessage;
@@ -9,7 +10,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -190,24 +190,19 @@ final class ServerSession {
   }
 
   private ServerBootstrap bootstrap(String proxyName, EventLoop loop) {
-    return new ServerBootstrap()
-        .group(loop)
-        .channel(context.transport.serverChannelClass())
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childHandler(
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                if (!gate.admit(ch, proxyName)) {
-                  return;
-                }
-                publicConnections.add(ch);
-                ch.pipeline().addLast(new PublicConnectionHandler(ServerSession.this, proxyName));
-              }
-            });
+    return Listeners.forRelay(
+        loop,
+        context.transport.serverChannelClass(),
+        new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            if (!gate.admit(ch, proxyName)) {
+              return;
+            }
+            publicConnections.add(ch);
+            ch.pipeline().addLast(new PublicConnectionHandler(ServerSession.this, proxyName));
+          }
+        });
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.tlstunnel.visitor;
 
+import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.VisitorConfig;
 import dev.tlstunnel.protocol.PrivateAccess;
@@ -8,7 +9,6 @@ import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.util.List;
@@ -72,20 +72,15 @@ public final class Visitors implements AutoCloseable {
   }
 
   private ServerBootstrap bootstrap(EventLoop loop, Visitor visitor) {
-    return new ServerBootstrap()
-        .group(loop)
-        .channel(transport.serverChannelClass())
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childHandler(
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new VisitorConnection(Visitors.this, visitor));
-              }
-            });
+    return Listeners.forRelay(
+        loop,
+        transport.serverChannelClass(),
+        new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new VisitorConnection(Visitors.this, visitor));
+          }
+        });
   }
 
   /**

@@ -66,7 +66,8 @@ class AdminServerTest {
             "last_error",
             "next_attempt_at",
             "reconnect_attempt",
-            "proxies");
+            "proxies",
+            "visitors");
     assertThat(root.get("client_id").asText()).isEqualTo("c1");
     assertThat(root.get("last_error").isNull()).isTrue();
     JsonNode proxy = root.get("proxies").get(0);
@@ -83,7 +84,9 @@ class AdminServerTest {
             "next_retry_at",
             "attempt",
             "max_retries",
-            "updated_at");
+            "updated_at",
+            "visibility",
+            "connected_visitors");
     assertThat(proxy.get("status").asText()).isEqualTo("pending");
     assertThat(proxy.get("publish_port").asInt()).isEqualTo(8002);
     assertThat(proxy.get("error").isNull()).isTrue();

@@ -3,6 +3,7 @@ package dev.tlstunnel.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.SecureRandom;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,6 +49,15 @@ class VisitProofTest {
     for (String bad : new String[] {null, "", "zz".repeat(32), PROOF.toUpperCase(), PROOF + "00"}) {
       assertThat(VisitProof.matches(KEY, NONCE, 7, "office/ssh", "laptop", bad)).isFalse();
     }
+  }
+
+  @Test
+  void theKeyNeverShowsInARegistration() {
+    ProxySpec spec =
+        new ProxySpec("ssh", null, 0, "tcp", null, new PrivateAccess(List.of("laptop"), KEY));
+    assertThat(new RegisterProxies(List.of(spec)).toString())
+        .doesNotContain(KEY)
+        .contains("allowedVisitors=[laptop]", "visitorKey=***");
   }
 
   @Test

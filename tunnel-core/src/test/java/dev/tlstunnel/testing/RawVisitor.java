@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tlstunnel.protocol.VisitProof;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLContext;
 
@@ -66,10 +65,7 @@ public final class RawVisitor implements AutoCloseable {
   public JsonNode open(String requestJson) throws IOException {
     int id = nextStream;
     nextStream += 2;
-    byte[] body = requestJson.getBytes(StandardCharsets.UTF_8);
-    byte[] framed =
-        ByteBuffer.allocate(2 + body.length).putShort((short) body.length).put(body).array();
-    yamux.send(RawYamux.data(RawYamux.SYN, id, framed));
+    yamux.send(RawYamux.data(RawYamux.SYN, id, RawYamux.streamHeader(requestJson)));
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     while (true) {
       RawYamux.Frame f = yamux.readFrame();

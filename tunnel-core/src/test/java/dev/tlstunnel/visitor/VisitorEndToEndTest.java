@@ -17,7 +17,6 @@ import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.ListeningPorts;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.VisitorRig;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -63,42 +62,17 @@ class VisitorEndToEndTest extends EchoTunnelTest {
   @Test
   void twoHundredConcurrentVisitorConnectionsAllCorrect() throws Exception {
     int port = startVisit();
-    List<Socket> sockets = new ArrayList<>();
-    List<byte[]> payloads = new ArrayList<>();
-    try {
-      for (int i = 0; i < 200; i++) {
-        sockets.add(Streams.connect(port, 20_000));
-        byte[] payload = new byte[8 * 1024 + i];
-        new Random(i).nextBytes(payload);
-        payloads.add(payload);
-      }
-      for (int i = 0; i < 200; i++) {
-        sockets.get(i).getOutputStream().write(payloads.get(i));
-      }
-      for (int i = 0; i < 200; i++) {
-        byte[] back = Streams.readExactly(sockets.get(i).getInputStream(), payloads.get(i).length);
-        assertThat(back).as("connection %d", i).isEqualTo(payloads.get(i));
-      }
-      assertThat(echo.accepted()).isEqualTo(200);
-    } finally {
-      for (Socket s : sockets) {
-        s.close();
-      }
-    }
+    assertThat(Streams.concurrentEchoes(port, 200)).isTrue();
+    assertThat(echo.accepted()).isEqualTo(200);
   }
 
   @Test
   void halfCloseTravelsBothWays() throws Exception {
     int port = startVisit();
-    try (Socket s = Streams.connect(port, 10_000)) {
-      s.getOutputStream().write("hello, half-close".getBytes(StandardCharsets.UTF_8));
-      s.shutdownOutput();
-      // The echo service answers only after it saw our end of output through both tunnels, and
-      // ends its output afterwards: both directions' half-close crossed both hops.
-      InputStream in = s.getInputStream();
-      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-          .isEqualTo("hello, half-close");
-    }
+    // The echo service answers only after it saw our end of output through both tunnels, and
+    // ends its output afterwards: both directions' half-close crossed both hops.
+    assertThat(Streams.echoAfterHalfClose(port, "hello, half-close"))
+        .isEqualTo("hello, half-close");
   }
 
   @Test

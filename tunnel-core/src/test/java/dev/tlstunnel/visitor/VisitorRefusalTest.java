@@ -242,15 +242,12 @@ class VisitorRefusalTest extends EchoTunnelTest {
     SSLContext tls = RawYamux.trusting(fixture.pki().cert());
     try (RawYamux raw = RawYamux.connect(tls, "127.0.0.1", server.address().getPort())) {
       raw.send(RawYamux.data(RawYamux.SYN, 1, new byte[0]));
-      byte[] body =
-          "{\"kind\":\"visit\",\"target\":\"a/b\",\"seq\":1,\"proof\":\"x\"}"
-              .getBytes(StandardCharsets.UTF_8);
-      byte[] framed =
-          java.nio.ByteBuffer.allocate(2 + body.length)
-              .putShort((short) body.length)
-              .put(body)
-              .array();
-      raw.send(RawYamux.data(RawYamux.SYN, 3, framed));
+      raw.send(
+          RawYamux.data(
+              RawYamux.SYN,
+              3,
+              RawYamux.streamHeader(
+                  "{\"kind\":\"visit\",\"target\":\"a/b\",\"seq\":1,\"proof\":\"x\"}")));
       StringBuilder reply = new StringBuilder();
       while (reply.indexOf("}") < 0) {
         RawYamux.Frame f = raw.readFrame();
