@@ -208,6 +208,7 @@ EOF
   done
 } >"$tmp/visitor.toml"
 
+chmod 600 "$tmp"/*.toml "$tmp/server.key"
 log "tls-tunnel: server on $p_tt; public proxies $p_pub_iperf/$p_pub_http; visitors $p_vis_iperf/$p_vis_http"
 start tt_server "$root/tls-tunnel" server -c "$tmp/server.toml"
 wait_port "$p_tt"
