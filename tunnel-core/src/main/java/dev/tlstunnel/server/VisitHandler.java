@@ -56,61 +56,60 @@ final class VisitHandler {
           stream, StreamRefusal.MALFORMED, "target must be CLIENT_ID/PROXY ([A-Za-z0-9._-]{1,64})");
       return;
     }
-    int slash = target.indexOf('/');
-    String clientId = target.substring(0, slash);
-    String proxyName = target.substring(slash + 1);
+    Checked checked = check(visitor, request);
+    if (checked.entry() == null) {
+      refuse(visitor, stream, target, checked.reason(), checked.message());
+      return;
+    }
+    connect(visitor, stream, checked.entry(), target);
+  }
+
+  /** The private proxy a visit may go to (counted as open), or why it may not. */
+  private record Checked(PrivateProxies.Entry entry, StreamRefusal reason, String message) {
+    static Checked refused(StreamRefusal reason, String message) {
+      return new Checked(null, reason, message);
+    }
+  }
+
+  private Checked check(ServerSession visitor, VisitRequest request) {
+    String target = request.target();
+    String clientId = target.substring(0, target.indexOf('/'));
+    String proxyName = target.substring(target.indexOf('/') + 1);
     long penalty = context.admission.penaltyLeftMillis(visitor.tunnel());
     if (penalty > 0) {
-      refuse(visitor, stream, target, StreamRefusal.PENALTY, penaltyText(penalty));
-      return;
+      return Checked.refused(StreamRefusal.PENALTY, penaltyText(penalty));
     }
     ServerSession publisher = context.sessionsByClientId.get(clientId);
     if (publisher == null) {
-      refuse(
-          visitor,
-          stream,
-          target,
-          StreamRefusal.TARGET_OFFLINE,
-          "client '" + clientId + "' is not connected");
-      return;
+      return Checked.refused(
+          StreamRefusal.TARGET_OFFLINE, "client '" + clientId + "' is not connected");
     }
     PrivateProxies.Entry entry = privateProxies.find(publisher, proxyName);
     if (entry == null) {
-      refuse(
-          visitor,
-          stream,
-          target,
+      return Checked.refused(
           StreamRefusal.UNKNOWN_PROXY,
           "client '" + clientId + "' has no private proxy '" + proxyName + "'");
-      return;
     }
     if (!entry.access.allows(visitor.clientId())) {
-      refuse(
-          visitor,
-          stream,
-          target,
+      return Checked.refused(
           StreamRefusal.NOT_ALLOWED,
           "client '" + visitor.clientId() + "' is not in allowed_visitors of " + target);
-      return;
     }
-    if (!proofHolds(visitor, stream, request, entry)) {
-      return;
+    Checked proof = checkProof(visitor, request, entry);
+    if (proof != null) {
+      return proof;
     }
     int max = context.limits.maxConnectionsPerProxy();
     if (!entry.tryOpen(max)) {
-      refuse(
-          visitor,
-          stream,
-          target,
-          StreamRefusal.LIMIT,
-          "limit max_connections_per_proxy=" + max + " reached for " + target);
-      return;
+      return Checked.refused(
+          StreamRefusal.LIMIT, "limit max_connections_per_proxy=" + max + " reached for " + target);
     }
-    connect(visitor, stream, entry, target);
+    return new Checked(entry, null, null);
   }
 
-  private boolean proofHolds(
-      ServerSession visitor, Channel stream, VisitRequest request, PrivateProxies.Entry entry) {
+  /** Null when the proof holds and its sequence number is new; else the refusal. */
+  private Checked checkProof(
+      ServerSession visitor, VisitRequest request, PrivateProxies.Entry entry) {
     SessionVisits visits = SessionVisits.of(visitor);
     String target = request.target();
     boolean matches =
@@ -124,28 +123,20 @@ final class VisitHandler {
                 request.proof());
     if (!matches) {
       long penalty = context.admission.authFailed(visitor.tunnel());
-      refuse(
-          visitor,
-          stream,
-          target,
+      return Checked.refused(
           StreamRefusal.WRONG_SECRET,
           "the proof does not match the secret of " + target + penaltyNote(penalty));
-      return false;
     }
     if (!visits.firstUse(request.seq())) {
       long penalty = context.admission.authFailed(visitor.tunnel());
-      refuse(
-          visitor,
-          stream,
-          target,
+      return Checked.refused(
           StreamRefusal.REPLAYED,
           "sequence number "
               + request.seq()
               + " was used already in this session (a replayed proof)"
               + penaltyNote(penalty));
-      return false;
     }
-    return true;
+    return null;
   }
 
   private void connect(
