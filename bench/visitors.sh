@@ -115,6 +115,7 @@ start() { # name command... ; in the background, logging to $tmp/name.log
   local name="$1"; shift
   "$@" >"$tmp/$name.log" 2>&1 &
   pids+=("$!")
+  eval "pid_$name=$!"
 }
 
 # ---- the services: iperf3 and nginx with a 1 KiB file -----------------------------------------
@@ -226,6 +227,16 @@ curl -fs -o /dev/null "http://127.0.0.1:$p_vis_http/1k.bin" \
 # ---- measurements ------------------------------------------------------------------------------
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; } # round path metric value
 
+hz="$(getconf CLK_TCK)"
+cpu_ticks() { # user+system clock ticks the three tunnel JVMs used so far
+  local total=0 p v
+  for p in "$pid_tt_server" "$pid_tt_publisher" "$pid_tt_visitor"; do
+    v="$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null || echo 0)"
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
 gbps() { # port streams -> Gbit/s received
   local j omit=0
   [[ "$dur" -gt 1 ]] && omit=1
@@ -253,12 +264,25 @@ print(float(m.group(1)) * units[m.group(2)] if m else 0)
 EOF
 }
 
+with_cpu() { # round path metric kind command...: records the figure and the tunnel JVMs' CPU
+  # time per unit of work in it (kind GB: seconds per GB; kind conn: microseconds per connection)
+  local round="$1" path="$2" metric="$3" kind="$4" t0 t1 v; shift 4
+  t0="$(cpu_ticks)"
+  v="$("$@")"
+  t1="$(cpu_ticks)"
+  record "$round" "$path" "$metric" "$v"
+  record "$round" "$path" "cpu_$metric" "$(python3 -c "
+v, cpu, dur = float('${v:-0}' or 0), ($t1 - $t0) / $hz, $dur
+work = v * dur / 8 if '$kind' == 'GB' else v * dur
+print((cpu / work) * (1 if '$kind' == 'GB' else 1e6) if work > 0 else '')")"
+}
+
 measure() { # round path iperf-port http-port
   local url="http://127.0.0.1:$4/1k.bin"
   log "round $1: $2"
-  record "$1" "$2" iperf1_gbps "$(gbps "$3" 1)"
-  record "$1" "$2" iperf8_gbps "$(gbps "$3" 8)"
-  record "$1" "$2" rps_close "$(rps "$url" -H 'Connection: close')"
+  with_cpu "$1" "$2" iperf1_gbps GB gbps "$3" 1
+  with_cpu "$1" "$2" iperf8_gbps GB gbps "$3" 8
+  with_cpu "$1" "$2" rps_close conn rps "$url" -H 'Connection: close'
   record "$1" "$2" p50_us "$(p50 "$url")"
 }
 
@@ -299,12 +323,16 @@ print("| Figure | public proxy | visitor | visitor / public |")
 print("|---|---:|---:|---:|")
 names = [("iperf1_gbps", "iperf3, 1 stream (Gbit/s)"), ("iperf8_gbps", "iperf3, 8 streams (Gbit/s)"),
          ("rps_close", "wrk Connection: close, 50 conns (new connections/s)"),
-         ("p50_us", "latency p50, 1 keep-alive conn (µs)")]
+         ("p50_us", "latency p50, 1 keep-alive conn (µs)"),
+         ("cpu_iperf1_gbps", "tunnel CPU per GB, 1 stream (s)"),
+         ("cpu_iperf8_gbps", "tunnel CPU per GB, 8 streams (s)"),
+         ("cpu_rps_close", "tunnel CPU per new connection (µs)")]
+med = lambda d: statistics.median([x for x in d.values() if x is not None])
 for metric, label in names:
     pub, vis = val[("public", metric)], val[("visitor", metric)]
     ratios = [vis[r] / pub[r] for r in pub if r in vis and pub[r] and vis[r] is not None]
-    med = lambda d: statistics.median([x for x in d.values() if x is not None])
     print(f"| {label} | {med(pub):,.2f} | {med(vis):,.2f} | {statistics.median(ratios):.2f} |")
 print()
 print("Medians over the rounds; each ratio is taken within a round, then the median of those.")
+print("Tunnel CPU: user + system time of the server, publisher and visitor JVMs during the test.")
 EOF

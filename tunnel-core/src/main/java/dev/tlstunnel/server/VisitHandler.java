@@ -172,7 +172,11 @@ final class VisitHandler {
                       peer.getPort(),
                       visitor.clientId());
               out.writeAndFlush(StreamHeaderCodec.encode(out.alloc(), header));
-              stream.eventLoop().execute(() -> relay(stream, out));
+              if (stream.eventLoop().inEventLoop()) {
+                relay(stream, out);
+              } else {
+                stream.eventLoop().execute(() -> relay(stream, out));
+              }
             });
   }
 
