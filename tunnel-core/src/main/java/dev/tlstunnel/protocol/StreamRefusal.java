@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * Why the server refused a client-opened data stream, the {@code reason} of a {@link StreamReply}.
- * The first four apply to every kind; the others to {@code visit} streams.
+ * The first five apply to every kind; the others to {@code visit} streams.
  */
 public enum StreamRefusal {
   /** The request header was malformed, too large or missing a field. */
@@ -17,6 +17,8 @@ public enum StreamRefusal {
   NOT_AUTHENTICATED,
   /** A bound of the server was reached. */
   LIMIT,
+  /** No request header arrived within the server's {@code handshake_timeout}. */
+  TIMEOUT,
   /** The target's client is not connected to the server. */
   TARGET_OFFLINE,
   /** The target's client has no private proxy of that name. */

@@ -13,6 +13,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * The start of every data stream a client opens (any client-opened stream after the control
  * stream): decodes its request header and hands the stream to the handler of the request's kind.
  * The bytes behind the header wait in a {@link HeldInput} until that handler relays them. A stream
- * of an unknown kind, with a malformed header or opened before the session authenticated is
- * answered with a refusal and closed.
+ * of an unknown kind, with a malformed header, opened before the session authenticated or whose
+ * header does not arrive within {@code handshake_timeout} is answered with a refusal and closed.
  */
 final class ClientStreamRouter extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ClientStreamRouter.class);
@@ -32,6 +34,7 @@ final class ClientStreamRouter extends ChannelInboundHandlerAdapter {
   private final ServerContext context;
   private final Channel tunnel;
   private boolean routed;
+  private ScheduledFuture<?> deadline;
 
   private ClientStreamRouter(ServerContext context, Channel tunnel) {
     this.context = context;
@@ -47,7 +50,38 @@ final class ClientStreamRouter extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    long millis = context.config.handshakeTimeoutMillis();
+    deadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  if (!routed) {
+                    routed = true;
+                    refuse(
+                        ctx.channel(),
+                        StreamRefusal.TIMEOUT,
+                        "no stream request within handshake_timeout=" + millis + "ms");
+                  }
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    deadline.cancel(false);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    deadline.cancel(false);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    deadline.cancel(false);
     if (routed || !(msg instanceof StreamRequest request)) {
       ReferenceCountUtil.release(msg);
       return;
@@ -71,6 +105,7 @@ final class ClientStreamRouter extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    deadline.cancel(false);
     if (routed) {
       ctx.close();
       return;

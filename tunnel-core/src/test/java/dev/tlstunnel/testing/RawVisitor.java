@@ -66,6 +66,18 @@ public final class RawVisitor implements AutoCloseable {
     int id = nextStream;
     nextStream += 2;
     yamux.send(RawYamux.data(RawYamux.SYN, id, RawYamux.streamHeader(requestJson)));
+    return readReply(id);
+  }
+
+  /** Opens a stream and sends nothing on it; returns the server's reply JSON. */
+  public JsonNode openSilent() throws IOException {
+    int id = nextStream;
+    nextStream += 2;
+    yamux.send(RawYamux.header(RawYamux.WINDOW_UPDATE, RawYamux.SYN, id, 0));
+    return readReply(id);
+  }
+
+  private JsonNode readReply(int id) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     while (true) {
       RawYamux.Frame f = yamux.readFrame();

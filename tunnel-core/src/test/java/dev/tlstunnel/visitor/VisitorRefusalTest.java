@@ -237,6 +237,23 @@ class VisitorRefusalTest extends EchoTunnelTest {
   }
 
   @Test
+  void aStreamWithoutARequestIsRefusedAfterTheHandshakeTimeout() throws Exception {
+    TunnelServer server =
+        fixture.startServer(fixture.serverConfig().withHandshakeTimeoutMillis(500));
+    SSLContext tls = RawYamux.trusting(fixture.pki().cert());
+    try (RawVisitor raw =
+        RawVisitor.connect(tls, server.address().getPort(), TunnelFixture.KEY, "raw")) {
+      long start = System.nanoTime();
+      JsonNode reply = raw.openSilent();
+      assertThat(reply.path("reason").asText()).isEqualTo("timeout");
+      assertThat(reply.path("message").asText())
+          .isEqualTo("no stream request within handshake_timeout=500ms");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+      assertThat(raw.yamux().answersPing(7)).as("the session stays").isTrue();
+    }
+  }
+
+  @Test
   void streamsOpenedBeforeAuthenticationAreRefused() throws Exception {
     TunnelServer server = fixture.startServer();
     SSLContext tls = RawYamux.trusting(fixture.pki().cert());
