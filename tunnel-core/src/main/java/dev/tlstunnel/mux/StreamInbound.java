@@ -176,7 +176,7 @@ final class StreamInbound {
     if (channel.isOpen() && endOfInput) {
       channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
       channel.pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
-      if (channel.isFinSent()) {
+      if (channel.isFinSent() || channel.isSessionEnded()) {
         channel.close();
       }
     }

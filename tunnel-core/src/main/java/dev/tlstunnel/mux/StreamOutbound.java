@@ -23,6 +23,7 @@ final class StreamOutbound {
   private boolean resumeRequested;
   private boolean outputShutdown;
   private boolean finSent;
+  private boolean sessionEnded;
   private ChannelPromise finPromise;
 
   StreamOutbound(YamuxStreamChannel channel, YamuxMultiplexHandler session) {
@@ -105,6 +106,10 @@ final class StreamOutbound {
   }
 
   Object filter(Object msg) throws ChannelOutputShutdownException {
+    if (sessionEnded) {
+      throw new ChannelOutputShutdownException(
+          "the session of yamux stream " + channel.streamIdString() + " has ended");
+    }
     if (outputShutdown) {
       throw new ChannelOutputShutdownException(
           "output of yamux stream " + channel.streamIdString() + " was shut down");
@@ -148,6 +153,13 @@ final class StreamOutbound {
     if (channel.isInputShutdown()) {
       channel.close();
     }
+  }
+
+  /** The session ended: nothing can be sent any more; a FIN still waiting for data fails. */
+  void sessionEnded() {
+    sessionEnded = true;
+    outputShutdown = true;
+    closed();
   }
 
   /** The stream closed: a FIN still waiting for data fails. */

@@ -167,10 +167,13 @@ final class StreamRegistry {
     }
   }
 
-  /** The session ended: closes every child and forgets all ids. */
+  /**
+   * The session ended: closes every child, but for those whose peer's FIN came before the end (they
+   * close once their reader has taken what they hold), and forgets all ids.
+   */
   void closeAll() {
     for (YamuxStreamChannel child : new ArrayList<>(streams.values())) {
-      child.unsafe().close(child.unsafe().voidPromise());
+      child.sessionEnded();
     }
     streams.clear();
     count = 0;

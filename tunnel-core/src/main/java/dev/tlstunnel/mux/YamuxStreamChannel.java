@@ -20,6 +20,7 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
   private final StreamOutbound outbound;
   private boolean open = true;
   private boolean reset;
+  private boolean sessionEnded;
   private boolean readCompleteQueued;
   private boolean writeBlocked;
 
@@ -42,6 +43,11 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
   /** Bytes received but not yet read by the pipeline. */
   int queuedInboundBytes() {
     return inbound.queuedBytes();
+  }
+
+  /** True once the peer's FIN arrived (its end of input may still wait behind unread data). */
+  boolean inboundFinReceived() {
+    return inbound.finReceived();
   }
 
   ReceiveWindow receiveWindow() {
@@ -75,6 +81,29 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
     if (open) {
       unsafe().close(unsafe().voidPromise());
     }
+  }
+
+  /**
+   * The session ended. A stream whose peer had ended its output (FIN) before that keeps what it
+   * received for its reader, like a socket whose peer closed after sending, and closes once the
+   * reader has taken it and the end of input; its own output fails from now on. Any other stream
+   * closes now, dropping what it held.
+   */
+  void sessionEnded() {
+    if (!open) {
+      return;
+    }
+    if (inbound.finReceived() && !inbound.isInputShutdown()) {
+      sessionEnded = true;
+      outbound.sessionEnded();
+    } else {
+      unsafe().close(unsafe().voidPromise());
+    }
+  }
+
+  /** True once the session ended while this stream still had input for its reader. */
+  boolean isSessionEnded() {
+    return sessionEnded;
   }
 
   /** Sends RST and closes the stream at once. */
@@ -145,6 +174,8 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
       return;
     }
     open = false;
+    if (Boolean.getBoolean("debug.close"))
+      new Throwable("DEBUGCLOSE " + this + " ended=" + sessionEnded).printStackTrace();
     boolean unread = inbound.discard();
     outbound.closed();
     session.streams().closed(this, reset, unread, outbound.finSent(), inbound.finReceived());
