@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compares four paths to the same loopback service: direct, stunnel (one TLS hop), ssh -R (OpenSSH
-# remote forwarding) and tls-tunnel, plus tls-tunnel over its wss and h2 transports side by side.
+# remote forwarding) and tls-tunnel, plus tls-tunnel over its wss and h2 transports and on the
+# epoll and io_uring socket transports (the default is NIO) side by side.
 # Installs nothing; see bench/README.md for the packages.
 #
 #   bench/compare.sh [--runs N] [--quick] [--paths LIST] [--port-base P] [--out DIR] [--keep]
@@ -15,6 +16,7 @@ out=""
 keep=0
 idle_conns=1000
 only="direct,stunnel,ssh,tls-tunnel,tls-tunnel-wss,tls-tunnel-h2"
+# Also measured when named in --paths: tls-tunnel-epoll, tls-tunnel-io_uring.
 
 usage() {
   sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
@@ -25,7 +27,8 @@ Options:
   --port-base P   first of the ~40 loopback ports used (default 27000)
   --idle N        idle proxied connections held for the tls-tunnel RSS check (default 1000)
   --paths LIST    measure only these of direct,stunnel,ssh,tls-tunnel,tls-tunnel-wss,
-                  tls-tunnel-h2 (e.g. to profile one)
+                  tls-tunnel-h2,tls-tunnel-epoll,tls-tunnel-io_uring (e.g. to profile one;
+                  the last two only when named)
   --out DIR       keep raw results and logs in DIR (default: a temp dir, removed unless --keep)
   --keep          keep the temp dir
 EOF
@@ -130,6 +133,8 @@ p_sshd=$((port_base + 30)); p_ssh_iperf=$((port_base + 31)); p_ssh_http=$((port_
 p_tt=$((port_base + 40)); p_tt_iperf=$((port_base + 41)); p_tt_http=$((port_base + 42)); p_tt_idle=$((port_base + 43))
 p_tw=$((port_base + 50)); p_tw_iperf=$((port_base + 51)); p_tw_http=$((port_base + 52))
 p_th=$((port_base + 60)); p_th_iperf=$((port_base + 61)); p_th_http=$((port_base + 62))
+p_te=$((port_base + 70)); p_te_iperf=$((port_base + 71)); p_te_http=$((port_base + 72))
+p_tu=$((port_base + 80)); p_tu_iperf=$((port_base + 81)); p_tu_http=$((port_base + 82))
 
 # ---- the service: iperf3 server and nginx with a 1 KiB file -----------------------------------
 mkdir -p "$tmp/www" "$tmp/nginx"
@@ -269,9 +274,10 @@ wait_port "$p_tt" 30
 start tt_client "$root/tls-tunnel" client -c "$tmp/client.toml"
 wait_port "$p_tt_iperf" 30; wait_port "$p_tt_http"; wait_port "$p_tt_idle"
 
-# ---- paths 5 and 6: the same tunnel over the wss and h2 transports -----------------------------
-tunnel_pair() { # name transport server-port iperf-port http-port
-  local name="$1" transport="$2" ps="$3" pi="$4" ph="$5"
+# ---- paths 5 to 8: the same tunnel over wss and h2, and over tls on epoll and io_uring ----------
+tunnel_pair() { # name transport server-port iperf-port http-port [socket-transport]
+  local name="$1" transport="$2" ps="$3" pi="$4" ph="$5" io="${6:-}" opts="${JAVA_OPTS:-}"
+  [[ -n "$io" ]] && opts="$opts -Dtlstunnel.transport=$io"
   cat >"$tmp/server-$name.toml" <<EOF
 [server]
 bind_addr = "127.0.0.1"
@@ -287,7 +293,7 @@ server_addr = "127.0.0.1"
 server_port = $ps
 auth_key = "$auth_key"
 ca_cert_path = "$tmp/server.crt"
-client_id = "bench-$transport"
+client_id = "bench-$name"
 transport = "$transport"
 
 [[proxies]]
@@ -304,15 +310,22 @@ publish_port = $ph
 local_addr = "127.0.0.1"
 local_port = $p_http
 EOF
-  log "tls-tunnel over $transport: server on $ps, published $pi/$ph"
-  start "${name}_server" "$root/tls-tunnel" server -c "$tmp/server-$name.toml"
+  log "tls-tunnel over $transport${io:+ on $io}: server on $ps, published $pi/$ph"
+  JAVA_OPTS="$opts" start "${name}_server" "$root/tls-tunnel" server -c "$tmp/server-$name.toml"
   wait_port "$ps" 30
-  start "${name}_client" "$root/tls-tunnel" client -c "$tmp/client-$name.toml"
+  JAVA_OPTS="$opts" start "${name}_client" "$root/tls-tunnel" client -c "$tmp/client-$name.toml"
   wait_port "$pi" 30; wait_port "$ph"
 }
 pid_tw_server=""; pid_tw_client=""; pid_th_server=""; pid_th_client=""
+pid_te_server=""; pid_te_client=""; pid_tu_server=""; pid_tu_client=""
 if [[ ",$only," == *",tls-tunnel-wss,"* ]]; then tunnel_pair tw wss "$p_tw" "$p_tw_iperf" "$p_tw_http"; fi
 if [[ ",$only," == *",tls-tunnel-h2,"* ]]; then tunnel_pair th h2 "$p_th" "$p_th_iperf" "$p_th_http"; fi
+if [[ ",$only," == *",tls-tunnel-epoll,"* ]]; then
+  tunnel_pair te tls "$p_te" "$p_te_iperf" "$p_te_http" epoll
+fi
+if [[ ",$only," == *",tls-tunnel-io_uring,"* ]]; then
+  tunnel_pair tu tls "$p_tu" "$p_tu_iperf" "$p_tu_http" io_uring
+fi
 
 # ---- measurements ------------------------------------------------------------------------------
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; } # run path metric value
@@ -386,6 +399,8 @@ forwarders() { # path -> pids of its forwarding processes
     tls-tunnel) echo "$pid_tt_server $pid_tt_client" ;;
     tls-tunnel-wss) echo "$pid_tw_server $pid_tw_client" ;;
     tls-tunnel-h2) echo "$pid_th_server $pid_th_client" ;;
+    tls-tunnel-epoll) echo "$pid_te_server $pid_te_client" ;;
+    tls-tunnel-io_uring) echo "$pid_tu_server $pid_tu_client" ;;
     *) echo "" ;;
   esac
 }
@@ -456,6 +471,8 @@ wanted ssh && warm_path "$p_ssh_iperf" "$p_ssh_http"
 wanted tls-tunnel && warm_path "$p_tt_iperf" "$p_tt_http"
 wanted tls-tunnel-wss && warm_path "$p_tw_iperf" "$p_tw_http"
 wanted tls-tunnel-h2 && warm_path "$p_th_iperf" "$p_th_http"
+wanted tls-tunnel-epoll && warm_path "$p_te_iperf" "$p_te_http"
+wanted tls-tunnel-io_uring && warm_path "$p_tu_iperf" "$p_tu_http"
 
 for ((run = 1; run <= runs; run++)); do
   record "$run" machine loadavg1 "$(cut -d' ' -f1 /proc/loadavg)"
@@ -465,6 +482,12 @@ for ((run = 1; run <= runs; run++)); do
   if wanted tls-tunnel; then measure_path "$run" tls-tunnel "$p_tt_iperf" "$p_tt_http"; fi
   if wanted tls-tunnel-wss; then measure_path "$run" tls-tunnel-wss "$p_tw_iperf" "$p_tw_http"; fi
   if wanted tls-tunnel-h2; then measure_path "$run" tls-tunnel-h2 "$p_th_iperf" "$p_th_http"; fi
+  if wanted tls-tunnel-epoll; then
+    measure_path "$run" tls-tunnel-epoll "$p_te_iperf" "$p_te_http"
+  fi
+  if wanted tls-tunnel-io_uring; then
+    measure_path "$run" tls-tunnel-io_uring "$p_tu_iperf" "$p_tu_http"
+  fi
 done
 
 # Peak RSS of the forwarding processes over all runs.
@@ -474,7 +497,7 @@ record all ssh rss_server_mb "$(($(hwm_kb "$pid_sshd" tree) / 1024))"
 record all ssh rss_client_mb "$(($(hwm_kb "$pid_ssh") / 1024))"
 record all tls-tunnel rss_server_mb "$(($(hwm_kb "$pid_tt_server") / 1024))"
 record all tls-tunnel rss_client_mb "$(($(hwm_kb "$pid_tt_client") / 1024))"
-for t in tw:tls-tunnel-wss th:tls-tunnel-h2; do
+for t in tw:tls-tunnel-wss th:tls-tunnel-h2 te:tls-tunnel-epoll tu:tls-tunnel-io_uring; do
   s="pid_${t%%:*}_server"; c="pid_${t%%:*}_client"
   if [[ -n "${!s}" ]]; then
     record all "${t#*:}" rss_server_mb "$(($(hwm_kb "${!s}") / 1024))"

@@ -21,8 +21,15 @@ METRICS = [
     ("p50_us", "latency p50, 1 conn (µs)", False),
     ("p99_us", "latency p99, 1 conn (µs)", False),
 ]
-# The tunnel's transports, compared with its own tls path in the same run.
-TRANSPORTS = [("tls-tunnel", "tls"), ("tls-tunnel-wss", "wss"), ("tls-tunnel-h2", "h2")]
+# The tunnel's transports (tls on NIO, the default, first), compared with its tls path in the same
+# run: wss and h2 below yamux, and tls on the epoll and io_uring socket transports.
+TRANSPORTS = [
+    ("tls-tunnel", "tls"),
+    ("tls-tunnel-wss", "wss"),
+    ("tls-tunnel-h2", "h2"),
+    ("tls-tunnel-epoll", "epoll"),
+    ("tls-tunnel-io_uring", "io_uring"),
+]
 # (metric, transport path, bound of its ratio to tls, label)
 TRANSPORT_TARGETS = [
     ("iperf1_gbps", "tls-tunnel-wss", 0.8, "wss 1-stream throughput ≥ 0.8× tls"),
@@ -175,7 +182,7 @@ def main():
 
 
 def transports(data, runs):
-    """Prints tls vs wss vs h2 of the tunnel (when measured) and returns the ratios to tls."""
+    """Prints the tunnel's transports measured (tls on NIO first) and returns the ratios to it."""
     present = [(p, n) for p, n in TRANSPORTS if any(data[(p, m)] for m, _, _ in METRICS)]
     if len(present) < 2:
         return {}

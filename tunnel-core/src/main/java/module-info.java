@@ -22,6 +22,7 @@ module dev.tlstunnel.core {
   requires io.netty.handler.proxy;
   requires io.netty.resolver;
   requires io.netty.transport.classes.epoll;
+  requires io.netty.transport.classes.io_uring;
   requires io.netty.transport.unix.common;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.toml;

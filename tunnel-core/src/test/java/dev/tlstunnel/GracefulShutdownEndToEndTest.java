@@ -144,4 +144,52 @@ class GracefulShutdownEndToEndTest {
     assertThat(client.status().sessionState()).isEqualTo(SessionState.CLOSED);
     await().atMost(Duration.ofSeconds(5)).until(() -> server.snapshot().sessions().isEmpty());
   }
+
+  /**
+   * The client drains while the public reader is slow: the last of the echo waits in the server's
+   * stream when the client, its own side done, closes the tunnel. It still reaches the reader.
+   */
+  @Test
+  void clientDrainLosesNothingAServerStreamStillHolds() throws Exception {
+    byte[] data = new byte[4 * 1024 * 1024];
+    new Random(5).nextBytes(data);
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(4096);
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+      s.setSoTimeout(30_000);
+      CompletableFuture<Streams.Digest> back = slowReadBack(s);
+      s.getOutputStream().write(data);
+      s.shutdownOutput();
+      CompletableFuture<ClientExit> shutdown = client.shutdownGracefully(Duration.ofSeconds(20));
+      Streams.Digest digest = back.get(40, TimeUnit.SECONDS);
+      assertThat(digest.length()).isEqualTo(data.length);
+      assertThat(digest.sha256()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+      assertThat(shutdown.get(10, TimeUnit.SECONDS).closedOnRequest()).isTrue();
+    }
+  }
+
+  /** Reads the echo 4 KiB at a time with a pause after each, into a SHA-256. */
+  private static CompletableFuture<Streams.Digest> slowReadBack(Socket s) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return Streams.readAll(new PausingInput(s.getInputStream()));
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  /** An input stream that hands on at most 4 KiB per read and sleeps 1 ms before each. */
+  private static final class PausingInput extends java.io.FilterInputStream {
+    PausingInput(java.io.InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      return super.read(b, off, Math.min(len, 4096));
+    }
+  }
 }
