@@ -47,6 +47,7 @@ public final class ClientConfig {
   private final List<ProxyConfig> proxies;
   private final ClientTransportConfig transport;
   private final List<ForwarderConfig> forwarders;
+  private final MonitoringConfig monitoring;
 
   ClientConfig(Builder b) {
     serverAddr = b.serverAddr;
@@ -75,6 +76,7 @@ public final class ClientConfig {
         b.forwarders == null
             ? List.of()
             : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.forwarders));
+    monitoring = b.monitoring == null ? MonitoringConfig.DEFAULT : b.monitoring;
   }
 
   /** A builder with every documented default; the server and the auth key must be set. */
@@ -185,6 +187,14 @@ public final class ClientConfig {
     return forwarders;
   }
 
+  /**
+   * The admin API's credentials, the metric label bound and the fault notifications ({@code
+   * admin_token}, {@code admin_user}, {@code [[client.notify]]}, ...).
+   */
+  public MonitoringConfig monitoring() {
+    return monitoring;
+  }
+
   /** {@code server_addr:server_port}, IPv6 literals in brackets. */
   public String server() {
     return Addresses.hostPort(serverAddr, serverPort);
@@ -227,7 +237,8 @@ public final class ClientConfig {
         && Objects.equals(shutdownGrace, c.shutdownGrace)
         && proxies.equals(c.proxies)
         && Objects.equals(transport, c.transport)
-        && forwarders.equals(c.forwarders);
+        && forwarders.equals(c.forwarders)
+        && monitoring.equals(c.monitoring);
   }
 
   @Override
@@ -274,6 +285,8 @@ public final class ClientConfig {
         + transport
         + ", forwarders="
         + forwarders
+        + ", monitoring="
+        + monitoring
         + "]";
   }
 
@@ -298,6 +311,7 @@ public final class ClientConfig {
     List<ProxyConfig> proxies = new java.util.ArrayList<>();
     ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
     List<ForwarderConfig> forwarders = new java.util.ArrayList<>();
+    MonitoringConfig monitoring = MonitoringConfig.DEFAULT;
 
     Builder() {}
 
@@ -321,6 +335,7 @@ public final class ClientConfig {
       proxies = new java.util.ArrayList<>(c.proxies);
       transport = c.transport;
       forwarders = new java.util.ArrayList<>(c.forwarders);
+      monitoring = c.monitoring;
     }
 
     /** The server's host and tunnel port ({@code server_addr}, {@code server_port}). */
@@ -416,6 +431,12 @@ public final class ClientConfig {
     /** Adds a local HTTP or SOCKS5 proxy. */
     public Builder addForwarder(ForwarderConfig forwarder) {
       this.forwarders.add(forwarder);
+      return this;
+    }
+
+    /** The admin API's credentials and the fault notifications. */
+    public Builder monitoring(MonitoringConfig settings) {
+      this.monitoring = settings;
       return this;
     }
 
