@@ -15,7 +15,8 @@ record ClientContext(
     YamuxConfig yamux,
     Map<String, ProxyConfig> proxiesByName,
     LocalDialer dialer,
-    ProxyRetryRequests retries) {
+    ProxyRetryRequests retries,
+    StreamObserver streams) {
 
   /**
    * @param loop the client's event loop, where its sessions run
@@ -40,6 +41,12 @@ record ClientContext(
         yamux,
         Map.copyOf(byName),
         dialer,
-        new ProxyRetryRequests(loop, byName.keySet()));
+        new ProxyRetryRequests(loop, byName.keySet()),
+        StreamObserver.NONE);
+  }
+
+  /** This context with the streams reporting to {@code observer}. */
+  ClientContext observedBy(StreamObserver observer) {
+    return new ClientContext(config, transport, yamux, proxiesByName, dialer, retries, observer);
   }
 }

@@ -27,6 +27,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   private final ClientContext context;
   private final HeldInput early = new HeldInput();
   private StreamHeader header;
+  private long startedNanos;
   private boolean closed;
 
   LocalConnectHandler(ClientContext context) {
@@ -45,10 +46,14 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     header = h;
+    startedNanos = ctx.executor().ticker().nanoTime();
     Map<String, ProxyConfig> proxies = context.proxiesByName();
     ProxyConfig proxy = proxies.get(h.proxyName());
     if (proxy == null) {
       log.warn("Server opened a stream for unknown proxy '{}'; closing it", h.proxyName());
+      context
+          .streams()
+          .failed(h.proxyName(), peer(), "unknown_proxy", "no proxy of that name is configured");
       ctx.close();
       return;
     }
@@ -76,7 +81,16 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       local.close();
       return;
     }
+    long now = ctx.executor().ticker().nanoTime();
+    StreamObserver streams = context.streams();
+    streams.traffic(header.proxyName()).dialed(now - startedNanos);
+    streams.opened(header.proxyName(), peer(), now - startedNanos);
+    local.pipeline().addLast("meter", new LocalMeter(streams, header.proxyName(), peer(), now));
     early.relayTo(ctx, local);
+  }
+
+  private String peer() {
+    return header.peerAddr() + ":" + header.peerPort();
   }
 
   private void onConnectFailed(
@@ -96,6 +110,20 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
         header.peerPort(),
         attempts,
         cause.getMessage());
+    context
+        .streams()
+        .failed(
+            proxy.name(),
+            peer(),
+            "local_connect_failed",
+            "cannot connect to local service "
+                + proxy.localAddr()
+                + ":"
+                + proxy.localPort()
+                + " after "
+                + attempts
+                + " attempts: "
+                + cause.getMessage());
     YamuxMultiplexHandler.reset(ctx.channel());
   }
 
