@@ -43,9 +43,14 @@ public final class Routes {
     return this;
   }
 
-  /** {@code /} and its assets serve the dashboard. */
-  public Routes dashboard() {
+  /**
+   * {@code /} and its assets serve the dashboard; {@code /api/info} says which side this is ({@code
+   * {"side":"server","version":"0.1.0"}}).
+   */
+  public Routes dashboard(String side) {
     this.dashboard = true;
-    return this;
+    String info =
+        "{\"side\":\"" + side + "\",\"version\":\"" + dev.tlstunnel.Version.VERSION + "\"}";
+    return json("/api/info", () -> info);
   }
 }

@@ -105,7 +105,7 @@ final class ClientMonitoring implements AutoCloseable {
                 () ->
                     ClientExposition.text(status.get(), metrics, session.rttNanos(), notifications))
             .events(hub)
-            .dashboard();
+            .dashboard("client");
     try {
       admin =
           AdminServer.start(

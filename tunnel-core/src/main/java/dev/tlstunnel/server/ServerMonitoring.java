@@ -105,7 +105,7 @@ final class ServerMonitoring implements AutoCloseable {
                 Exposition.CONTENT_TYPE,
                 () -> ServerExposition.text(context, server.snapshot(), notifications))
             .events(hub)
-            .dashboard();
+            .dashboard("server");
     try {
       admin =
           AdminHttp.start(
