@@ -57,7 +57,8 @@ class AdminAccessEndToEndTest extends EchoTunnelTest {
     for (String path : List.of("/api/server", "/api/proxies", "/metrics", "/", "/api/events")) {
       var refused = new AdminHttpClient(port).get(path);
       assertThat(refused.statusCode()).as(path).isEqualTo(401);
-      assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"tls-tunnel\"");
+      assertThat(refused.headers().firstValue("WWW-Authenticate"))
+          .hasValue("Basic realm=\"tls-tunnel\"");
       assertThat(new AdminHttpClient(port, "Bearer wrong-token-0123456789").get(path).statusCode())
           .as(path)
           .isEqualTo(401);

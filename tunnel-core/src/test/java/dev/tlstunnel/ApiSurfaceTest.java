@@ -29,6 +29,7 @@ class ApiSurfaceTest {
 
   private static final List<String> API_TYPES =
       """
+      dev.tlstunnel.ConnectedVisitor
       dev.tlstunnel.Failure
       dev.tlstunnel.FailureKind
       dev.tlstunnel.ForwarderState
@@ -38,9 +39,13 @@ class ApiSurfaceTest {
       dev.tlstunnel.TunnelException
       dev.tlstunnel.TunnelStartException
       dev.tlstunnel.Version
+      dev.tlstunnel.VisitorState
       dev.tlstunnel.client.ClientEvent
       dev.tlstunnel.client.ClientEvent$ConnectFailed
       dev.tlstunnel.client.ClientEvent$Connected
+      dev.tlstunnel.client.ClientEvent$ConnectionClosed
+      dev.tlstunnel.client.ClientEvent$ConnectionFailed
+      dev.tlstunnel.client.ClientEvent$ConnectionOpened
       dev.tlstunnel.client.ClientEvent$Connecting
       dev.tlstunnel.client.ClientEvent$Disconnected
       dev.tlstunnel.client.ClientEvent$ProxyRegistered
@@ -77,6 +82,9 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.KeepAlive
       dev.tlstunnel.config.Limits
       dev.tlstunnel.config.Limits$Builder
+      dev.tlstunnel.config.MonitoringConfig
+      dev.tlstunnel.config.NotifyConfig
+      dev.tlstunnel.config.PrivateProxyConfig
       dev.tlstunnel.config.ProxyConfig
       dev.tlstunnel.config.ProxyConfig$Builder
       dev.tlstunnel.config.ProxyType
@@ -90,6 +98,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ServerConfig$Builder
       dev.tlstunnel.config.ServerTransportConfig
       dev.tlstunnel.config.TunnelTransport
+      dev.tlstunnel.config.VisitorConfig
       dev.tlstunnel.server.ServerEvent
       dev.tlstunnel.server.ServerEvent$BindFailed
       dev.tlstunnel.server.ServerEvent$BindRetryScheduled
@@ -99,6 +108,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.server.ServerEvent$ProxyRejected
       dev.tlstunnel.server.ServerEvent$PublicConnectionClosed
       dev.tlstunnel.server.ServerEvent$PublicConnectionOpened
+      dev.tlstunnel.server.ServerEvent$PublicConnectionRefused
       dev.tlstunnel.server.ServerEvent$Started
       dev.tlstunnel.server.ServerEvent$Stopped
       dev.tlstunnel.server.ServerSnapshot

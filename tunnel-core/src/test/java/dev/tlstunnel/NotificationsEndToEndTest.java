@@ -45,8 +45,8 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
 
   @Test
   void signedWebhooksAreRetriedAfterA500() throws Exception {
-    try (WebhookReceiver hook = new WebhookReceiver();
-        ServerSocket blocker = blocker()) {
+    ServerSocket blocker = blocker();
+    try (WebhookReceiver hook = new WebhookReceiver()) {
       AtomicInteger n = new AtomicInteger();
       hook.answering(() -> n.getAndIncrement() == 0 ? 500 : 200);
       NotifyConfig target =
@@ -59,7 +59,8 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
               3,
               Duration.ofMillis(100),
               10);
-      TunnelServer server = server(target, new BindRetryPolicy(10, Duration.ofMillis(300), Duration.ofMillis(300)));
+      TunnelServer server =
+          server(target, new BindRetryPolicy(10, Duration.ofMillis(300), Duration.ofMillis(300)));
       fixture.startClient(
           fixture.clientConfig(
               server.address().getPort(),
@@ -68,14 +69,13 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
 
       await().atMost(Duration.ofSeconds(10)).until(() -> hook.requests().size() >= 2);
       blocker.close();
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> events(hook).contains("proxy_recovered"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> events(hook).contains("proxy_recovered"));
 
       List<WebhookReceiver.Request> got = hook.requests();
       // The first delivery got a 500 and was retried with the same body.
       assertThat(got.get(0).body()).isEqualTo(got.get(1).body());
-      assertThat(events(hook)).containsExactly("proxy_unhealthy", "proxy_unhealthy", "proxy_recovered");
+      assertThat(events(hook))
+          .containsExactly("proxy_unhealthy", "proxy_unhealthy", "proxy_recovered");
       for (WebhookReceiver.Request r : got) {
         assertThat(r.signature()).isEqualTo("sha256=" + hmac(r.body()));
         assertThat(r.contentType()).isEqualTo("application/json");
@@ -91,10 +91,12 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
       JsonNode recovered = JSON.readTree(got.get(2).body());
       assertThat(recovered.get("address").asText()).endsWith(":" + blocker.getLocalPort());
 
-      List<Prometheus.Sample> m = Prometheus.parse(new AdminHttpClient(server.adminPort()).text("/metrics"));
+      List<Prometheus.Sample> m =
+          Prometheus.parse(new AdminHttpClient(server.adminPort()).text("/metrics"));
       assertThat(Prometheus.value(m, "tlstunnel_notify_deliveries_total", "result", "delivered"))
           .isEqualTo(2);
-      assertThat(Prometheus.value(m, "tlstunnel_notify_attempt_failures_total", "cause", "http_500"))
+      assertThat(
+              Prometheus.value(m, "tlstunnel_notify_attempt_failures_total", "cause", "http_500"))
           .isEqualTo(1);
     }
   }
@@ -114,17 +116,23 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
         }
         NotifyConfig target =
             new NotifyConfig(
-                hook.url(), List.of(), Set.of(), null, Duration.ofSeconds(30), 0, Duration.ofSeconds(1), 2);
-        TunnelServer server = server(target, new BindRetryPolicy(100, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+                hook.url(),
+                List.of(),
+                Set.of(),
+                null,
+                Duration.ofSeconds(30),
+                0,
+                Duration.ofSeconds(1),
+                2);
+        TunnelServer server =
+            server(target, new BindRetryPolicy(100, Duration.ofSeconds(1), Duration.ofSeconds(1)));
         var client =
             fixture.startClient(fixture.clientConfig(server.address().getPort(), "c1", proxies));
         int port = client.proxy("echo").whenHealthy().get(10, TimeUnit.SECONDS).getPort();
         AdminHttpClient admin = new AdminHttpClient(server.adminPort());
         // client_connected and six proxy_unhealthy: one is held by the receiver, two wait, the
         // rest are dropped.
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> dropped(admin) == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> dropped(admin) == 4);
         long started = System.nanoTime();
         for (int i = 0; i < 5; i++) {
           assertThat(Streams.echoes(port)).isTrue();

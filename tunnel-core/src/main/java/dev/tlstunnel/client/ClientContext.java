@@ -1,9 +1,11 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.EventLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +18,7 @@ record ClientContext(
     Map<String, ProxyConfig> proxiesByName,
     LocalDialer dialer,
     ProxyRetryRequests retries,
+    Visitors visitors,
     StreamObserver streams) {
 
   /**
@@ -42,11 +45,14 @@ record ClientContext(
         Map.copyOf(byName),
         dialer,
         new ProxyRetryRequests(loop, byName.keySet()),
+        new Visitors(
+            config.visitors(), config.clientId(), transport, TickerClock.of(loop.ticker())),
         StreamObserver.NONE);
   }
 
   /** This context with the streams reporting to {@code observer}. */
   ClientContext observedBy(StreamObserver observer) {
-    return new ClientContext(config, transport, yamux, proxiesByName, dialer, retries, observer);
+    return new ClientContext(
+        config, transport, yamux, proxiesByName, dialer, retries, visitors, observer);
   }
 }

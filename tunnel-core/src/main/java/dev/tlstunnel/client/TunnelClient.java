@@ -14,6 +14,7 @@ import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -117,7 +118,7 @@ public final class TunnelClient implements AutoCloseable {
     }
   }
 
-  private final ClientConfig config;
+  private final ClientContext context;
   private final EventLoopGroup group;
   private final boolean ownGroup;
   private final ReconnectLoop loop;
@@ -126,14 +127,14 @@ public final class TunnelClient implements AutoCloseable {
   private final Forwarders forwarders;
 
   private TunnelClient(
-      ClientConfig config,
+      ClientContext context,
       EventLoopGroup group,
       boolean ownGroup,
       ReconnectLoop loop,
       ClientMonitoring monitoring,
       ProxyRetryRequests retries,
       Forwarders forwarders) {
-    this.config = config;
+    this.context = context;
     this.group = group;
     this.ownGroup = ownGroup;
     this.loop = loop;
@@ -174,15 +175,15 @@ public final class TunnelClient implements AutoCloseable {
           "no proxy named '"
               + name
               + "' in this client's configuration (proxies: "
-              + config.proxies().stream().map(p -> p.name()).toList()
+              + context.config().proxies().stream().map(p -> p.name()).toList()
               + ")");
     }
     return handle;
   }
 
-  /** The latest state of the session and every proxy. */
+  /** The latest state of the session, every proxy and every visitor. */
   public ClientStatus status() {
-    return Builder.statusOf(config, loop, forwarders);
+    return Builder.statusOf(context, loop, forwarders);
   }
 
   /**
@@ -236,6 +237,7 @@ public final class TunnelClient implements AutoCloseable {
     if (forwarders != null) {
       forwarders.close();
     }
+    context.visitors().close();
     monitoring.close();
     if (ownGroup) {
       Transport.shutdown(group, 2);
@@ -371,7 +373,7 @@ public final class TunnelClient implements AutoCloseable {
         monitoring.start(
             eventLoop,
             transport.serverChannelClass(),
-            () -> statusOf(config, loop, forwarders),
+            () -> statusOf(context, loop, forwarders),
             loop,
             context.retries()::request);
       } catch (TunnelStartException e) {
@@ -384,7 +386,8 @@ public final class TunnelClient implements AutoCloseable {
         throw e;
       }
       TunnelClient client =
-          new TunnelClient(config, loops, own, loop, monitoring, context.retries(), forwarders);
+          new TunnelClient(context, loops, own, loop, monitoring, context.retries(), forwarders);
+      context.visitors().start(eventLoop);
       loop.start();
       return client;
     }
@@ -412,9 +415,19 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     private static ClientStatus statusOf(
-        ClientConfig config, ReconnectLoop loop, Forwarders forwarders) {
+        ClientContext context, ReconnectLoop loop, Forwarders forwarders) {
+      ClientConfig config = context.config();
       ReconnectLoop.View view = loop.view();
       ClientTransportConfig transport = config.transport();
+      Visitors visitors = context.visitors();
+      List<ProxyState> proxies =
+          loop.tracker().snapshot().stream()
+              .map(
+                  p ->
+                      context.proxiesByName().get(p.name()).isPrivate()
+                          ? p.withVisitors("private", visitors.connected().of(p.name()))
+                          : p.withVisitors("public", null))
+              .toList();
       return new ClientStatus(
           config.clientId(),
           config.server(),
@@ -422,10 +435,11 @@ public final class TunnelClient implements AutoCloseable {
           view.lastError(),
           view.nextAttemptAt(),
           view.attempt(),
-          loop.tracker().snapshot(),
+          proxies,
           transport.describe(),
           transport.proxyUrl() == null ? null : ProxyUrl.redact(transport.proxyUrl()),
-          forwarders == null ? List.of() : forwarders.states());
+          forwarders == null ? List.of() : forwarders.states(),
+          visitors.snapshot());
     }
 
     private SslContext contextFromConfig() throws TunnelStartException {

@@ -47,6 +47,7 @@ public final class ClientConfig {
   private final List<ProxyConfig> proxies;
   private final ClientTransportConfig transport;
   private final List<ForwarderConfig> forwarders;
+  private final List<VisitorConfig> visitors;
   private final MonitoringConfig monitoring;
 
   ClientConfig(Builder b) {
@@ -76,6 +77,10 @@ public final class ClientConfig {
         b.forwarders == null
             ? List.of()
             : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.forwarders));
+    visitors =
+        b.visitors == null
+            ? List.of()
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.visitors));
     monitoring = b.monitoring == null ? MonitoringConfig.DEFAULT : b.monitoring;
   }
 
@@ -195,6 +200,14 @@ public final class ClientConfig {
     return monitoring;
   }
 
+  /**
+   * Local listeners whose connections reach other clients' private proxies ({@code [[visitors]]}),
+   * in configuration order.
+   */
+  public List<VisitorConfig> visitors() {
+    return visitors;
+  }
+
   /** {@code server_addr:server_port}, IPv6 literals in brackets. */
   public String server() {
     return Addresses.hostPort(serverAddr, serverPort);
@@ -238,6 +251,7 @@ public final class ClientConfig {
         && proxies.equals(c.proxies)
         && Objects.equals(transport, c.transport)
         && forwarders.equals(c.forwarders)
+        && visitors.equals(c.visitors)
         && monitoring.equals(c.monitoring);
   }
 
@@ -285,6 +299,8 @@ public final class ClientConfig {
         + transport
         + ", forwarders="
         + forwarders
+        + ", visitors="
+        + visitors
         + ", monitoring="
         + monitoring
         + "]";
@@ -311,6 +327,7 @@ public final class ClientConfig {
     List<ProxyConfig> proxies = new java.util.ArrayList<>();
     ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
     List<ForwarderConfig> forwarders = new java.util.ArrayList<>();
+    List<VisitorConfig> visitors = new java.util.ArrayList<>();
     MonitoringConfig monitoring = MonitoringConfig.DEFAULT;
 
     Builder() {}
@@ -335,6 +352,7 @@ public final class ClientConfig {
       proxies = new java.util.ArrayList<>(c.proxies);
       transport = c.transport;
       forwarders = new java.util.ArrayList<>(c.forwarders);
+      visitors = new java.util.ArrayList<>(c.visitors);
       monitoring = c.monitoring;
     }
 
@@ -437,6 +455,18 @@ public final class ClientConfig {
     /** The admin API's credentials and the fault notifications. */
     public Builder monitoring(MonitoringConfig settings) {
       this.monitoring = settings;
+      return this;
+    }
+
+    /** Replaces the visitors ({@code [[visitors]]}). */
+    public Builder visitors(List<VisitorConfig> list) {
+      this.visitors = new java.util.ArrayList<>(list);
+      return this;
+    }
+
+    /** Adds a visitor: a local listener reaching another client's private proxy. */
+    public Builder addVisitor(VisitorConfig visitor) {
+      this.visitors.add(visitor);
       return this;
     }
 

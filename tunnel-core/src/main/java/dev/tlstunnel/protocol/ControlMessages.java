@@ -33,7 +33,8 @@ final class ControlMessages {
           "heartbeat", Heartbeat.class,
           "retry_proxy", RetryProxy.class,
           "retry_proxy_result", RetryProxyResult.class,
-          "session_replaced", SessionReplaced.class);
+          "session_replaced", SessionReplaced.class,
+          "visit_nonce", VisitNonce.class);
 
   private ControlMessages() {}
 

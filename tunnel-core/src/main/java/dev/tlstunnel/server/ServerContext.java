@@ -64,6 +64,9 @@ final class ServerContext {
   /** Keepalive handlers whose timers are running. */
   final AtomicInteger keepAliveTimers = new AtomicInteger();
 
+  /** Private proxies and the streams that visit them. */
+  final VisitHandler visits = new VisitHandler(this);
+
   /** A context with counters of its own that no listener feeds (for handler tests). */
   ServerContext(
       ServerConfig config, Transport transport, ServerEvents events, EventExecutor groupExecutor) {

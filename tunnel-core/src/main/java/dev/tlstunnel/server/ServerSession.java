@@ -94,6 +94,8 @@ final class ServerSession {
   void start() {
     tunnel.attr(ServerContext.CLIENT_ID).set(clientId);
     startedNanos = eventLoop().ticker().nanoTime();
+    tunnel.attr(ClientStreamRouter.SESSION).set(this);
+    SessionVisits.start(this, context);
     ServerSession previous =
         clientId.equals(ANONYMOUS) ? null : context.sessionsByClientId.put(clientId, this);
     tookOver = previous != null && previous != this;
@@ -240,6 +242,7 @@ final class ServerSession {
     closed = true;
     proxies.closeListeners();
     context.registry.releaseAll(this);
+    context.visits.privateProxies().releaseAll(this);
     context.sessions.remove(this);
     context.sessionsByClientId.remove(clientId, this);
     tunnel.close();
