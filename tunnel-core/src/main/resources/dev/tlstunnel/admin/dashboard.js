@@ -53,7 +53,7 @@ async function load() {
     state.data = { server, clients: clients.clients, proxies: proxies.proxies };
   } else {
     const status = await getJson("/api/status");
-    state.data = { status, proxies: status.proxies, forwarders: status.forwarders };
+    state.data = { status, proxies: status.proxies, forwarders: status.forwarders, visitors: status.visitors };
   }
   state.lastRender = Date.now();
   render();
@@ -87,7 +87,7 @@ function render() {
   cards.append(card("bytes in / out", bytes(total.bytes_in) + " / " + bytes(total.bytes_out), "totals"));
   renderProxies(d.proxies);
   if (state.side === "server") renderClients(d.clients); else renderSession(d.status);
-  if (state.side === "client") renderForwarders(d.forwarders);
+  if (state.side === "client") { renderForwarders(d.forwarders); renderVisitors(d.visitors); }
   tickClock();
 }
 
@@ -116,7 +116,7 @@ function renderProxies(proxies) {
       td(p.client_id || (state.data.status ? state.data.status.client_id : "-")),
       td(publish),
       (() => { const c = td(""); c.append(st); return c; })(),
-      td(p.attempt === null || p.attempt === undefined ? "-" :
+      td(p.status === "healthy" || p.attempt === null || p.attempt === undefined ? "-" :
         p.attempt + (p.max_retries !== null && p.max_retries !== undefined ? "/" + (p.max_retries + 1) : "")),
       retry,
       td(p.last_error || p.error || "", { class: "err", "data-key": p.name, "data-field": "last_error" }),
@@ -188,6 +188,24 @@ function renderForwarders(forwarders) {
       num(rate(f.rate_out ? f.rate_out["1s"] : 0), f.name, "rate_out"),
       num(bytes(f.bytes_in), f.name, "bytes_in"), num(bytes(f.bytes_out), f.name, "bytes_out"),
       td(f.bind_error || f.last_error || "", { class: "err" }),
+    ]));
+  }
+}
+
+function renderVisitors(visitors) {
+  if (!visitors || visitors.length === 0) return;
+  document.getElementById("visitors-section").hidden = false;
+  const body = document.querySelector("#visitors tbody");
+  body.replaceChildren();
+  for (const v of visitors) {
+    const st = el("span", { class: "state " + v.status, "data-key": v.name, "data-field": "status" }, v.status);
+    const stCell = td(""); stCell.append(st);
+    body.append(row([
+      td(v.name), td(v.target), td((v.bind_addr || "") + ":" + v.bind_port), stCell,
+      td("-", { "data-key": v.name, "data-field": "next_retry", "data-at": v.next_retry_at || "" }),
+      num(v.active_connections, v.name, "active_connections"),
+      num(v.total_connections, v.name, "total_connections"),
+      td(v.error || v.last_error || "", { class: "err", "data-key": v.name, "data-field": "last_error" }),
     ]));
   }
 }
