@@ -3,9 +3,7 @@ package dev.tlstunnel.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,28 +24,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Watch a running server or client live, from its admin API: state, connections, rates and"
-          + " totals of its clients, proxies, forwarders and visitors.",
-      "Keys: q quits, s changes the sort, r reverses it, / filters (Enter keeps, Esc clears)."
+      "Watch a running server or client live, from its admin API.",
+      "Shows clients, proxies, forwarders and visitors: state, connections, rates.",
+      "Keys: q quits, s sorts, r reverses, / filters (Enter keeps, Esc clears)."
     })
 public final class TopCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
   @Mixin private AdminEndpoint endpoint;
-
-  @Option(
-      names = "--token",
-      paramLabel = "TOKEN",
-      defaultValue = "${env:TLS_TUNNEL_ADMIN_TOKEN}",
-      description =
-          "The admin API's admin_token (default: the TLS_TUNNEL_ADMIN_TOKEN environment variable).")
-  private String token;
-
-  @Option(
-      names = "--user",
-      paramLabel = "USER:PASSWORD",
-      description = "Basic credentials (admin_user and admin_password) instead of a token.")
-  private String user;
 
   @Option(names = "--once", description = "Print one reading and exit instead of watching.")
   private boolean once;
@@ -78,7 +62,7 @@ public final class TopCommand implements Callable<Integer> {
     view.sort = sortKey();
     view.filter = filter;
     URI base = endpoint.base(spec);
-    TopData data = new TopData(base, authorization());
+    TopData data = new TopData(base, endpoint.authorization(spec));
     if (!once) {
       return new TopScreen(data, view).run();
     }
@@ -111,15 +95,5 @@ public final class TopCommand implements Callable<Integer> {
           spec.commandLine(),
           "--sort: unknown key '" + sort + "'; known: name, state, active, total, in, out");
     }
-  }
-
-  private String authorization() {
-    if (user != null) {
-      if (!user.contains(":")) {
-        throw new ParameterException(spec.commandLine(), "--user: give USER:PASSWORD");
-      }
-      return "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8));
-    }
-    return token == null || token.isBlank() ? null : "Bearer " + token.strip();
   }
 }
