@@ -52,6 +52,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.client.ClientEvent$ProxyRejected
       dev.tlstunnel.client.ClientEvent$ProxyStatusChanged
       dev.tlstunnel.client.ClientEvent$Stopped
+      dev.tlstunnel.client.ClientEvent$VisitorRefused
       dev.tlstunnel.client.ClientExit
       dev.tlstunnel.client.ClientStatus
       dev.tlstunnel.client.ProxyHandle

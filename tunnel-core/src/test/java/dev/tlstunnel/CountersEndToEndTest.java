@@ -73,6 +73,9 @@ class CountersEndToEndTest extends EchoTunnelTest {
     assertThat(c1.get("transport").asText()).isEqualTo("tls");
     assertThat(c1.get("connected_since").asText()).isNotEmpty();
     assertExact(c1.get("stats"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> serverApi.json("/api/clients/c1").get("rtt_seconds").asDouble() > 0);
     assertThat(serverApi.json("/api/server").at("/stats/bytes_in").asLong())
         .isEqualTo((long) CONNECTIONS * BYTES);
     assertThat(serverApi.get("/api/proxies/nope").statusCode()).isEqualTo(404);

@@ -10,6 +10,7 @@ import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.MonitoringConfig;
 import dev.tlstunnel.config.NotifyConfig;
 import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.config.VisitorConfig;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.AdminHttpClient;
 import dev.tlstunnel.testing.EchoTunnelTest;
@@ -171,6 +172,54 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
     assertThat(event.get("event").asText()).isEqualTo("client_connected");
     assertThat(event.get("client_id").asText()).isEqualTo("c7");
     assertThat(event.get("client_version").asText()).isEqualTo(Version.VERSION);
+  }
+
+  @Test
+  void aVisitorsRefusalsAreNotifiedOncePerReason() throws Exception {
+    try (WebhookReceiver hook = new WebhookReceiver()) {
+      TunnelServer server = fixture.startServer();
+      NotifyConfig target =
+          new NotifyConfig(
+              hook.url(),
+              List.of(),
+              Set.of("visitor_refused"),
+              null,
+              Duration.ofSeconds(5),
+              0,
+              Duration.ofMillis(100),
+              10);
+      var client =
+          fixture.startClient(
+              fixture
+                  .clientBuilder(server.address().getPort(), "lab", List.of())
+                  .addVisitor(VisitorConfig.of("db", "office/db", 0, "visitor-secret-0123456789"))
+                  .monitoring(MonitoringConfig.DEFAULT.withNotify(List.of(target)))
+                  .build());
+      client.connected().get(10, TimeUnit.SECONDS);
+      String local =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> client.status().visitors().get(0).local(), java.util.Objects::nonNull);
+      int port = Integer.parseInt(local.substring(local.lastIndexOf(':') + 1));
+      for (int i = 0; i < 3; i++) {
+        try (var s = Streams.connect(port, 10_000)) {
+          assertThat(Streams.closedByPeer(s)).isTrue();
+        }
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> !hook.requests().isEmpty());
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> hook.requests().size() == 1);
+      JsonNode refused = JSON.readTree(hook.requests().get(0).body());
+      assertThat(refused.get("event").asText()).isEqualTo("visitor_refused");
+      assertThat(refused.get("source").asText()).isEqualTo("client");
+      assertThat(refused.get("client_id").asText()).isEqualTo("lab");
+      assertThat(refused.get("visitor").asText()).isEqualTo("db");
+      assertThat(refused.get("target").asText()).isEqualTo("office/db");
+      assertThat(refused.get("reason").asText()).isEqualTo("target_offline");
+      assertThat(refused.get("error").asText()).isNotEmpty();
+    }
   }
 
   private TunnelServer server(NotifyConfig target, BindRetryPolicy retry) throws Exception {

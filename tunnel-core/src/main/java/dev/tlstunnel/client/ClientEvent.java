@@ -91,6 +91,21 @@ public sealed interface ClientEvent {
       Instant time, String proxyName, String peer, long bytesIn, long bytesOut, Duration duration)
       implements ClientEvent {}
 
+  /**
+   * A visitor's connections are refused for a new reason: reported once per reason, like its log
+   * line, not for every connection.
+   *
+   * @param visitorName the visitor ({@code [[visitors]] name})
+   * @param target the private proxy it reaches, {@code client_id/proxy}
+   * @param reason a fixed word: the server's reason ({@code target_offline}, {@code unknown_proxy},
+   *     {@code not_allowed}, {@code wrong_secret}, ...) or {@code not_connected}, {@code stream},
+   *     {@code closed}, {@code malformed} when no answer came
+   * @param message what went wrong, for a user
+   */
+  record VisitorRefused(
+      Instant time, String visitorName, String target, String reason, String message)
+      implements ClientEvent {}
+
   /** The client ended; nothing of it runs any more. */
   record Stopped(Instant time, ClientExit exit) implements ClientEvent {}
 }

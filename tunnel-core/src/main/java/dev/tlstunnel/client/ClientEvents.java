@@ -83,6 +83,12 @@ final class ClientEvents {
         TunnelClient.Listener::connectionClosed);
   }
 
+  void visitorRefused(String visitor, String target, String reason, String message) {
+    listeners.fire(
+        new ClientEvent.VisitorRefused(clock.instant(), visitor, target, reason, message),
+        TunnelClient.Listener::visitorRefused);
+  }
+
   void stopped(ClientExit exit) {
     listeners.fire(new ClientEvent.Stopped(clock.instant(), exit), TunnelClient.Listener::stopped);
   }

@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * Turns the client's listener events into fault notifications: a proxy becoming unhealthy (not
  * every retry), giving up ({@code bind_failed}), being served again ({@code proxy_recovered}), and
- * the session coming up ({@code client_connected}) and going down ({@code client_disconnected}).
+ * the session coming up ({@code client_connected}) and going down ({@code client_disconnected}),
+ * and a visitor's connections being refused for a new reason ({@code visitor_refused}).
  */
 final class ClientNotices implements TunnelClient.Listener {
   private final Notifications targets;
@@ -65,6 +66,16 @@ final class ClientNotices implements TunnelClient.Listener {
     f.put(
         "retry_in_seconds", now.retryAfter() == null ? null : now.retryAfter().toMillis() / 1000.0);
     send(event, e.time(), f);
+  }
+
+  @Override
+  public void visitorRefused(ClientEvent.VisitorRefused e) {
+    Map<String, Object> f = fields();
+    f.put("visitor", e.visitorName());
+    f.put("target", e.target());
+    f.put("reason", e.reason());
+    f.put("error", e.message());
+    send("visitor_refused", e.time(), f);
   }
 
   private Map<String, Object> fields() {

@@ -113,6 +113,10 @@ public final class TunnelClient implements AutoCloseable {
       onEvent(event);
     }
 
+    default void visitorRefused(ClientEvent.VisitorRefused event) {
+      onEvent(event);
+    }
+
     default void stopped(ClientEvent.Stopped event) {
       onEvent(event);
     }
@@ -387,6 +391,7 @@ public final class TunnelClient implements AutoCloseable {
       }
       TunnelClient client =
           new TunnelClient(context, loops, own, loop, monitoring, context.retries(), forwarders);
+      context.visitors().onRefused(events::visitorRefused);
       context.visitors().start(eventLoop);
       loop.start();
       return client;

@@ -38,7 +38,8 @@ public record NotifyConfig(
           "proxy_bind_failed",
           "proxy_recovered",
           "client_connected",
-          "client_disconnected");
+          "client_disconnected",
+          "visitor_refused");
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   public static final int DEFAULT_RETRIES = 3;

@@ -8,6 +8,7 @@ import dev.tlstunnel.admin.EventJson;
 import dev.tlstunnel.admin.Routes;
 import dev.tlstunnel.config.MonitoringConfig;
 import dev.tlstunnel.metrics.Exposition;
+import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.notify.Notifications;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerMonitoring implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger("dev.tlstunnel.server.AdminApi");
+
+  /** Every this many ticks (seconds), each session is pinged for its round-trip time. */
+  static final int RTT_PING_TICKS = 10;
 
   private final MonitoringConfig config;
   private final ServerMetrics metrics;
@@ -79,10 +83,12 @@ final class ServerMonitoring implements AutoCloseable {
             () ->
                 dev.tlstunnel.config.Addresses.hostPort(
                     context.config.bindAddr(), server.address().getPort()));
+    long[] ticks = {0};
     ticker =
         loop.scheduleAtFixedRate(
             () -> {
               metrics.tick();
+              pingSessions(context, ticks[0]++ % RTT_PING_TICKS == 0);
               if (hub.hasSubscribers()) {
                 hub.publish("tick", api.tick());
               }
@@ -121,6 +127,20 @@ final class ServerMonitoring implements AutoCloseable {
     } catch (TunnelStartException e) {
       close();
       throw e;
+    }
+  }
+
+  /**
+   * Pings the sessions without a round-trip time yet, or with {@code all} every session, so that
+   * each client's round-trip time is known on the server too (the client's keepalive pings measure
+   * it on the client only). One 12-byte frame per session.
+   */
+  private static void pingSessions(ServerContext context, boolean all) {
+    for (ServerSession session : context.sessionsByClientId.values()) {
+      YamuxMultiplexHandler mux = YamuxMultiplexHandler.get(session.tunnel());
+      if (mux != null && session.tunnel().isActive() && (all || mux.rttNanos() == 0)) {
+        mux.ping();
+      }
     }
   }
 
