@@ -194,6 +194,7 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
                   .clientBuilder(server.address().getPort(), "lab", List.of())
                   .addVisitor(VisitorConfig.of("db", "office/db", 0, "visitor-secret-0123456789"))
                   .monitoring(MonitoringConfig.DEFAULT.withNotify(List.of(target)))
+                  .admin("127.0.0.1", 0)
                   .build());
       client.connected().get(10, TimeUnit.SECONDS);
       String local =
@@ -219,6 +220,21 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
       assertThat(refused.get("target").asText()).isEqualTo("office/db");
       assertThat(refused.get("reason").asText()).isEqualTo("target_offline");
       assertThat(refused.get("error").asText()).isNotEmpty();
+      List<Prometheus.Sample> m =
+          Prometheus.parse(new AdminHttpClient(client.adminPort()).text("/metrics"));
+      assertThat(Prometheus.value(m, "tlstunnel_visitor_connections_total", "visitor", "db"))
+          .isEqualTo(3);
+      assertThat(
+              Prometheus.value(
+                  m,
+                  "tlstunnel_visitor_state",
+                  "visitor",
+                  "db",
+                  "target",
+                  "office/db",
+                  "state",
+                  "healthy"))
+          .isEqualTo(1);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tlstunnel.client;
 import dev.tlstunnel.ForwarderState;
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.Version;
+import dev.tlstunnel.VisitorState;
 import dev.tlstunnel.metrics.BoundedSeries;
 import dev.tlstunnel.metrics.Exposition;
 import dev.tlstunnel.notify.Notifications;
@@ -71,6 +72,7 @@ final class ClientExposition {
         });
     proxies(e, s, m);
     forwarders(e, s.forwarders());
+    visitors(e, s.visitors());
     e.gauge(
         "tlstunnel_metrics_label_overflow",
         null,
@@ -166,6 +168,40 @@ final class ClientExposition {
                 f -> {
                   for (String state : FORWARDER_STATES) {
                     p.add(state.equals(f.status()) ? 1 : 0, "forwarder", f.name(), "state", state);
+                  }
+                }));
+  }
+
+  private static void visitors(Exposition e, List<VisitorState> visitors) {
+    e.gauge(
+        "tlstunnel_visitor_connections_active",
+        null,
+        "Local connections of the visitor open now.",
+        p -> visitors.forEach(v -> p.add(v.activeConnections(), "visitor", v.name())));
+    e.counter(
+        "tlstunnel_visitor_connections",
+        null,
+        "Local connections the visitor accepted.",
+        p -> visitors.forEach(v -> p.add(v.totalConnections(), "visitor", v.name())));
+    e.gauge(
+        "tlstunnel_visitor_state",
+        null,
+        "1 for the visitor listener's current state (pending, healthy, unhealthy, bind_failed),"
+            + " else 0.",
+        p ->
+            visitors.forEach(
+                v -> {
+                  for (ProxyStatus status : ProxyStatus.values()) {
+                    if (status != ProxyStatus.REJECTED) {
+                      p.add(
+                          status == v.status() ? 1 : 0,
+                          "visitor",
+                          v.name(),
+                          "target",
+                          v.target(),
+                          "state",
+                          status.wireName());
+                    }
                   }
                 }));
   }
