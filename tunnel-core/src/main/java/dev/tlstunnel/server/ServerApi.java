@@ -180,6 +180,7 @@ final class ServerApi {
     n.put("publish_port", p.publishPort());
     n.put("bound_port", p.boundPort() == 0 ? null : p.boundPort());
     n.put("status", p.status().wireName());
+    n.put("visibility", p.privateProxy() ? "private" : "public");
     n.put("attempt", view == null ? null : view.attempt());
     n.put(
         "max_retries",
