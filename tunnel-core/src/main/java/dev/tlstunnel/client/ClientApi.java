@@ -105,19 +105,10 @@ final class ClientApi {
       ObjectNode pn = proxies.putObject(p.name());
       ProxyStatus status = p.status();
       pn.put("status", status == null ? null : status.wireName());
-      brief(st, pn);
+      st.writeBriefTo(pn);
     }
-    brief(total, n.putObject("total"));
+    total.writeBriefTo(n.putObject("total"));
     return n.toString();
-  }
-
-  private static void brief(Stats st, ObjectNode n) {
-    n.put("connections_active", st.connectionsActive());
-    n.put("connections_total", st.connectionsTotal());
-    n.put("bytes_in", st.bytesIn());
-    n.put("bytes_out", st.bytesOut());
-    n.put("rate_in", st.rateIn().last1s());
-    n.put("rate_out", st.rateOut().last1s());
   }
 
   Stats stats(String proxy) {

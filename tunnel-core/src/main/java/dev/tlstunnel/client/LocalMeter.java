@@ -1,8 +1,6 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.metrics.Traffic;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -31,7 +29,7 @@ final class LocalMeter extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    long n = size(msg);
+    long n = Traffic.size(msg);
     fromService += n;
     traffic.sent(n);
     ctx.fireChannelRead(msg);
@@ -39,7 +37,7 @@ final class LocalMeter extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    long n = size(msg);
+    long n = Traffic.size(msg);
     toService += n;
     traffic.received(n);
     ctx.write(msg, promise);
@@ -50,12 +48,5 @@ final class LocalMeter extends ChannelDuplexHandler {
     long nanos = ctx.executor().ticker().nanoTime() - openedNanos;
     observer.closed(proxy, peer, toService, fromService, nanos);
     ctx.fireChannelInactive();
-  }
-
-  private static long size(Object msg) {
-    if (msg instanceof ByteBuf buf) {
-      return buf.readableBytes();
-    }
-    return msg instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
   }
 }

@@ -77,6 +77,16 @@ public record Stats(
     n.put("connection_seconds_sum", durationSumSeconds);
   }
 
+  /** The event stream's short form: counts, bytes and the rates over the last second. */
+  public void writeBriefTo(ObjectNode n) {
+    n.put("connections_active", connectionsActive);
+    n.put("connections_total", connectionsTotal);
+    n.put("bytes_in", bytesIn);
+    n.put("bytes_out", bytesOut);
+    n.put("rate_in", rateIn.last1s());
+    n.put("rate_out", rateOut.last1s());
+  }
+
   /** Per-second rates over the last 1, 10 and 60 seconds. */
   public record Rates(double last1s, double last10s, double last60s) {
     public static final Rates ZERO = new Rates(0, 0, 0);

@@ -1,5 +1,7 @@
 package dev.tlstunnel.metrics;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +63,14 @@ public final class Traffic {
     if (dials != null) {
       dials.observeNanos(nanos);
     }
+  }
+
+  /** The bytes a pipeline message carries: a buffer's or a holder's readable bytes, else 0. */
+  public static long size(Object msg) {
+    if (msg instanceof ByteBuf buf) {
+      return buf.readableBytes();
+    }
+    return msg instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
   }
 
   /** Samples the rates; called once a second by the owner's timer. */

@@ -1,8 +1,6 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.metrics.Traffic;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -40,7 +38,7 @@ final class ConnectionMeter extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    long n = size(msg);
+    long n = Traffic.size(msg);
     fromPeer += n;
     traffic.received(n);
     ctx.fireChannelRead(msg);
@@ -48,7 +46,7 @@ final class ConnectionMeter extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    long n = size(msg);
+    long n = Traffic.size(msg);
     toPeer += n;
     traffic.sent(n);
     ctx.write(msg, promise);
@@ -62,12 +60,5 @@ final class ConnectionMeter extends ChannelDuplexHandler {
         .publicConnectionClosed(
             session.clientId(), proxyName, peer, fromPeer, toPeer, Duration.ofNanos(nanos));
     ctx.fireChannelInactive();
-  }
-
-  private static long size(Object msg) {
-    if (msg instanceof ByteBuf buf) {
-      return buf.readableBytes();
-    }
-    return msg instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
   }
 }

@@ -114,19 +114,10 @@ final class ServerApi {
       ObjectNode pn = proxies.putObject(p.name());
       pn.put("client_id", p.clientId());
       pn.put("status", p.status().wireName());
-      brief(st, pn);
+      st.writeBriefTo(pn);
     }
-    brief(total, n.putObject("total"));
+    total.writeBriefTo(n.putObject("total"));
     return n.toString();
-  }
-
-  private static void brief(Stats st, ObjectNode n) {
-    n.put("connections_active", st.connectionsActive());
-    n.put("connections_total", st.connectionsTotal());
-    n.put("bytes_in", st.bytesIn());
-    n.put("bytes_out", st.bytesOut());
-    n.put("rate_in", st.rateIn().last1s());
-    n.put("rate_out", st.rateOut().last1s());
   }
 
   private ObjectNode client(ServerSnapshot.SessionInfo info, ServerSnapshot s, boolean full) {
