@@ -56,7 +56,10 @@ final class PublicConnectionGate {
           clientId,
           ch.remoteAddress());
       events.publicConnectionRefused(
-          clientId, proxy, (java.net.InetSocketAddress) ch.remoteAddress(), limit);
+          clientId,
+          proxy,
+          ch.remoteAddress() instanceof java.net.InetSocketAddress a ? a : null,
+          limit);
       ch.close();
       return false;
     }
