@@ -103,7 +103,7 @@ class CountersEndToEndTest extends EchoTunnelTest {
     assertThat(Prometheus.value(s, "tlstunnel_proxy_state", "proxy", "echo", "state", "healthy"))
         .isEqualTo(1);
     assertThat(Prometheus.value(s, "tlstunnel_client_connected", "client", "c1")).isEqualTo(1);
-    assertThat(s).allSatisfy(x -> assertThat(x.name()).startsWith("tlstunnel_"));
+    assertNamesAndUnits(s);
 
     String clientText = clientApi.text("/metrics");
     Prometheus.lint(clientText);
@@ -115,6 +115,26 @@ class CountersEndToEndTest extends EchoTunnelTest {
     assertThat(Prometheus.value(c, "tlstunnel_proxy_local_dial_duration_seconds_count", echoLabels))
         .isEqualTo(CONNECTIONS);
     assertThat(Prometheus.value(c, "tlstunnel_client_sessions_total", "client", "c1")).isEqualTo(1);
+    assertNamesAndUnits(c);
+  }
+
+  /** The prefix, {@code _total} on counters, base units named by suffix. */
+  private static void assertNamesAndUnits(List<Prometheus.Sample> samples) {
+    assertThat(samples).isNotEmpty();
+    for (Prometheus.Sample x : samples) {
+      assertThat(x.name()).startsWith("tlstunnel_");
+      if (x.type().equals("counter")) {
+        assertThat(x.name()).as(x.family()).endsWith("_total");
+      }
+      if (x.family().contains("bytes")) {
+        assertThat(x.family()).endsWith("_bytes");
+      }
+      if (x.type().equals("histogram")
+          || x.family().contains("time")
+          || x.family().contains("rtt")) {
+        assertThat(x.family()).endsWith("_seconds");
+      }
+    }
   }
 
   private static void assertExact(JsonNode stats) {
