@@ -28,6 +28,13 @@ module dev.tlstunnel.core {
   requires com.fasterxml.jackson.dataformat.toml;
   requires org.slf4j;
 
+  // Fault notifications POST to webhooks with the JDK's HTTP client.
+  requires java.net.http;
+
+  // /metrics: the official Prometheus client's data model and text writer (automatic modules).
+  requires io.prometheus.metrics.model;
+  requires io.prometheus.writer.text;
+
   // Only forwarders with country rules read a GeoIP database; embedders add the jar if they do.
   requires static com.maxmind.db;
 

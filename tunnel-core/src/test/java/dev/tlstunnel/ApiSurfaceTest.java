@@ -43,12 +43,16 @@ class ApiSurfaceTest {
       dev.tlstunnel.client.ClientEvent
       dev.tlstunnel.client.ClientEvent$ConnectFailed
       dev.tlstunnel.client.ClientEvent$Connected
+      dev.tlstunnel.client.ClientEvent$ConnectionClosed
+      dev.tlstunnel.client.ClientEvent$ConnectionFailed
+      dev.tlstunnel.client.ClientEvent$ConnectionOpened
       dev.tlstunnel.client.ClientEvent$Connecting
       dev.tlstunnel.client.ClientEvent$Disconnected
       dev.tlstunnel.client.ClientEvent$ProxyRegistered
       dev.tlstunnel.client.ClientEvent$ProxyRejected
       dev.tlstunnel.client.ClientEvent$ProxyStatusChanged
       dev.tlstunnel.client.ClientEvent$Stopped
+      dev.tlstunnel.client.ClientEvent$VisitorRefused
       dev.tlstunnel.client.ClientExit
       dev.tlstunnel.client.ClientStatus
       dev.tlstunnel.client.ProxyHandle
@@ -79,6 +83,8 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.KeepAlive
       dev.tlstunnel.config.Limits
       dev.tlstunnel.config.Limits$Builder
+      dev.tlstunnel.config.MonitoringConfig
+      dev.tlstunnel.config.NotifyConfig
       dev.tlstunnel.config.PrivateProxyConfig
       dev.tlstunnel.config.ProxyConfig
       dev.tlstunnel.config.ProxyConfig$Builder
@@ -103,6 +109,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.server.ServerEvent$ProxyRejected
       dev.tlstunnel.server.ServerEvent$PublicConnectionClosed
       dev.tlstunnel.server.ServerEvent$PublicConnectionOpened
+      dev.tlstunnel.server.ServerEvent$PublicConnectionRefused
       dev.tlstunnel.server.ServerEvent$Started
       dev.tlstunnel.server.ServerEvent$Stopped
       dev.tlstunnel.server.ServerSnapshot

@@ -1,5 +1,7 @@
 package dev.tlstunnel.bench;
 
+import dev.tlstunnel.client.BenchMeters;
+import dev.tlstunnel.metrics.Traffic;
 import dev.tlstunnel.relay.Relay;
 import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -25,6 +27,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,7 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The relay loop of {@link Relay#link}: per-message cost between two embedded channels, and bytes
- * through a real loopback pair (source socket, relayed pair on one event loop, sink socket).
+ * through a real loopback pair (source socket, relayed pair on one event loop, sink socket). With
+ * {@code counters=metered}, both relayed channels carry the byte counter the tunnel puts on its
+ * connections (the client's {@code LocalMeter}; the server's {@code ConnectionMeter} does the same
+ * work), so the two runs side by side give the counters' cost.
  */
 @BenchmarkMode(Mode.Throughput)
 @Warmup(iterations = 3, time = 2)
@@ -44,6 +50,9 @@ public class RelayBenchmark {
   /** Two embedded channels linked by the relay. One operation is one 16 KiB buffer relayed. */
   @State(Scope.Thread)
   public static class Embedded {
+    @Param({"plain", "metered"})
+    public String counters;
+
     EmbeddedChannel a;
     EmbeddedChannel b;
     ByteBuf buf;
@@ -52,6 +61,11 @@ public class RelayBenchmark {
     public void setup() {
       a = new EmbeddedChannel();
       b = new EmbeddedChannel();
+      if (counters.equals("metered")) {
+        Traffic traffic = new Traffic(true);
+        a.pipeline().addLast(BenchMeters.meter(traffic, System.nanoTime()));
+        b.pipeline().addLast(BenchMeters.meter(traffic, System.nanoTime()));
+      }
       a.config().setAutoRead(false);
       b.config().setAutoRead(false);
       Relay.link(a, b);
@@ -83,6 +97,9 @@ public class RelayBenchmark {
   public static class Loopback {
     static final int CHUNK = 64 * 1024;
     static final int CHUNKS_PER_OP = 16;
+
+    @Param({"plain", "metered"})
+    public String counters;
 
     EventLoopGroup relayLoop;
     EventLoopGroup endsLoop;
@@ -135,6 +152,10 @@ public class RelayBenchmark {
                     @Override
                     public void channelActive(ChannelHandlerContext ctx) {
                       Channel inbound = ctx.channel();
+                      Traffic traffic = counters.equals("metered") ? new Traffic(true) : null;
+                      if (traffic != null) {
+                        inbound.pipeline().addLast(BenchMeters.meter(traffic, System.nanoTime()));
+                      }
                       ChannelFuture connect =
                           new Bootstrap()
                               .group(inbound.eventLoop())
@@ -147,6 +168,12 @@ public class RelayBenchmark {
                       connect.addListener(
                           f -> {
                             if (f.isSuccess()) {
+                              if (traffic != null) {
+                                connect
+                                    .channel()
+                                    .pipeline()
+                                    .addLast(BenchMeters.meter(traffic, System.nanoTime()));
+                              }
                               Relay.link(inbound, connect.channel());
                             } else {
                               inbound.close();

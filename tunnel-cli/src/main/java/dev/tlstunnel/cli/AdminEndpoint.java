@@ -4,9 +4,12 @@ import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ConfigException;
 import dev.tlstunnel.config.ConfigLoader;
+import dev.tlstunnel.config.MonitoringConfig;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Base64;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,7 +18,8 @@ import picocli.CommandLine.ParameterException;
 /**
  * Which running client's admin API a one-shot command ({@code status}, {@code retry}) talks to:
  * from its config file ({@code admin_addr}, {@code admin_port}, or with {@code admin_port = 0} the
- * port the client recorded), from {@code --addr}/{@code --port}, or from {@code --url}. A picocli
+ * port the client recorded), from {@code --addr}/{@code --port}, or from {@code --url}; and the
+ * credentials it asks for ({@code --token}, {@code --user}, or those of the config file). A picocli
  * mixin.
  */
 public final class AdminEndpoint {
@@ -47,7 +51,24 @@ public final class AdminEndpoint {
               + " options above).")
   private URI url;
 
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      defaultValue = "${env:TLS_TUNNEL_ADMIN_TOKEN}",
+      description =
+          "The admin API's admin_token (default: the TLS_TUNNEL_ADMIN_TOKEN environment variable,"
+              + " else the admin_token of -c FILE).")
+  private String token;
+
+  @Option(
+      names = "--user",
+      paramLabel = "USER:PASSWORD",
+      description = "Basic credentials (admin_user and admin_password) instead of a token.")
+  private String user;
+
   @Mixin private AdminPortRecord record;
+
+  private ClientConfig loaded;
 
   /**
    * The admin API's base URL ({@code http://host:port}, no path).
@@ -101,9 +122,43 @@ public final class AdminEndpoint {
     return URI.create("http://" + url.getRawAuthority());
   }
 
+  /**
+   * The {@code Authorization} header to send, or null: from {@code --user}, {@code --token} (or its
+   * environment variable), else from the credentials of {@code -c FILE}.
+   *
+   * @throws ConfigException when the config file cannot be read
+   */
+  String authorization(CommandSpec spec) throws ConfigException {
+    if (user != null) {
+      if (!user.contains(":")) {
+        throw new ParameterException(spec.commandLine(), "--user: give USER:PASSWORD");
+      }
+      return basic(user);
+    }
+    if (token != null && !token.isBlank()) {
+      return "Bearer " + token.strip();
+    }
+    if (config == null) {
+      return null;
+    }
+    MonitoringConfig m = load(spec).monitoring();
+    if (m.adminToken() != null) {
+      return "Bearer " + m.adminToken();
+    }
+    return m.adminUser() == null ? null : basic(m.adminUser() + ":" + m.adminPassword());
+  }
+
+  private static String basic(String credentials) {
+    return "Basic "
+        + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+  }
+
   private ClientConfig load(CommandSpec spec) throws ConfigException {
-    PrintWriter err = spec.commandLine().getErr();
-    return ConfigLoader.loadClient(ConfigFiles.requireReadable(config), Warnings.to(err));
+    if (loaded == null) {
+      PrintWriter err = spec.commandLine().getErr();
+      loaded = ConfigLoader.loadClient(ConfigFiles.requireReadable(config), Warnings.to(err));
+    }
+    return loaded;
   }
 
   private static void checkPort(CommandSpec spec, int port) {

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       ClientCommand.class,
       CheckCommand.class,
       StatusCommand.class,
+      TopCommand.class,
       RetryCommand.class,
       DemoCommand.class,
       CertCommand.class,

@@ -57,7 +57,7 @@ public final class RetryCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     HttpResponse<String> response;
     try {
-      response = post(uri);
+      response = post(uri, endpoint.authorization(spec));
     } catch (IOException e) {
       err.println(
           "error: cannot reach the client's admin API at "
@@ -100,14 +100,17 @@ public final class RetryCommand implements Callable<Integer> {
     }
   }
 
-  private static HttpResponse<String> post(URI uri) throws IOException {
+  private static HttpResponse<String> post(URI uri, String authorization) throws IOException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(StatusCommand.TIMEOUT).build();
-    HttpRequest request =
+    HttpRequest.Builder b =
         HttpRequest.newBuilder(uri)
             .timeout(TIMEOUT)
             .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build();
+            .POST(HttpRequest.BodyPublishers.noBody());
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    HttpRequest request = b.build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {

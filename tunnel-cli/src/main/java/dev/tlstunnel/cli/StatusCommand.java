@@ -40,20 +40,28 @@ public final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     URI base = endpoint.base(spec);
-    return show(spec.commandLine().getOut(), spec.commandLine().getErr(), base, json);
+    return show(
+        spec.commandLine().getOut(),
+        spec.commandLine().getErr(),
+        base,
+        endpoint.authorization(spec),
+        json);
   }
 
   /** Fetches and prints the status from {@code addr:port}; returns the exit code. */
   static int show(PrintWriter out, PrintWriter err, String addr, int port, boolean json) {
-    return show(out, err, AdminEndpoint.uri(addr, port), json);
+    return show(out, err, AdminEndpoint.uri(addr, port), null, json);
   }
 
-  /** Fetches and prints the status from the admin API at {@code base}; returns the exit code. */
-  static int show(PrintWriter out, PrintWriter err, URI base, boolean json) {
+  /**
+   * Fetches and prints the status from the admin API at {@code base}, sending {@code authorization}
+   * unless null; returns the exit code.
+   */
+  static int show(PrintWriter out, PrintWriter err, URI base, String authorization, boolean json) {
     URI uri = base.resolve("/api/status");
     String body;
     try {
-      body = fetch(uri);
+      body = fetch(uri, authorization);
     } catch (IOException e) {
       err.println(
           "error: cannot reach the client's admin API at "
@@ -90,16 +98,23 @@ public final class StatusCommand implements Callable<Integer> {
     return Main.describe(e);
   }
 
-  private static String fetch(URI uri) throws IOException {
+  private static String fetch(URI uri, String authorization) throws IOException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").build();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json");
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    HttpRequest request = b.build();
     HttpResponse<String> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    }
+    if (response.statusCode() == 401) {
+      throw new IOException("HTTP 401: the admin API asks for credentials (--token or --user)");
     }
     if (response.statusCode() != 200) {
       throw new IOException("HTTP " + response.statusCode());

@@ -67,6 +67,16 @@ final class Templates {
         trusted_proxies = []
         # Let clients' forwarders connect out from this server (their "tunnel" route).
         allow_forward = false
+        # Admin listener: JSON API, /metrics, /api/events, the dashboard (docs/API.md); off unless
+        # admin_port is set. On an address that is not loopback, admin_token or admin_user is
+        # required; browsers need admin_user and admin_password.
+        admin_addr = "127.0.0.1"
+        # admin_port = 7500
+        # admin_token = "a-long-random-token"
+        # admin_user = "ops"
+        # admin_password = "..."
+        # Proxy names and client ids with metric series of their own; the rest count as _other.
+        metrics_label_limit = 500
 
         # A published port that cannot be bound (in use, no permission) is retried in the
         # background. These are the defaults and the limits for every client's proxies.
@@ -103,6 +113,19 @@ final class Templates {
         # When present, only the client ids listed may use egress, each with extra lists:
         # [server.egress.clients.office-pc]
         # allow_cidrs = ["192.168.1.0/24"]
+
+        # Fault notifications, one table per target: a webhook (url) or a command (exec) that
+        # gets the event as JSON on stdin. Events: proxy_unhealthy, proxy_bind_failed,
+        # proxy_recovered, client_connected, client_disconnected (all when events is left out).
+        # [[server.notify]]
+        # url = "https://hooks.example.com/tls-tunnel"
+        # exec = ["/usr/local/bin/page-oncall"]
+        # events = ["proxy_unhealthy", "proxy_bind_failed", "proxy_recovered"]
+        # secret = "..."                  # HMAC-SHA256 in X-Tls-Tunnel-Signature
+        # timeout = "5s"
+        # retries = 3
+        # retry_delay = "1s"              # doubling after each retry
+        # queue_size = 1000               # events waiting; more are dropped and counted
         """
         .formatted(
             ServerConfig.DEFAULT_BIND_ADDR,
@@ -163,9 +186,15 @@ final class Templates {
 
         # This client's name on the server (default: this host's name).
         # client_id = "office-pc"
-        # Admin API for 'tls-tunnel status'; off unless admin_port is set.
+        # Admin API for 'tls-tunnel status', 'top' and the dashboard; off unless admin_port is set.
         admin_addr = "%s"
         # admin_port = 7400
+        # Credentials it asks for (status, retry and top read them from this file).
+        # admin_token = "a-long-random-token"
+        # admin_user = "ops"
+        # admin_password = "..."
+        # Proxy names with metric series of their own; the rest count as _other.
+        metrics_label_limit = 500
         # Exit with code 3 when a proxy gives up binding or is rejected by the server.
         exit_on_bind_failure = false
         # Connecting a tunnelled stream to the local service: retries, wait between, timeout.
@@ -270,6 +299,13 @@ final class Templates {
         # port = [443, "8000-8100"]
         # country = ["DE"]
         # via = "direct"
+
+        # Fault notifications, one table per target, as [[server.notify]] (docs/CONFIG.md); the
+        # client also sends visitor_refused.
+        # [[client.notify]]
+        # url = "https://hooks.example.com/tls-tunnel"
+        # events = ["proxy_unhealthy", "proxy_bind_failed", "client_disconnected"]
+        # secret = "..."
         """
         .formatted(
             DEFAULT_SERVER_PORT,

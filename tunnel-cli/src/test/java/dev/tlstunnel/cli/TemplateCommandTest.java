@@ -89,11 +89,13 @@ class TemplateCommandTest {
     String server = Templates.server("k".repeat(20));
     String client = Templates.client();
     for (String key : keys("SERVER_KEYS", "RETRY_KEYS", "LIMIT_KEYS")) {
-      if (!List.of("bind_retry", "limits", "egress").contains(key)) { // tables: headers below
+      if (!List.of("bind_retry", "limits", "egress", "notify").contains(key)) { // tables: below
         assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
       }
     }
-    assertThat(server).contains("[server.bind_retry]", "[server.limits]", "[server.egress]");
+    assertThat(server)
+        .contains(
+            "[server.bind_retry]", "[server.limits]", "[server.egress]", "# [[server.notify]]");
     for (String key : forwardingKeys("EGRESS_KEYS")) {
       if (!key.equals("clients")) {
         assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
@@ -106,7 +108,7 @@ class TemplateCommandTest {
             "RECONNECT_KEYS",
             "RETRY_KEYS",
             "VisitorToml.VISITOR_KEYS")) {
-      if (key.equals("bind_retry") || key.equals("reconnect")) {
+      if (key.equals("bind_retry") || key.equals("reconnect") || key.equals("notify")) {
         continue; // tables, checked by their own keys and headers below
       }
       assertThat(client).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));

@@ -2,6 +2,7 @@ package dev.tlstunnel.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tlstunnel.admin.AdminAccess;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,18 +29,23 @@ import java.util.regex.Pattern;
  * bind_failed} proxy's bind schedule again and answers with the {@link ProxyRetry} as JSON, with
  * 200 (restarted), 409 (refused), 404 (unknown proxy), 503 (not connected) or 504 (no answer from
  * the server). Requests a browser sends on behalf of a web page (with an {@code Origin} header) are
- * refused with 403. Other requests go on to the next handler. The connection closes after the
- * answer.
+ * refused with 403, and one without the admin credentials (when they are set) with 401. Other
+ * requests go on to the next handler. The connection closes after the answer.
  */
 final class AdminRetryHandler extends ChannelInboundHandlerAdapter {
   private static final Pattern PATH = Pattern.compile("/api/proxies/([A-Za-z0-9._-]{1,64})/retry");
 
   private final Function<String, CompletableFuture<ProxyRetry>> retry;
   private final ObjectMapper json;
+  private final AdminAccess access;
 
-  AdminRetryHandler(Function<String, CompletableFuture<ProxyRetry>> retry, ObjectMapper json) {
+  AdminRetryHandler(
+      Function<String, CompletableFuture<ProxyRetry>> retry,
+      ObjectMapper json,
+      AdminAccess access) {
     this.retry = retry;
     this.json = json;
+    this.access = access;
   }
 
   @Override
@@ -59,6 +65,8 @@ final class AdminRetryHandler extends ChannelInboundHandlerAdapter {
             error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
         refused.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
         respond(ctx, refused);
+      } else if (!access.admits(request)) {
+        respond(ctx, error(HttpResponseStatus.UNAUTHORIZED, "authentication required"));
       } else if (request.headers().contains(HttpHeaderNames.ORIGIN)) {
         respond(ctx, error(HttpResponseStatus.FORBIDDEN, "cross-origin requests are refused"));
       } else {

@@ -18,7 +18,8 @@ record ClientContext(
     Map<String, ProxyConfig> proxiesByName,
     LocalDialer dialer,
     ProxyRetryRequests retries,
-    Visitors visitors) {
+    Visitors visitors,
+    StreamObserver streams) {
 
   /**
    * @param loop the client's event loop, where its sessions run
@@ -45,6 +46,13 @@ record ClientContext(
         dialer,
         new ProxyRetryRequests(loop, byName.keySet()),
         new Visitors(
-            config.visitors(), config.clientId(), transport, TickerClock.of(loop.ticker())));
+            config.visitors(), config.clientId(), transport, TickerClock.of(loop.ticker())),
+        StreamObserver.NONE);
+  }
+
+  /** This context with the streams reporting to {@code observer}. */
+  ClientContext observedBy(StreamObserver observer) {
+    return new ClientContext(
+        config, transport, yamux, proxiesByName, dialer, retries, visitors, observer);
   }
 }

@@ -60,6 +60,52 @@ public sealed interface ClientEvent {
   record ProxyStatusChanged(Instant time, ProxyState previous, ProxyState current)
       implements ClientEvent {}
 
+  /**
+   * A stream the server opened is connected to its proxy's local service and relays.
+   *
+   * @param peer the public peer's {@code addr:port}, as the server saw it
+   * @param dialTime how long connecting the local service took, retries included
+   */
+  record ConnectionOpened(Instant time, String proxyName, String peer, Duration dialTime)
+      implements ClientEvent {}
+
+  /**
+   * A stream the server opened was given up before it relayed anything.
+   *
+   * @param reason {@code local_connect_failed} (every attempt to connect the local service failed)
+   *     or {@code unknown_proxy} (no proxy of that name here)
+   * @param message what went wrong, for a user
+   */
+  record ConnectionFailed(
+      Instant time, String proxyName, String peer, String reason, String message)
+      implements ClientEvent {}
+
+  /**
+   * A relayed connection closed.
+   *
+   * @param bytesIn bytes from the public peer written to the local service
+   * @param bytesOut bytes from the local service sent towards the public peer
+   * @param duration how long it relayed
+   */
+  record ConnectionClosed(
+      Instant time, String proxyName, String peer, long bytesIn, long bytesOut, Duration duration)
+      implements ClientEvent {}
+
+  /**
+   * A visitor's connections are refused for a new reason: reported once per reason, like its log
+   * line, not for every connection.
+   *
+   * @param visitorName the visitor ({@code [[visitors]] name})
+   * @param target the private proxy it reaches, {@code client_id/proxy}
+   * @param reason a fixed word: the server's reason ({@code target_offline}, {@code unknown_proxy},
+   *     {@code not_allowed}, {@code wrong_secret}, ...) or {@code not_connected}, {@code stream},
+   *     {@code closed}, {@code malformed} when no answer came
+   * @param message what went wrong, for a user
+   */
+  record VisitorRefused(
+      Instant time, String visitorName, String target, String reason, String message)
+      implements ClientEvent {}
+
   /** The client ended; nothing of it runs any more. */
   record Stopped(Instant time, ClientExit exit) implements ClientEvent {}
 }

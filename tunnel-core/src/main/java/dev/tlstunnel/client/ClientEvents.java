@@ -65,6 +65,30 @@ final class ClientEvents {
         TunnelClient.Listener::proxyStatusChanged);
   }
 
+  void connectionOpened(String proxy, String peer, Duration dialTime) {
+    listeners.fire(
+        new ClientEvent.ConnectionOpened(clock.instant(), proxy, peer, dialTime),
+        TunnelClient.Listener::connectionOpened);
+  }
+
+  void connectionFailed(String proxy, String peer, String reason, String message) {
+    listeners.fire(
+        new ClientEvent.ConnectionFailed(clock.instant(), proxy, peer, reason, message),
+        TunnelClient.Listener::connectionFailed);
+  }
+
+  void connectionClosed(String proxy, String peer, long in, long out, Duration duration) {
+    listeners.fire(
+        new ClientEvent.ConnectionClosed(clock.instant(), proxy, peer, in, out, duration),
+        TunnelClient.Listener::connectionClosed);
+  }
+
+  void visitorRefused(String visitor, String target, String reason, String message) {
+    listeners.fire(
+        new ClientEvent.VisitorRefused(clock.instant(), visitor, target, reason, message),
+        TunnelClient.Listener::visitorRefused);
+  }
+
   void stopped(ClientExit exit) {
     listeners.fire(new ClientEvent.Stopped(clock.instant(), exit), TunnelClient.Listener::stopped);
   }

@@ -282,6 +282,12 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
   }
 
   @Override
+  public long rttNanos() {
+    YamuxMultiplexHandler mux = tunnel == null ? null : YamuxMultiplexHandler.get(tunnel);
+    return mux == null ? 0 : mux.rttNanos();
+  }
+
+  @Override
   public boolean wasAuthenticated() {
     return authenticated;
   }

@@ -26,6 +26,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
 
   private final ClientContext context;
   private StreamHeader header;
+  private long startedNanos;
   private boolean closed;
 
   LocalConnectHandler(ClientContext context) {
@@ -44,11 +45,15 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     header = h;
+    startedNanos = ctx.executor().ticker().nanoTime();
     ctx.pipeline().addAfter(ctx.name(), HeldInput.NAME, new HeldInput());
     Map<String, ProxyConfig> proxies = context.proxiesByName();
     ProxyConfig proxy = proxies.get(h.proxyName());
     if (proxy == null) {
       log.warn("Server opened a stream for unknown proxy '{}'; closing it", h.proxyName());
+      context
+          .streams()
+          .failed(h.proxyName(), peer(), "unknown_proxy", "no proxy of that name is configured");
       ctx.close();
       return;
     }
@@ -80,9 +85,18 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       local.close();
       return;
     }
+    long now = ctx.executor().ticker().nanoTime();
+    StreamObserver streams = context.streams();
+    streams.traffic(header.proxyName()).dialed(now - startedNanos);
+    streams.opened(header.proxyName(), peer(), now - startedNanos);
+    local.pipeline().addLast("meter", new LocalMeter(streams, header.proxyName(), peer(), now));
     Channel stream = ctx.channel();
     ctx.pipeline().remove(this);
     HeldInput.relay(stream, local);
+  }
+
+  private String peer() {
+    return header.peerAddr() + ":" + header.peerPort();
   }
 
   private void onConnectFailed(
@@ -102,6 +116,20 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
         header.peerPort(),
         attempts,
         cause.getMessage());
+    context
+        .streams()
+        .failed(
+            proxy.name(),
+            peer(),
+            "local_connect_failed",
+            "cannot connect to local service "
+                + proxy.localAddr()
+                + ":"
+                + proxy.localPort()
+                + " after "
+                + attempts
+                + " attempts: "
+                + cause.getMessage());
     YamuxMultiplexHandler.reset(ctx.channel());
   }
 

@@ -290,6 +290,12 @@ final class ReconnectLoop implements SessionAttempt.Listener {
     return promise;
   }
 
+  /** The current session's round-trip time in nanoseconds, 0 when unknown or not connected. */
+  long rttNanos() {
+    SessionAttempt s = current;
+    return s == null ? 0 : s.rttNanos();
+  }
+
   /** Data streams open in the current session. */
   int openDataStreams() {
     SessionAttempt s = current;

@@ -29,6 +29,11 @@ interface SessionAttempt {
   /** Streams the server opened that are still open. */
   int openDataStreams();
 
+  /** The smoothed round-trip time of the tunnel's pings in nanoseconds, 0 when unknown. */
+  default long rttNanos() {
+    return 0;
+  }
+
   /** Opens a data stream to the server (a forwarder's tunnel route); fails unless connected. */
   Future<Channel> openStream(ChannelHandler initializer);
 

@@ -20,6 +20,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,22 @@ public final class TunnelClient implements AutoCloseable {
       onEvent(event);
     }
 
+    default void connectionOpened(ClientEvent.ConnectionOpened event) {
+      onEvent(event);
+    }
+
+    default void connectionFailed(ClientEvent.ConnectionFailed event) {
+      onEvent(event);
+    }
+
+    default void connectionClosed(ClientEvent.ConnectionClosed event) {
+      onEvent(event);
+    }
+
+    default void visitorRefused(ClientEvent.VisitorRefused event) {
+      onEvent(event);
+    }
+
     default void stopped(ClientEvent.Stopped event) {
       onEvent(event);
     }
@@ -109,7 +126,7 @@ public final class TunnelClient implements AutoCloseable {
   private final EventLoopGroup group;
   private final boolean ownGroup;
   private final ReconnectLoop loop;
-  private final AdminServer admin;
+  private final ClientMonitoring monitoring;
   private final ProxyRetryRequests retries;
   private final Forwarders forwarders;
 
@@ -118,14 +135,14 @@ public final class TunnelClient implements AutoCloseable {
       EventLoopGroup group,
       boolean ownGroup,
       ReconnectLoop loop,
-      AdminServer admin,
+      ClientMonitoring monitoring,
       ProxyRetryRequests retries,
       Forwarders forwarders) {
     this.context = context;
     this.group = group;
     this.ownGroup = ownGroup;
     this.loop = loop;
-    this.admin = admin;
+    this.monitoring = monitoring;
     this.retries = retries;
     this.forwarders = forwarders;
     loop.exit().whenCompleteAsync((e, t) -> releaseResources());
@@ -183,7 +200,7 @@ public final class TunnelClient implements AutoCloseable {
 
   /** The admin API's port, or -1 when it is off. */
   public int adminPort() {
-    return admin != null ? admin.port() : -1;
+    return monitoring.adminPort();
   }
 
   /** Completes when the client stops, with the reason. */
@@ -216,9 +233,7 @@ public final class TunnelClient implements AutoCloseable {
       group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     } else {
       loop.exit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
-      if (admin != null) {
-        admin.close();
-      }
+      monitoring.close();
     }
   }
 
@@ -227,9 +242,7 @@ public final class TunnelClient implements AutoCloseable {
       forwarders.close();
     }
     context.visitors().close();
-    if (admin != null) {
-      admin.close();
-    }
+    monitoring.close();
     if (ownGroup) {
       Transport.shutdown(group, 2);
     }
@@ -339,10 +352,16 @@ public final class TunnelClient implements AutoCloseable {
       boolean own = group == null;
       EventLoopGroup loops = own ? transport.newGroup(1, "tunnel-client") : group;
       EventLoop eventLoop = loops.next();
-      ClientEvents events = new ClientEvents(listeners, TickerClock.of(eventLoop.ticker()));
+      Clock clock = TickerClock.of(eventLoop.ticker());
+      ClientMonitoring monitoring = new ClientMonitoring(config, clock);
+      List<Listener> all = new ArrayList<>(monitoring.listeners());
+      all.addAll(listeners);
+      ClientEvents events = new ClientEvents(all, clock);
       YamuxConfig yamux =
           new YamuxConfig(maxReceiveWindow, YamuxConfig.defaults().maxFramePayload(), maxStreams);
-      ClientContext context = ClientContext.of(config, transport, yamux, eventLoop);
+      ClientContext context =
+          ClientContext.of(config, transport, yamux, eventLoop)
+              .observedBy(monitoring.metrics().observer(events));
       AtomicInteger keepAliveTimers = new AtomicInteger();
       ReconnectLoop loop =
           new ReconnectLoop(
@@ -353,30 +372,26 @@ public final class TunnelClient implements AutoCloseable {
               new ReconnectSchedule(
                   config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
               events);
-      Forwarders forwarders = startForwarders(loops, own, transport, loop);
-      AdminServer admin = null;
-      if (config.adminPort() != null) {
-        try {
-          admin =
-              AdminServer.start(
-                  eventLoop,
-                  transport.serverChannelClass(),
-                  config.adminAddr(),
-                  config.adminPort(),
-                  () -> statusOf(context, loop, forwarders),
-                  context.retries()::request);
-        } catch (TunnelStartException e) {
-          if (forwarders != null) {
-            forwarders.close();
-          }
-          if (own) {
-            Transport.shutdown(loops, 1);
-          }
-          throw e;
+      Forwarders forwarders = startForwarders(loops, own, transport, loop, monitoring);
+      try {
+        monitoring.start(
+            eventLoop,
+            transport.serverChannelClass(),
+            () -> statusOf(context, loop, forwarders),
+            loop,
+            context.retries()::request);
+      } catch (TunnelStartException e) {
+        if (forwarders != null) {
+          forwarders.close();
         }
+        if (own) {
+          Transport.shutdown(loops, 1);
+        }
+        throw e;
       }
       TunnelClient client =
-          new TunnelClient(context, loops, own, loop, admin, context.retries(), forwarders);
+          new TunnelClient(context, loops, own, loop, monitoring, context.retries(), forwarders);
+      context.visitors().onRefused(events::visitorRefused);
       context.visitors().start(eventLoop);
       loop.start();
       return client;
@@ -384,7 +399,11 @@ public final class TunnelClient implements AutoCloseable {
 
     /** Starts the forwarders, if any; they listen (and retry their binds) on their own. */
     private Forwarders startForwarders(
-        EventLoopGroup loops, boolean own, Transport transport, ReconnectLoop loop)
+        EventLoopGroup loops,
+        boolean own,
+        Transport transport,
+        ReconnectLoop loop,
+        ClientMonitoring monitoring)
         throws TunnelStartException {
       if (config.forwarders().isEmpty()) {
         return null;
@@ -392,6 +411,7 @@ public final class TunnelClient implements AutoCloseable {
       try {
         return Forwarders.start(config.forwarders(), loops, transport, loop::openStream);
       } catch (IOException e) {
+        monitoring.close();
         if (own) {
           Transport.shutdown(loops, 1);
         }

@@ -48,6 +48,7 @@ public final class ClientConfig {
   private final ClientTransportConfig transport;
   private final List<ForwarderConfig> forwarders;
   private final List<VisitorConfig> visitors;
+  private final MonitoringConfig monitoring;
 
   ClientConfig(Builder b) {
     serverAddr = b.serverAddr;
@@ -80,6 +81,7 @@ public final class ClientConfig {
         b.visitors == null
             ? List.of()
             : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.visitors));
+    monitoring = b.monitoring == null ? MonitoringConfig.DEFAULT : b.monitoring;
   }
 
   /** A builder with every documented default; the server and the auth key must be set. */
@@ -191,6 +193,14 @@ public final class ClientConfig {
   }
 
   /**
+   * The admin API's credentials, the metric label bound and the fault notifications ({@code
+   * admin_token}, {@code admin_user}, {@code [[client.notify]]}, ...).
+   */
+  public MonitoringConfig monitoring() {
+    return monitoring;
+  }
+
+  /**
    * Local listeners whose connections reach other clients' private proxies ({@code [[visitors]]}),
    * in configuration order.
    */
@@ -241,7 +251,8 @@ public final class ClientConfig {
         && proxies.equals(c.proxies)
         && Objects.equals(transport, c.transport)
         && forwarders.equals(c.forwarders)
-        && visitors.equals(c.visitors);
+        && visitors.equals(c.visitors)
+        && monitoring.equals(c.monitoring);
   }
 
   @Override
@@ -290,6 +301,8 @@ public final class ClientConfig {
         + forwarders
         + ", visitors="
         + visitors
+        + ", monitoring="
+        + monitoring
         + "]";
   }
 
@@ -315,6 +328,7 @@ public final class ClientConfig {
     ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
     List<ForwarderConfig> forwarders = new java.util.ArrayList<>();
     List<VisitorConfig> visitors = new java.util.ArrayList<>();
+    MonitoringConfig monitoring = MonitoringConfig.DEFAULT;
 
     Builder() {}
 
@@ -339,6 +353,7 @@ public final class ClientConfig {
       transport = c.transport;
       forwarders = new java.util.ArrayList<>(c.forwarders);
       visitors = new java.util.ArrayList<>(c.visitors);
+      monitoring = c.monitoring;
     }
 
     /** The server's host and tunnel port ({@code server_addr}, {@code server_port}). */
@@ -434,6 +449,12 @@ public final class ClientConfig {
     /** Adds a local HTTP or SOCKS5 proxy. */
     public Builder addForwarder(ForwarderConfig forwarder) {
       this.forwarders.add(forwarder);
+      return this;
+    }
+
+    /** The admin API's credentials and the fault notifications. */
+    public Builder monitoring(MonitoringConfig settings) {
+      this.monitoring = settings;
       return this;
     }
 

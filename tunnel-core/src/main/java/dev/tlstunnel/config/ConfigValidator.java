@@ -87,7 +87,8 @@ final class ConfigValidator {
         grace,
         limits,
         transport,
-        ForwardingCheck.egress(c.egress(), p));
+        ForwardingCheck.egress(c.egress(), p),
+        MonitoringCheck.server(c.monitoring(), p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {
@@ -143,6 +144,7 @@ final class ConfigValidator {
     b.transport = TransportCheck.client(c.transport(), p);
     b.forwarders = ForwardingCheck.forwarders(c, p);
     b.visitors = VisitorConfigCheck.visitors(c, b.adminAddr, p);
+    b.monitoring = MonitoringCheck.client(c.monitoring(), b.adminAddr, c.adminPort(), p);
     return new ClientConfig(b);
   }
 

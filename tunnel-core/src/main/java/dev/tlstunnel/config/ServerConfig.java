@@ -37,6 +37,7 @@ public final class ServerConfig {
   private final Limits limits;
   private final ServerTransportConfig transport;
   private final EgressConfig egress;
+  private final MonitoringConfig monitoring;
 
   ServerConfig(
       String bindAddr,
@@ -51,6 +52,36 @@ public final class ServerConfig {
       Limits limits,
       ServerTransportConfig transport,
       EgressConfig egress) {
+    this(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeout,
+        bindRetry,
+        keepAlive,
+        shutdownGrace,
+        limits,
+        transport,
+        egress,
+        null);
+  }
+
+  ServerConfig(
+      String bindAddr,
+      int bindPort,
+      Path certPath,
+      Path keyPath,
+      String authKey,
+      Duration handshakeTimeout,
+      BindRetryPolicy bindRetry,
+      KeepAlive keepAlive,
+      Duration shutdownGrace,
+      Limits limits,
+      ServerTransportConfig transport,
+      EgressConfig egress,
+      MonitoringConfig monitoring) {
     this.bindAddr = bindAddr;
     this.bindPort = bindPort;
     this.certPath = certPath;
@@ -63,6 +94,7 @@ public final class ServerConfig {
     this.limits = limits;
     this.transport = transport;
     this.egress = egress;
+    this.monitoring = monitoring == null ? MonitoringConfig.DEFAULT : monitoring;
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -141,6 +173,14 @@ public final class ServerConfig {
     return egress;
   }
 
+  /**
+   * The admin listener, its credentials, the metric label bound and the fault notifications ({@code
+   * admin_addr}, {@code admin_port}, {@code admin_token}, {@code [[server.notify]]}, ...).
+   */
+  public MonitoringConfig monitoring() {
+    return monitoring;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerConfig c
@@ -155,7 +195,8 @@ public final class ServerConfig {
         && Objects.equals(shutdownGrace, c.shutdownGrace)
         && Objects.equals(limits, c.limits)
         && Objects.equals(transport, c.transport)
-        && Objects.equals(egress, c.egress);
+        && Objects.equals(egress, c.egress)
+        && Objects.equals(monitoring, c.monitoring);
   }
 
   @Override
@@ -172,7 +213,8 @@ public final class ServerConfig {
         shutdownGrace,
         limits,
         transport,
-        egress);
+        egress,
+        monitoring);
   }
 
   /** Every setting but the auth key, which shows as {@code ***}. */
@@ -200,6 +242,8 @@ public final class ServerConfig {
         + transport
         + ", egress="
         + egress
+        + ", monitoring="
+        + monitoring
         + "]";
   }
 
@@ -217,6 +261,7 @@ public final class ServerConfig {
     private Limits limits = Limits.DEFAULT;
     private ServerTransportConfig transport = ServerTransportConfig.DEFAULT;
     private EgressConfig egress = EgressConfig.OFF;
+    private MonitoringConfig monitoring = MonitoringConfig.DEFAULT;
 
     Builder() {}
 
@@ -233,6 +278,7 @@ public final class ServerConfig {
       limits = c.limits;
       transport = c.transport;
       egress = c.egress;
+      monitoring = c.monitoring;
     }
 
     /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
@@ -297,6 +343,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** The admin listener, its credentials and the fault notifications. */
+    public Builder monitoring(MonitoringConfig settings) {
+      this.monitoring = settings;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -316,7 +368,8 @@ public final class ServerConfig {
               shutdownGrace,
               limits,
               transport,
-              egress));
+              egress,
+              monitoring));
     }
   }
 }

@@ -35,7 +35,14 @@ final class TomlMapping {
           "behind_proxy",
           "trusted_proxies",
           "allow_forward",
-          "egress");
+          "egress",
+          "admin_addr",
+          "admin_port",
+          "admin_token",
+          "admin_user",
+          "admin_password",
+          "metrics_label_limit",
+          "notify");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
@@ -62,7 +69,12 @@ final class TomlMapping {
           "host",
           "headers",
           "ping_interval",
-          "proxy_url");
+          "proxy_url",
+          "admin_token",
+          "admin_user",
+          "admin_password",
+          "metrics_label_limit",
+          "notify");
   static final List<String> PROXY_KEYS =
       Stream.concat(
               Stream.of(
@@ -120,7 +132,8 @@ final class TomlMapping {
         s.duration("shutdown_grace"),
         limits(s.table("limits", LIMIT_KEYS)),
         TransportToml.server(s, baseDir),
-        ForwardingMapping.egress(s));
+        ForwardingMapping.egress(s),
+        MonitoringMapping.server(s));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
@@ -161,6 +174,7 @@ final class TomlMapping {
     b.transport = TransportToml.client(c);
     b.forwarders = forwarders;
     b.visitors = visitors;
+    b.monitoring = MonitoringMapping.client(c);
     return new ClientConfig(b);
   }
 

@@ -19,7 +19,8 @@ final class Pings {
   private final SessionWriter writer;
   private final IntObjectMap<Pending> pending = new IntObjectHashMap<>();
   private int nextId;
-  private long srttNanos;
+  // Written on the event loop; read from any thread for snapshots.
+  private volatile long srttNanos;
   private long lastSampleNanos;
   private boolean probing;
 

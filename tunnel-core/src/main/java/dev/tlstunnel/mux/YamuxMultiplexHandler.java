@@ -154,6 +154,13 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     return receiveBudget.granted();
   }
 
+  /**
+   * The smoothed round-trip time of this session's pings in nanoseconds, 0 before any; any thread.
+   */
+  public long rttNanos() {
+    return pings.rttNanos();
+  }
+
   // ---- API on the event loop ----
 
   private <T> Future<T> onLoop(Consumer<Promise<T>> task) {

@@ -1,7 +1,6 @@
 package dev.tlstunnel.server;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufHolder;
+import dev.tlstunnel.metrics.Traffic;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -9,21 +8,24 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * Counts the bytes of one public connection each way and reports its opening and closing to the
- * server's listeners. Installed only while a listener is registered. Confined to the connection's
- * event loop.
+ * Counts the bytes of one public connection each way, into its own fields (for the closing event)
+ * and into its proxy's {@link Traffic} as they pass (for live rates), and reports its opening and
+ * closing to the server's listeners. Confined to the connection's event loop; per buffer it only
+ * adds to two longs and one adder.
  */
 final class ConnectionMeter extends ChannelDuplexHandler {
   private final ServerSession session;
   private final String proxyName;
+  private final Traffic traffic;
   private InetSocketAddress peer;
   private long openedNanos;
   private long fromPeer;
   private long toPeer;
 
-  ConnectionMeter(ServerSession session, String proxyName) {
+  ConnectionMeter(ServerSession session, String proxyName, Traffic traffic) {
     this.session = session;
     this.proxyName = proxyName;
+    this.traffic = traffic;
   }
 
   @Override
@@ -36,13 +38,17 @@ final class ConnectionMeter extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    fromPeer += size(msg);
+    long n = Traffic.size(msg);
+    fromPeer += n;
+    traffic.received(n);
     ctx.fireChannelRead(msg);
   }
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    toPeer += size(msg);
+    long n = Traffic.size(msg);
+    toPeer += n;
+    traffic.sent(n);
     ctx.write(msg, promise);
   }
 
@@ -54,12 +60,5 @@ final class ConnectionMeter extends ChannelDuplexHandler {
         .publicConnectionClosed(
             session.clientId(), proxyName, peer, fromPeer, toPeer, Duration.ofNanos(nanos));
     ctx.fireChannelInactive();
-  }
-
-  private static long size(Object msg) {
-    if (msg instanceof ByteBuf buf) {
-      return buf.readableBytes();
-    }
-    return msg instanceof ByteBufHolder holder ? holder.content().readableBytes() : 0;
   }
 }

@@ -21,10 +21,13 @@ final class PublicConnectionGate {
   private final int maxPerProxy;
   private final int maxPending;
   private final RateLimitedLog logs;
+  private final ServerEvents events;
   private final Map<String, Integer> openByProxy = new HashMap<>();
   private final Set<Channel> pending = new HashSet<>();
 
-  PublicConnectionGate(String clientId, int maxPerProxy, int maxPending, RateLimitedLog logs) {
+  PublicConnectionGate(
+      String clientId, int maxPerProxy, int maxPending, RateLimitedLog logs, ServerEvents events) {
+    this.events = events;
     this.clientId = clientId;
     this.maxPerProxy = maxPerProxy;
     this.maxPending = maxPending;
@@ -35,10 +38,13 @@ final class PublicConnectionGate {
   boolean admit(Channel ch, String proxy) {
     int open = openByProxy.getOrDefault(proxy, 0);
     String bound = null;
+    String limit = null;
     if (open >= maxPerProxy) {
-      bound = "max_connections_per_proxy=" + maxPerProxy;
+      limit = "max_connections_per_proxy";
+      bound = limit + "=" + maxPerProxy;
     } else if (pending.size() >= maxPending) {
-      bound = "max_pending_connects=" + maxPending;
+      limit = "max_pending_connects";
+      bound = limit + "=" + maxPending;
     }
     if (bound != null) {
       logs.warn(
@@ -49,6 +55,11 @@ final class PublicConnectionGate {
           proxy,
           clientId,
           ch.remoteAddress());
+      events.publicConnectionRefused(
+          clientId,
+          proxy,
+          ch.remoteAddress() instanceof java.net.InetSocketAddress a ? a : null,
+          limit);
       ch.close();
       return false;
     }

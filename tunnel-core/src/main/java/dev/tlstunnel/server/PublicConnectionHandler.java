@@ -61,6 +61,9 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
               proxyName,
               peer,
               f.cause().getMessage());
+      session
+          .events()
+          .publicConnectionRefused(session.clientId(), proxyName, peer, "stream_open_failed");
       inbound.close();
       return;
     }

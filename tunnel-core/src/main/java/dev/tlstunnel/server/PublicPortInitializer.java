@@ -6,8 +6,8 @@ import io.netty.channel.ChannelInitializer;
 
 /**
  * The pipeline of a connection accepted on a published port: admitted by the session's {@link
- * PublicConnectionGate} (or closed), counted for the listeners when they listen, then handed to the
- * {@link PublicConnectionHandler} that opens its stream.
+ * PublicConnectionGate} (or closed), counted ({@link ConnectionMeter}), then handed to the {@link
+ * PublicConnectionHandler} that opens its stream.
  */
 @ChannelHandler.Sharable
 final class PublicPortInitializer extends ChannelInitializer<Channel> {
@@ -25,9 +25,8 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
       return;
     }
     session.trackPublicConnection(ch);
-    if (!session.events().quiet()) {
-      ch.pipeline().addLast("meter", new ConnectionMeter(session, proxyName));
-    }
+    ch.pipeline()
+        .addLast("meter", new ConnectionMeter(session, proxyName, session.traffic(proxyName)));
     ch.pipeline().addLast("open-stream", new PublicConnectionHandler(session, proxyName));
   }
 }

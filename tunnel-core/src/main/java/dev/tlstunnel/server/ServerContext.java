@@ -31,6 +31,9 @@ final class ServerContext {
   /** Builds the events and calls the server's listeners. */
   final ServerEvents events;
 
+  /** The counters, kept by the first of those listeners. */
+  final ServerMetrics metrics;
+
   final ProxyRegistry registry;
   final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
 
@@ -64,11 +67,27 @@ final class ServerContext {
   /** Private proxies and the streams that visit them. */
   final VisitHandler visits = new VisitHandler(this);
 
+  /** A context with counters of its own that no listener feeds (for handler tests). */
   ServerContext(
       ServerConfig config, Transport transport, ServerEvents events, EventExecutor groupExecutor) {
+    this(
+        config,
+        transport,
+        events,
+        new ServerMetrics(config.monitoring().metricsLabelLimit(), events.clock().instant()),
+        groupExecutor);
+  }
+
+  ServerContext(
+      ServerConfig config,
+      Transport transport,
+      ServerEvents events,
+      ServerMetrics metrics,
+      EventExecutor groupExecutor) {
     this.config = config;
     this.transport = transport;
     this.events = events;
+    this.metrics = metrics;
     this.limits = config.limits();
     this.yamuxConfig =
         new YamuxConfig(

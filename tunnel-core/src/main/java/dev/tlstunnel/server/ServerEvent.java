@@ -106,6 +106,16 @@ public sealed interface ServerEvent {
       implements ServerEvent {}
 
   /**
+   * A connection to a published port was given up before it relayed anything.
+   *
+   * @param reason {@code max_connections_per_proxy} or {@code max_pending_connects} (closed at
+   *     accept, a limit was reached) or {@code stream_open_failed} (no stream to the client)
+   */
+  record PublicConnectionRefused(
+      Instant time, String clientId, String proxyName, InetSocketAddress peer, String reason)
+      implements ServerEvent {}
+
+  /**
    * A public connection closed.
    *
    * @param bytesFromPeer bytes received from the public peer (sent to the client)

@@ -141,4 +141,13 @@ final class ServerEvents {
           TunnelServer.Listener::publicConnectionClosed);
     }
   }
+
+  void publicConnectionRefused(
+      String clientId, String proxy, InetSocketAddress peer, String reason) {
+    if (!quiet()) {
+      listeners.fire(
+          new ServerEvent.PublicConnectionRefused(clock.instant(), clientId, proxy, peer, reason),
+          TunnelServer.Listener::publicConnectionRefused);
+    }
+  }
 }

@@ -81,7 +81,8 @@ final class ServerSession {
             clientId,
             context.limits.maxConnectionsPerProxy(),
             context.limits.maxPendingConnects(),
-            context.logs);
+            context.logs,
+            context.events);
     this.proxies = new ProxyRegistration(this, context);
   }
 
@@ -163,6 +164,11 @@ final class ServerSession {
 
   ServerEvents events() {
     return context.events;
+  }
+
+  /** The counters of this server's proxy {@code name}. */
+  dev.tlstunnel.metrics.Traffic traffic(String proxyName) {
+    return context.metrics.traffic(proxyName);
   }
 
   private InetSocketAddress remoteAddress() {

@@ -26,6 +26,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,12 +116,17 @@ public final class TunnelServer implements AutoCloseable {
       onEvent(event);
     }
 
+    default void publicConnectionRefused(ServerEvent.PublicConnectionRefused event) {
+      onEvent(event);
+    }
+
     default void stopped(ServerEvent.Stopped event) {
       onEvent(event);
     }
   }
 
   private final ServerContext context;
+  private ServerMonitoring monitoring;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final boolean ownGroups;
@@ -170,6 +176,11 @@ public final class TunnelServer implements AutoCloseable {
   /** Completes when the server has stopped (by {@link #close()} or a graceful shutdown). */
   public CompletableFuture<Void> stopped() {
     return stopped;
+  }
+
+  /** The admin listener's port ({@code admin_port}; the real one when 0), or -1 when it is off. */
+  public int adminPort() {
+    return monitoring == null ? -1 : monitoring.adminPort();
   }
 
   /** What the server holds right now. */
@@ -271,6 +282,9 @@ public final class TunnelServer implements AutoCloseable {
       context.tunnels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     context.egress.close();
+    if (monitoring != null) {
+      monitoring.close();
+    }
     log.info("Server on port {} stopped", address().getPort());
     context.events.stopped();
     stopped.complete(null);
@@ -364,8 +378,14 @@ public final class TunnelServer implements AutoCloseable {
       boolean own = group == null;
       EventLoopGroup boss = own ? transport.newGroup(1, "tunnel-server-accept") : group;
       EventLoopGroup workers = own ? transport.newGroup(0, "tunnel-server") : group;
-      ServerEvents events = new ServerEvents(listeners, TickerClock.of(boss.next().ticker()));
-      ServerContext context = new ServerContext(config, transport, events, boss.next());
+      Clock clock = TickerClock.of(boss.next().ticker());
+      ServerMonitoring monitoring =
+          new ServerMonitoring(config.monitoring(), clock, "server-" + config.bindPort());
+      List<Listener> all = new ArrayList<>(monitoring.listeners());
+      all.addAll(listeners);
+      ServerEvents events = new ServerEvents(all, clock);
+      ServerContext context =
+          new ServerContext(config, transport, events, monitoring.metrics(), boss.next());
       ServerTransport tunnelTransport;
       try {
         tunnelTransport =
@@ -381,6 +401,7 @@ public final class TunnelServer implements AutoCloseable {
                         PeerAddress.of(ch),
                         what));
       } catch (IOException e) {
+        monitoring.close();
         if (own) {
           shutdown(boss, workers);
         }
@@ -396,12 +417,23 @@ public final class TunnelServer implements AutoCloseable {
               .bind(config.bindAddr(), config.bindPort())
               .awaitUninterruptibly();
       if (!bind.isSuccess()) {
+        monitoring.close();
         if (own) {
           shutdown(boss, workers);
         }
         throw new TunnelStartException(tunnelPortFailure(bind.cause()));
       }
       TunnelServer server = new TunnelServer(context, boss, workers, own, bind.channel());
+      try {
+        monitoring.start(context, server, boss.next());
+      } catch (TunnelStartException e) {
+        bind.channel().close().awaitUninterruptibly();
+        if (own) {
+          shutdown(boss, workers);
+        }
+        throw e;
+      }
+      server.monitoring = monitoring;
       context.registry.tunnelPort(server.address().getPort());
       log.info(
           "Server listening on {} ({}, TLS: {}, io: {})",

@@ -38,8 +38,17 @@ final class Visitor {
   private volatile String lastError;
   private volatile Instant lastErrorAt;
   private String loggedCause;
+  private final java.util.function.BiConsumer<String, String> onNewRefusal;
 
-  Visitor(VisitorConfig config, Clock clock) {
+  /**
+   * @param onNewRefusal told the cause and message when connections start being refused for a new
+   *     cause (when the WARN line is logged)
+   */
+  Visitor(
+      VisitorConfig config,
+      Clock clock,
+      java.util.function.BiConsumer<String, String> onNewRefusal) {
+    this.onNewRefusal = onNewRefusal;
     this.config = config;
     this.visitorKey = VisitProof.visitorKey(config.secret(), config.target());
     this.clock = clock;
@@ -101,6 +110,7 @@ final class Visitor {
           config.name(),
           config.target(),
           message);
+      onNewRefusal.accept(cause, message);
     } else {
       log.debug("Visitor '{}' connection refused again: {}", config.name(), message);
     }

@@ -48,9 +48,24 @@ public final class Visitors implements AutoCloseable {
   private final Transport transport;
   private final ConnectedVisitors connected = new ConnectedVisitors();
   private volatile Session session;
+  private volatile Refusals refusals = (visitor, target, reason, message) -> {};
+
+  /** Told when a visitor's connections start being refused for a new reason (event loop). */
+  public interface Refusals {
+    void refused(String visitor, String target, String reason, String message);
+  }
 
   public Visitors(List<VisitorConfig> configs, String clientId, Transport transport, Clock clock) {
-    this.visitors = configs.stream().map(c -> new Visitor(c, clock)).toList();
+    this.visitors =
+        configs.stream()
+            .map(
+                c ->
+                    new Visitor(
+                        c,
+                        clock,
+                        (reason, message) ->
+                            refusals.refused(c.name(), c.target(), reason, message)))
+            .toList();
     this.clientId = clientId;
     this.transport = transport;
   }
@@ -63,6 +78,11 @@ public final class Visitors implements AutoCloseable {
     return new PrivateAccess(
         proxy.privateAccess().allowedVisitors(),
         VisitProof.visitorKey(proxy.privateAccess().secret(), target));
+  }
+
+  /** Where refusals are reported, once per new reason of each visitor (as they are logged). */
+  public void onRefused(Refusals to) {
+    this.refusals = to;
   }
 
   /** Binds every visitor's local listener on {@code loop}. */

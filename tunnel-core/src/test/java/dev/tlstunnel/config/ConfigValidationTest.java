@@ -215,7 +215,8 @@ class ConfigValidationTest {
                 + " exit_on_bind_failure, local_connect_retries, local_retry_delay,"
                 + " local_connect_timeout, server_fingerprint, keepalive_interval,"
                 + " keepalive_timeout, shutdown_grace, reconnect, transport, path, host, headers,"
-                + " ping_interval, proxy_url)");
+                + " ping_interval, proxy_url, admin_token, admin_user, admin_password,"
+                + " metrics_label_limit, notify)");
     assertThat(clientProblems("proxies = [1]\n" + client("")))
         .containsExactly("proxies[0]: expected a table, got integer");
   }

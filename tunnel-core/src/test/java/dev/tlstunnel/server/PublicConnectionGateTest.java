@@ -29,7 +29,9 @@ class PublicConnectionGateTest {
 
   @Test
   void connectionsBeyondTheProxyBoundAreClosedNamingIt() {
-    PublicConnectionGate gate = new PublicConnectionGate("c1", 2, 100, logs);
+    PublicConnectionGate gate =
+        new PublicConnectionGate(
+            "c1", 2, 100, logs, new ServerEvents(java.util.List.of(), java.time.Clock.systemUTC()));
     EmbeddedChannel a = channel();
     assertThat(gate.admit(a, "web")).isTrue();
     assertThat(gate.admit(channel(), "web")).isTrue();
@@ -52,7 +54,9 @@ class PublicConnectionGateTest {
 
   @Test
   void pendingConnectsAreBoundedPerSession() {
-    PublicConnectionGate gate = new PublicConnectionGate("c1", 100, 2, logs);
+    PublicConnectionGate gate =
+        new PublicConnectionGate(
+            "c1", 100, 2, logs, new ServerEvents(java.util.List.of(), java.time.Clock.systemUTC()));
     EmbeddedChannel a = channel();
     EmbeddedChannel b = channel();
     assertThat(gate.admit(a, "web")).isTrue();
