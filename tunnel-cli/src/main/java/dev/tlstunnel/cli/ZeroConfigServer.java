@@ -50,7 +50,8 @@ public final class ZeroConfigServer {
       names = "--state-dir",
       paramLabel = "DIR",
       description =
-          "Without -c: where the certificate, key and auth key are created once and kept (default: ~/.tls-tunnel).")
+          "Without -c: where the certificate, key and auth key are created once and kept; with"
+              + " -c: where the server listens for reload requests (default: ~/.tls-tunnel).")
   private Path stateDir;
 
   @Option(
@@ -87,10 +88,10 @@ public final class ZeroConfigServer {
     if (config == null) {
       return prepare(spec);
     }
-    if (stateDir != null || port != null || bindAddr != null || publicAddr != null) {
+    if (port != null || bindAddr != null || publicAddr != null) {
       throw new ParameterException(
           spec.commandLine(),
-          "--state-dir, --port, --bind and --public-addr are for running without a config file;"
+          "--port, --bind and --public-addr are for running without a config file;"
               + " with -c, set them in the file");
     }
     return ConfigLoader.loadServer(ConfigFiles.requireReadable(config));
@@ -103,7 +104,12 @@ public final class ZeroConfigServer {
   TunnelServer start(ServerConfig config, CommandSpec spec)
       throws TunnelStartException, CommandFailure {
     String portSetting = configFile != null ? "server.bind_port in " + configFile : "--port";
-    TunnelServer server = NewcomerErrors.startServer(config, portSetting);
+    TunnelServer.Builder builder = TunnelServer.builder(config);
+    if (configFile != null) {
+      builder.configFile(configFile);
+      ReloadSocket.listen(stateDir, configFile, builder::controlSocket);
+    }
+    TunnelServer server = NewcomerErrors.startServer(builder, portSetting);
     if (configFile == null) {
       announce(spec.commandLine().getOut(), server.address());
     }

@@ -1,6 +1,7 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.Failure;
+import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.common.ListenerSet;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +64,11 @@ final class ClientEvents {
     listeners.fire(
         new ClientEvent.ProxyStatusChanged(current.updatedAt(), previous, current),
         TunnelClient.Listener::proxyStatusChanged);
+  }
+
+  void reloaded(ReloadResult result) {
+    listeners.fire(
+        new ClientEvent.Reloaded(clock.instant(), result), TunnelClient.Listener::reloaded);
   }
 
   void stopped(ClientExit exit) {

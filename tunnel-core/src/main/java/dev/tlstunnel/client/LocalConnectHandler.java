@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(LocalConnectHandler.class);
+
+  /** The proxy a stream belongs to, once its header is read (a reload may close its streams). */
+  static final AttributeKey<String> PROXY = AttributeKey.valueOf("tls-tunnel.proxy");
 
   private final ClientContext context;
   private final HeldInput early = new HeldInput();
@@ -45,6 +49,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     header = h;
+    ctx.channel().attr(PROXY).set(h.proxyName());
     Map<String, ProxyConfig> proxies = context.proxiesByName();
     ProxyConfig proxy = proxies.get(h.proxyName());
     if (proxy == null) {

@@ -99,6 +99,10 @@ public final class TunnelClient implements AutoCloseable {
       onEvent(event);
     }
 
+    default void reloaded(ClientEvent.Reloaded event) {
+      onEvent(event);
+    }
+
     default void stopped(ClientEvent.Stopped event) {
       onEvent(event);
     }
@@ -345,9 +349,17 @@ public final class TunnelClient implements AutoCloseable {
       ReconnectLoop loop =
           new ReconnectLoop(
               context,
+              ssl,
               eventLoop,
-              (tracker, listener) ->
-                  new ClientSession(context, eventLoop, ssl, tracker, listener, keepAliveTimers),
+              (tracker, listener, setup) ->
+                  new ClientSession(
+                      setup.context(),
+                      eventLoop,
+                      setup.ssl(),
+                      tracker,
+                      listener,
+                      keepAliveTimers,
+                      setup.handoverFrom()),
               new ReconnectSchedule(
                   config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
               events);

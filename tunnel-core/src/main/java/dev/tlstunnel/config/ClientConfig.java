@@ -47,6 +47,7 @@ public final class ClientConfig {
   private final List<ProxyConfig> proxies;
   private final ClientTransportConfig transport;
   private final List<ForwarderConfig> forwarders;
+  private final ReloadConfig reload;
 
   ClientConfig(Builder b) {
     serverAddr = b.serverAddr;
@@ -66,6 +67,7 @@ public final class ClientConfig {
     keepAlive = b.keepAlive;
     shutdownGrace = b.shutdownGrace;
     transport = b.transport;
+    reload = b.reload;
     // Null entries are kept for the validator to report; a validated config has none.
     proxies =
         b.proxies == null
@@ -185,6 +187,11 @@ public final class ClientConfig {
     return forwarders;
   }
 
+  /** How the running client takes a changed configuration ({@code watch}, {@code log_level}). */
+  public ReloadConfig reload() {
+    return reload;
+  }
+
   /** {@code server_addr:server_port}, IPv6 literals in brackets. */
   public String server() {
     return Addresses.hostPort(serverAddr, serverPort);
@@ -227,7 +234,8 @@ public final class ClientConfig {
         && Objects.equals(shutdownGrace, c.shutdownGrace)
         && proxies.equals(c.proxies)
         && Objects.equals(transport, c.transport)
-        && forwarders.equals(c.forwarders);
+        && forwarders.equals(c.forwarders)
+        && Objects.equals(reload, c.reload);
   }
 
   @Override
@@ -274,6 +282,8 @@ public final class ClientConfig {
         + transport
         + ", forwarders="
         + forwarders
+        + ", reload="
+        + reload
         + "]";
   }
 
@@ -298,6 +308,7 @@ public final class ClientConfig {
     List<ProxyConfig> proxies = new java.util.ArrayList<>();
     ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
     List<ForwarderConfig> forwarders = new java.util.ArrayList<>();
+    ReloadConfig reload = ReloadConfig.DEFAULT;
 
     Builder() {}
 
@@ -321,6 +332,7 @@ public final class ClientConfig {
       proxies = new java.util.ArrayList<>(c.proxies);
       transport = c.transport;
       forwarders = new java.util.ArrayList<>(c.forwarders);
+      reload = c.reload;
     }
 
     /** The server's host and tunnel port ({@code server_addr}, {@code server_port}). */
@@ -410,6 +422,12 @@ public final class ClientConfig {
     /** Replaces the forwarders ({@code [[forwarders]]}). */
     public Builder forwarders(List<ForwarderConfig> list) {
       this.forwarders = new java.util.ArrayList<>(list);
+      return this;
+    }
+
+    /** Watching the file and the log level ({@code watch}, {@code log_level}). */
+    public Builder reload(ReloadConfig settings) {
+      this.reload = settings;
       return this;
     }
 

@@ -87,7 +87,8 @@ final class ConfigValidator {
         grace,
         limits,
         transport,
-        ForwardingCheck.egress(c.egress(), p));
+        ForwardingCheck.egress(c.egress(), p),
+        ReloadCheck.check(c.reload(), "server", p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {
@@ -142,6 +143,7 @@ final class ConfigValidator {
     b.proxies = proxies;
     b.transport = TransportCheck.client(c.transport(), p);
     b.forwarders = ForwardingCheck.forwarders(c, p);
+    b.reload = ReloadCheck.check(c.reload(), "client", p);
     return new ClientConfig(b);
   }
 

@@ -37,6 +37,7 @@ public final class ServerConfig {
   private final Limits limits;
   private final ServerTransportConfig transport;
   private final EgressConfig egress;
+  private final ReloadConfig reload;
 
   ServerConfig(
       String bindAddr,
@@ -50,7 +51,8 @@ public final class ServerConfig {
       Duration shutdownGrace,
       Limits limits,
       ServerTransportConfig transport,
-      EgressConfig egress) {
+      EgressConfig egress,
+      ReloadConfig reload) {
     this.bindAddr = bindAddr;
     this.bindPort = bindPort;
     this.certPath = certPath;
@@ -63,6 +65,7 @@ public final class ServerConfig {
     this.limits = limits;
     this.transport = transport;
     this.egress = egress;
+    this.reload = reload;
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -141,6 +144,14 @@ public final class ServerConfig {
     return egress;
   }
 
+  /**
+   * How the running server takes a changed configuration ({@code watch}, {@code log_level}, {@code
+   * key_rotation_window}).
+   */
+  public ReloadConfig reload() {
+    return reload;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerConfig c
@@ -155,7 +166,8 @@ public final class ServerConfig {
         && Objects.equals(shutdownGrace, c.shutdownGrace)
         && Objects.equals(limits, c.limits)
         && Objects.equals(transport, c.transport)
-        && Objects.equals(egress, c.egress);
+        && Objects.equals(egress, c.egress)
+        && Objects.equals(reload, c.reload);
   }
 
   @Override
@@ -172,7 +184,8 @@ public final class ServerConfig {
         shutdownGrace,
         limits,
         transport,
-        egress);
+        egress,
+        reload);
   }
 
   /** Every setting but the auth key, which shows as {@code ***}. */
@@ -200,6 +213,8 @@ public final class ServerConfig {
         + transport
         + ", egress="
         + egress
+        + ", reload="
+        + reload
         + "]";
   }
 
@@ -217,6 +232,7 @@ public final class ServerConfig {
     private Limits limits = Limits.DEFAULT;
     private ServerTransportConfig transport = ServerTransportConfig.DEFAULT;
     private EgressConfig egress = EgressConfig.OFF;
+    private ReloadConfig reload = ReloadConfig.DEFAULT;
 
     Builder() {}
 
@@ -233,6 +249,7 @@ public final class ServerConfig {
       limits = c.limits;
       transport = c.transport;
       egress = c.egress;
+      reload = c.reload;
     }
 
     /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
@@ -297,6 +314,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Watching the file, the log level and the key rotation window. */
+    public Builder reload(ReloadConfig settings) {
+      this.reload = settings;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -316,7 +339,8 @@ public final class ServerConfig {
               shutdownGrace,
               limits,
               transport,
-              egress));
+              egress,
+              reload));
     }
   }
 }

@@ -34,7 +34,11 @@ final class TomlMapping {
           "behind_proxy",
           "trusted_proxies",
           "allow_forward",
-          "egress");
+          "egress",
+          "watch",
+          "watch_interval",
+          "log_level",
+          "key_rotation_window");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
@@ -61,7 +65,10 @@ final class TomlMapping {
           "host",
           "headers",
           "ping_interval",
-          "proxy_url");
+          "proxy_url",
+          "watch",
+          "watch_interval",
+          "log_level");
   static final List<String> PROXY_KEYS =
       List.of(
           "name",
@@ -116,7 +123,8 @@ final class TomlMapping {
         s.duration("shutdown_grace"),
         limits(s.table("limits", LIMIT_KEYS)),
         TransportToml.server(s, baseDir),
-        ForwardingMapping.egress(s));
+        ForwardingMapping.egress(s),
+        ReloadToml.server(s));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
@@ -154,6 +162,7 @@ final class TomlMapping {
     b.proxies = proxies;
     b.transport = TransportToml.client(c);
     b.forwarders = forwarders;
+    b.reload = ReloadToml.client(c);
     return new ClientConfig(b);
   }
 

@@ -15,6 +15,7 @@ public sealed interface ControlMessage
         RetryProxy,
         RetryProxyResult,
         SessionReplaced,
+        UnregisterProxies,
         ControlMessage.Unknown {
 
   /** A message of a type this version does not know. Receivers ignore it. */

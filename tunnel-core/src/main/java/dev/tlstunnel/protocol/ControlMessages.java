@@ -33,7 +33,8 @@ final class ControlMessages {
           "heartbeat", Heartbeat.class,
           "retry_proxy", RetryProxy.class,
           "retry_proxy_result", RetryProxyResult.class,
-          "session_replaced", SessionReplaced.class);
+          "session_replaced", SessionReplaced.class,
+          "unregister_proxies", UnregisterProxies.class);
 
   private ControlMessages() {}
 

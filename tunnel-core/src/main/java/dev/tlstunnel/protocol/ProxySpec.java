@@ -8,6 +8,26 @@ package dev.tlstunnel.protocol;
  * @param publishPort the port the server listens on
  * @param proxyType {@code tcp}, {@code http/1.1} or {@code http/2.0}
  * @param bindRetry the bind retry policy the client asks for, or null for the server's
+ * @param replace true in a later {@code register_proxies} of the session: this proxy replaces the
+ *     session's proxy of the same name (a reload changed it), which the server keeps when the new
+ *     one cannot be had; null or false for a new proxy
  */
 public record ProxySpec(
-    String name, String publishAddr, int publishPort, String proxyType, BindRetrySpec bindRetry) {}
+    String name,
+    String publishAddr,
+    int publishPort,
+    String proxyType,
+    BindRetrySpec bindRetry,
+    Boolean replace) {
+
+  /** A new proxy (not a replacement). */
+  public ProxySpec(
+      String name, String publishAddr, int publishPort, String proxyType, BindRetrySpec bindRetry) {
+    this(name, publishAddr, publishPort, proxyType, bindRetry, null);
+  }
+
+  /** Whether this spec replaces the session's proxy of the same name. */
+  public boolean replaces() {
+    return Boolean.TRUE.equals(replace);
+  }
+}

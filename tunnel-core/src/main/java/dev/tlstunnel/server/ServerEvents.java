@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.common.ListenerSet;
 import java.net.InetSocketAddress;
@@ -139,6 +140,13 @@ final class ServerEvents {
           new ServerEvent.PublicConnectionClosed(
               clock.instant(), clientId, proxy, peer, fromPeer, toPeer, duration),
           TunnelServer.Listener::publicConnectionClosed);
+    }
+  }
+
+  void reloaded(ReloadResult result) {
+    if (!quiet()) {
+      listeners.fire(
+          new ServerEvent.Reloaded(clock.instant(), result), TunnelServer.Listener::reloaded);
     }
   }
 }

@@ -66,7 +66,8 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(3),
                 Limits.DEFAULT,
                 ServerTransportConfig.DEFAULT,
-                EgressConfig.OFF));
+                EgressConfig.OFF,
+                ReloadConfig.DEFAULT));
   }
 
   @Test

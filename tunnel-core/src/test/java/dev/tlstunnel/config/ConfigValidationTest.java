@@ -98,6 +98,7 @@ class ConfigValidationTest {
             Duration.ofSeconds(10),
             null,
             null,
+            null,
             null);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
@@ -121,6 +122,7 @@ class ConfigValidationTest {
                         null,
                         null,
                         Duration.ZERO,
+                        null,
                         null,
                         null,
                         null)));
