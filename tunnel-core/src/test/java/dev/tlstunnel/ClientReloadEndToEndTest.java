@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A running client's proxies changed by a reload over its session: added, removed and moved
- * proxies while a transfer runs through an untouched one, and a reload the server rejects in part,
- * undone as a whole.
+ * A running client's proxies changed by a reload over its session: added, removed and moved proxies
+ * while a transfer runs through an untouched one, and a reload the server rejects in part, undone
+ * as a whole.
  */
 @Timeout(90)
 class ClientReloadEndToEndTest extends EchoTunnelTest {

@@ -4,7 +4,6 @@ import static dev.tlstunnel.testing.TunnelFixture.fast;
 import static dev.tlstunnel.testing.TunnelFixture.freePort;
 import static dev.tlstunnel.testing.TunnelFixture.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.tlstunnel.ReloadResult.Outcome;
 import dev.tlstunnel.client.ClientEvent;
@@ -49,8 +48,7 @@ class ServerReloadEndToEndTest extends EchoTunnelTest {
     TunnelClient old = client(server, "old", TunnelFixture.KEY, webPort);
     old.proxy("web").whenHealthy().get(10, TimeUnit.SECONDS);
 
-    ReloadResult rotated =
-        server.reload(TunnelFixture.built(first.toBuilder().authKey(NEW_KEY)));
+    ReloadResult rotated = server.reload(TunnelFixture.built(first.toBuilder().authKey(NEW_KEY)));
 
     assertThat(rotated.outcome()).isEqualTo(Outcome.APPLIED);
     assertThat(ReloadResultText.lines(rotated))
@@ -75,10 +73,11 @@ class ServerReloadEndToEndTest extends EchoTunnelTest {
             TunnelClient.builder(clientConfig(server, "too-late", NEW_KEY, 0))
                 .listener(refused)
                 .start());
-    ClientEvent.ConnectFailed failed = refused.awaitFirst(ClientEvent.ConnectFailed.class, e -> true);
+    ClientEvent.ConnectFailed failed =
+        refused.awaitFirst(ClientEvent.ConnectFailed.class, e -> true);
     assertThat(failed.failure().kind()).isEqualTo(FailureKind.AUTH_REFUSED);
-    assertThat(tooLate.status().state()).isNotEqualTo(SessionState.CONNECTED);
-    assertThat(old.status().state()).isEqualTo(SessionState.CONNECTED);
+    assertThat(tooLate.status().sessionState()).isNotEqualTo(SessionState.CONNECTED);
+    assertThat(old.status().sessionState()).isEqualTo(SessionState.CONNECTED);
   }
 
   @Test
@@ -88,15 +87,15 @@ class ServerReloadEndToEndTest extends EchoTunnelTest {
     Path key = files.resolve("key.pem");
     Files.copy(fixture.pki().cert(), cert);
     Files.copy(fixture.pki().key(), key);
-    ServerConfig config =
-        TunnelFixture.built(fixture.serverBuilder().certificate(cert, key));
+    ServerConfig config = TunnelFixture.built(fixture.serverBuilder().certificate(cert, key));
     TunnelServer server = fixture.startServer(config);
     int webPort = freePort();
     String oldPin = fingerprint(cert);
     TunnelClient pinnedOld = pinned(server, "pinned-old", oldPin, webPort);
     pinnedOld.proxy("web").whenHealthy().get(10, TimeUnit.SECONDS);
 
-    TestPki.CertFiles next = TestPki.selfSigned(Files.createDirectories(dir.resolve("next")), "localhost");
+    TestPki.CertFiles next =
+        TestPki.selfSigned(Files.createDirectories(dir.resolve("next")), "localhost");
     Files.copy(next.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
     Files.copy(next.key(), key, StandardCopyOption.REPLACE_EXISTING);
     String newPin = fingerprint(cert);
@@ -119,7 +118,7 @@ class ServerReloadEndToEndTest extends EchoTunnelTest {
             .start());
     assertThat(untrusted.awaitFirst(ClientEvent.ConnectFailed.class, e -> true).failure().kind())
         .isEqualTo(FailureKind.UNTRUSTED_SERVER);
-    assertThat(pinnedOld.status().state()).isEqualTo(SessionState.CONNECTED);
+    assertThat(pinnedOld.status().sessionState()).isEqualTo(SessionState.CONNECTED);
     assertThat(Streams.echoes(webPort)).as("the pinned old session still serves").isTrue();
   }
 
@@ -145,7 +144,9 @@ class ServerReloadEndToEndTest extends EchoTunnelTest {
         TunnelFixture.built(
             fixture
                 .clientBuilder(
-                    server.address().getPort(), id, List.of(proxy(id + "-web", webPort, echo.port())))
+                    server.address().getPort(),
+                    id,
+                    List.of(proxy(id + "-web", webPort, echo.port())))
                 .authKey(key)));
   }
 

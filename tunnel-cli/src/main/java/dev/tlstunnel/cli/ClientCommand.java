@@ -50,7 +50,20 @@ public final class ClientCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClientConfig cfg = quick.resolve(config, spec);
-    try (TunnelClient client = TunnelClient.start(cfg)) {
+    TunnelClient[] running = new TunnelClient[1];
+    TunnelClient.Builder builder =
+        ConfigReloads.client(
+            TunnelClient.builder(cfg),
+            main,
+            config,
+            adminRecord.stateDir(),
+            () -> running[0] == null ? cfg.reload() : running[0].config().reload());
+    ConfigReloads.level(main, cfg.reload());
+    try (TunnelClient client = builder.start()) {
+      running[0] = client;
+      if (config != null) {
+        ConfigReloads.onHangup(main, () -> client.reloadConfigFile(false));
+      }
       adminRecord.record(cfg, config, client);
       CompletableFuture<ClientExit> exit = client.exit();
       StopSignal stop = main.stopSignal();

@@ -3,8 +3,8 @@ package dev.tlstunnel.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * A reload's answer for a terminal: one line with the outcome and message, then one line per
- * change that does something ({@code proxy 'web': restart, publish ... [applied]}).
+ * A reload's answer for a terminal: one line with the outcome and message, then one line per change
+ * that does something ({@code proxy 'web': restart, publish ... [applied]}).
  */
 final class ReloadOutput {
   private ReloadOutput() {}

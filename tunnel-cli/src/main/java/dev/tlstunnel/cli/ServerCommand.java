@@ -45,7 +45,21 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServerConfig cfg = zeroConfig.resolve(config, spec);
-    try (TunnelServer server = zeroConfig.start(cfg, spec)) {
+    TunnelServer[] running = new TunnelServer[1];
+    ConfigReloads.level(main, cfg.reload());
+    try (TunnelServer server =
+        zeroConfig.start(
+            cfg,
+            spec,
+            b ->
+                ConfigReloads.server(
+                    b,
+                    main,
+                    () -> running[0] == null ? cfg.reload() : running[0].config().reload()))) {
+      running[0] = server;
+      if (config != null) {
+        ConfigReloads.onHangup(main, () -> server.reloadConfigFile(false));
+      }
       StopSignal stop = main.stopSignal();
       stop.future().join();
       if (!stop.now().isDone()) {

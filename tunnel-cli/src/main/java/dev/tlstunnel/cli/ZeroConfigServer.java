@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -103,13 +104,20 @@ public final class ZeroConfigServer {
    */
   TunnelServer start(ServerConfig config, CommandSpec spec)
       throws TunnelStartException, CommandFailure {
+    return start(config, spec, b -> b);
+  }
+
+  /** Like {@link #start(ServerConfig, CommandSpec)}, with the builder changed by {@code more}. */
+  TunnelServer start(
+      ServerConfig config, CommandSpec spec, UnaryOperator<TunnelServer.Builder> more)
+      throws TunnelStartException, CommandFailure {
     String portSetting = configFile != null ? "server.bind_port in " + configFile : "--port";
     TunnelServer.Builder builder = TunnelServer.builder(config);
     if (configFile != null) {
       builder.configFile(configFile);
       ReloadSocket.listen(stateDir, configFile, builder::controlSocket);
     }
-    TunnelServer server = NewcomerErrors.startServer(builder, portSetting);
+    TunnelServer server = NewcomerErrors.startServer(more.apply(builder), portSetting);
     if (configFile == null) {
       announce(spec.commandLine().getOut(), server.address());
     }

@@ -6,6 +6,7 @@ import dev.tlstunnel.Failure;
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.common.BindErrors;
 import dev.tlstunnel.config.Addresses;
+import dev.tlstunnel.reload.ReloadHttpHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -79,6 +80,22 @@ final class AdminServer implements AutoCloseable {
       Supplier<ClientStatus> status,
       Function<String, CompletableFuture<ProxyRetry>> retry)
       throws TunnelStartException {
+    return start(group, channelClass, addr, port, status, retry, null);
+  }
+
+  /**
+   * Like the other {@code start}, also answering {@code POST /api/reload} with {@code reload}
+   * (null: no such route).
+   */
+  static AdminServer start(
+      EventLoopGroup group,
+      Class<? extends ServerChannel> channelClass,
+      String addr,
+      int port,
+      Supplier<ClientStatus> status,
+      Function<String, CompletableFuture<ProxyRetry>> retry,
+      ReloadHttpHandler.Target reload)
+      throws TunnelStartException {
     ObjectMapper json =
         new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     ChannelGroup channels = new DefaultChannelGroup("admin-api", GlobalEventExecutor.INSTANCE);
@@ -96,8 +113,11 @@ final class AdminServer implements AutoCloseable {
                             new HttpServerCodec(
                                 MAX_REQUEST_BYTES, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES),
                             new ClosingAggregator(),
-                            new AdminRetryHandler(retry, json),
-                            new AdminHandler(status));
+                            new AdminRetryHandler(retry, json));
+                    if (reload != null) {
+                      ch.pipeline().addLast(new ReloadHttpHandler(reload));
+                    }
+                    ch.pipeline().addLast(new AdminHandler(status));
                   }
                 })
             .bind(addr, port)

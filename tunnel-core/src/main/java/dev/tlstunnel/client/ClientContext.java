@@ -1,9 +1,11 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.EventLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +20,8 @@ record ClientContext(
     YamuxConfig yamux,
     Map<String, ProxyConfig> proxiesByName,
     LocalDialer dialer,
-    ProxyRetryRequests retries) {
+    ProxyRetryRequests retries,
+    Visitors visitors) {
 
   /**
    * @param loop the client's event loop, where its sessions run
@@ -31,7 +34,13 @@ record ClientContext(
   /** The same client with {@code next} (a reload): its proxies, and a dialer for its timeouts. */
   ClientContext withConfig(ClientConfig next) {
     return new ClientContext(
-        next, transport, yamux, byName(next.proxies()), dialer.reconfigured(next), retries);
+        next,
+        transport,
+        yamux,
+        byName(next.proxies()),
+        dialer.reconfigured(next),
+        retries,
+        visitors);
   }
 
   /**
@@ -41,7 +50,7 @@ record ClientContext(
   ClientContext alsoKnowing(java.util.Collection<ProxyConfig> extra) {
     Map<String, ProxyConfig> all = new LinkedHashMap<>(proxiesByName);
     extra.forEach(p -> all.putIfAbsent(p.name(), p));
-    return new ClientContext(config, transport, yamux, Map.copyOf(all), dialer, retries);
+    return new ClientContext(config, transport, yamux, Map.copyOf(all), dialer, retries, visitors);
   }
 
   private static Map<String, ProxyConfig> byName(java.util.List<ProxyConfig> proxies) {
@@ -65,6 +74,8 @@ record ClientContext(
         yamux,
         Map.copyOf(byName),
         dialer,
-        new ProxyRetryRequests(loop, byName.keySet()));
+        new ProxyRetryRequests(loop, byName.keySet()),
+        new Visitors(
+            config.visitors(), config.clientId(), transport, TickerClock.of(loop.ticker())));
   }
 }

@@ -14,6 +14,8 @@ import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.protocol.RegisterProxies;
 import dev.tlstunnel.protocol.RetryProxyResult;
 import dev.tlstunnel.protocol.SessionReplaced;
+import dev.tlstunnel.protocol.VisitNonce;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.List;
@@ -94,6 +96,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.replaced(notice);
     } else if (msg instanceof RetryProxyResult result) {
       context.retries().onResult(result);
+    } else if (msg instanceof VisitNonce nonce) {
+      context.visitors().onSession(ctx.channel().parent(), nonce.nonce());
     } else if (msg instanceof Heartbeat beat) {
       if (!beat.reply()) {
         ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));
@@ -116,12 +120,28 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
     session.controlStream(ctx.channel());
     session.connected(auth.serverVersion());
     context.retries().attach(ctx.channel());
-    List<ProxySpec> specs = session.tracker().configs().stream().map(p -> spec(p, false)).toList();
+    List<ProxySpec> specs =
+        session.tracker().configs().stream()
+            .map(p -> spec(p, context.config().clientId(), false))
+            .toList();
     ctx.writeAndFlush(new RegisterProxies(specs));
   }
 
-  /** What the server is asked to publish for {@code p}; {@code replace} for a reload's change. */
-  static ProxySpec spec(ProxyConfig p, boolean replace) {
+  /**
+   * What the server is asked to publish for {@code p} of client {@code clientId}; {@code replace}
+   * for a reload's change.
+   */
+  static ProxySpec spec(ProxyConfig p, String clientId, boolean replace) {
+    if (p.isPrivate()) {
+      return new ProxySpec(
+          p.name(),
+          null,
+          0,
+          p.proxyType().configName(),
+          null,
+          Visitors.access(p, clientId),
+          replace ? Boolean.TRUE : null);
+    }
     BindRetrySpec retry =
         p.bindRetry() == null
             ? null
@@ -135,6 +155,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
         p.publishPort(),
         p.proxyType().configName(),
         retry,
+        null,
         replace ? Boolean.TRUE : null);
   }
 

@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
+import java.util.function.BiConsumer;
 
 /**
  * A client's reload: the plan ({@link ClientPlan}), then its steps. What can fail locally (GeoIP
@@ -54,14 +54,14 @@ final class ClientReload {
   private final EventLoop eventLoop;
   private final Forwarders forwarders;
   private final TlsFactory tls;
-  private final Function<ReloadResult, ReloadResult> report;
+  private final BiConsumer<ReloadResult, String> report;
   private volatile ClientConfig config;
   private CompletableFuture<ReloadResult> last = CompletableFuture.completedFuture(null);
 
   /**
    * @param forwarders the client's forwarders (a reload may add the first ones)
    * @param tls null when the application gave the TLS context (it is kept)
-   * @param report logs a result once and tells the listeners; returns it
+   * @param report logs a result once, as about its second argument, and tells the listeners
    */
   ClientReload(
       ClientConfig config,
@@ -69,13 +69,18 @@ final class ClientReload {
       EventLoop eventLoop,
       Forwarders forwarders,
       TlsFactory tls,
-      Function<ReloadResult, ReloadResult> report) {
+      BiConsumer<ReloadResult, String> report) {
     this.config = config;
     this.loop = loop;
     this.eventLoop = eventLoop;
     this.forwarders = forwarders;
     this.tls = tls;
     this.report = report;
+  }
+
+  /** Logs {@code result} once, as about {@code what}, and tells the listeners. */
+  void report(ReloadResult result, String what) {
+    report.accept(result, what);
   }
 
   /** The configuration in force. */
@@ -92,10 +97,19 @@ final class ClientReload {
     return plan.result(plan.isEmpty() ? Outcome.UNCHANGED : Outcome.PLANNED, plan.summary());
   }
 
-  /** Applies {@code next}, all of it or nothing, after the reloads asked for before it. */
-  synchronized CompletableFuture<ReloadResult> reload(ClientConfig next) {
+  /**
+   * Applies {@code next}, all of it or nothing, after the reloads asked for before it; the result
+   * is logged as about {@code what} ({@code client.toml}).
+   */
+  synchronized CompletableFuture<ReloadResult> reload(ClientConfig next, String what) {
     CompletableFuture<ReloadResult> result =
-        last.handle((r, t) -> null).thenCompose(v -> start(next)).thenApply(report);
+        last.handle((r, t) -> null)
+            .thenCompose(v -> start(next))
+            .thenApply(
+                r -> {
+                  report.accept(r, what);
+                  return r;
+                });
     last = result;
     return result;
   }
@@ -280,7 +294,7 @@ final class ClientReload {
           continue;
         }
         if (old.containsKey(name)) {
-          back.add(ClientControlHandler.spec(old.get(name), true));
+          back.add(ClientControlHandler.spec(old.get(name), current.clientId(), true));
         } else {
           added.add(name);
         }
@@ -306,9 +320,9 @@ final class ClientReload {
       Set<String> changed = plan.names(Kind.PROXY, Action.UPDATE, Action.RESTART);
       for (ProxyConfig p : next.proxies()) {
         if (added.contains(p.name())) {
-          specs.put(p.name(), ClientControlHandler.spec(p, false));
+          specs.put(p.name(), ClientControlHandler.spec(p, next.clientId(), false));
         } else if (changed.contains(p.name())) {
-          specs.put(p.name(), ClientControlHandler.spec(p, true));
+          specs.put(p.name(), ClientControlHandler.spec(p, next.clientId(), true));
         }
       }
       return specs;
@@ -342,7 +356,8 @@ final class ClientReload {
       return new ReloadResult(
           Outcome.APPLIED,
           plan.changes().stream()
-              .map(c -> c.action() == Action.UNCHANGED ? c : c.with(ReloadResult.Step.APPLIED, null))
+              .map(
+                  c -> c.action() == Action.UNCHANGED ? c : c.with(ReloadResult.Step.APPLIED, null))
               .toList(),
           message);
     }
@@ -358,8 +373,7 @@ final class ClientReload {
                       ReloadResult.Step.FAILED,
                       "rejected by the server: " + round.results().get(c.name()).reason()));
         } else if (c.kind() == Kind.PROXY && specsNames().contains(c.name())) {
-          changes.add(
-              c.with(ReloadResult.Step.FAILED, "the server did not answer"));
+          changes.add(c.with(ReloadResult.Step.FAILED, "the server did not answer"));
         } else {
           changes.add(c);
         }

@@ -3,22 +3,29 @@ package dev.tlstunnel.client;
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.IoTransport;
+import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.TlsProvider;
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ClientTransportConfig;
+import dev.tlstunnel.config.ConfigLoader;
+import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ProxyUrl;
 import dev.tlstunnel.forward.Forwarders;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.reload.FileReloads;
+import dev.tlstunnel.reload.ReloadLog;
 import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +34,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tunnel client: dials the server, authenticates, registers its proxies and serves the streams
@@ -45,6 +55,7 @@ import java.util.function.Consumer;
  * {@link #status()} and {@link #exit()}.
  */
 public final class TunnelClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TunnelClient.class);
 
   /**
    * Hears what the client does. Every method has a no-op default that passes the event to {@link
@@ -108,23 +119,29 @@ public final class TunnelClient implements AutoCloseable {
     }
   }
 
-  private final ClientConfig config;
+  private final ClientContext context;
   private final EventLoopGroup group;
   private final boolean ownGroup;
   private final ReconnectLoop loop;
   private final AdminServer admin;
   private final ProxyRetryRequests retries;
   private final Forwarders forwarders;
+  private final ClientReload reload;
+  private final FileReloads files;
 
   private TunnelClient(
-      ClientConfig config,
+      ClientContext context,
       EventLoopGroup group,
       boolean ownGroup,
       ReconnectLoop loop,
       AdminServer admin,
       ProxyRetryRequests retries,
-      Forwarders forwarders) {
-    this.config = config;
+      Forwarders forwarders,
+      ClientReload reload,
+      FileReloads files) {
+    this.context = context;
+    this.reload = reload;
+    this.files = files;
     this.group = group;
     this.ownGroup = ownGroup;
     this.loop = loop;
@@ -165,15 +182,76 @@ public final class TunnelClient implements AutoCloseable {
           "no proxy named '"
               + name
               + "' in this client's configuration (proxies: "
-              + config.proxies().stream().map(p -> p.name()).toList()
+              + reload.config().proxies().stream().map(p -> p.name()).toList()
               + ")");
     }
     return handle;
   }
 
-  /** The latest state of the session and every proxy. */
+  /** The latest state of the session, every proxy and every visitor. */
   public ClientStatus status() {
-    return Builder.statusOf(config, loop, forwarders);
+    return Builder.statusOf(loop, forwarders);
+  }
+
+  /** The configuration in force: the one it started with, or the last one a reload applied. */
+  public ClientConfig config() {
+    return reload.config();
+  }
+
+  /**
+   * What {@code next} would change, without changing anything (a dry run): outcome {@code PLANNED},
+   * {@code UNCHANGED}, or {@code REFUSED} when a change cannot be made while running.
+   */
+  public ReloadResult plan(ClientConfig next) {
+    return reload.plan(Objects.requireNonNull(next, "next"));
+  }
+
+  /**
+   * Applies {@code next} while running, all of it or nothing. Proxy changes travel over the session
+   * that is up (no reconnect): untouched proxies and their connections go on, removed and restarted
+   * ones' open connections may finish within {@code shutdown_grace}; a proxy the server rejects
+   * undoes the whole reload ({@code ROLLED_BACK}). Forwarders are added, removed, restarted or
+   * updated in place. A new server address, key, trust or transport takes a new session that takes
+   * over from the old one gracefully. Changes to the admin API's address, to private proxies or to
+   * visitors refuse the reload. Logged, and reported as a {@link ClientEvent.Reloaded}; reloads run
+   * one at a time.
+   */
+  public CompletableFuture<ReloadResult> reload(ClientConfig next) {
+    return reload.reload(Objects.requireNonNull(next, "next"), "the configuration");
+  }
+
+  /**
+   * Reads the file given to {@link Builder#configFile} again and applies it as {@link
+   * #reload(ClientConfig)} does, or with {@code dryRun} only plans it. An invalid file is refused
+   * with every problem, each naming its key; a client without a file refuses.
+   */
+  public CompletableFuture<ReloadResult> reloadConfigFile(boolean dryRun) {
+    if (files == null) {
+      return CompletableFuture.completedFuture(
+          new ReloadResult(
+              ReloadResult.Outcome.REFUSED,
+              List.of(),
+              "the client was started without a configuration file: there is none to reload"));
+    }
+    FileReloads.Loaded<ClientConfig> loaded = files.load(ConfigLoader::loadClient);
+    String what = String.valueOf(files.file().getFileName());
+    if (loaded.refused() != null) {
+      if (!dryRun) {
+        reload.report(loaded.refused(), what);
+      }
+      return CompletableFuture.completedFuture(loaded.refused());
+    }
+    if (dryRun) {
+      return CompletableFuture.completedFuture(plan(loaded.config()));
+    }
+    return reload
+        .reload(loaded.config(), what)
+        .whenComplete(
+            (r, t) -> {
+              if (r != null && r.outcome() == ReloadResult.Outcome.APPLIED) {
+                files.watch(loaded.config().reload());
+              }
+            });
   }
 
   /**
@@ -226,9 +304,13 @@ public final class TunnelClient implements AutoCloseable {
   }
 
   private void releaseResources() {
+    if (files != null) {
+      files.close();
+    }
     if (forwarders != null) {
       forwarders.close();
     }
+    context.visitors().close();
     if (admin != null) {
       admin.close();
     }
@@ -251,9 +333,31 @@ public final class TunnelClient implements AutoCloseable {
     private TlsProvider tlsProvider = TlsProvider.fromSystemProperty();
     private int maxReceiveWindow = YamuxConfig.defaults().maxReceiveWindow();
     private int maxStreams = YamuxConfig.defaults().maxStreams();
+    private Path configFile;
+    private Path controlSocket;
 
     private Builder(ClientConfig config) {
       this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The file the configuration was loaded from: {@link #reloadConfigFile} reads it again, the
+     * admin API answers {@code POST /api/reload}, and with {@code watch = true} the client reloads
+     * it whenever its content changes.
+     */
+    public Builder configFile(Path file) {
+      this.configFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * Also answers reload requests ({@code POST /api/reload}, as {@code tls-tunnel reload} sends
+     * them) on a Unix domain socket at {@code socket}, readable by the owner only; needs {@link
+     * #configFile}. A socket another process listens on is left alone (logged).
+     */
+    public Builder controlSocket(Path socket) {
+      this.controlSocket = Objects.requireNonNull(socket, "socket");
+      return this;
     }
 
     /** Adds a listener; listeners are called in the order they were added. */
@@ -364,6 +468,22 @@ public final class TunnelClient implements AutoCloseable {
                   config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
               events);
       Forwarders forwarders = startForwarders(loops, own, transport, loop);
+      ClientReload reload =
+          new ClientReload(
+              config,
+              loop,
+              eventLoop,
+              forwarders,
+              sslContext != null ? null : this::contextFor,
+              (result, what) -> {
+                ReloadLog.log(log, what, result);
+                events.reloaded(result);
+              });
+      AtomicReference<TunnelClient> self = new AtomicReference<>();
+      FileReloads files =
+          configFile == null
+              ? null
+              : new FileReloads(configFile, dryRun -> self.get().reloadConfigFile(dryRun));
       AdminServer admin = null;
       if (config.adminPort() != null) {
         try {
@@ -373,11 +493,13 @@ public final class TunnelClient implements AutoCloseable {
                   transport.serverChannelClass(),
                   config.adminAddr(),
                   config.adminPort(),
-                  () -> statusOf(config, loop, forwarders),
-                  context.retries()::request);
+                  () -> statusOf(loop, forwarders),
+                  context.retries()::request,
+                  files == null ? null : files.target());
         } catch (TunnelStartException e) {
-          if (forwarders != null) {
-            forwarders.close();
+          forwarders.close();
+          if (files != null) {
+            files.close();
           }
           if (own) {
             Transport.shutdown(loops, 1);
@@ -386,18 +508,27 @@ public final class TunnelClient implements AutoCloseable {
         }
       }
       TunnelClient client =
-          new TunnelClient(config, loops, own, loop, admin, context.retries(), forwarders);
+          new TunnelClient(
+              context, loops, own, loop, admin, context.retries(), forwarders, reload, files);
+      self.set(client);
+      context.visitors().start(eventLoop);
       loop.start();
+      if (files != null) {
+        if (controlSocket != null) {
+          files.listen(loops, controlSocket);
+        }
+        files.watch(config.reload());
+      }
       return client;
     }
 
-    /** Starts the forwarders, if any; they listen (and retry their binds) on their own. */
+    /**
+     * Starts the forwarders (none, perhaps: a reload may add some); they listen (and retry their
+     * binds) on their own.
+     */
     private Forwarders startForwarders(
         EventLoopGroup loops, boolean own, Transport transport, ReconnectLoop loop)
         throws TunnelStartException {
-      if (config.forwarders().isEmpty()) {
-        return null;
-      }
       try {
         return Forwarders.start(config.forwarders(), loops, transport, loop::openStream);
       } catch (IOException e) {
@@ -408,10 +539,20 @@ public final class TunnelClient implements AutoCloseable {
       }
     }
 
-    private static ClientStatus statusOf(
-        ClientConfig config, ReconnectLoop loop, Forwarders forwarders) {
+    private static ClientStatus statusOf(ReconnectLoop loop, Forwarders forwarders) {
+      ClientContext context = loop.context();
+      ClientConfig config = context.config();
       ReconnectLoop.View view = loop.view();
       ClientTransportConfig transport = config.transport();
+      Visitors visitors = context.visitors();
+      List<ProxyState> proxies =
+          loop.tracker().snapshot().stream()
+              .map(
+                  p ->
+                      isPrivate(context, p.name())
+                          ? p.withVisitors("private", visitors.connected().of(p.name()))
+                          : p.withVisitors("public", null))
+              .toList();
       return new ClientStatus(
           config.clientId(),
           config.server(),
@@ -419,10 +560,26 @@ public final class TunnelClient implements AutoCloseable {
           view.lastError(),
           view.nextAttemptAt(),
           view.attempt(),
-          loop.tracker().snapshot(),
+          proxies,
           transport.describe(),
           transport.proxyUrl() == null ? null : ProxyUrl.redact(transport.proxyUrl()),
-          forwarders == null ? List.of() : forwarders.states());
+          forwarders == null ? List.of() : forwarders.states(),
+          visitors.snapshot());
+    }
+
+    private static boolean isPrivate(ClientContext context, String proxy) {
+      ProxyConfig p = context.proxiesByName().get(proxy);
+      return p != null && p.isPrivate();
+    }
+
+    /** The TLS context a reloaded configuration's trust settings make. */
+    private SslContext contextFor(ClientConfig next) throws IOException {
+      return TlsContexts.forClient(
+          next.caCertPath(),
+          next.skipVerify(),
+          next.serverFingerprint(),
+          tlsProvider,
+          ClientTransport.alpn(next.transport()));
     }
 
     private SslContext contextFromConfig() throws TunnelStartException {

@@ -48,6 +48,7 @@ public final class ClientConfig {
   private final ClientTransportConfig transport;
   private final List<ForwarderConfig> forwarders;
   private final ReloadConfig reload;
+  private final List<VisitorConfig> visitors;
 
   ClientConfig(Builder b) {
     serverAddr = b.serverAddr;
@@ -77,6 +78,10 @@ public final class ClientConfig {
         b.forwarders == null
             ? List.of()
             : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.forwarders));
+    visitors =
+        b.visitors == null
+            ? List.of()
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.visitors));
   }
 
   /** A builder with every documented default; the server and the auth key must be set. */
@@ -192,6 +197,14 @@ public final class ClientConfig {
     return reload;
   }
 
+  /**
+   * Local listeners whose connections reach other clients' private proxies ({@code [[visitors]]}),
+   * in configuration order.
+   */
+  public List<VisitorConfig> visitors() {
+    return visitors;
+  }
+
   /** {@code server_addr:server_port}, IPv6 literals in brackets. */
   public String server() {
     return Addresses.hostPort(serverAddr, serverPort);
@@ -235,7 +248,8 @@ public final class ClientConfig {
         && proxies.equals(c.proxies)
         && Objects.equals(transport, c.transport)
         && forwarders.equals(c.forwarders)
-        && Objects.equals(reload, c.reload);
+        && Objects.equals(reload, c.reload)
+        && visitors.equals(c.visitors);
   }
 
   @Override
@@ -284,6 +298,8 @@ public final class ClientConfig {
         + forwarders
         + ", reload="
         + reload
+        + ", visitors="
+        + visitors
         + "]";
   }
 
@@ -309,6 +325,7 @@ public final class ClientConfig {
     ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
     List<ForwarderConfig> forwarders = new java.util.ArrayList<>();
     ReloadConfig reload = ReloadConfig.DEFAULT;
+    List<VisitorConfig> visitors = new java.util.ArrayList<>();
 
     Builder() {}
 
@@ -333,6 +350,7 @@ public final class ClientConfig {
       transport = c.transport;
       forwarders = new java.util.ArrayList<>(c.forwarders);
       reload = c.reload;
+      visitors = new java.util.ArrayList<>(c.visitors);
     }
 
     /** The server's host and tunnel port ({@code server_addr}, {@code server_port}). */
@@ -434,6 +452,18 @@ public final class ClientConfig {
     /** Adds a local HTTP or SOCKS5 proxy. */
     public Builder addForwarder(ForwarderConfig forwarder) {
       this.forwarders.add(forwarder);
+      return this;
+    }
+
+    /** Replaces the visitors ({@code [[visitors]]}). */
+    public Builder visitors(List<VisitorConfig> list) {
+      this.visitors = new java.util.ArrayList<>(list);
+      return this;
+    }
+
+    /** Adds a visitor: a local listener reaching another client's private proxy. */
+    public Builder addVisitor(VisitorConfig visitor) {
+      this.visitors.add(visitor);
       return this;
     }
 

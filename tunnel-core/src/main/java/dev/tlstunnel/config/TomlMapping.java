@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Maps a parsed TOML tree onto the config records. Reports unknown keys, wrong types and missing
@@ -70,14 +71,17 @@ final class TomlMapping {
           "watch_interval",
           "log_level");
   static final List<String> PROXY_KEYS =
-      List.of(
-          "name",
-          "publish_addr",
-          "publish_port",
-          "local_addr",
-          "local_port",
-          "proxy_type",
-          "bind_retry");
+      Stream.concat(
+              Stream.of(
+                  "name",
+                  "publish_addr",
+                  "publish_port",
+                  "local_addr",
+                  "local_port",
+                  "proxy_type",
+                  "bind_retry"),
+              VisitorToml.PRIVATE_PROXY_KEYS.stream())
+          .toList();
   static final List<String> LIMIT_KEYS =
       List.of(
           "max_control_frame",
@@ -129,14 +133,16 @@ final class TomlMapping {
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
   static ClientConfig client(JsonNode root, Path baseDir, Problems p, UnaryOperator<String> env) {
-    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies", "forwarders"));
+    TomlTable top =
+        TomlTable.open(root, "", p, List.of("client", "proxies", "forwarders", "visitors"));
     top.require("client");
     TomlTable c = top.table("client", CLIENT_KEYS);
     List<ProxyConfig> proxies = new ArrayList<>();
     for (TomlTable t : top.tableArray("proxies", PROXY_KEYS)) {
-      proxies.add(proxy(t));
+      proxies.add(proxy(t, baseDir, env));
     }
     List<ForwarderConfig> forwarders = ForwardingMapping.forwarders(top, baseDir);
+    List<VisitorConfig> visitors = VisitorToml.visitors(top, baseDir, env);
     if (c == null) {
       return null;
     }
@@ -163,11 +169,17 @@ final class TomlMapping {
     b.transport = TransportToml.client(c);
     b.forwarders = forwarders;
     b.reload = ReloadToml.client(c);
+    b.visitors = visitors;
     return new ClientConfig(b);
   }
 
-  private static ProxyConfig proxy(TomlTable t) {
-    t.require("name", "publish_port", "local_port");
+  private static ProxyConfig proxy(TomlTable t, Path baseDir, UnaryOperator<String> env) {
+    PrivateProxyConfig privateAccess = VisitorToml.privateAccess(t, baseDir, env);
+    if (privateAccess == null) {
+      t.require("name", "publish_port", "local_port");
+    } else {
+      t.require("name", "local_port");
+    }
     ProxyType type = ProxyType.TCP;
     String typeName = t.string("proxy_type");
     if (typeName != null) {
@@ -184,7 +196,8 @@ final class TomlMapping {
         t.string("local_addr"),
         orZero(t.integer("local_port")),
         type,
-        retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT));
+        retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT),
+        privateAccess);
   }
 
   /**

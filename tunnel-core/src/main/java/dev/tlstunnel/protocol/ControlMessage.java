@@ -16,6 +16,7 @@ public sealed interface ControlMessage
         RetryProxyResult,
         SessionReplaced,
         UnregisterProxies,
+        VisitNonce,
         ControlMessage.Unknown {
 
   /** A message of a type this version does not know. Receivers ignore it. */

@@ -11,13 +11,18 @@ import dev.tlstunnel.config.ForwarderConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ProxyUrl;
 import dev.tlstunnel.config.ReconnectPolicy;
+import dev.tlstunnel.config.VisitorConfig;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The plan of a client's reload: its proxies and forwarders compared by name, then its settings.
  * What a proxy is published as and where it leads is its identity (a change restarts it); its retry
  * policy and type change in place. Settings of the session with the server (address, key, trust,
- * transport, client id) take a graceful reconnect; the admin API's address cannot change while the
- * client runs.
+ * transport, client id) take a graceful reconnect; the admin API's address, private proxies and
+ * visitors cannot change while the client runs (the reload is refused, naming the key).
  */
 public final class ClientPlan {
   private static final String RESTART_CLIENT =
@@ -29,7 +34,16 @@ public final class ClientPlan {
   public static Plan of(ClientConfig current, ClientConfig next) {
     String grace = Durations.format(next.shutdownGrace());
     PlanBuilder plan = new PlanBuilder();
-    plan.entries(Kind.PROXY, current.proxies(), next.proxies(), ProxyConfig::name, proxies(grace));
+    Set<String> privates = privateChanges(current.proxies(), next.proxies());
+    plan.entries(
+        Kind.PROXY,
+        publicOnes(current.proxies(), privates),
+        publicOnes(next.proxies(), privates),
+        ProxyConfig::name,
+        proxies(grace));
+    refuseAll(plan, "proxies", current.proxies(), next.proxies(), ProxyConfig::name, privates);
+    Set<String> visitors = changed(current.visitors(), next.visitors(), VisitorConfig::name);
+    refuseAll(plan, "visitors", current.visitors(), next.visitors(), VisitorConfig::name, visitors);
     plan.entries(
         Kind.FORWARDER,
         current.forwarders(),
@@ -39,6 +53,72 @@ public final class ClientPlan {
     session(plan, current, next);
     local(plan, current, next);
     return plan.build();
+  }
+
+  /** Private proxies that are added, removed or changed, or that become or stop being private. */
+  private static Set<String> privateChanges(List<ProxyConfig> old, List<ProxyConfig> next) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String name : changed(old, next, ProxyConfig::name)) {
+      boolean wasPrivate = old.stream().anyMatch(p -> p.name().equals(name) && p.isPrivate());
+      boolean isPrivate = next.stream().anyMatch(p -> p.name().equals(name) && p.isPrivate());
+      if (wasPrivate || isPrivate) {
+        names.add(name);
+      }
+    }
+    return names;
+  }
+
+  private static List<ProxyConfig> publicOnes(List<ProxyConfig> proxies, Set<String> excluded) {
+    return proxies.stream().filter(p -> !excluded.contains(p.name())).toList();
+  }
+
+  /** The names of the entries that are added, removed or changed. */
+  private static <T> Set<String> changed(List<T> old, List<T> next, Function<T, String> name) {
+    Set<String> names = new LinkedHashSet<>();
+    for (T e : next) {
+      if (!old.contains(e)) {
+        names.add(name.apply(e));
+      }
+    }
+    for (T e : old) {
+      if (!next.contains(e)) {
+        names.add(name.apply(e));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Refuses the reload for each entry named in {@code names}, keyed by its place in the new file
+   * ({@code visitors[1]}), or in the running one when it was removed.
+   */
+  private static <T> void refuseAll(
+      PlanBuilder plan,
+      String section,
+      List<T> old,
+      List<T> next,
+      Function<T, String> name,
+      Set<String> names) {
+    for (String n : names) {
+      int at = indexOf(next, name, n);
+      String what = at >= 0 ? (indexOf(old, name, n) >= 0 ? "changed" : "added") : "removed";
+      int index = at >= 0 ? at : indexOf(old, name, n);
+      String kind = section.equals("visitors") ? "visitors" : "private proxies";
+      plan.add(
+          Kind.SETTING,
+          section + "[" + index + "]",
+          Action.REFUSED,
+          "'" + n + "' " + what + ": " + kind + " " + RESTART_CLIENT);
+    }
+  }
+
+  private static <T> int indexOf(List<T> list, Function<T, String> name, String n) {
+    for (int i = 0; i < list.size(); i++) {
+      if (name.apply(list.get(i)).equals(n)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static void session(PlanBuilder plan, ClientConfig a, ClientConfig b) {

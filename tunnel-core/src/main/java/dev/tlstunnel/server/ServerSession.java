@@ -100,6 +100,8 @@ final class ServerSession {
   void start() {
     tunnel.attr(ServerContext.CLIENT_ID).set(clientId);
     startedNanos = eventLoop().ticker().nanoTime();
+    tunnel.attr(ClientStreamRouter.SESSION).set(this);
+    SessionVisits.start(this, context);
     ServerSession previous =
         clientId.equals(ANONYMOUS) ? null : context.sessionsByClientId.put(clientId, this);
     ServerSession handingOver = handingOver(previous);
@@ -314,6 +316,7 @@ final class ServerSession {
     closed = true;
     proxies.closeListeners();
     context.registry.releaseAll(this);
+    context.visits.privateProxies().releaseAll(this);
     context.sessions.remove(this);
     context.sessionsByClientId.remove(clientId, this);
     tunnel.close();

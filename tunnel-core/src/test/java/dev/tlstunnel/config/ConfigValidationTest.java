@@ -185,7 +185,8 @@ class ConfigValidationTest {
     assertThat(clientProblems(client(proxy("a", 8080) + "colour = \"blue\"\n")))
         .containsExactly(
             "proxies[0].colour: unknown key (valid keys: name, publish_addr, publish_port,"
-                + " local_addr, local_port, proxy_type, bind_retry)");
+                + " local_addr, local_port, proxy_type, bind_retry, visibility, allowed_visitors,"
+                + " secret, secret_file, secret_env)");
     assertThat(clientProblems(client("[[proxy]]\nname = \"a\"\n")))
         .containsExactly("proxy: unknown key (did you mean proxies?)");
   }
