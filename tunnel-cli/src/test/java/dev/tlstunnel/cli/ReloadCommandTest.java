@@ -47,10 +47,10 @@ class ReloadCommandTest {
           .isEqualTo(
               "Applied: not connected: the next session registers the proxies\n"
                   + "  proxy 'web': restart, local 127.0.0.1:3000 -> 127.0.0.1:3001; open"
-                  + " connections may finish within shutdown_grace (30s) [applied]\n"
+                  + " connections may finish within shutdown_grace (10s) [applied]\n"
                   + "  proxy 'api': add, publish 127.0.0.1:18081, local 127.0.0.1:8080 [applied]\n"
                   + "  proxy 'db': remove, open connections may finish within shutdown_grace"
-                  + " (30s) [applied]\n");
+                  + " (10s) [applied]\n");
       assertThat(applied.code()).isZero();
 
       SampleConfigs.write(config, client(1, web(70000)));
