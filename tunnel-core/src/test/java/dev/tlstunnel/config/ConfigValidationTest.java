@@ -217,7 +217,7 @@ class ConfigValidationTest {
                 + " exit_on_bind_failure, local_connect_retries, local_retry_delay,"
                 + " local_connect_timeout, server_fingerprint, keepalive_interval,"
                 + " keepalive_timeout, shutdown_grace, reconnect, transport, path, host, headers,"
-                + " ping_interval, proxy_url)");
+                + " ping_interval, proxy_url, watch, watch_interval, log_level)");
     assertThat(clientProblems("proxies = [1]\n" + client("")))
         .containsExactly("proxies[0]: expected a table, got integer");
   }
