@@ -192,6 +192,49 @@ class ClientReloadEndToEndTest extends EchoTunnelTest {
     assertThat(Streams.echoes(webPort)).isTrue();
   }
 
+  @Test
+  void aNewKeyTakesANewSessionThatTakesOverWhileTheOldOnesConnectionsFinish() throws Exception {
+    TunnelServer server = fixture.startServer();
+    String newKey = "rotated-auth-key-0123456789";
+    assertThat(
+            server
+                .reload(TunnelFixture.built(server.config().toBuilder().authKey(newKey)))
+                .outcome())
+        .isEqualTo(Outcome.APPLIED);
+    int webPort = freePort();
+    ClientConfig before = config(server, List.of(proxy("web", webPort, echo.port())));
+    EventRecorder events = new EventRecorder();
+    TunnelClient client = start(before, events);
+    client.proxy("web").whenHealthy().get(10, TimeUnit.SECONDS);
+    ClientConfig after = TunnelFixture.built(before.toBuilder().authKey(newKey));
+
+    try (Socket transfer = Streams.connect(webPort, 30_000)) {
+      CompletableFuture<Streams.Digest> back =
+          CompletableFuture.supplyAsync(() -> readAll(transfer));
+      MessageDigest sent = MessageDigest.getInstance("SHA-256");
+      Random random = new Random(5);
+      write(transfer.getOutputStream(), random, sent, 4 * MIB);
+
+      ReloadResult result = client.reload(after).get(30, TimeUnit.SECONDS);
+
+      assertThat(result.outcome()).isEqualTo(Outcome.APPLIED);
+      assertThat(result.effective())
+          .extracting(c -> c.name() + " " + c.action().wireName() + " " + c.step().wireName())
+          .containsExactly("client.auth_key reconnect applied");
+      write(transfer.getOutputStream(), random, sent, 12 * MIB);
+      transfer.shutdownOutput();
+      Streams.Digest digest = back.get(60, TimeUnit.SECONDS);
+      assertThat(digest.length()).isEqualTo(16 * MIB);
+      assertThat(digest.sha256()).isEqualTo(sent.digest());
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> Streams.echoes(webPort));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> server.snapshot().sessions().size() == 1);
+    assertThat(events.all(ClientEvent.Connected.class)).hasSize(2);
+    assertThat(client.config()).isEqualTo(after);
+  }
+
   private ClientConfig config(TunnelServer server, List<ProxyConfig> proxies) {
     return fast(fixture.clientConfig(server.address().getPort(), "office", proxies));
   }
