@@ -228,9 +228,7 @@ class ClientReloadEndToEndTest extends EchoTunnelTest {
       assertThat(digest.sha256()).isEqualTo(sent.digest());
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> Streams.echoes(webPort));
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> server.snapshot().sessions().size() == 1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.snapshot().sessions().size() == 1);
     assertThat(events.all(ClientEvent.Connected.class)).hasSize(2);
     assertThat(client.config()).isEqualTo(after);
   }

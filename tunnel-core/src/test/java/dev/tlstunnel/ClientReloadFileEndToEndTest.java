@@ -37,8 +37,7 @@ class ClientReloadFileEndToEndTest extends EchoTunnelTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
-  void theAdminApiPlansAndAppliesThenWatchingPicksUpEditsAndRefusesAnInvalidOne()
-      throws Exception {
+  void theAdminApiPlansAndAppliesThenWatchingPicksUpEditsAndRefusesAnInvalidOne() throws Exception {
     TunnelServer server = fixture.startServer();
     int web = freePort();
     int api = freePort();

@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
  * {@code tls-tunnel client}: runs a tunnel client, reconnecting when the tunnel drops, until it
  * ends (exit code from {@link ExitCodes#of(ClientExit)}) or until SIGINT/SIGTERM (exit 0): the
  * first signal lets open streams finish within {@code shutdown_grace}, a second one stops at once.
+ * Started with {@code -c FILE}, SIGHUP or {@code tls-tunnel reload -c FILE} applies a changed file
+ * ({@link ReloadCommand}).
  */
 @Command(
     name = "client",
@@ -27,6 +29,7 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Run a tunnel client: connect to the server and publish the configured proxies.",
+      "With -c: SIGHUP or 'tls-tunnel reload -c FILE' applies a changed file.",
       "Without -c: --server HOST:PORT --key KEY --server-fingerprint F",
       "            --expose 3000:8080 ...",
       "Exit codes: 0 stopped, 1 usage or config error, 2 authentication failed,",

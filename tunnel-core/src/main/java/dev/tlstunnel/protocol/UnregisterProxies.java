@@ -1,6 +1,7 @@
 package dev.tlstunnel.protocol;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Client to server, after a reload removed proxies: the server closes their listeners and releases
@@ -12,6 +13,6 @@ import java.util.List;
  */
 public record UnregisterProxies(List<String> names) implements ControlMessage {
   public UnregisterProxies {
-    names = names == null ? List.of() : List.copyOf(names);
+    names = names == null ? List.of() : names.stream().filter(Objects::nonNull).toList();
   }
 }
