@@ -32,9 +32,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Apply a changed config file to the server or client running it, without a restart.",
-      "All of the file is applied or nothing: an invalid file, a change that cannot be made",
-      "while running or a proxy the server rejects leaves the running configuration as it was."
+      "Apply a changed config file to the process running it, without a restart.",
+      "All of the file is applied or nothing: an invalid file, a change that",
+      "cannot be made while running or a proxy the server rejects leaves the",
+      "running configuration as it was."
     })
 public final class ReloadCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
