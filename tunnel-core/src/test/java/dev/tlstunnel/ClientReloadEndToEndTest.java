@@ -233,6 +233,43 @@ class ClientReloadEndToEndTest extends EchoTunnelTest {
     assertThat(client.config()).isEqualTo(after);
   }
 
+  @Test
+  void aRemovedProxysOpenConnectionFinishesWithinShutdownGraceThenIsClosed() throws Exception {
+    TunnelServer server = fixture.startServer();
+    int keep = freePort();
+    int gone = freePort();
+    ClientConfig before =
+        TunnelFixture.built(
+            config(
+                    server,
+                    List.of(proxy("keep", keep, echo.port()), proxy("gone", gone, echo.port())))
+                .toBuilder()
+                .shutdownGrace(Duration.ofSeconds(2)));
+    TunnelClient client = start(before, new EventRecorder());
+    client.proxy("gone").whenHealthy().get(10, TimeUnit.SECONDS);
+    try (Socket open = Streams.connect(gone, 10_000);
+        Socket untouched = Streams.connect(keep, 10_000)) {
+      assertThat(Streams.echoesExactly(open, 1, 1024)).isTrue();
+      assertThat(Streams.echoesExactly(untouched, 2, 1024)).isTrue();
+      long removedAt = System.nanoTime();
+
+      ReloadResult result =
+          client
+              .reload(
+                  TunnelFixture.built(
+                      before.toBuilder().proxies(List.of(proxy("keep", keep, echo.port())))))
+              .get(10, TimeUnit.SECONDS);
+
+      assertThat(result.outcome()).isEqualTo(Outcome.APPLIED);
+      await().atMost(Duration.ofSeconds(5)).until(() -> Streams.refuses(gone));
+      assertThat(Streams.echoesExactly(open, 3, 1024)).as("within shutdown_grace").isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> Streams.closedByPeer(open));
+      assertThat(Duration.ofNanos(System.nanoTime() - removedAt))
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+      assertThat(Streams.echoesExactly(untouched, 4, 1024)).as("untouched proxy").isTrue();
+    }
+  }
+
   private ClientConfig config(TunnelServer server, List<ProxyConfig> proxies) {
     return fast(fixture.clientConfig(server.address().getPort(), "office", proxies));
   }

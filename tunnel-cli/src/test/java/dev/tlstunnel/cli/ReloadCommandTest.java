@@ -66,6 +66,45 @@ class ReloadCommandTest {
   }
 
   @Test
+  @Timeout(60)
+  void aServerRotatesItsKeyAndRefusesANewTunnelPort() throws Exception {
+    int port = DemoProbe.freePort();
+    Path config = SampleConfigs.server(dir, port, "first-key-0123456789");
+    Path state = dir.resolve("state");
+    try (LiveRun server =
+        LiveRun.start("server", "-c", config.toString(), "--state-dir", state.toString())) {
+      Path socket = ReloadSocket.of(state, config);
+      await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(socket) || server.isDone());
+      String first = Files.readString(config);
+
+      SampleConfigs.write(config, first.replace("first-key-0123456789", "second-key-0123456789"));
+      CliRun rotated = reload(config, state);
+      assertThat(rotated.err()).isEmpty();
+      assertThat(rotated.out())
+          .isEqualTo(
+              "Applied: 1 updated\n"
+                  + "  server.auth_key: update, changed (the previous key is still accepted for"
+                  + " key_rotation_window (1h); open sessions stay) [applied]\n");
+      assertThat(rotated.code()).isZero();
+
+      String second = Files.readString(config);
+      SampleConfigs.write(
+          config, second.replace("bind_port = " + port, "bind_port = " + (port + 1)));
+      CliRun refused = reload(config, state, "--json");
+      assertThat(refused.code()).isEqualTo(1);
+      assertThat(refused.out())
+          .contains("\"outcome\" : \"refused\"")
+          .contains(
+              "server.bind_port: "
+                  + port
+                  + " -> "
+                  + (port + 1)
+                  + " (cannot change while the server runs; restart the server to apply it)");
+      assertThat(server.isDone()).isFalse();
+    }
+  }
+
+  @Test
   @Timeout(20)
   void withoutARunningProcessItSaysWhereItLooked() throws Exception {
     Path config = SampleConfigs.write(dir.resolve("client.toml"), client(1, web(3000)));
