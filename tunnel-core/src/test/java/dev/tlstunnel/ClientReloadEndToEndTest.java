@@ -234,6 +234,34 @@ class ClientReloadEndToEndTest extends EchoTunnelTest {
   }
 
   @Test
+  void aNewServerThatCannotBeReachedRollsBackAndTheSessionStays() throws Exception {
+    TunnelServer server = fixture.startServer();
+    int webPort = freePort();
+    ClientConfig before = config(server, List.of(proxy("web", webPort, echo.port())));
+    EventRecorder events = new EventRecorder();
+    TunnelClient client = start(before, events);
+    client.proxy("web").whenHealthy().get(10, TimeUnit.SECONDS);
+    int nobody = freePort();
+
+    ReloadResult result =
+        client
+            .reload(TunnelFixture.built(before.toBuilder().server("127.0.0.1", nobody)))
+            .get(30, TimeUnit.SECONDS);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(result.message())
+        .startsWith("a new session with the reloaded settings did not come up (")
+        .endsWith("); the previous session and configuration stay");
+    assertThat(result.effective())
+        .extracting(c -> c.name() + " " + c.action().wireName() + " " + c.step().wireName())
+        .containsExactly("client.server_port reconnect failed");
+    assertThat(client.config()).isEqualTo(before);
+    assertThat(Streams.echoes(webPort)).isTrue();
+    assertThat(events.all(ClientEvent.Disconnected.class)).isEmpty();
+    assertThat(client.status().server()).isEqualTo(before.server());
+  }
+
+  @Test
   void aRemovedProxysOpenConnectionFinishesWithinShutdownGraceThenIsClosed() throws Exception {
     TunnelServer server = fixture.startServer();
     int keep = freePort();

@@ -1,9 +1,7 @@
 package dev.tlstunnel.client;
 
-import dev.tlstunnel.Failure;
 import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.ReloadResult.Action;
-import dev.tlstunnel.ReloadResult.Change;
 import dev.tlstunnel.ReloadResult.Kind;
 import dev.tlstunnel.ReloadResult.Outcome;
 import dev.tlstunnel.config.ClientConfig;
@@ -190,7 +188,8 @@ final class ClientReload {
       SessionAttempt session = loop.connectedSession();
       if (session == null) {
         keep(null);
-        result.complete(applied("not connected: the next session registers the proxies"));
+        result.complete(
+            ReloadOutcomes.applied(plan, "not connected: the next session registers the proxies"));
         return;
       }
       session.reconfigure(nextContext.alsoKnowing(removedConfigs()));
@@ -212,7 +211,8 @@ final class ClientReload {
       loop.hook(null);
       if (end == RegistrationRound.End.SESSION_ENDED) {
         keep(null);
-        result.complete(applied("the session ended: the next one registers the proxies"));
+        result.complete(
+            ReloadOutcomes.applied(plan, "the session ended: the next one registers the proxies"));
         return;
       }
       List<String> rejected = new ArrayList<>();
@@ -236,11 +236,11 @@ final class ClientReload {
         }
         round.results().values().forEach(tracker::onRegistrationResult);
         keep(session);
-        result.complete(applied(plan.summary()));
+        result.complete(ReloadOutcomes.applied(plan, plan.summary()));
         return;
       }
       undo(session, round);
-      result.complete(rolledBack(round, rejected));
+      result.complete(ReloadOutcomes.rolledBack(plan, round, specsNames(), rejected));
     }
 
     private void reconnect(CompletableFuture<ReloadResult> result) {
@@ -254,14 +254,14 @@ final class ClientReload {
                       () -> {
                         if (failure == null) {
                           keep(null);
-                          result.complete(applied(plan.summary()));
+                          result.complete(ReloadOutcomes.applied(plan, plan.summary()));
                         } else {
                           tracker.restore(oldProxies, before, Set.of());
                           forwarders.abort(prepared);
                           if (nextSsl != null) {
                             ReferenceCountUtil.release(nextSsl);
                           }
-                          result.complete(reconnectFailed(failure));
+                          result.complete(ReloadOutcomes.reconnectFailed(plan, failure));
                         }
                       }));
     }
@@ -350,57 +350,6 @@ final class ClientReload {
     private List<ProxyConfig> removedConfigs() {
       Set<String> removed = plan.names(Kind.PROXY, Action.REMOVE);
       return oldProxies.stream().filter(p -> removed.contains(p.name())).toList();
-    }
-
-    private ReloadResult applied(String message) {
-      return new ReloadResult(
-          Outcome.APPLIED,
-          plan.changes().stream()
-              .map(
-                  c -> c.action() == Action.UNCHANGED ? c : c.with(ReloadResult.Step.APPLIED, null))
-              .toList(),
-          message);
-    }
-
-    private ReloadResult rolledBack(RegistrationRound round, List<String> rejected) {
-      List<Change> changes = new ArrayList<>();
-      for (Change c : plan.changes()) {
-        if (c.kind() == Kind.PROXY && round.results().containsKey(c.name())) {
-          changes.add(
-              round.accepted(c.name())
-                  ? c.with(ReloadResult.Step.UNDONE, null)
-                  : c.with(
-                      ReloadResult.Step.FAILED,
-                      "rejected by the server: " + round.results().get(c.name()).reason()));
-        } else if (c.kind() == Kind.PROXY && specsNames().contains(c.name())) {
-          changes.add(c.with(ReloadResult.Step.FAILED, "the server did not answer"));
-        } else {
-          changes.add(c);
-        }
-      }
-      return new ReloadResult(
-          Outcome.ROLLED_BACK,
-          changes,
-          "the server refused "
-              + String.join("; ", rejected)
-              + "; what it had accepted was undone, the previous configuration stays");
-    }
-
-    private ReloadResult reconnectFailed(Failure failure) {
-      List<Change> changes =
-          plan.changes().stream()
-              .map(
-                  c ->
-                      c.action() == Action.RECONNECT
-                          ? c.with(ReloadResult.Step.FAILED, failure.message())
-                          : c)
-              .toList();
-      return new ReloadResult(
-          Outcome.ROLLED_BACK,
-          changes,
-          "a new session with the reloaded settings did not come up ("
-              + failure.message()
-              + "); the previous session and configuration stay");
     }
   }
 

@@ -214,6 +214,17 @@ final class ReconnectLoop implements SessionAttempt.Listener {
         "Connected to server {} with the reloaded configuration{}",
         context().config().server(),
         old == null ? "" : "; the previous session closes once its streams finish");
+    up(serverVersion);
+    if (old != null) {
+      old.drain(context().config().shutdownGrace().toMillis());
+    }
+    CompletableFuture<Failure> outcome = candidateOutcome;
+    candidateOutcome = null;
+    outcome.complete(null);
+  }
+
+  /** The session is up: the view says so and the listeners hear it. */
+  private void up(String serverVersion) {
     view = new View(SessionState.CONNECTED, null, null, null);
     ClientEvent.Connected up =
         new ClientEvent.Connected(
@@ -223,12 +234,6 @@ final class ReconnectLoop implements SessionAttempt.Listener {
             serverVersion);
     events.connected(up.server(), up.clientId(), up.serverVersion());
     connected.complete(up);
-    if (old != null) {
-      old.drain(context().config().shutdownGrace().toMillis());
-    }
-    CompletableFuture<Failure> outcome = candidateOutcome;
-    candidateOutcome = null;
-    outcome.complete(null);
   }
 
   @Override
@@ -288,15 +293,7 @@ final class ReconnectLoop implements SessionAttempt.Listener {
           Counts.of(failures, "attempt", "attempts"));
     }
     failures = 0;
-    view = new View(SessionState.CONNECTED, null, null, null);
-    ClientEvent.Connected up =
-        new ClientEvent.Connected(
-            events.clock().instant(),
-            context().config().server(),
-            context().config().clientId(),
-            serverVersion);
-    events.connected(up.server(), up.clientId(), up.serverVersion());
-    connected.complete(up);
+    up(serverVersion);
   }
 
   @Override
