@@ -15,6 +15,7 @@ import dev.tlstunnel.ReloadResult.Step;
 import dev.tlstunnel.client.ClientEvent;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.config.KeepAlive;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
@@ -60,6 +61,8 @@ class ClientReloadEndToEndTest extends EchoTunnelTest {
     for (String name : List.of("keep", "gone", "moved")) {
       client.proxy(name).whenHealthy().get(10, TimeUnit.SECONDS);
     }
+    int connects = events.all(ClientEvent.Connected.class).size();
+    int drops = events.all(ClientEvent.Disconnected.class).size();
     int movedTo = freePort();
     int added = freePort();
     ClientConfig after =
@@ -75,13 +78,20 @@ class ClientReloadEndToEndTest extends EchoTunnelTest {
           CompletableFuture.supplyAsync(() -> readAll(transfer));
       MessageDigest sent = MessageDigest.getInstance("SHA-256");
       Random random = new Random(17);
+      long started = System.nanoTime();
       write(transfer.getOutputStream(), random, sent, 8 * MIB);
 
+      long reloadStarted = System.nanoTime();
       ReloadResult result = client.reload(after).get(20, TimeUnit.SECONDS);
+      long reloadNanos = System.nanoTime() - reloadStarted;
 
       write(transfer.getOutputStream(), random, sent, 56 * MIB);
       transfer.shutdownOutput();
       Streams.Digest digest = back.get(60, TimeUnit.SECONDS);
+      System.out.printf(
+          "reload: 3 proxy changes applied over the session in %.1f ms while 64 MiB went through"
+              + " an untouched proxy in %.2f s (load average %s)%n",
+          reloadNanos / 1e6, (System.nanoTime() - started) / 1e9, loadAverage());
       assertThat(digest.length()).isEqualTo(64 * MIB);
       assertThat(digest.sha256()).isEqualTo(sent.digest());
 
@@ -105,8 +115,8 @@ class ClientReloadEndToEndTest extends EchoTunnelTest {
     assertThat(Streams.echoes(keep)).isTrue();
     assertThatThrownBy(() -> client.proxy("gone")).isInstanceOf(IllegalArgumentException.class);
     assertThat(client.config()).isEqualTo(after);
-    assertThat(events.all(ClientEvent.Connected.class)).as("no reconnect").hasSize(1);
-    assertThat(events.all(ClientEvent.Disconnected.class)).isEmpty();
+    assertThat(events.all(ClientEvent.Connected.class)).as("no reconnect").hasSize(connects);
+    assertThat(events.all(ClientEvent.Disconnected.class)).hasSize(drops);
     assertThat(events.all(ClientEvent.Reloaded.class))
         .singleElement()
         .satisfies(e -> assertThat(e.result().outcome()).isEqualTo(Outcome.APPLIED));
@@ -298,14 +308,28 @@ class ClientReloadEndToEndTest extends EchoTunnelTest {
     }
   }
 
+  /**
+   * Quick reconnects, and the default keepalive: a loaded machine must not drop a session the test
+   * watches for reconnects.
+   */
   private ClientConfig config(TunnelServer server, List<ProxyConfig> proxies) {
-    return fast(fixture.clientConfig(server.address().getPort(), "office", proxies));
+    return TunnelFixture.built(
+        fast(fixture.clientConfig(server.address().getPort(), "office", proxies)).toBuilder()
+            .keepAlive(KeepAlive.DEFAULT));
   }
 
   private TunnelClient start(ClientConfig config, EventRecorder events) throws Exception {
     TunnelClient client = TunnelClient.builder(config).listener(events).start();
     fixture.closeLater(client);
     return client;
+  }
+
+  private static String loadAverage() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   private static Change change(ReloadResult result, String name) {

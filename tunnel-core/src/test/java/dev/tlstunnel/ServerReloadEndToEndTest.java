@@ -11,6 +11,7 @@ import dev.tlstunnel.client.SessionState;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.Fingerprints;
+import dev.tlstunnel.config.KeepAlive;
 import dev.tlstunnel.config.ReloadConfig;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.TunnelServer;
@@ -140,7 +141,7 @@ class ServerReloadEndToEndTest extends EchoTunnelTest {
   }
 
   private ClientConfig clientConfig(TunnelServer server, String id, String key, int webPort) {
-    return fast(
+    return quick(
         TunnelFixture.built(
             fixture
                 .clientBuilder(
@@ -161,7 +162,7 @@ class ServerReloadEndToEndTest extends EchoTunnelTest {
 
   private ClientConfig pinnedConfig(TunnelServer server, String id, String pin, int webPort) {
     String name = webPort == 0 ? id + "-web" : "web";
-    return fast(
+    return quick(
         TunnelFixture.built(
             fixture
                 .clientBuilder(
@@ -173,6 +174,11 @@ class ServerReloadEndToEndTest extends EchoTunnelTest {
   private TunnelClient pinned(TunnelServer server, String id, String pin, int webPort)
       throws Exception {
     return fixture.startClient(pinnedConfig(server, id, pin, webPort));
+  }
+
+  /** Quick reconnects, the default keepalive (a loaded machine must not drop watched sessions). */
+  private static ClientConfig quick(ClientConfig c) {
+    return TunnelFixture.built(fast(c).toBuilder().keepAlive(KeepAlive.DEFAULT));
   }
 
   private static String fingerprint(Path cert) throws Exception {
