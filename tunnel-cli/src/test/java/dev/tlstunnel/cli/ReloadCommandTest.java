@@ -154,11 +154,11 @@ class ReloadCommandTest {
       assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
       assertThat(kill.exitValue()).isZero();
 
+      String added = "proxy 'api': add, publish 127.0.0.1:18081, local 127.0.0.1:8080 [applied]";
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> read(log).contains("Reloaded client.toml: ") || !process.isAlive());
-      assertThat(read(log))
-          .contains("proxy 'api': add, publish 127.0.0.1:18081, local 127.0.0.1:8080 [applied]");
+          .until(() -> read(log).contains(added) || !process.isAlive());
+      assertThat(read(log)).contains("Reloaded client.toml: ", added);
       assertThat(process.isAlive()).isTrue();
     } finally {
       process.destroy();
