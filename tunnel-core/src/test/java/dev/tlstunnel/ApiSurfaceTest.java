@@ -35,6 +35,12 @@ class ApiSurfaceTest {
       dev.tlstunnel.ForwarderState
       dev.tlstunnel.IoTransport
       dev.tlstunnel.ProxyStatus
+      dev.tlstunnel.ReloadResult
+      dev.tlstunnel.ReloadResult$Action
+      dev.tlstunnel.ReloadResult$Change
+      dev.tlstunnel.ReloadResult$Kind
+      dev.tlstunnel.ReloadResult$Outcome
+      dev.tlstunnel.ReloadResult$Step
       dev.tlstunnel.TlsProvider
       dev.tlstunnel.TunnelException
       dev.tlstunnel.TunnelStartException
@@ -51,6 +57,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.client.ClientEvent$ProxyRegistered
       dev.tlstunnel.client.ClientEvent$ProxyRejected
       dev.tlstunnel.client.ClientEvent$ProxyStatusChanged
+      dev.tlstunnel.client.ClientEvent$Reloaded
       dev.tlstunnel.client.ClientEvent$Stopped
       dev.tlstunnel.client.ClientEvent$VisitorRefused
       dev.tlstunnel.client.ClientExit
@@ -92,6 +99,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ProxyUrl
       dev.tlstunnel.config.ProxyUrl$Kind
       dev.tlstunnel.config.ReconnectPolicy
+      dev.tlstunnel.config.ReloadConfig
       dev.tlstunnel.config.RouteRule
       dev.tlstunnel.config.RouteVia
       dev.tlstunnel.config.RoutingConfig
@@ -110,6 +118,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.server.ServerEvent$PublicConnectionClosed
       dev.tlstunnel.server.ServerEvent$PublicConnectionOpened
       dev.tlstunnel.server.ServerEvent$PublicConnectionRefused
+      dev.tlstunnel.server.ServerEvent$Reloaded
       dev.tlstunnel.server.ServerEvent$Started
       dev.tlstunnel.server.ServerEvent$Stopped
       dev.tlstunnel.server.ServerSnapshot

@@ -26,9 +26,14 @@ public final class AdminPortRecord {
       names = "--state-dir",
       paramLabel = "DIR",
       description =
-          "Where a client with admin_port = 0 records the port its admin API got (default:"
-              + " ~/.tls-tunnel).")
+          "Where a client with admin_port = 0 records the port its admin API got, and where a"
+              + " client started with -c listens for reload requests (default: ~/.tls-tunnel).")
   private Path stateDir;
+
+  /** The state directory given, or null for the default. */
+  Path stateDir() {
+    return stateDir;
+  }
 
   /** What a running client recorded. */
   record Recorded(Path file, String addr, int port, long pid) {}

@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
  * {@code tls-tunnel client}: runs a tunnel client, reconnecting when the tunnel drops, until it
  * ends (exit code from {@link ExitCodes#of(ClientExit)}) or until SIGINT/SIGTERM (exit 0): the
  * first signal lets open streams finish within {@code shutdown_grace}, a second one stops at once.
+ * Started with {@code -c FILE}, SIGHUP or {@code tls-tunnel reload -c FILE} applies a changed file
+ * ({@link ReloadCommand}).
  */
 @Command(
     name = "client",
@@ -27,6 +29,7 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Run a tunnel client: connect to the server and publish the configured proxies.",
+      "With -c: SIGHUP or 'tls-tunnel reload -c FILE' applies a changed file.",
       "Without -c: --server HOST:PORT --key KEY --server-fingerprint F",
       "            --expose 3000:8080 ...",
       "Exit codes: 0 stopped, 1 usage or config error, 2 authentication failed,",
@@ -50,7 +53,20 @@ public final class ClientCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClientConfig cfg = quick.resolve(config, spec);
-    try (TunnelClient client = TunnelClient.start(cfg)) {
+    TunnelClient[] running = new TunnelClient[1];
+    TunnelClient.Builder builder =
+        ConfigReloads.client(
+            TunnelClient.builder(cfg),
+            main,
+            config,
+            adminRecord.stateDir(),
+            () -> running[0] == null ? cfg.reload() : running[0].config().reload());
+    ConfigReloads.level(main, cfg.reload());
+    try (TunnelClient client = builder.start()) {
+      running[0] = client;
+      if (config != null) {
+        ConfigReloads.onHangup(main, () -> client.reloadConfigFile(false));
+      }
       adminRecord.record(cfg, config, client);
       CompletableFuture<ClientExit> exit = client.exit();
       StopSignal stop = main.stopSignal();

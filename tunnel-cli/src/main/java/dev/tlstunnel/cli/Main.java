@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       TopCommand.class,
       RetryCommand.class,
+      ReloadCommand.class,
       DemoCommand.class,
       CertCommand.class,
       TemplateCommand.class,
@@ -101,6 +102,13 @@ public final class Main implements Callable<Integer> {
   /** The signal that tells long-running commands to stop. */
   StopSignal stopSignal() {
     return stopSignal;
+  }
+
+  /**
+   * Whether {@code -v} or {@code --log-level} chose the log level (a config file's then does not).
+   */
+  boolean logLevelFromCommandLine() {
+    return logLevel != null || verbosity.length > 0;
   }
 
   /** Whether errors should show stack traces ({@code -vv} or {@code --log-level trace}). */

@@ -2,7 +2,6 @@ package dev.tlstunnel.cli;
 
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.TunnelStartException;
-import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.server.TunnelServer;
 
 /**
@@ -20,10 +19,10 @@ final class NewcomerErrors {
    * @param portSetting where the user sets the port, e.g. {@code --port} or {@code server.bind_port
    *     in server.toml}
    */
-  static TunnelServer startServer(ServerConfig config, String portSetting)
+  static TunnelServer startServer(TunnelServer.Builder server, String portSetting)
       throws TunnelStartException, CommandFailure {
     try {
-      return TunnelServer.start(config);
+      return server.start();
     } catch (TunnelStartException e) {
       if (ExitCodes.isBindFailure(e.kind())) {
         throw new CommandFailure(

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tls-tunnel server}: runs a tunnel server until SIGINT or SIGTERM; the first signal drains
  * (published ports stop accepting, open connections get {@code shutdown_grace} to finish), a second
- * one stops at once.
+ * one stops at once. Started with {@code -c FILE}, SIGHUP or {@code tls-tunnel reload -c FILE}
+ * applies a changed file ({@link ReloadCommand}).
  */
 @Command(
     name = "server",
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Run a tunnel server until Ctrl+C or SIGTERM.",
+      "With -c: SIGHUP or 'tls-tunnel reload -c FILE' applies a changed file.",
       "Without -c: listen on port 7000 with a certificate and auth key created once in",
       "--state-dir, and print the client command line that connects to it."
     })
@@ -45,7 +47,21 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServerConfig cfg = zeroConfig.resolve(config, spec);
-    try (TunnelServer server = zeroConfig.start(cfg, spec)) {
+    TunnelServer[] running = new TunnelServer[1];
+    ConfigReloads.level(main, cfg.reload());
+    try (TunnelServer server =
+        zeroConfig.start(
+            cfg,
+            spec,
+            b ->
+                ConfigReloads.server(
+                    b,
+                    main,
+                    () -> running[0] == null ? cfg.reload() : running[0].config().reload()))) {
+      running[0] = server;
+      if (config != null) {
+        ConfigReloads.onHangup(main, () -> server.reloadConfigFile(false));
+      }
       StopSignal stop = main.stopSignal();
       stop.future().join();
       if (!stop.now().isDone()) {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * <p>INT and TERM are caught (when the JVM allows it) so the command can close cleanly and the
  * process exits 0: the first signal asks for a graceful stop, the second for an immediate one, a
  * third halts the JVM. A shutdown hook covers every other way the JVM shuts down: it triggers the
- * signal and waits, bounded, until the command has closed.
+ * signal and waits, bounded, until the command has closed. HUP runs the action a command set with
+ * {@link #onHangup} (a reload of its config file), on a thread of its own.
  */
 public final class StopSignal {
   private static final long HOOK_WAIT_SECONDS = 10;
@@ -23,6 +24,7 @@ public final class StopSignal {
   private final CompletableFuture<Void> stop = new CompletableFuture<>();
   private final CompletableFuture<Void> now = new CompletableFuture<>();
   private final CountDownLatch done = new CountDownLatch(1);
+  private volatile Runnable onHangup;
 
   private StopSignal() {}
 
@@ -36,6 +38,7 @@ public final class StopSignal {
     StopSignal signal = new StopSignal();
     signal.catchSignal("INT");
     signal.catchSignal("TERM");
+    signal.catchSignal("HUP");
     Runtime.getRuntime().addShutdownHook(new Thread(signal::onShutdown, "tls-tunnel-shutdown"));
     return signal;
   }
@@ -49,6 +52,21 @@ public final class StopSignal {
   public void triggerNow() {
     stop.complete(null);
     now.complete(null);
+  }
+
+  /** What SIGHUP does from now on (null: nothing). */
+  public void onHangup(Runnable action) {
+    this.onHangup = action;
+  }
+
+  /** Runs the SIGHUP action, if any, on a thread of its own (as the signal does). */
+  public void hangup() {
+    Runnable action = onHangup;
+    if (action != null) {
+      Thread t = new Thread(action, "tls-tunnel-reload-signal");
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   /** Completes when an immediate stop is asked for (the second signal). */
@@ -102,7 +120,9 @@ public final class StopSignal {
   private Object handle(Object proxy, Method method, Object[] args, String name) {
     switch (method.getName()) {
       case "handle" -> {
-        if (now.isDone()) {
+        if (name.equals("HUP")) {
+          hangup();
+        } else if (now.isDone()) {
           Runtime.getRuntime().halt(name.equals("INT") ? 130 : 143);
         } else if (triggered()) {
           triggerNow();

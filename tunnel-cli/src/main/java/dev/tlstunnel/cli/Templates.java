@@ -77,6 +77,13 @@ final class Templates {
         # admin_password = "..."
         # Proxy names and client ids with metric series of their own; the rest count as _other.
         metrics_label_limit = 500
+        # SIGHUP or 'tls-tunnel reload -c FILE' applies a changed file; watch = true polls it.
+        watch = false
+        watch_interval = "2s"
+        # tls-tunnel's own log level: "error", "warn", "info", "debug" or "trace" (-v wins).
+        # log_level = "info"
+        # After a reload changed auth_key, how long the previous key still works ("0s": not at all).
+        key_rotation_window = "1h"
 
         # A published port that cannot be bound (in use, no permission) is retried in the
         # background. These are the defaults and the limits for every client's proxies.
@@ -217,6 +224,11 @@ final class Templates {
         ping_interval = "20s"
         # Dial the server through an outbound proxy: HTTP CONNECT or SOCKS5, user:password optional.
         # proxy_url = "http://user:password@proxy.corp.example:3128"
+        # SIGHUP or 'tls-tunnel reload -c FILE' applies a changed file; watch = true polls it.
+        watch = false
+        watch_interval = "2s"
+        # tls-tunnel's own log level: "error", "warn", "info", "debug" or "trace" (-v wins).
+        # log_level = "info"
 
         # Coming back after the tunnel drops or the server cannot be reached.
         [client.reconnect]

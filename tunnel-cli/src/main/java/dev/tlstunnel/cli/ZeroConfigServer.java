@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -50,7 +51,8 @@ public final class ZeroConfigServer {
       names = "--state-dir",
       paramLabel = "DIR",
       description =
-          "Without -c: where the certificate, key and auth key are created once and kept (default: ~/.tls-tunnel).")
+          "Without -c: where the certificate, key and auth key are created once and kept; with"
+              + " -c: where the server listens for reload requests (default: ~/.tls-tunnel).")
   private Path stateDir;
 
   @Option(
@@ -87,10 +89,10 @@ public final class ZeroConfigServer {
     if (config == null) {
       return prepare(spec);
     }
-    if (stateDir != null || port != null || bindAddr != null || publicAddr != null) {
+    if (port != null || bindAddr != null || publicAddr != null) {
       throw new ParameterException(
           spec.commandLine(),
-          "--state-dir, --port, --bind and --public-addr are for running without a config file;"
+          "--port, --bind and --public-addr are for running without a config file;"
               + " with -c, set them in the file");
     }
     return ConfigLoader.loadServer(ConfigFiles.requireReadable(config));
@@ -102,8 +104,20 @@ public final class ZeroConfigServer {
    */
   TunnelServer start(ServerConfig config, CommandSpec spec)
       throws TunnelStartException, CommandFailure {
+    return start(config, spec, b -> b);
+  }
+
+  /** Like {@link #start(ServerConfig, CommandSpec)}, with the builder changed by {@code more}. */
+  TunnelServer start(
+      ServerConfig config, CommandSpec spec, UnaryOperator<TunnelServer.Builder> more)
+      throws TunnelStartException, CommandFailure {
     String portSetting = configFile != null ? "server.bind_port in " + configFile : "--port";
-    TunnelServer server = NewcomerErrors.startServer(config, portSetting);
+    TunnelServer.Builder builder = TunnelServer.builder(config);
+    if (configFile != null) {
+      builder.configFile(configFile);
+      ReloadSocket.listen(stateDir, configFile, builder::controlSocket);
+    }
+    TunnelServer server = NewcomerErrors.startServer(more.apply(builder), portSetting);
     if (configFile == null) {
       announce(spec.commandLine().getOut(), server.address());
     }

@@ -72,6 +72,11 @@ final class LiveRun implements AutoCloseable {
     }
   }
 
+  /** Sends the command what SIGHUP would (a reload of its config file). */
+  void hangup() {
+    stop.hangup();
+  }
+
   /** Stops the command and returns its exit code. */
   int stop() throws Exception {
     stop.trigger();

@@ -6,9 +6,11 @@ import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.admin.AdminAccess;
 import dev.tlstunnel.admin.AdminHttp;
 import dev.tlstunnel.admin.Routes;
+import dev.tlstunnel.reload.ReloadHttpHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -53,11 +55,13 @@ final class AdminServer implements AutoCloseable {
         port,
         AdminAccess.OPEN,
         new Routes().json("/api/status", () -> status.get().toJson()),
-        retry);
+        retry,
+        null);
   }
 
   /**
-   * Binds the admin API on {@code addr:port} (port 0 picks a free one).
+   * Binds the admin API on {@code addr:port} (port 0 picks a free one), with {@code POST
+   * /api/reload} when {@code reload} is not null.
    *
    * @throws TunnelStartException when the bind fails, naming the address and the cause
    */
@@ -68,12 +72,16 @@ final class AdminServer implements AutoCloseable {
       int port,
       AdminAccess access,
       Routes routes,
-      Function<String, CompletableFuture<ProxyRetry>> retry)
+      Function<String, CompletableFuture<ProxyRetry>> retry,
+      ReloadHttpHandler.Target reload)
       throws TunnelStartException {
     ObjectMapper json =
         new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-    List<Supplier<ChannelHandler>> before =
-        List.of(() -> new AdminRetryHandler(retry, json, access));
+    List<Supplier<ChannelHandler>> before = new ArrayList<>();
+    before.add(() -> new AdminRetryHandler(retry, json, access));
+    if (reload != null) {
+      before.add(() -> new ReloadHttpHandler(reload, access));
+    }
     return new AdminServer(
         AdminHttp.start(group, channelClass, addr, port, access, routes, before, "admin API", log));
   }

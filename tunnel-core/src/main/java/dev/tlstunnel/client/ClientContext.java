@@ -10,7 +10,10 @@ import io.netty.channel.EventLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What every stream of one client shares. */
+/**
+ * What every stream of one client shares. Immutable: a reload makes another ({@link #withConfig}),
+ * which streams opened from then on use.
+ */
 record ClientContext(
     ClientConfig config,
     Transport transport,
@@ -27,6 +30,36 @@ record ClientContext(
   static ClientContext of(
       ClientConfig config, Transport transport, YamuxConfig yamux, EventLoop loop) {
     return of(config, transport, yamux, loop, LocalDialer.sockets(config, transport));
+  }
+
+  /** The same client with {@code next} (a reload): its proxies, and a dialer for its timeouts. */
+  ClientContext withConfig(ClientConfig next) {
+    return new ClientContext(
+        next,
+        transport,
+        yamux,
+        byName(next.proxies()),
+        dialer.reconfigured(next),
+        retries,
+        visitors,
+        streams);
+  }
+
+  /**
+   * This context, also knowing {@code extra} proxies it does not have (removed by a reload that is
+   * still under way: the server may open streams for them until it has heard).
+   */
+  ClientContext alsoKnowing(java.util.Collection<ProxyConfig> extra) {
+    Map<String, ProxyConfig> all = new LinkedHashMap<>(proxiesByName);
+    extra.forEach(p -> all.putIfAbsent(p.name(), p));
+    return new ClientContext(
+        config, transport, yamux, Map.copyOf(all), dialer, retries, visitors, streams);
+  }
+
+  private static Map<String, ProxyConfig> byName(java.util.List<ProxyConfig> proxies) {
+    Map<String, ProxyConfig> byName = new LinkedHashMap<>();
+    proxies.forEach(p -> byName.put(p.name(), p));
+    return Map.copyOf(byName);
   }
 
   /** Like {@link #of(ClientConfig, Transport, YamuxConfig, EventLoop)}, with another dialer. */

@@ -46,6 +46,22 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
 
     /** The server is about to close this session: another with the same client id replaced it. */
     void replaced(SessionReplaced notice);
+
+    /**
+     * The client id of a live session this one takes over gracefully (a reload that reconnects), or
+     * null.
+     */
+    default String handoverFrom() {
+      return null;
+    }
+
+    /** The control stream of the authenticated session, for the messages of a reload. */
+    default void controlStream(io.netty.channel.Channel control) {}
+
+    /** The server answered a proxy registration; by default the tracker hears it. */
+    default void onRegistrationResult(ProxyRegistrationResult result) {
+      tracker().onRegistrationResult(result);
+    }
   }
 
   private final ClientContext context;
@@ -63,7 +79,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
             Protocol.VERSION,
             context.config().authKey(),
             context.config().clientId(),
-            Version.VERSION));
+            Version.VERSION,
+            session.handoverFrom()));
     ctx.fireChannelActive();
   }
 
@@ -72,7 +89,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
     if (msg instanceof AuthResult auth) {
       onAuthResult(ctx, auth);
     } else if (msg instanceof ProxyRegistrationResult result) {
-      session.tracker().onRegistrationResult(result);
+      session.onRegistrationResult(result);
     } else if (msg instanceof ProxyStatusUpdate update) {
       session.tracker().onStatusUpdate(update);
     } else if (msg instanceof SessionReplaced notice) {
@@ -100,13 +117,21 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
         context.config().server(),
         context.config().clientId(),
         auth.serverVersion());
+    session.controlStream(ctx.channel());
     session.connected(auth.serverVersion());
     context.retries().attach(ctx.channel());
-    List<ProxySpec> specs = context.config().proxies().stream().map(this::spec).toList();
+    List<ProxySpec> specs =
+        session.tracker().configs().stream()
+            .map(p -> spec(p, context.config().clientId(), false))
+            .toList();
     ctx.writeAndFlush(new RegisterProxies(specs));
   }
 
-  private ProxySpec spec(ProxyConfig p) {
+  /**
+   * What the server is asked to publish for {@code p} of client {@code clientId}; {@code replace}
+   * for a reload's change.
+   */
+  static ProxySpec spec(ProxyConfig p, String clientId, boolean replace) {
     if (p.isPrivate()) {
       return new ProxySpec(
           p.name(),
@@ -114,7 +139,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
           0,
           p.proxyType().configName(),
           null,
-          Visitors.access(p, context.config().clientId()));
+          Visitors.access(p, clientId),
+          replace ? Boolean.TRUE : null);
     }
     BindRetrySpec retry =
         p.bindRetry() == null
@@ -124,7 +150,13 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
                 p.bindRetry().initialDelay().toMillis(),
                 p.bindRetry().maxDelay().toMillis());
     return new ProxySpec(
-        p.name(), p.publishAddr(), p.publishPort(), p.proxyType().configName(), retry);
+        p.name(),
+        p.publishAddr(),
+        p.publishPort(),
+        p.proxyType().configName(),
+        retry,
+        null,
+        replace ? Boolean.TRUE : null);
   }
 
   @Override

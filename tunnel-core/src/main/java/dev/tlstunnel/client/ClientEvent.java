@@ -1,6 +1,7 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.Failure;
+import dev.tlstunnel.ReloadResult;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -105,6 +106,12 @@ public sealed interface ClientEvent {
   record VisitorRefused(
       Instant time, String visitorName, String target, String reason, String message)
       implements ClientEvent {}
+
+  /**
+   * A reload of the configuration ended (not a dry run): applied, unchanged, refused or rolled
+   * back, with every change and what became of it.
+   */
+  record Reloaded(Instant time, ReloadResult result) implements ClientEvent {}
 
   /** The client ended; nothing of it runs any more. */
   record Stopped(Instant time, ClientExit exit) implements ClientEvent {}

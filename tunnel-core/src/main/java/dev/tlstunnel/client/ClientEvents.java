@@ -1,6 +1,7 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.Failure;
+import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.common.ListenerSet;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,6 +88,11 @@ final class ClientEvents {
     listeners.fire(
         new ClientEvent.VisitorRefused(clock.instant(), visitor, target, reason, message),
         TunnelClient.Listener::visitorRefused);
+  }
+
+  void reloaded(ReloadResult result) {
+    listeners.fire(
+        new ClientEvent.Reloaded(clock.instant(), result), TunnelClient.Listener::reloaded);
   }
 
   void stopped(ClientExit exit) {

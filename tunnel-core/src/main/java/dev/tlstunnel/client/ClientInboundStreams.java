@@ -6,17 +6,19 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
+import java.util.function.Supplier;
 
 /**
- * Sets up every stream the server opens: header decoder, then the local connect. Each stream joins
- * the session's group of data streams (a graceful shutdown waits for them).
+ * Sets up every stream the server opens: header decoder, then the local connect, with the session's
+ * context at that moment (a reload may change it). Each stream joins the session's group of data
+ * streams (a graceful shutdown waits for them).
  */
 @ChannelHandler.Sharable
 final class ClientInboundStreams extends ChannelInitializer<Channel> {
-  private final ClientContext context;
+  private final Supplier<ClientContext> context;
   private final ChannelGroup dataStreams;
 
-  ClientInboundStreams(ClientContext context, ChannelGroup dataStreams) {
+  ClientInboundStreams(Supplier<ClientContext> context, ChannelGroup dataStreams) {
     this.context = context;
     this.dataStreams = dataStreams;
   }
@@ -26,7 +28,7 @@ final class ClientInboundStreams extends ChannelInitializer<Channel> {
     dataStreams.add(stream);
     stream.config().setOption(ChannelOption.AUTO_READ, false);
     stream.pipeline().addLast("header", new StreamHeaderDecoder());
-    stream.pipeline().addLast("connect", new LocalConnectHandler(context));
+    stream.pipeline().addLast("connect", new LocalConnectHandler(context.get()));
     stream.read();
   }
 }

@@ -9,6 +9,7 @@ import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.MonitoringConfig;
 import dev.tlstunnel.metrics.Exposition;
 import dev.tlstunnel.notify.Notifications;
+import dev.tlstunnel.reload.ReloadHttpHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -79,7 +80,8 @@ final class ClientMonitoring implements AutoCloseable {
       Class<? extends ServerChannel> channelClass,
       Supplier<ClientStatus> status,
       ReconnectLoop session,
-      Function<String, CompletableFuture<ProxyRetry>> retry)
+      Function<String, CompletableFuture<ProxyRetry>> retry,
+      ReloadHttpHandler.Target reload)
       throws TunnelStartException {
     ClientApi api = new ClientApi(status, metrics, session, clock);
     ticker =
@@ -116,7 +118,8 @@ final class ClientMonitoring implements AutoCloseable {
               new AdminAccess(
                   settings.adminToken(), settings.adminUser(), settings.adminPassword()),
               routes,
-              retry);
+              retry,
+              reload);
     } catch (TunnelStartException e) {
       close();
       throw e;

@@ -4,9 +4,13 @@ import static dev.tlstunnel.common.Errors.rootMessage;
 
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.common.Counts;
+import dev.tlstunnel.config.Durations;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.ControlCodec;
+import dev.tlstunnel.protocol.ControlMessage;
+import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.SessionReplaced;
 import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.FingerprintMismatchException;
@@ -23,6 +27,10 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import java.security.cert.CertificateException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +47,10 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
 
   private final ClientContext context;
   private final EventLoop loop;
+  private final String handoverFrom;
+  private final ChannelGroup clientStreams;
+  private volatile ClientContext current;
+  private Channel control;
   private final ClientTransport transport;
   private final ProxyStateTracker tracker;
   private final SessionAttempt.Listener listener;
@@ -58,14 +70,18 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
       SslContext sslContext,
       ProxyStateTracker tracker,
       SessionAttempt.Listener listener,
-      AtomicInteger keepAliveTimers) {
+      AtomicInteger keepAliveTimers,
+      String handoverFrom) {
     this.context = context;
+    this.current = context;
+    this.handoverFrom = handoverFrom;
     this.loop = loop;
     this.transport = new ClientTransport(context.config().transport(), sslContext);
     this.tracker = tracker;
     this.listener = listener;
     this.keepAliveTimers = keepAliveTimers;
     this.dataStreams = new DefaultChannelGroup("client-streams", loop);
+    this.clientStreams = new DefaultChannelGroup("client-opened-streams", loop);
   }
 
   @Override
@@ -95,6 +111,7 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
     pipeline =
         new ClientTunnelInitializer(
             context,
+            () -> current,
             transport,
             dataStreams,
             keepAliveTimers,
@@ -204,7 +221,72 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
     if (!authenticated || ended || tunnel == null || !tunnel.isActive()) {
       return loop.newFailedFuture(new IllegalStateException("not connected to server " + server()));
     }
-    return YamuxMultiplexHandler.get(tunnel).openStream(initializer);
+    Future<Channel> opened = YamuxMultiplexHandler.get(tunnel).openStream(initializer);
+    opened.addListener(
+        f -> {
+          if (f.isSuccess()) {
+            clientStreams.add((Channel) f.getNow());
+          }
+        });
+    return opened;
+  }
+
+  @Override
+  public String handoverFrom() {
+    return handoverFrom;
+  }
+
+  @Override
+  public void controlStream(Channel controlStream) {
+    control = controlStream;
+  }
+
+  @Override
+  public void onRegistrationResult(ProxyRegistrationResult result) {
+    listener.onRegistrationResult(this, result);
+  }
+
+  @Override
+  public boolean send(ControlMessage message) {
+    Channel c = control;
+    if (!authenticated || ended || c == null || !c.isActive()) {
+      return false;
+    }
+    c.writeAndFlush(message);
+    return true;
+  }
+
+  @Override
+  public void reconfigure(ClientContext next) {
+    current = next;
+  }
+
+  @Override
+  public void closeStreamsOf(Set<String> proxies, Duration grace) {
+    List<Channel> open = new ArrayList<>();
+    for (Channel stream : dataStreams) {
+      if (proxies.contains(stream.attr(LocalConnectHandler.PROXY).get())) {
+        open.add(stream);
+      }
+    }
+    if (open.isEmpty()) {
+      return;
+    }
+    loop.schedule(
+        () -> {
+          List<Channel> left = open.stream().filter(Channel::isOpen).toList();
+          if (!left.isEmpty()) {
+            log.info(
+                "Closing {} of proxies {} still open after shutdown_grace ({}), which a reload"
+                    + " removed or restarted",
+                Counts.of(left.size(), "connection", "connections"),
+                proxies,
+                Durations.format(grace));
+            left.forEach(Channel::close);
+          }
+        },
+        grace.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -317,10 +399,14 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
     dataStreams
         .newCloseFuture()
         .addListener(
-            f -> {
-              timer.cancel(false);
-              close();
-            });
+            f ->
+                clientStreams
+                    .newCloseFuture()
+                    .addListener(
+                        g -> {
+                          timer.cancel(false);
+                          close();
+                        }));
     return done;
   }
 }

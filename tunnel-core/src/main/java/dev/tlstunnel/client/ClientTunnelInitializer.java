@@ -11,6 +11,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of the client's tunnel connection: the transport (TLS, and the WebSocket or HTTP/2
@@ -19,6 +20,7 @@ import java.util.function.Consumer;
  */
 final class ClientTunnelInitializer extends ChannelInitializer<Channel> {
   private final ClientContext context;
+  private final Supplier<ClientContext> current;
   private final ClientTransport transport;
   private final ChannelGroup dataStreams;
   private final AtomicInteger keepAliveTimers;
@@ -26,14 +28,19 @@ final class ClientTunnelInitializer extends ChannelInitializer<Channel> {
   private final ViolationLog violations;
   private Future<Void> ready;
 
+  /**
+   * @param current the session's context when a stream opens (a reload may change it)
+   */
   ClientTunnelInitializer(
       ClientContext context,
+      Supplier<ClientContext> current,
       ClientTransport transport,
       ChannelGroup dataStreams,
       AtomicInteger keepAliveTimers,
       Consumer<DeadPeerHandler.PeerSilent> onSilence,
       ViolationLog violations) {
     this.context = context;
+    this.current = current;
     this.transport = transport;
     this.dataStreams = dataStreams;
     this.keepAliveTimers = keepAliveTimers;
@@ -58,7 +65,7 @@ final class ClientTunnelInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline p = ch.pipeline();
     p.addLast("keepalive", keepAlive());
     YamuxMultiplexHandler.addTo(
-        p, context.yamux(), true, new ClientInboundStreams(context, dataStreams));
+        p, context.yamux(), true, new ClientInboundStreams(current, dataStreams));
     p.addLast("tail", new ClientTailHandler(onSilence));
   }
 

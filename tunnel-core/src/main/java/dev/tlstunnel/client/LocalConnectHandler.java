@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(LocalConnectHandler.class);
+
+  /** The proxy a stream belongs to, once its header is read (a reload may close its streams). */
+  static final AttributeKey<String> PROXY = AttributeKey.valueOf("tls-tunnel.proxy");
 
   private final ClientContext context;
   private StreamHeader header;
@@ -46,6 +50,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
     }
     header = h;
     startedNanos = ctx.executor().ticker().nanoTime();
+    ctx.channel().attr(PROXY).set(h.proxyName());
     ctx.pipeline().addAfter(ctx.name(), HeldInput.NAME, new HeldInput());
     Map<String, ProxyConfig> proxies = context.proxiesByName();
     ProxyConfig proxy = proxies.get(h.proxyName());

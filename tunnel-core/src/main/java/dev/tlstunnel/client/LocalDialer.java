@@ -17,24 +17,43 @@ interface LocalDialer {
    */
   ChannelFuture dial(Channel stream, ProxyConfig proxy);
 
+  /** The dialer for a reloaded configuration ({@code local_connect_timeout}); by default this. */
+  default LocalDialer reconfigured(ClientConfig next) {
+    return this;
+  }
+
   /** The dialer of real sockets, with the configured connect timeout. */
   static LocalDialer sockets(ClientConfig config, Transport transport) {
     int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.localConnectTimeout().toMillis());
-    return (stream, proxy) ->
-        new Bootstrap()
-            .group(stream.eventLoop())
-            .channel(transport.socketChannelClass())
-            .option(ChannelOption.AUTO_READ, false)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    // the relay handler is added once connected
-                  }
-                })
-            .connect(proxy.localAddr(), proxy.localPort());
+    return new LocalDialer() {
+      @Override
+      public LocalDialer reconfigured(ClientConfig next) {
+        return sockets(next, transport);
+      }
+
+      @Override
+      public ChannelFuture dial(Channel stream, ProxyConfig proxy) {
+        return connect(stream, proxy, transport, timeoutMillis);
+      }
+    };
+  }
+
+  private static ChannelFuture connect(
+      Channel stream, ProxyConfig proxy, Transport transport, int timeoutMillis) {
+    return new Bootstrap()
+        .group(stream.eventLoop())
+        .channel(transport.socketChannelClass())
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                // the relay handler is added once connected
+              }
+            })
+        .connect(proxy.localAddr(), proxy.localPort());
   }
 }

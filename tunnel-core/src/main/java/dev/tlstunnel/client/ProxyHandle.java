@@ -70,6 +70,19 @@ public final class ProxyHandle {
     }
   }
 
+  /** A reload removed the proxy: a pending future fails. */
+  synchronized void removed() {
+    if (healthy.isDone()) {
+      healthy = new CompletableFuture<>();
+    }
+    healthy.completeExceptionally(
+        new TunnelException(
+            Failure.of(
+                FailureKind.PROXY_FAILED,
+                "Proxy '" + name + "' was removed from the configuration by a reload",
+                null)));
+  }
+
   /** The client ended: a pending future fails (or is cancelled when closed on request). */
   synchronized void clientEnded(ClientExit exit) {
     if (healthy.isDone()) {

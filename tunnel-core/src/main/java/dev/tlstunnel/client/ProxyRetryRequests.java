@@ -24,13 +24,18 @@ final class ProxyRetryRequests {
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
 
   private final EventLoop loop;
-  private final Set<String> proxies;
+  private volatile Set<String> proxies;
   private final Map<String, List<CompletableFuture<ProxyRetry>>> pending = new HashMap<>();
   private Channel control;
 
   ProxyRetryRequests(EventLoop loop, Set<String> proxies) {
     this.loop = loop;
     this.proxies = proxies;
+  }
+
+  /** A reload changed the configured proxies. */
+  void proxies(Set<String> names) {
+    this.proxies = Set.copyOf(names);
   }
 
   /** The session is authenticated: requests go on {@code controlStream} from now on. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,13 +24,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writers (the tunnel's event loop) are serialized by this object's monitor; readers (the admin
  * API, handles) see an immutable map published through a volatile field, so a snapshot is always
- * consistent.
+ * consistent. A reload changes the set of proxies ({@link #reconfigure}).
  */
 final class ProxyStateTracker {
   private static final Logger log = LoggerFactory.getLogger(ProxyStateTracker.class);
 
-  private final Map<String, ProxyConfig> configs;
-  private final Map<String, ProxyHandle> handles;
+  private Map<String, ProxyConfig> configs;
+  private volatile Map<String, ProxyHandle> handles;
   private final Clock clock;
   private final ClientEvents events;
   private final Consumer<ProxyState> hook;
@@ -51,11 +52,95 @@ final class ProxyStateTracker {
     for (ProxyConfig proxy : proxies) {
       byName.put(proxy.name(), proxy);
       initial.put(proxy.name(), pending(proxy, now));
-      handleMap.put(proxy.name(), new ProxyHandle(proxy.name(), () -> states.get(proxy.name())));
+      handleMap.put(proxy.name(), newHandle(proxy.name()));
     }
     this.configs = byName;
     this.handles = Map.copyOf(handleMap);
     this.states = initial;
+  }
+
+  private ProxyHandle newHandle(String name) {
+    return new ProxyHandle(name, () -> states.get(name));
+  }
+
+  /** The proxies tracked now, in configuration order: what a new session registers. */
+  synchronized List<ProxyConfig> configs() {
+    return List.copyOf(configs.values());
+  }
+
+  /**
+   * Tracks {@code proxies} from now on (a reload): new ones start {@code PENDING}, removed ones are
+   * dropped (a wait on their handle fails), the {@code restarted} ones are {@code PENDING} again
+   * until the server reports them; the others keep their state.
+   */
+  synchronized void reconfigure(List<ProxyConfig> proxies, Set<String> restarted) {
+    Instant now = clock.instant();
+    Map<String, ProxyConfig> byName = new LinkedHashMap<>();
+    Map<String, ProxyState> next = new LinkedHashMap<>();
+    Map<String, ProxyHandle> handleMap = new LinkedHashMap<>();
+    for (ProxyConfig proxy : proxies) {
+      byName.put(proxy.name(), proxy);
+      ProxyState was = states.get(proxy.name());
+      next.put(proxy.name(), was == null ? pending(proxy, now) : withLocal(was, proxy));
+      ProxyHandle handle = handles.get(proxy.name());
+      handleMap.put(proxy.name(), handle != null ? handle : newHandle(proxy.name()));
+    }
+    Map<String, ProxyHandle> dropped = new LinkedHashMap<>(handles);
+    dropped.keySet().removeAll(byName.keySet());
+    configs = byName;
+    states = next;
+    handles = Map.copyOf(handleMap);
+    dropped.values().forEach(ProxyHandle::removed);
+    for (String name : restarted) {
+      ProxyState current = next.get(name);
+      if (current != null && current.status() != ProxyStatus.PENDING) {
+        apply(current, pending(byName.get(name), now));
+      }
+    }
+  }
+
+  /** Every proxy's state by name, to {@link #restore} after a reload that failed. */
+  synchronized Map<String, ProxyState> states() {
+    return new LinkedHashMap<>(states);
+  }
+
+  /**
+   * Goes back to {@code proxies} and their states before a reload; those in {@code rebinding} are
+   * {@code PENDING} (the server binds them again).
+   */
+  synchronized void restore(
+      List<ProxyConfig> proxies, Map<String, ProxyState> before, Set<String> rebinding) {
+    reconfigure(proxies, Set.of());
+    Instant now = clock.instant();
+    for (ProxyConfig proxy : proxies) {
+      ProxyState was = before.get(proxy.name());
+      ProxyState target =
+          was == null || rebinding.contains(proxy.name()) ? pending(proxy, now) : was;
+      ProxyState current = states.get(proxy.name());
+      if (!current.equals(target)) {
+        apply(current, target);
+      }
+    }
+  }
+
+  /** {@code state} showing {@code proxy}'s local service (a reload may have moved it). */
+  private static ProxyState withLocal(ProxyState state, ProxyConfig proxy) {
+    String local = Addresses.hostPort(proxy.localAddr(), proxy.localPort());
+    if (local.equals(state.local())) {
+      return state;
+    }
+    return new ProxyState(
+        state.name(),
+        state.status(),
+        state.publishAddr(),
+        state.publishPort(),
+        local,
+        state.error(),
+        state.retryAfter(),
+        state.nextRetryAt(),
+        state.attempt(),
+        state.maxRetries(),
+        state.updatedAt());
   }
 
   /** The handle of the proxy named {@code name}, or null. */
@@ -141,6 +226,7 @@ final class ProxyStateTracker {
 
   /** The session ended: every proxy is {@code PENDING} again until the next session reports. */
   synchronized void onSessionLost() {
+    Map<String, ProxyConfig> configs = this.configs;
     Instant now = clock.instant();
     for (ProxyConfig config : configs.values()) {
       ProxyState current = states.get(config.name());

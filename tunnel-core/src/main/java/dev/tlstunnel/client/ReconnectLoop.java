@@ -5,9 +5,11 @@ import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.TunnelException;
 import dev.tlstunnel.common.Counts;
 import dev.tlstunnel.config.ClientConfig;
+import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -36,11 +38,25 @@ final class ReconnectLoop implements SessionAttempt.Listener {
   /** What the status API shows of the session. */
   record View(SessionState state, String lastError, Instant nextAttemptAt, Integer attempt) {}
 
-  private final ClientContext context;
+  /** Hears the registration results of the session while a reload waits for them. */
+  interface ResultHook {
+    /** A result; true when the hook took it (the tracker does not hear it then). */
+    boolean onResult(ProxyRegistrationResult result);
+
+    /** The session ended before every awaited result came. */
+    void onSessionEnded();
+  }
+
   private final EventLoop loop;
   private final SessionAttempt.Factory attempts;
-  private final ReconnectSchedule schedule;
   private final ClientEvents events;
+  private volatile SessionAttempt.Setup setup;
+  private ReconnectSchedule schedule;
+  private SessionAttempt candidate;
+  private CompletableFuture<Failure> candidateOutcome;
+  private SessionAttempt lostDuringSwitch;
+  private Failure lossDuringSwitch;
+  private ResultHook hook;
   private final ProxyStateTracker tracker;
   private final CompletableFuture<ClientEvent.Connected> connected = new CompletableFuture<>();
   private final CompletableFuture<ClientExit> exit = new CompletableFuture<>();
@@ -58,7 +74,20 @@ final class ReconnectLoop implements SessionAttempt.Listener {
       SessionAttempt.Factory attempts,
       ReconnectSchedule schedule,
       ClientEvents events) {
-    this.context = context;
+    this(context, null, loop, attempts, schedule, events);
+  }
+
+  /**
+   * @param ssl the TLS context sessions are made with (null in tests whose attempts need none)
+   */
+  ReconnectLoop(
+      ClientContext context,
+      SslContext ssl,
+      EventLoop loop,
+      SessionAttempt.Factory attempts,
+      ReconnectSchedule schedule,
+      ClientEvents events) {
+    this.setup = new SessionAttempt.Setup(context, ssl, null);
     this.loop = loop;
     this.attempts = attempts;
     this.schedule = schedule;
@@ -68,6 +97,154 @@ final class ReconnectLoop implements SessionAttempt.Listener {
 
   ProxyStateTracker tracker() {
     return tracker;
+  }
+
+  /** The client's context in force: its configuration, proxies and dialer. */
+  ClientContext context() {
+    return setup.context();
+  }
+
+  /** The TLS context sessions are made with. */
+  SslContext ssl() {
+    return setup.ssl();
+  }
+
+  /** The session that is up, or null; on the event loop. */
+  SessionAttempt connectedSession() {
+    SessionAttempt s = current;
+    return s != null && s.wasAuthenticated() && candidate == null ? s : null;
+  }
+
+  /**
+   * Takes a reloaded context (and TLS context) for everything from now on: the next attempt, the
+   * backoff, exit on bind failure. The session that is up keeps its connection; on the event loop.
+   */
+  void adopt(ClientContext next, SslContext ssl) {
+    setup = new SessionAttempt.Setup(next, ssl, null);
+    schedule = schedule.with(next.config().reconnect());
+  }
+
+  /** Routes the session's registration results to {@code h} first (null: to the tracker only). */
+  void hook(ResultHook h) {
+    hook = h;
+  }
+
+  /**
+   * Connects anew with {@code next} (a reload changed the server, key, trust or transport) while
+   * the session that is up goes on: once the new session is authenticated it takes over (the old
+   * one drains for {@code shutdown_grace}). The future completes on the event loop with null once
+   * the new session is up, or with the failure that kept it from coming up within {@code timeout}
+   * (the old session then stays). Without a session that is up, {@code next} is used from now on
+   * and an attempt starts at once (completes with null).
+   */
+  CompletableFuture<Failure> switchTo(SessionAttempt.Setup next, Duration timeout) {
+    CompletableFuture<Failure> outcome = new CompletableFuture<>();
+    if (exit.isDone()) {
+      outcome.complete(Failure.of(FailureKind.CONNECTION_LOST, "the client is stopped", null));
+      return outcome;
+    }
+    if (current == null || !current.wasAuthenticated()) {
+      adopt(next.context(), next.ssl());
+      if (current != null) {
+        SessionAttempt stale = current;
+        current = null;
+        stale.close();
+      }
+      if (retryTimer != null) {
+        retryTimer.cancel(false);
+        retryTimer = null;
+      }
+      attempt();
+      outcome.complete(null);
+      return outcome;
+    }
+    candidateOutcome = outcome;
+    SessionAttempt attempt = attempts.create(tracker, this, next);
+    candidate = attempt;
+    candidateSetup = next.plain();
+    var deadline =
+        loop.schedule(
+            () -> {
+              if (candidate == attempt) {
+                endCandidate(
+                    Failure.of(
+                        FailureKind.UNREACHABLE,
+                        "the new session was not up within " + timeout.toSeconds() + "s",
+                        null));
+                attempt.close();
+              }
+            },
+            timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
+    outcome.whenComplete((f, t) -> deadline.cancel(false));
+    events.connecting(next.context().config().server(), 1);
+    attempt.connect();
+    return outcome;
+  }
+
+  private SessionAttempt.Setup candidateSetup;
+
+  /** The candidate session failed: the old one stays (a loss of it meanwhile is handled now). */
+  private void endCandidate(Failure failure) {
+    candidate = null;
+    CompletableFuture<Failure> outcome = candidateOutcome;
+    candidateOutcome = null;
+    outcome.complete(failure);
+    if (lossDuringSwitch != null) {
+      SessionAttempt lost = lostDuringSwitch;
+      Failure why = lossDuringSwitch;
+      lostDuringSwitch = null;
+      lossDuringSwitch = null;
+      ended(lost, why);
+    }
+  }
+
+  /** The candidate session is up: it becomes the session, the old one drains. */
+  private void promote(String serverVersion) {
+    SessionAttempt old = current;
+    current = candidate;
+    candidate = null;
+    setup = candidateSetup;
+    schedule = schedule.with(setup.context().config().reconnect());
+    lostDuringSwitch = null;
+    lossDuringSwitch = null;
+    failures = 0;
+    tracker.onSessionLost();
+    log.info(
+        "Connected to server {} with the reloaded configuration{}",
+        context().config().server(),
+        old == null ? "" : "; the previous session closes once its streams finish");
+    up(serverVersion);
+    if (old != null) {
+      old.drain(context().config().shutdownGrace().toMillis());
+    }
+    CompletableFuture<Failure> outcome = candidateOutcome;
+    candidateOutcome = null;
+    outcome.complete(null);
+  }
+
+  /** The session is up: the view says so and the listeners hear it. */
+  private void up(String serverVersion) {
+    view = new View(SessionState.CONNECTED, null, null, null);
+    ClientEvent.Connected up =
+        new ClientEvent.Connected(
+            events.clock().instant(),
+            context().config().server(),
+            context().config().clientId(),
+            serverVersion);
+    events.connected(up.server(), up.clientId(), up.serverVersion());
+    connected.complete(up);
+  }
+
+  @Override
+  public void onRegistrationResult(SessionAttempt session, ProxyRegistrationResult result) {
+    if (session != current && session != candidate) {
+      return;
+    }
+    if (hook != null && hook.onResult(result)) {
+      return;
+    }
+    tracker.onRegistrationResult(result);
   }
 
   View view() {
@@ -95,40 +272,58 @@ final class ReconnectLoop implements SessionAttempt.Listener {
     }
     View last = view;
     view = new View(SessionState.CONNECTING, last.lastError(), null, last.attempt());
-    events.connecting(context.config().server(), failures + 1);
-    current = attempts.create(tracker, this);
+    events.connecting(context().config().server(), failures + 1);
+    current = attempts.create(tracker, this, setup);
     current.connect();
   }
 
   @Override
   public void onConnected(SessionAttempt session, String serverVersion) {
+    if (session == candidate && !exit.isDone()) {
+      promote(serverVersion);
+      return;
+    }
     if (session != current || exit.isDone()) {
       return;
     }
     if (failures > 0) {
       log.info(
           "Reconnected to server {} after {}",
-          context.config().server(),
+          context().config().server(),
           Counts.of(failures, "attempt", "attempts"));
     }
     failures = 0;
-    view = new View(SessionState.CONNECTED, null, null, null);
-    ClientEvent.Connected up =
-        new ClientEvent.Connected(
-            events.clock().instant(),
-            context.config().server(),
-            context.config().clientId(),
-            serverVersion);
-    events.connected(up.server(), up.clientId(), up.serverVersion());
-    connected.complete(up);
+    up(serverVersion);
   }
 
   @Override
   public void onEnded(SessionAttempt session, Failure failure) {
+    if (session == candidate) {
+      endCandidate(
+          failure != null
+              ? failure
+              : Failure.of(FailureKind.CONNECTION_LOST, "the new session was closed", null));
+      return;
+    }
     if (session != current) {
       return;
     }
+    if (candidate != null) {
+      // A reload's new session is on its way: it takes over if it comes up, else this is a loss.
+      current = null;
+      lostDuringSwitch = session;
+      lossDuringSwitch = failure;
+      return;
+    }
+    ended(session, failure);
+  }
+
+  private void ended(SessionAttempt session, Failure failure) {
     current = null;
+    ResultHook waiting = hook;
+    if (waiting != null) {
+      waiting.onSessionEnded();
+    }
     tracker.onSessionLost();
     if (exit.isDone()) {
       return;
@@ -151,7 +346,7 @@ final class ReconnectLoop implements SessionAttempt.Listener {
   }
 
   private boolean retries(Failure failure) {
-    ClientConfig config = context.config();
+    ClientConfig config = context().config();
     return switch (failure.kind()) {
       case AUTH_REFUSED, REFUSED ->
           config.reconnect().enabled() && config.reconnect().retryOnAuthFailure();
@@ -182,7 +377,7 @@ final class ReconnectLoop implements SessionAttempt.Listener {
   }
 
   private void onProxyChange(ProxyState proxy) {
-    if (proxy.status().isFinalFailure() && context.config().exitOnBindFailure()) {
+    if (proxy.status().isFinalFailure() && context().config().exitOnBindFailure()) {
       finish(
           new ClientExit(
               Failure.of(
@@ -226,6 +421,11 @@ final class ReconnectLoop implements SessionAttempt.Listener {
     if (current != null) {
       SessionAttempt closing = current;
       current = null;
+      closing.close();
+    }
+    if (candidate != null) {
+      SessionAttempt closing = candidate;
+      endCandidate(Failure.of(FailureKind.CONNECTION_LOST, "the client is stopped", null));
       closing.close();
     }
     tracker.onSessionLost();

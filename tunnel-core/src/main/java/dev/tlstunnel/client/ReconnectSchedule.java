@@ -22,6 +22,11 @@ final class ReconnectSchedule {
     this.random = random;
   }
 
+  /** The same jitter with another policy (a reload changed it). */
+  ReconnectSchedule with(ReconnectPolicy next) {
+    return new ReconnectSchedule(next, random);
+  }
+
   /** The wait before reconnect attempt {@code attempt} (1-based). */
   Duration delayBefore(int attempt) {
     long base = policy.delayBeforeAttempt(attempt).toNanos();

@@ -3,14 +3,19 @@ package dev.tlstunnel.client;
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.IoTransport;
+import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.TlsProvider;
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ClientTransportConfig;
+import dev.tlstunnel.config.ConfigLoader;
+import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ProxyUrl;
 import dev.tlstunnel.forward.Forwarders;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.reload.FileReloads;
+import dev.tlstunnel.reload.ReloadLog;
 import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
@@ -20,6 +25,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +35,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tunnel client: dials the server, authenticates, registers its proxies and serves the streams
@@ -47,6 +56,7 @@ import java.util.function.Consumer;
  * {@link #status()} and {@link #exit()}.
  */
 public final class TunnelClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TunnelClient.class);
 
   /**
    * Hears what the client does. Every method has a no-op default that passes the event to {@link
@@ -117,6 +127,10 @@ public final class TunnelClient implements AutoCloseable {
       onEvent(event);
     }
 
+    default void reloaded(ClientEvent.Reloaded event) {
+      onEvent(event);
+    }
+
     default void stopped(ClientEvent.Stopped event) {
       onEvent(event);
     }
@@ -129,6 +143,8 @@ public final class TunnelClient implements AutoCloseable {
   private final ClientMonitoring monitoring;
   private final ProxyRetryRequests retries;
   private final Forwarders forwarders;
+  private final ClientReload reload;
+  private final FileReloads files;
 
   private TunnelClient(
       ClientContext context,
@@ -137,8 +153,12 @@ public final class TunnelClient implements AutoCloseable {
       ReconnectLoop loop,
       ClientMonitoring monitoring,
       ProxyRetryRequests retries,
-      Forwarders forwarders) {
+      Forwarders forwarders,
+      ClientReload reload,
+      FileReloads files) {
     this.context = context;
+    this.reload = reload;
+    this.files = files;
     this.group = group;
     this.ownGroup = ownGroup;
     this.loop = loop;
@@ -179,7 +199,7 @@ public final class TunnelClient implements AutoCloseable {
           "no proxy named '"
               + name
               + "' in this client's configuration (proxies: "
-              + context.config().proxies().stream().map(p -> p.name()).toList()
+              + reload.config().proxies().stream().map(p -> p.name()).toList()
               + ")");
     }
     return handle;
@@ -187,7 +207,68 @@ public final class TunnelClient implements AutoCloseable {
 
   /** The latest state of the session, every proxy and every visitor. */
   public ClientStatus status() {
-    return Builder.statusOf(context, loop, forwarders);
+    return Builder.statusOf(loop, forwarders);
+  }
+
+  /** The configuration in force: the one it started with, or the last one a reload applied. */
+  public ClientConfig config() {
+    return reload.config();
+  }
+
+  /**
+   * What {@code next} would change, without changing anything (a dry run): outcome {@code PLANNED},
+   * {@code UNCHANGED}, or {@code REFUSED} when a change cannot be made while running.
+   */
+  public ReloadResult plan(ClientConfig next) {
+    return reload.plan(Objects.requireNonNull(next, "next"));
+  }
+
+  /**
+   * Applies {@code next} while running, all of it or nothing. Proxy changes travel over the session
+   * that is up (no reconnect): untouched proxies and their connections go on, removed and restarted
+   * ones' open connections may finish within {@code shutdown_grace}; a proxy the server rejects
+   * undoes the whole reload ({@code ROLLED_BACK}). Forwarders are added, removed, restarted or
+   * updated in place. A new server address, key, trust or transport takes a new session that takes
+   * over from the old one gracefully. Changes to the admin API's address, to private proxies or to
+   * visitors refuse the reload. Logged, and reported as a {@link ClientEvent.Reloaded}; reloads run
+   * one at a time.
+   */
+  public CompletableFuture<ReloadResult> reload(ClientConfig next) {
+    return reload.reload(Objects.requireNonNull(next, "next"), "the configuration");
+  }
+
+  /**
+   * Reads the file given to {@link Builder#configFile} again and applies it as {@link
+   * #reload(ClientConfig)} does, or with {@code dryRun} only plans it. An invalid file is refused
+   * with every problem, each naming its key; a client without a file refuses.
+   */
+  public CompletableFuture<ReloadResult> reloadConfigFile(boolean dryRun) {
+    if (files == null) {
+      return CompletableFuture.completedFuture(
+          new ReloadResult(
+              ReloadResult.Outcome.REFUSED,
+              List.of(),
+              "the client was started without a configuration file: there is none to reload"));
+    }
+    FileReloads.Loaded<ClientConfig> loaded = files.load(ConfigLoader::loadClient);
+    String what = String.valueOf(files.file().getFileName());
+    if (loaded.refused() != null) {
+      if (!dryRun) {
+        reload.report(loaded.refused(), what);
+      }
+      return CompletableFuture.completedFuture(loaded.refused());
+    }
+    if (dryRun) {
+      return CompletableFuture.completedFuture(plan(loaded.config()));
+    }
+    return reload
+        .reload(loaded.config(), what)
+        .whenComplete(
+            (r, t) -> {
+              if (r != null && r.outcome() == ReloadResult.Outcome.APPLIED) {
+                files.watch(loaded.config().reload());
+              }
+            });
   }
 
   /**
@@ -238,6 +319,9 @@ public final class TunnelClient implements AutoCloseable {
   }
 
   private void releaseResources() {
+    if (files != null) {
+      files.close();
+    }
     if (forwarders != null) {
       forwarders.close();
     }
@@ -262,9 +346,31 @@ public final class TunnelClient implements AutoCloseable {
     private TlsProvider tlsProvider = TlsProvider.fromSystemProperty();
     private int maxReceiveWindow = YamuxConfig.defaults().maxReceiveWindow();
     private int maxStreams = YamuxConfig.defaults().maxStreams();
+    private Path configFile;
+    private Path controlSocket;
 
     private Builder(ClientConfig config) {
       this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The file the configuration was loaded from: {@link #reloadConfigFile} reads it again, the
+     * admin API answers {@code POST /api/reload}, and with {@code watch = true} the client reloads
+     * it whenever its content changes.
+     */
+    public Builder configFile(Path file) {
+      this.configFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * Also answers reload requests ({@code POST /api/reload}, as {@code tls-tunnel reload} sends
+     * them) on a Unix domain socket at {@code socket}, readable by the owner only; needs {@link
+     * #configFile}. A socket another process listens on is left alone (logged).
+     */
+    public Builder controlSocket(Path socket) {
+      this.controlSocket = Objects.requireNonNull(socket, "socket");
+      return this;
     }
 
     /** Adds a listener; listeners are called in the order they were added. */
@@ -366,23 +472,49 @@ public final class TunnelClient implements AutoCloseable {
       ReconnectLoop loop =
           new ReconnectLoop(
               context,
+              ssl,
               eventLoop,
-              (tracker, listener) ->
-                  new ClientSession(context, eventLoop, ssl, tracker, listener, keepAliveTimers),
+              (tracker, listener, setup) ->
+                  new ClientSession(
+                      setup.context(),
+                      eventLoop,
+                      setup.ssl(),
+                      tracker,
+                      listener,
+                      keepAliveTimers,
+                      setup.handoverFrom()),
               new ReconnectSchedule(
                   config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
               events);
       Forwarders forwarders = startForwarders(loops, own, transport, loop, monitoring);
+      ClientReload reload =
+          new ClientReload(
+              config,
+              loop,
+              eventLoop,
+              forwarders,
+              sslContext != null ? null : this::contextFor,
+              (result, what) -> {
+                ReloadLog.log(log, what, result);
+                events.reloaded(result);
+              });
+      AtomicReference<TunnelClient> self = new AtomicReference<>();
+      FileReloads files =
+          configFile == null
+              ? null
+              : new FileReloads(configFile, dryRun -> self.get().reloadConfigFile(dryRun));
       try {
         monitoring.start(
             eventLoop,
             transport.serverChannelClass(),
-            () -> statusOf(context, loop, forwarders),
+            () -> statusOf(loop, forwarders),
             loop,
-            context.retries()::request);
+            context.retries()::request,
+            files == null ? null : files.target());
       } catch (TunnelStartException e) {
-        if (forwarders != null) {
-          forwarders.close();
+        forwarders.close();
+        if (files != null) {
+          files.close();
         }
         if (own) {
           Transport.shutdown(loops, 1);
@@ -390,14 +522,25 @@ public final class TunnelClient implements AutoCloseable {
         throw e;
       }
       TunnelClient client =
-          new TunnelClient(context, loops, own, loop, monitoring, context.retries(), forwarders);
+          new TunnelClient(
+              context, loops, own, loop, monitoring, context.retries(), forwarders, reload, files);
       context.visitors().onRefused(events::visitorRefused);
+      self.set(client);
       context.visitors().start(eventLoop);
       loop.start();
+      if (files != null) {
+        if (controlSocket != null) {
+          files.listen(loops, controlSocket);
+        }
+        files.watch(config.reload());
+      }
       return client;
     }
 
-    /** Starts the forwarders, if any; they listen (and retry their binds) on their own. */
+    /**
+     * Starts the forwarders (none, perhaps: a reload may add some); they listen (and retry their
+     * binds) on their own.
+     */
     private Forwarders startForwarders(
         EventLoopGroup loops,
         boolean own,
@@ -405,9 +548,6 @@ public final class TunnelClient implements AutoCloseable {
         ReconnectLoop loop,
         ClientMonitoring monitoring)
         throws TunnelStartException {
-      if (config.forwarders().isEmpty()) {
-        return null;
-      }
       try {
         return Forwarders.start(config.forwarders(), loops, transport, loop::openStream);
       } catch (IOException e) {
@@ -419,8 +559,8 @@ public final class TunnelClient implements AutoCloseable {
       }
     }
 
-    private static ClientStatus statusOf(
-        ClientContext context, ReconnectLoop loop, Forwarders forwarders) {
+    private static ClientStatus statusOf(ReconnectLoop loop, Forwarders forwarders) {
+      ClientContext context = loop.context();
       ClientConfig config = context.config();
       ReconnectLoop.View view = loop.view();
       ClientTransportConfig transport = config.transport();
@@ -429,7 +569,7 @@ public final class TunnelClient implements AutoCloseable {
           loop.tracker().snapshot().stream()
               .map(
                   p ->
-                      context.proxiesByName().get(p.name()).isPrivate()
+                      isPrivate(context, p.name())
                           ? p.withVisitors("private", visitors.connected().of(p.name()))
                           : p.withVisitors("public", null))
               .toList();
@@ -445,6 +585,21 @@ public final class TunnelClient implements AutoCloseable {
           transport.proxyUrl() == null ? null : ProxyUrl.redact(transport.proxyUrl()),
           forwarders == null ? List.of() : forwarders.states(),
           visitors.snapshot());
+    }
+
+    private static boolean isPrivate(ClientContext context, String proxy) {
+      ProxyConfig p = context.proxiesByName().get(proxy);
+      return p != null && p.isPrivate();
+    }
+
+    /** The TLS context a reloaded configuration's trust settings make. */
+    private SslContext contextFor(ClientConfig next) throws IOException {
+      return TlsContexts.forClient(
+          next.caCertPath(),
+          next.skipVerify(),
+          next.serverFingerprint(),
+          tlsProvider,
+          ClientTransport.alpn(next.transport()));
     }
 
     private SslContext contextFromConfig() throws TunnelStartException {

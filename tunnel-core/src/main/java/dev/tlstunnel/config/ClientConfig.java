@@ -47,6 +47,7 @@ public final class ClientConfig {
   private final List<ProxyConfig> proxies;
   private final ClientTransportConfig transport;
   private final List<ForwarderConfig> forwarders;
+  private final ReloadConfig reload;
   private final List<VisitorConfig> visitors;
   private final MonitoringConfig monitoring;
 
@@ -68,6 +69,7 @@ public final class ClientConfig {
     keepAlive = b.keepAlive;
     shutdownGrace = b.shutdownGrace;
     transport = b.transport;
+    reload = b.reload;
     // Null entries are kept for the validator to report; a validated config has none.
     proxies =
         b.proxies == null
@@ -192,6 +194,11 @@ public final class ClientConfig {
     return forwarders;
   }
 
+  /** How the running client takes a changed configuration ({@code watch}, {@code log_level}). */
+  public ReloadConfig reload() {
+    return reload;
+  }
+
   /**
    * The admin API's credentials, the metric label bound and the fault notifications ({@code
    * admin_token}, {@code admin_user}, {@code [[client.notify]]}, ...).
@@ -252,7 +259,8 @@ public final class ClientConfig {
         && Objects.equals(transport, c.transport)
         && forwarders.equals(c.forwarders)
         && visitors.equals(c.visitors)
-        && monitoring.equals(c.monitoring);
+        && monitoring.equals(c.monitoring)
+        && Objects.equals(reload, c.reload);
   }
 
   @Override
@@ -299,6 +307,8 @@ public final class ClientConfig {
         + transport
         + ", forwarders="
         + forwarders
+        + ", reload="
+        + reload
         + ", visitors="
         + visitors
         + ", monitoring="
@@ -327,6 +337,7 @@ public final class ClientConfig {
     List<ProxyConfig> proxies = new java.util.ArrayList<>();
     ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
     List<ForwarderConfig> forwarders = new java.util.ArrayList<>();
+    ReloadConfig reload = ReloadConfig.DEFAULT;
     List<VisitorConfig> visitors = new java.util.ArrayList<>();
     MonitoringConfig monitoring = MonitoringConfig.DEFAULT;
 
@@ -352,6 +363,7 @@ public final class ClientConfig {
       proxies = new java.util.ArrayList<>(c.proxies);
       transport = c.transport;
       forwarders = new java.util.ArrayList<>(c.forwarders);
+      reload = c.reload;
       visitors = new java.util.ArrayList<>(c.visitors);
       monitoring = c.monitoring;
     }
@@ -443,6 +455,12 @@ public final class ClientConfig {
     /** Replaces the forwarders ({@code [[forwarders]]}). */
     public Builder forwarders(List<ForwarderConfig> list) {
       this.forwarders = new java.util.ArrayList<>(list);
+      return this;
+    }
+
+    /** Watching the file and the log level ({@code watch}, {@code log_level}). */
+    public Builder reload(ReloadConfig settings) {
+      this.reload = settings;
       return this;
     }
 

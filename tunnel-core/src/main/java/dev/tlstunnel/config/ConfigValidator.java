@@ -88,7 +88,8 @@ final class ConfigValidator {
         limits,
         transport,
         ForwardingCheck.egress(c.egress(), p),
-        MonitoringCheck.server(c.monitoring(), p));
+        MonitoringCheck.server(c.monitoring(), p),
+        ReloadCheck.check(c.reload(), "server", p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {
@@ -143,6 +144,7 @@ final class ConfigValidator {
     b.proxies = proxies;
     b.transport = TransportCheck.client(c.transport(), p);
     b.forwarders = ForwardingCheck.forwarders(c, p);
+    b.reload = ReloadCheck.check(c.reload(), "client", p);
     b.visitors = VisitorConfigCheck.visitors(c, b.adminAddr, p);
     b.monitoring = MonitoringCheck.client(c.monitoring(), b.adminAddr, c.adminPort(), p);
     return new ClientConfig(b);

@@ -38,6 +38,7 @@ public final class ServerConfig {
   private final ServerTransportConfig transport;
   private final EgressConfig egress;
   private final MonitoringConfig monitoring;
+  private final ReloadConfig reload;
 
   ServerConfig(
       String bindAddr,
@@ -65,6 +66,7 @@ public final class ServerConfig {
         limits,
         transport,
         egress,
+        null,
         null);
   }
 
@@ -81,7 +83,8 @@ public final class ServerConfig {
       Limits limits,
       ServerTransportConfig transport,
       EgressConfig egress,
-      MonitoringConfig monitoring) {
+      MonitoringConfig monitoring,
+      ReloadConfig reload) {
     this.bindAddr = bindAddr;
     this.bindPort = bindPort;
     this.certPath = certPath;
@@ -95,6 +98,7 @@ public final class ServerConfig {
     this.transport = transport;
     this.egress = egress;
     this.monitoring = monitoring == null ? MonitoringConfig.DEFAULT : monitoring;
+    this.reload = reload;
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -181,6 +185,14 @@ public final class ServerConfig {
     return monitoring;
   }
 
+  /**
+   * How the running server takes a changed configuration ({@code watch}, {@code log_level}, {@code
+   * key_rotation_window}).
+   */
+  public ReloadConfig reload() {
+    return reload;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerConfig c
@@ -196,7 +208,8 @@ public final class ServerConfig {
         && Objects.equals(limits, c.limits)
         && Objects.equals(transport, c.transport)
         && Objects.equals(egress, c.egress)
-        && Objects.equals(monitoring, c.monitoring);
+        && Objects.equals(monitoring, c.monitoring)
+        && Objects.equals(reload, c.reload);
   }
 
   @Override
@@ -214,7 +227,8 @@ public final class ServerConfig {
         limits,
         transport,
         egress,
-        monitoring);
+        monitoring,
+        reload);
   }
 
   /** Every setting but the auth key, which shows as {@code ***}. */
@@ -244,6 +258,8 @@ public final class ServerConfig {
         + egress
         + ", monitoring="
         + monitoring
+        + ", reload="
+        + reload
         + "]";
   }
 
@@ -262,6 +278,7 @@ public final class ServerConfig {
     private ServerTransportConfig transport = ServerTransportConfig.DEFAULT;
     private EgressConfig egress = EgressConfig.OFF;
     private MonitoringConfig monitoring = MonitoringConfig.DEFAULT;
+    private ReloadConfig reload = ReloadConfig.DEFAULT;
 
     Builder() {}
 
@@ -279,6 +296,7 @@ public final class ServerConfig {
       transport = c.transport;
       egress = c.egress;
       monitoring = c.monitoring;
+      reload = c.reload;
     }
 
     /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
@@ -349,6 +367,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Watching the file, the log level and the key rotation window. */
+    public Builder reload(ReloadConfig settings) {
+      this.reload = settings;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -369,7 +393,8 @@ public final class ServerConfig {
               limits,
               transport,
               egress,
-              monitoring));
+              monitoring,
+              reload));
     }
   }
 }

@@ -42,7 +42,11 @@ final class TomlMapping {
           "admin_user",
           "admin_password",
           "metrics_label_limit",
-          "notify");
+          "notify",
+          "watch",
+          "watch_interval",
+          "log_level",
+          "key_rotation_window");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
@@ -74,7 +78,10 @@ final class TomlMapping {
           "admin_user",
           "admin_password",
           "metrics_label_limit",
-          "notify");
+          "notify",
+          "watch",
+          "watch_interval",
+          "log_level");
   static final List<String> PROXY_KEYS =
       Stream.concat(
               Stream.of(
@@ -133,7 +140,8 @@ final class TomlMapping {
         limits(s.table("limits", LIMIT_KEYS)),
         TransportToml.server(s, baseDir),
         ForwardingMapping.egress(s),
-        MonitoringMapping.server(s));
+        MonitoringMapping.server(s),
+        ReloadToml.server(s));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
@@ -173,6 +181,7 @@ final class TomlMapping {
     b.proxies = proxies;
     b.transport = TransportToml.client(c);
     b.forwarders = forwarders;
+    b.reload = ReloadToml.client(c);
     b.visitors = visitors;
     b.monitoring = MonitoringMapping.client(c);
     return new ClientConfig(b);

@@ -47,6 +47,11 @@ final class Connector {
     this.tunnel = tunnel;
   }
 
+  /** Where this connector's targets go. */
+  Router router() {
+    return router;
+  }
+
   /** What a connection attempt gave: the route taken and the channel. */
   record Outcome(Router.Decision decision, Channel channel) {}
 

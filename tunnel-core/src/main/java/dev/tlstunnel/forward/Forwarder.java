@@ -22,12 +22,15 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,19 +40,24 @@ import org.slf4j.LoggerFactory;
  * One forwarder: its listener (binding and retrying like a published port, with the same log lines
  * and states), the bounds of its connections, its routing and its counters. Each accepted
  * connection gets the byte counter, the handshake deadline, the idle timeout and the front end of
- * its type.
+ * its type. A reload may replace everything but the listen address and type in place ({@link
+ * #update}): connections accepted from then on use the new settings, open ones keep theirs.
  */
 final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
   private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  private final ForwarderConfig config;
   private final EventLoopGroup group;
   private final Transport transport;
-  private final Credentials credentials;
-  private final Connector connector;
+  private final TunnelStreams tunnel;
+  private final Executor blocking;
   private final ForwarderStats stats = new ForwarderStats();
   private final ProxyListener listener;
+  private final ChannelGroup connections;
+  private volatile ForwarderConfig config;
+  private volatile Credentials credentials;
+  private volatile Connector connector;
+  private volatile GeoIp geoIp;
   private volatile Bind lastStatus;
   private long lastLogNanos;
   private long suppressed;
@@ -60,20 +68,14 @@ final class Forwarder {
       Transport transport,
       TunnelStreams tunnel,
       Executor blocking,
-      Router router) {
-    this.config = config;
+      Router router,
+      GeoIp geoIp) {
     this.group = group;
     this.transport = transport;
-    this.credentials = Credentials.of(config.username(), config.password());
-    EgressRules d = config.direct();
-    this.connector =
-        new Connector(
-            config.name(),
-            router,
-            EgressPolicy.parse(d.allowCidrs(), d.denyCidrs(), d.allowPorts(), d.denyPorts()),
-            blocking,
-            new Dialer(transport.socketChannelClass(), config.connectTimeout()),
-            tunnel);
+    this.tunnel = tunnel;
+    this.blocking = blocking;
+    this.connections = new DefaultChannelGroup("forwarder-" + config.name(), group.next());
+    settle(config, router, geoIp);
     EventLoop loop = group.next();
     this.listener =
         new ProxyListener(
@@ -94,6 +96,68 @@ final class Forwarder {
 
   void close() {
     listener.close();
+    closeGeoIp(geoIp);
+  }
+
+  /**
+   * Takes a reload's settings (the same name, type and listen address); connections accepted from
+   * now on use them. The routing's previous GeoIP database, if replaced, closes after {@code grace}
+   * (open handshakes may still read it).
+   */
+  void update(ForwarderConfig next, Router router, GeoIp db, Duration grace) {
+    GeoIp old = geoIp;
+    settle(next, router, db);
+    if (old != null && old != db) {
+      group.next().schedule(() -> closeGeoIp(old), grace.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * A reload removed or restarted this forwarder: the listener closes now, connections still open
+   * after {@code grace} are closed then.
+   */
+  void retire(Duration grace) {
+    listener.close();
+    List<Channel> open = List.copyOf(connections);
+    group
+        .next()
+        .schedule(
+            () -> {
+              long left = open.stream().filter(Channel::isOpen).count();
+              if (left > 0) {
+                log.info(
+                    "[forwarder={}] closing {} connections still open after shutdown_grace ({})",
+                    config.name(),
+                    left,
+                    dev.tlstunnel.config.Durations.format(grace));
+                open.forEach(Channel::close);
+              }
+              closeGeoIp(geoIp);
+            },
+            grace.toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  private void settle(ForwarderConfig next, Router router, GeoIp db) {
+    EgressRules d = next.direct();
+    Connector c =
+        new Connector(
+            next.name(),
+            router,
+            EgressPolicy.parse(d.allowCidrs(), d.denyCidrs(), d.allowPorts(), d.denyPorts()),
+            blocking,
+            new Dialer(transport.socketChannelClass(), next.connectTimeout()),
+            tunnel);
+    this.credentials = Credentials.of(next.username(), next.password());
+    this.connector = c;
+    this.geoIp = db;
+    this.config = next;
+  }
+
+  private static void closeGeoIp(GeoIp db) {
+    if (db != null) {
+      db.close();
+    }
   }
 
   private ServerBootstrap bootstrap(EventLoop loop) {
@@ -114,6 +178,7 @@ final class Forwarder {
   }
 
   private void accept(Channel ch) {
+    ForwarderConfig config = this.config;
     if (stats.active.get() >= config.maxConnections()) {
       stats.rejected.increment();
       rateLimitedWarn(
@@ -125,6 +190,7 @@ final class Forwarder {
     }
     stats.active.incrementAndGet();
     stats.total.increment();
+    connections.add(ch);
     ChannelPipeline p = ch.pipeline();
     p.addLast("count", new ForwardHandlers.Counter(stats));
     p.addLast("handshake", new ForwardHandlers.HandshakeDeadline(config.handshakeTimeout()));

@@ -66,10 +66,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
           tooLong ? "request head larger than max_request_head" : "malformed request");
       return;
     }
-    if (forwarder.credentials() != null
-        && !forwarder
-            .credentials()
-            .matchesBasic(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION))) {
+    Credentials credentials = forwarder.credentials(); // one read: a reload may replace them
+    if (credentials != null
+        && !credentials.matchesBasic(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION))) {
       forwarder.refused(ctx.channel(), "HTTP proxy authentication failed or missing");
       HttpResponses.sendProxyAuthRequired(ctx);
       return;

@@ -37,6 +37,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
   private static final String COMMAND_DECODER = "socks-command";
 
   private final Forwarder forwarder;
+  private Credentials credentials;
 
   Socks5Handler(Forwarder forwarder) {
     this.forwarder = forwarder;
@@ -58,8 +59,9 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
   }
 
   private void onInitial(ChannelHandlerContext ctx, Socks5InitialRequest init) {
+    credentials = forwarder.credentials(); // kept for this connection: a reload may replace them
     Socks5AuthMethod wanted =
-        forwarder.credentials() == null ? Socks5AuthMethod.NO_AUTH : Socks5AuthMethod.PASSWORD;
+        credentials == null ? Socks5AuthMethod.NO_AUTH : Socks5AuthMethod.PASSWORD;
     if (!init.authMethods().contains(wanted)) {
       ctx.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED))
           .addListener(ChannelFutureListener.CLOSE);
@@ -77,7 +79,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
   }
 
   private void onAuth(ChannelHandlerContext ctx, Socks5PasswordAuthRequest auth) {
-    if (!forwarder.credentials().matches(auth.username(), auth.password())) {
+    if (credentials == null || !credentials.matches(auth.username(), auth.password())) {
       ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
           .addListener(ChannelFutureListener.CLOSE);
       forwarder.refused(ctx.channel(), "SOCKS5 authentication failed");

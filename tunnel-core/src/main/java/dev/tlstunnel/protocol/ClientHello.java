@@ -7,10 +7,22 @@ package dev.tlstunnel.protocol;
  * @param authKey the shared key; never logged
  * @param clientId a stable identity of the client (host name by default)
  * @param softwareVersion the client's software version, for the server's log
+ * @param handoverFrom the client id of a live session of this client that this one takes over
+ *     gracefully (a reload that reconnects): the server moves the proxies over at once and lets
+ *     that session's open connections finish, instead of closing it; null for a plain connect
  */
 public record ClientHello(
-    int protocolVersion, String authKey, String clientId, String softwareVersion)
+    int protocolVersion,
+    String authKey,
+    String clientId,
+    String softwareVersion,
+    String handoverFrom)
     implements ControlMessage {
+
+  /** A plain connect, taking over nothing. */
+  public ClientHello(int protocolVersion, String authKey, String clientId, String softwareVersion) {
+    this(protocolVersion, authKey, clientId, softwareVersion, null);
+  }
 
   @Override
   public String toString() {
@@ -20,6 +32,7 @@ public record ClientHello(
         + clientId
         + ", softwareVersion="
         + softwareVersion
+        + (handoverFrom == null ? "" : ", handoverFrom=" + handoverFrom)
         + "]";
   }
 }

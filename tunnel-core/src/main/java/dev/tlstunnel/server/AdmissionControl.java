@@ -30,7 +30,7 @@ final class AdmissionControl {
   private static final AttributeKey<InetAddress> PENDING =
       AttributeKey.valueOf("tls-tunnel.unauthenticated");
 
-  private final Limits limits;
+  private volatile Limits limits;
   private final RateLimitedLog logs;
   private final LongSupplier clock;
   private final SourceTable sources;
@@ -46,6 +46,11 @@ final class AdmissionControl {
     this.logs = logs;
     this.clock = clock;
     this.sources = new SourceTable(maxSources);
+  }
+
+  /** Takes reloaded limits: the next connection is admitted by them. */
+  void limits(Limits next) {
+    this.limits = next;
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.bind.ProxyListener;
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
@@ -33,15 +35,81 @@ final class ProxyRegistration {
     this.reports = new BindReports(session.clientId(), session::send, context.events);
   }
 
-  /** Registers every proxy of a {@code register_proxies} message, each on its own. */
+  /**
+   * Registers every proxy of a {@code register_proxies} message, each on its own; a spec that
+   * {@linkplain ProxySpec#replaces() replaces} a proxy of this session changes that one instead.
+   */
   void registerAll(List<ProxySpec> specs) {
     int max = context.limits.maxProxiesPerClient();
-    for (int i = 0; i < specs.size(); i++) {
-      if (i < max) {
-        registerOne(specs.get(i));
+    int slots = max - listeners.size();
+    int added = 0;
+    for (ProxySpec spec : specs) {
+      ProxyListener held = spec.replaces() ? listeners.get(spec.name()) : null;
+      if (held != null) {
+        replace(spec, held);
+      } else if (added++ < slots) {
+        registerOne(spec);
       } else {
-        reject(specs.get(i).name(), "limit max_proxies_per_client=" + max + " reached");
+        reject(spec.name(), "limit max_proxies_per_client=" + max + " reached");
       }
+    }
+  }
+
+  /**
+   * Changes a proxy of this session as a reload asked: a new publish binding is claimed first and
+   * the old listener closed only once it is (its open connections go on); the same binding keeps a
+   * listening proxy as it is and starts a waiting or failed one's bind schedule anew. Rejected, the
+   * proxy stays as it was.
+   */
+  private void replace(ProxySpec spec, ProxyListener held) {
+    boolean sameBinding =
+        held.publishAddr().equals(spec.publishAddr()) && held.publishPort() == spec.publishPort();
+    Optional<String> problem = ProxySpecCheck.problem(spec);
+    if (problem.isEmpty() && !sameBinding) {
+      problem =
+          context.registry.reclaim(session, spec.name(), spec.publishAddr(), spec.publishPort());
+    }
+    if (problem.isPresent()) {
+      reject(spec.name(), problem.get() + "; the proxy stays as it was");
+      return;
+    }
+    RetryPolicyClamp.Result policy =
+        RetryPolicyClamp.clamp(context.config.bindRetry(), spec.bindRetry());
+    session.send(
+        new ProxyRegistrationResult(
+            spec.name(), true, null, policy.note(), RetryPolicyClamp.toSpec(policy.policy())));
+    if (sameBinding && held.status() == ProxyStatus.HEALTHY) {
+      log.info("[client={}] Proxy '{}' updated in place", session.clientId(), spec.name());
+      return;
+    }
+    log.info(
+        "[client={}] Proxy '{}' restarted: {} -> {}; its open connections go on",
+        session.clientId(),
+        spec.name(),
+        Addresses.hostPort(held.publishAddr(), held.publishPort()),
+        Addresses.hostPort(spec.publishAddr(), spec.publishPort()));
+    held.close();
+    listeners.remove(spec.name());
+    start(spec, policy.policy());
+  }
+
+  /**
+   * Removes proxies of this session ({@code unregister_proxies}): listeners closed, names and
+   * bindings released; their open connections go on.
+   */
+  void unregister(List<String> names) {
+    for (String name : names) {
+      ProxyListener listener = name == null ? null : listeners.remove(name);
+      if (listener == null) {
+        continue;
+      }
+      listener.close();
+      context.registry.release(session, name);
+      log.info(
+          "[client={}] Proxy '{}' removed; {} open connections may finish",
+          session.clientId(),
+          name,
+          session.gate().open(name));
     }
   }
 

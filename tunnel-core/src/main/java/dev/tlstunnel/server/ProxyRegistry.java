@@ -32,7 +32,32 @@ final class ProxyRegistry {
    */
   synchronized Optional<String> claim(
       ServerSession owner, String name, String publishAddr, int publishPort) {
+    return claim(owner, name, publishAddr, publishPort, false);
+  }
+
+  /**
+   * Claims a new binding for {@code owner}'s proxy {@code name}, which it holds already (a reload
+   * changed it): checked against every other entry; on success the entry holds the new binding.
+   */
+  synchronized Optional<String> reclaim(
+      ServerSession owner, String name, String publishAddr, int publishPort) {
+    return claim(owner, name, publishAddr, publishPort, true);
+  }
+
+  /** Releases {@code owner}'s proxy {@code name}, if it holds it. */
+  synchronized void release(ServerSession owner, String name) {
     Entry held = byName.get(name);
+    if (held != null && held.owner() == owner) {
+      byName.remove(name);
+    }
+  }
+
+  private Optional<String> claim(
+      ServerSession owner, String name, String publishAddr, int publishPort, boolean own) {
+    Entry held = byName.get(name);
+    if (own && held != null && held.owner() == owner) {
+      held = null;
+    }
     if (held != null) {
       return Optional.of(
           "proxy name '"
@@ -45,6 +70,9 @@ final class ProxyRegistry {
       return Optional.of("publish port " + publishPort + " is the server's own tunnel port");
     }
     for (Entry e : byName.values()) {
+      if (own && e.owner() == owner && e.proxyName().equals(name)) {
+        continue;
+      }
       if (publishPort != 0
           && e.publishPort() == publishPort
           && Addresses.overlap(e.publishAddr(), publishAddr)) {

@@ -18,8 +18,8 @@ final class PublicConnectionGate {
   private static final Logger log = LoggerFactory.getLogger(PublicConnectionGate.class);
 
   private final String clientId;
-  private final int maxPerProxy;
-  private final int maxPending;
+  private volatile int maxPerProxy;
+  private volatile int maxPending;
   private final RateLimitedLog logs;
   private final ServerEvents events;
   private final Map<String, Integer> openByProxy = new HashMap<>();
@@ -32,6 +32,12 @@ final class PublicConnectionGate {
     this.maxPerProxy = maxPerProxy;
     this.maxPending = maxPending;
     this.logs = logs;
+  }
+
+  /** Takes reloaded bounds; connections open now stay, new ones are admitted by these. */
+  void bounds(int perProxy, int pendingConnects) {
+    this.maxPerProxy = perProxy;
+    this.maxPending = pendingConnects;
   }
 
   /** Counts {@code ch} on {@code proxy} and returns true, or closes it and returns false. */

@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.Version;
+import dev.tlstunnel.config.Durations;
 import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.ControlMessage;
@@ -10,15 +11,15 @@ import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits for the client's hello on the control stream, checks the key in constant time and, on
- * success, creates the session, replaces itself with the control handler and tells the tunnel
- * pipeline. Anything else first, or a wrong key, ends the connection.
+ * Waits for the client's hello on the control stream, checks the key in constant time (the previous
+ * key too, within its rotation window) and, on success, creates the session, replaces itself with
+ * the control handler and tells the tunnel pipeline. Anything else first, or a wrong key, ends the
+ * connection.
  */
 final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage> {
   private static final Logger log = LoggerFactory.getLogger(ServerAuthHandler.class);
@@ -61,7 +62,8 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
           "");
       return;
     }
-    if (!keyMatches(hello.authKey())) {
+    AuthKeyRing.Match key = context.keys.match(hello.authKey());
+    if (key == AuthKeyRing.Match.NONE) {
       long penalty = context.admission.authFailed(tunnel);
       refuse(
           ctx,
@@ -75,19 +77,29 @@ final class ServerAuthHandler extends SimpleChannelInboundHandler<ControlMessage
         hello.clientId() == null || hello.clientId().isBlank()
             ? ServerSession.ANONYMOUS
             : hello.clientId();
+    if (key == AuthKeyRing.Match.PREVIOUS) {
+      context.logs.warn(
+          log,
+          "previous-key:" + clientId,
+          "Client '{}' from {} authenticated with the previous auth key, accepted for another {}"
+              + " (key_rotation_window); give it the new key",
+          clientId,
+          PeerAddress.of(tunnel),
+          Durations.format(context.keys.previousLeft().truncatedTo(ChronoUnit.SECONDS)));
+    }
     context.admission.authenticated(tunnel);
     ServerSession session =
-        new ServerSession(context, tunnel, ctx.channel(), clientId, hello.softwareVersion());
+        new ServerSession(
+            context,
+            tunnel,
+            ctx.channel(),
+            clientId,
+            hello.softwareVersion(),
+            hello.handoverFrom());
     ctx.pipeline().replace(this, "control", new ServerControlHandler(session));
     ctx.writeAndFlush(new AuthResult(true, null, Version.VERSION));
     tunnel.pipeline().fireUserEventTriggered(SessionAuthenticated.INSTANCE);
     session.start();
-  }
-
-  private boolean keyMatches(String presented) {
-    byte[] expected = context.config.authKey().getBytes(StandardCharsets.UTF_8);
-    byte[] actual = presented == null ? new byte[0] : presented.getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(expected, actual);
   }
 
   private void refuse(

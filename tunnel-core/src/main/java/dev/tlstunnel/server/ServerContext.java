@@ -24,9 +24,13 @@ final class ServerContext {
   static final YamuxConfig.LimitNames LIMIT_NAMES =
       new YamuxConfig.LimitNames("max_receive_window", "max_streams_per_session");
 
-  final ServerConfig config;
+  /** The configuration in force; a reload replaces it ({@link #adopt}). */
+  volatile ServerConfig config;
+
   final Transport transport;
-  final YamuxConfig yamuxConfig;
+
+  /** The yamux bounds of new sessions. */
+  volatile YamuxConfig yamuxConfig;
 
   /** Builds the events and calls the server's listeners. */
   final ServerEvents events;
@@ -50,7 +54,12 @@ final class ServerContext {
   final ChannelGroup tunnels;
 
   /** The bounds in force. */
-  final Limits limits;
+  volatile Limits limits;
+
+  /**
+   * The auth keys accepted: the configured one, and the previous one for a while after a reload.
+   */
+  final AuthKeyRing keys;
 
   /** Rate-limited WARN lines about strangers and exceeded bounds. */
   final RateLimitedLog logs;
@@ -89,18 +98,33 @@ final class ServerContext {
     this.events = events;
     this.metrics = metrics;
     this.limits = config.limits();
-    this.yamuxConfig =
-        new YamuxConfig(
-            limits.maxReceiveWindow(),
-            limits.maxFramePayload(),
-            limits.maxStreamsPerSession(),
-            limits.maxSessionWindow(),
-            LIMIT_NAMES);
+    this.yamuxConfig = yamux(limits);
+    this.keys = new AuthKeyRing(config.authKey(), System::nanoTime);
     this.registry = new ProxyRegistry(config.bindPort());
     this.tunnels = new DefaultChannelGroup("tunnels", groupExecutor);
     this.logs = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NANOS, 4096, System::nanoTime);
     this.admission = new AdmissionControl(limits, logs, System::nanoTime);
     this.egress = new EgressGate(config.egress(), transport);
+  }
+
+  /**
+   * Takes a reloaded configuration: what every new connection, session and registration reads. The
+   * parts that hold state of their own (admission, egress, keys, sessions) are updated by {@link
+   * ServerReload}.
+   */
+  void adopt(ServerConfig next) {
+    limits = next.limits();
+    yamuxConfig = yamux(limits);
+    config = next;
+  }
+
+  private static YamuxConfig yamux(Limits limits) {
+    return new YamuxConfig(
+        limits.maxReceiveWindow(),
+        limits.maxFramePayload(),
+        limits.maxStreamsPerSession(),
+        limits.maxSessionWindow(),
+        LIMIT_NAMES);
   }
 
   /** The peer's host address, the key of per-source log limits. */

@@ -7,14 +7,16 @@ import dev.tlstunnel.protocol.Heartbeat;
 import dev.tlstunnel.protocol.RegisterProxies;
 import dev.tlstunnel.protocol.RetryProxy;
 import dev.tlstunnel.protocol.RetryProxyResult;
+import dev.tlstunnel.protocol.UnregisterProxies;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control stream of an authenticated session: proxy registration, retry requests and
- * heartbeats. Unknown message types are ignored; the session ends with the control stream.
+ * The control stream of an authenticated session: proxy registration (and the changes a client's
+ * reload makes), retry requests and heartbeats. Unknown message types are ignored; the session ends
+ * with the control stream.
  */
 final class ServerControlHandler extends SimpleChannelInboundHandler<ControlMessage> {
   private static final Logger log = LoggerFactory.getLogger(ServerControlHandler.class);
@@ -29,6 +31,8 @@ final class ServerControlHandler extends SimpleChannelInboundHandler<ControlMess
   protected void channelRead0(ChannelHandlerContext ctx, ControlMessage msg) {
     if (msg instanceof RegisterProxies register) {
       session.register(register.proxies());
+    } else if (msg instanceof UnregisterProxies unregister) {
+      session.unregister(unregister.names());
     } else if (msg instanceof Heartbeat beat) {
       if (!beat.reply()) {
         ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));

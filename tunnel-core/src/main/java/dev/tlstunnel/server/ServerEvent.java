@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.ReloadResult;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,6 +132,12 @@ public sealed interface ServerEvent {
       long bytesToPeer,
       Duration duration)
       implements ServerEvent {}
+
+  /**
+   * A reload of the configuration ended (not a dry run): applied, unchanged, refused or rolled
+   * back, with every change and what became of it.
+   */
+  record Reloaded(Instant time, ReloadResult result) implements ServerEvent {}
 
   /** The server stopped: every session, listener and timer is closed. */
   record Stopped(Instant time) implements ServerEvent {}

@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.common.ListenerSet;
 import java.net.InetSocketAddress;
@@ -148,6 +149,13 @@ final class ServerEvents {
       listeners.fire(
           new ServerEvent.PublicConnectionRefused(clock.instant(), clientId, proxy, peer, reason),
           TunnelServer.Listener::publicConnectionRefused);
+    }
+  }
+
+  void reloaded(ReloadResult result) {
+    if (!quiet()) {
+      listeners.fire(
+          new ServerEvent.Reloaded(clock.instant(), result), TunnelServer.Listener::reloaded);
     }
   }
 }

@@ -56,9 +56,14 @@ final class ServerSession {
   private final ChannelGroup publicConnections;
   private final PublicConnectionGate gate;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+  private final String handoverFrom;
   private CompletableFuture<Void> predecessorClosed = CompletableFuture.completedFuture(null);
-  private boolean registered;
+
+  /** Completes once every proxy message so far is handled; later ones wait for it, in order. */
+  private CompletableFuture<Void> proxyMessages;
+
   private boolean draining;
+  private boolean handedOver;
   private boolean replaced;
   private boolean closed;
   private boolean tookOver;
@@ -69,8 +74,10 @@ final class ServerSession {
       Channel tunnel,
       Channel control,
       String clientId,
-      String clientVersion) {
+      String clientVersion,
+      String handoverFrom) {
     this.context = context;
+    this.handoverFrom = handoverFrom;
     this.tunnel = tunnel;
     this.control = control;
     this.clientId = clientId;
@@ -98,8 +105,20 @@ final class ServerSession {
     SessionVisits.start(this, context);
     ServerSession previous =
         clientId.equals(ANONYMOUS) ? null : context.sessionsByClientId.put(clientId, this);
+    ServerSession handingOver = handingOver(previous);
     tookOver = previous != null && previous != this;
-    if (tookOver) {
+    if (handingOver != null) {
+      log.info(
+          "Client '{}' reconnected from {} to apply a reload; its session from {} hands its"
+              + " proxies over and closes once its open connections finish",
+          clientId,
+          PeerAddress.of(tunnel),
+          PeerAddress.of(handingOver.tunnel));
+      predecessorClosed = handingOver.handOver();
+      if (previous != null && previous != handingOver && previous != this) {
+        previous.replace(String.valueOf(PeerAddress.of(tunnel)));
+      }
+    } else if (tookOver) {
       logTakeover(previous);
       predecessorClosed = previous.replace(String.valueOf(PeerAddress.of(tunnel)));
     } else {
@@ -109,6 +128,7 @@ final class ServerSession {
           PeerAddress.of(tunnel),
           PeerAddress.transport(tunnel).configName());
     }
+    proxyMessages = predecessorClosed;
     context.sessions.add(this);
     context.events.clientConnected(clientId, remoteAddress(), clientVersion, tookOver);
     tunnel.closeFuture().addListener(f -> close());
@@ -193,29 +213,89 @@ final class ServerSession {
   }
 
   /**
-   * Registers the client's proxies; each is accepted or rejected on its own. Waits for a replaced
-   * predecessor to have released its proxies.
+   * Registers the client's proxies; each is accepted or rejected on its own. A later message of the
+   * session adds proxies, or replaces those it marks (a reload). Waits for a replaced predecessor
+   * to have released its proxies.
    */
   void register(List<ProxySpec> specs) {
-    if (registered || draining) {
-      log.warn(
-          "[client={}] ignoring register_proxies (already registered or shutting down)", clientId);
+    if (draining || handedOver) {
+      log.warn("[client={}] ignoring register_proxies (shutting down)", clientId);
       return;
     }
-    registered = true;
-    if (predecessorClosed.isDone()) {
-      proxies.registerAll(specs);
-    } else {
-      predecessorClosed.whenComplete(
-          (v, t) ->
-              eventLoop()
-                  .execute(
-                      () -> {
-                        if (!closed) {
-                          proxies.registerAll(specs);
-                        }
-                      }));
+    inOrder(() -> proxies.registerAll(specs));
+  }
+
+  /** Removes proxies of this session (a reload removed them); their connections go on. */
+  void unregister(List<String> names) {
+    inOrder(() -> proxies.unregister(names));
+  }
+
+  /** Runs {@code action} on the event loop after every earlier proxy message, in order. */
+  private void inOrder(Runnable action) {
+    if (proxyMessages == null || proxyMessages.isDone()) {
+      action.run();
+      return;
     }
+    proxyMessages =
+        proxyMessages.whenCompleteAsync(
+            (v, t) -> {
+              if (!closed) {
+                action.run();
+              }
+            },
+            eventLoop());
+  }
+
+  /**
+   * The session this one takes over gracefully ({@code handover_from} of its hello): the session of
+   * that client id, when there is one; else null.
+   */
+  private ServerSession handingOver(ServerSession sameId) {
+    if (handoverFrom == null || handoverFrom.equals(ANONYMOUS)) {
+      return null;
+    }
+    if (handoverFrom.equals(clientId)) {
+      return sameId != this ? sameId : null;
+    }
+    ServerSession other = context.sessionsByClientId.get(handoverFrom);
+    return other != null && other.clientId.equals(handoverFrom) ? other : null;
+  }
+
+  /**
+   * Hands this session's proxies over to a newer session of its client: listeners closed and
+   * bindings released at once (the future completes then), go-away sent; the client closes the
+   * tunnel once its open streams have finished, and the server does after {@code shutdown_grace}.
+   */
+  private CompletableFuture<Void> handOver() {
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    try {
+      eventLoop()
+          .execute(
+              () -> {
+                if (closed) {
+                  released.complete(null);
+                  return;
+                }
+                handedOver = true;
+                proxies.closeListeners();
+                context.registry.releaseAll(this);
+                context.sessionsByClientId.remove(clientId, this);
+                YamuxMultiplexHandler mux = YamuxMultiplexHandler.get(tunnel);
+                if (mux != null) {
+                  mux.goAway(0);
+                }
+                released.complete(null);
+                // The client closes the tunnel once its streams have finished; this is the bound.
+                eventLoop()
+                    .schedule(
+                        this::close,
+                        context.config.shutdownGrace().toNanos(),
+                        TimeUnit.NANOSECONDS);
+              });
+    } catch (RejectedExecutionException e) {
+      released.complete(null);
+    }
+    return released;
   }
 
   /** Counts a public connection of this session until it closes (drain waits for them). */
@@ -247,7 +327,13 @@ final class ServerSession {
     context.sessionsByClientId.remove(clientId, this);
     tunnel.close();
     int count = proxies.count();
-    if (replaced) {
+    if (handedOver) {
+      log.info(
+          "Client '{}' previous session from {} closed after handing {} over",
+          clientId,
+          PeerAddress.of(tunnel),
+          Counts.of(count, "proxy", "proxies"));
+    } else if (replaced) {
       log.info(
           "Client '{}' previous session from {} closed; {} handed over",
           clientId,
@@ -257,7 +343,7 @@ final class ServerSession {
       log.info(
           "Client '{}' disconnected; {} released", clientId, Counts.of(count, "proxy", "proxies"));
     }
-    context.events.clientDisconnected(clientId, remoteAddress(), count, replaced);
+    context.events.clientDisconnected(clientId, remoteAddress(), count, replaced || handedOver);
     closedFuture.complete(null);
     return closedFuture;
   }

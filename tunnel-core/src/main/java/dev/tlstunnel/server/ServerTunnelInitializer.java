@@ -16,15 +16,21 @@ import io.netty.channel.socket.SocketChannel;
  */
 final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerContext context;
-  private final ServerTransport transport;
+  private volatile ServerTransport transport;
 
   ServerTunnelInitializer(ServerContext context, ServerTransport transport) {
     this.context = context;
     this.transport = transport;
   }
 
+  /** A reload changed the transport or the certificate: new connections get {@code next}. */
+  void transport(ServerTransport next) {
+    this.transport = next;
+  }
+
   @Override
   protected void initChannel(SocketChannel ch) {
+    ServerTransport transport = this.transport;
     boolean deferred = transport.defersAdmission(ch);
     if (!deferred && !context.admission.admit(ch)) {
       return;

@@ -3,18 +3,22 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.IoTransport;
+import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.TlsProvider;
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.common.BindErrors;
 import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.Addresses;
+import dev.tlstunnel.config.ConfigLoader;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.config.ServerTransportConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
+import dev.tlstunnel.reload.FileReloads;
 import dev.tlstunnel.transport.PeerAddress;
 import dev.tlstunnel.transport.ServerTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.transport.ViolationLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -26,6 +30,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,6 +125,10 @@ public final class TunnelServer implements AutoCloseable {
       onEvent(event);
     }
 
+    default void reloaded(ServerEvent.Reloaded event) {
+      onEvent(event);
+    }
+
     default void stopped(ServerEvent.Stopped event) {
       onEvent(event);
     }
@@ -134,6 +143,8 @@ public final class TunnelServer implements AutoCloseable {
   private final CompletableFuture<InetSocketAddress> started;
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ServerReload reload;
+  private final FileReloads files;
   private CompletableFuture<Void> shutdown;
 
   private TunnelServer(
@@ -141,13 +152,21 @@ public final class TunnelServer implements AutoCloseable {
       EventLoopGroup boss,
       EventLoopGroup workers,
       boolean ownGroups,
-      Channel serverChannel) {
+      Channel serverChannel,
+      ServerReload reload,
+      Path configFile) {
     this.context = context;
     this.bossGroup = boss;
     this.workerGroup = workers;
     this.ownGroups = ownGroups;
     this.serverChannel = serverChannel;
     this.started = CompletableFuture.completedFuture(address());
+    this.reload = reload;
+    this.files =
+        configFile == null
+            ? null
+            : new FileReloads(
+                configFile, dryRun -> CompletableFuture.completedFuture(reloadConfigFile(dryRun)));
   }
 
   /** A builder for a server with {@code config} (validated already, by its builder or loader). */
@@ -181,6 +200,65 @@ public final class TunnelServer implements AutoCloseable {
   /** The admin listener's port ({@code admin_port}; the real one when 0), or -1 when it is off. */
   public int adminPort() {
     return monitoring == null ? -1 : monitoring.adminPort();
+  }
+
+  /** The configuration in force: the one it started with, or the last one a reload applied. */
+  public ServerConfig config() {
+    return context.config;
+  }
+
+  /**
+   * What {@code next} would change, without changing anything (a dry run): outcome {@code PLANNED},
+   * {@code UNCHANGED}, or {@code REFUSED} when a change cannot be made while running.
+   */
+  public ReloadResult plan(ServerConfig next) {
+    return reload.plan(Objects.requireNonNull(next, "next"));
+  }
+
+  /**
+   * Applies {@code next} while running, all of it or nothing: a new auth key (the previous one is
+   * still accepted for {@code key_rotation_window}), certificate and key (for new handshakes),
+   * limits, admission, egress, bind retry and transport settings (for new connections). Open
+   * sessions and their connections are not touched. The tunnel port's address cannot change: a new
+   * {@code bind_addr} or {@code bind_port} refuses the reload. Logged, and reported as a {@link
+   * ServerEvent.Reloaded}; reloads run one at a time.
+   */
+  public ReloadResult reload(ServerConfig next) {
+    return reload(Objects.requireNonNull(next, "next"), "the configuration");
+  }
+
+  /**
+   * Reads the file given to {@link Builder#configFile} again and applies it as {@link
+   * #reload(ServerConfig)} does, or with {@code dryRun} only plans it. An invalid file is refused
+   * with every problem, each naming its key; a server without a file refuses.
+   */
+  public ReloadResult reloadConfigFile(boolean dryRun) {
+    if (files == null) {
+      return new ReloadResult(
+          ReloadResult.Outcome.REFUSED,
+          List.of(),
+          "the server was started without a configuration file: there is none to reload");
+    }
+    FileReloads.Loaded<ServerConfig> loaded = files.load(ConfigLoader::loadServer);
+    String what = String.valueOf(files.file().getFileName());
+    if (loaded.refused() != null) {
+      if (!dryRun) {
+        reload.report(loaded.refused(), what);
+      }
+      return loaded.refused();
+    }
+    return dryRun ? plan(loaded.config()) : reload(loaded.config(), what);
+  }
+
+  private ReloadResult reload(ServerConfig next, String what) {
+    if (closed.get()) {
+      return new ReloadResult(ReloadResult.Outcome.REFUSED, List.of(), "the server is stopped");
+    }
+    ReloadResult result = reload.reload(next, what);
+    if (result.outcome() == ReloadResult.Outcome.APPLIED && files != null) {
+      files.watch(next.reload());
+    }
+    return result;
   }
 
   /** What the server holds right now. */
@@ -273,6 +351,9 @@ public final class TunnelServer implements AutoCloseable {
       return;
     }
     serverChannel.close().awaitUninterruptibly();
+    if (files != null) {
+      files.close();
+    }
     CompletableFuture<?>[] sessions =
         context.sessions.stream().map(ServerSession::close).toArray(CompletableFuture[]::new);
     if (ownGroups) {
@@ -307,9 +388,30 @@ public final class TunnelServer implements AutoCloseable {
     private SslContext sslContext;
     private IoTransport ioTransport = IoTransport.fromSystemProperty();
     private TlsProvider tlsProvider = TlsProvider.fromSystemProperty();
+    private Path configFile;
+    private Path controlSocket;
 
     private Builder(ServerConfig config) {
       this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The file the configuration was loaded from: {@link #reloadConfigFile} reads it again, and
+     * with {@code watch = true} the server reloads it whenever its content changes.
+     */
+    public Builder configFile(Path file) {
+      this.configFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * Also answers reload requests ({@code POST /api/reload}, as {@code tls-tunnel reload} sends
+     * them) on a Unix domain socket at {@code socket}, readable by the owner only; needs {@link
+     * #configFile}. A socket another process listens on is left alone (logged).
+     */
+    public Builder controlSocket(Path socket) {
+      this.controlSocket = Objects.requireNonNull(socket, "socket");
+      return this;
     }
 
     /** Adds a listener; listeners are called in the order they were added. */
@@ -387,19 +489,17 @@ public final class TunnelServer implements AutoCloseable {
       ServerContext context =
           new ServerContext(config, transport, events, monitoring.metrics(), boss.next());
       ServerTransport tunnelTransport;
+      ViolationLog violations =
+          (ch, what) ->
+              context.logs.warn(
+                  log,
+                  "transport:" + ServerContext.host(ch),
+                  "Closing tunnel connection from {}: {}",
+                  PeerAddress.of(ch),
+                  what);
       try {
         tunnelTransport =
-            ServerTransport.create(
-                settings,
-                ssl,
-                config.handshakeTimeout(),
-                (ch, what) ->
-                    context.logs.warn(
-                        log,
-                        "transport:" + ServerContext.host(ch),
-                        "Closing tunnel connection from {}: {}",
-                        PeerAddress.of(ch),
-                        what));
+            ServerTransport.create(settings, ssl, config.handshakeTimeout(), violations);
       } catch (IOException e) {
         monitoring.close();
         if (own) {
@@ -407,13 +507,14 @@ public final class TunnelServer implements AutoCloseable {
         }
         throw new TunnelStartException(Failure.of(FailureKind.TLS_SETUP, e.getMessage(), e));
       }
+      ServerTunnelInitializer initializer = new ServerTunnelInitializer(context, tunnelTransport);
       ChannelFuture bind =
           new ServerBootstrap()
               .group(boss, workers)
               .channel(transport.serverChannelClass())
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
-              .childHandler(new ServerTunnelInitializer(context, tunnelTransport))
+              .childHandler(initializer)
               .bind(config.bindAddr(), config.bindPort())
               .awaitUninterruptibly();
       if (!bind.isSuccess()) {
@@ -423,7 +524,10 @@ public final class TunnelServer implements AutoCloseable {
         }
         throw new TunnelStartException(tunnelPortFailure(bind.cause()));
       }
-      TunnelServer server = new TunnelServer(context, boss, workers, own, bind.channel());
+      ServerReload reload =
+          new ServerReload(context, initializer, violations, tlsProvider, ssl, sslContext != null);
+      TunnelServer server =
+          new TunnelServer(context, boss, workers, own, bind.channel(), reload, configFile);
       try {
         monitoring.start(context, server, boss.next());
       } catch (TunnelStartException e) {
@@ -443,6 +547,12 @@ public final class TunnelServer implements AutoCloseable {
               ? "terminated by the reverse proxy"
               : sslContext != null ? "given context" : tlsProvider.describe(),
           transport.name());
+      if (server.files != null) {
+        if (controlSocket != null) {
+          server.files.listen(boss, controlSocket);
+        }
+        server.files.watch(config.reload());
+      }
       events.started(server.address());
       return server;
     }

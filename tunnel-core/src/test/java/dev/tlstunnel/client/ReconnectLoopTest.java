@@ -66,7 +66,7 @@ class ReconnectLoopTest {
             ClientContext.of(
                 config, Transport.nio(), YamuxConfig.defaults(), loopOwner.eventLoop()),
             loopOwner.eventLoop(),
-            (tracker, listener) -> {
+            (tracker, listener, setup) -> {
               FakeAttempt attempt = new FakeAttempt(listener);
               attempts.add(attempt);
               return attempt;

@@ -66,7 +66,9 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(3),
                 Limits.DEFAULT,
                 ServerTransportConfig.DEFAULT,
-                EgressConfig.OFF));
+                EgressConfig.OFF,
+                MonitoringConfig.DEFAULT,
+                ReloadConfig.DEFAULT));
   }
 
   @Test

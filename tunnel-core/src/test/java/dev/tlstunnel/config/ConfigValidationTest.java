@@ -98,6 +98,8 @@ class ConfigValidationTest {
             Duration.ofSeconds(10),
             null,
             null,
+            null,
+            null,
             null);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
@@ -121,6 +123,8 @@ class ConfigValidationTest {
                         null,
                         null,
                         Duration.ZERO,
+                        null,
+                        null,
                         null,
                         null,
                         null)));
@@ -216,7 +220,7 @@ class ConfigValidationTest {
                 + " local_connect_timeout, server_fingerprint, keepalive_interval,"
                 + " keepalive_timeout, shutdown_grace, reconnect, transport, path, host, headers,"
                 + " ping_interval, proxy_url, admin_token, admin_user, admin_password,"
-                + " metrics_label_limit, notify)");
+                + " metrics_label_limit, notify, watch, watch_interval, log_level)");
     assertThat(clientProblems("proxies = [1]\n" + client("")))
         .containsExactly("proxies[0]: expected a table, got integer");
   }

@@ -155,6 +155,12 @@ public final class TunnelFixture implements AutoCloseable {
     return client;
   }
 
+  /** Closes {@code started} with the fixture (before what was started earlier). */
+  public <T extends AutoCloseable> T closeLater(T started) {
+    this.started.push(started);
+    return started;
+  }
+
   /** Waits until {@code proxy} listens on {@code server} and returns its port. */
   public static int publishedPort(TunnelServer server, String proxy) {
     return await()
