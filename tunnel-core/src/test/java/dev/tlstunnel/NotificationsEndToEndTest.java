@@ -6,16 +6,19 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tlstunnel.ServerReloadEndToEndTest.ReloadResultText;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.config.MonitoringConfig;
 import dev.tlstunnel.config.NotifyConfig;
 import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.config.VisitorConfig;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.AdminHttpClient;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.Prometheus;
 import dev.tlstunnel.testing.Streams;
+import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.testing.WebhookReceiver;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -235,6 +238,39 @@ class NotificationsEndToEndTest extends EchoTunnelTest {
                   "state",
                   "healthy"))
           .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void notifyTargetsAReloadGivesGetTheNoticesFromThenOn() throws Exception {
+    try (WebhookReceiver hook = new WebhookReceiver()) {
+      ServerConfig first = fixture.serverConfig();
+      TunnelServer server = fixture.startServer(first);
+      NotifyConfig target =
+          new NotifyConfig(
+              hook.url(),
+              List.of(),
+              Set.of("client_connected"),
+              SECRET,
+              Duration.ofSeconds(5),
+              3,
+              Duration.ofMillis(100),
+              10);
+      ReloadResult result =
+          server.reload(
+              TunnelFixture.built(
+                  first.toBuilder().monitoring(first.monitoring().withNotify(List.of(target)))));
+      assertThat(result.outcome()).isEqualTo(ReloadResult.Outcome.APPLIED);
+      assertThat(ReloadResultText.lines(result))
+          .containsExactly("server.notify: update, changed (for notices from now on) [applied]");
+
+      fixture.startClient(
+          fixture.clientConfig(
+              server.address().getPort(), "c1", List.of(proxy("web", 0, echo.port()))));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> events(hook).contains("client_connected"));
+      assertThat(hook.requests().get(0).signature())
+          .isEqualTo("sha256=" + hmac(hook.requests().get(0).body()));
     }
   }
 

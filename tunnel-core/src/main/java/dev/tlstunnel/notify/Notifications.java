@@ -5,9 +5,10 @@ import dev.tlstunnel.metrics.Exposition;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every notification target of one server or client. */
+/** Every notification target of one server or client; a reload may replace them. */
 public final class Notifications implements AutoCloseable {
-  private final List<Notifier> targets = new ArrayList<>();
+  private final String owner;
+  private volatile List<Notifier> targets;
 
   /**
    * Starts one worker per target.
@@ -15,10 +16,28 @@ public final class Notifications implements AutoCloseable {
    * @param owner names the worker threads, e.g. {@code server-7000}
    */
   public Notifications(List<NotifyConfig> configs, String owner) {
+    this.owner = owner;
+    this.targets = start(configs, owner);
+  }
+
+  private static List<Notifier> start(List<NotifyConfig> configs, String owner) {
+    List<Notifier> started = new ArrayList<>();
     for (int i = 0; i < configs.size(); i++) {
-      targets.add(new Notifier(configs.get(i), "tunnel-notify-" + owner + "-" + i));
+      started.add(new Notifier(configs.get(i), "tunnel-notify-" + owner + "-" + i));
     }
-    targets.forEach(Notifier::start);
+    started.forEach(Notifier::start);
+    return List.copyOf(started);
+  }
+
+  /**
+   * Puts {@code configs} in place of the targets in use: notices from now on go to the new ones;
+   * the old ones stop, dropping what they still had queued. The delivery counters start again from
+   * zero.
+   */
+  public synchronized void replace(List<NotifyConfig> configs) {
+    List<Notifier> old = targets;
+    targets = start(configs, owner);
+    old.forEach(Notifier::close);
   }
 
   /** Whether no target is configured (nothing need be built). */
@@ -41,6 +60,7 @@ public final class Notifications implements AutoCloseable {
         "Notifications by target and result: delivered, failed (after every retry), dropped"
             + " (queue full).",
         p -> {
+          List<Notifier> targets = this.targets;
           for (int i = 0; i < targets.size(); i++) {
             Notifier n = targets.get(i);
             String t = String.valueOf(i);
@@ -54,6 +74,7 @@ public final class Notifications implements AutoCloseable {
         null,
         "Failed delivery attempts by target and cause (retries included).",
         p -> {
+          List<Notifier> targets = this.targets;
           for (int i = 0; i < targets.size(); i++) {
             String t = String.valueOf(i);
             targets
@@ -67,6 +88,7 @@ public final class Notifications implements AutoCloseable {
         null,
         "Notifications waiting for delivery, by target.",
         p -> {
+          List<Notifier> targets = this.targets;
           for (int i = 0; i < targets.size(); i++) {
             p.add(targets.get(i).queued(), "target", String.valueOf(i));
           }

@@ -7,6 +7,7 @@ import dev.tlstunnel.admin.EventHub;
 import dev.tlstunnel.admin.EventJson;
 import dev.tlstunnel.admin.Routes;
 import dev.tlstunnel.config.MonitoringConfig;
+import dev.tlstunnel.config.NotifyConfig;
 import dev.tlstunnel.metrics.Exposition;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.notify.Notifications;
@@ -48,13 +49,17 @@ final class ServerMonitoring implements AutoCloseable {
     return metrics;
   }
 
+  /** A reload's notify targets, for notices from now on. */
+  void notifications(List<NotifyConfig> next) {
+    notifications.replace(next);
+  }
+
   /** The listeners to put before the embedder's: counters first. */
   List<TunnelServer.Listener> listeners() {
     List<TunnelServer.Listener> out = new ArrayList<>();
     out.add(metrics);
-    if (!notifications.isEmpty()) {
-      out.add(new ServerNotices(notifications));
-    }
+    // Always there: a reload may add targets.
+    out.add(new ServerNotices(notifications));
     out.add(
         new TunnelServer.Listener() {
           @Override

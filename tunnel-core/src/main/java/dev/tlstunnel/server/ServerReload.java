@@ -4,6 +4,7 @@ import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.ReloadResult.Outcome;
 import dev.tlstunnel.ReloadResult.Step;
 import dev.tlstunnel.TlsProvider;
+import dev.tlstunnel.config.NotifyConfig;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.reload.Plan;
 import dev.tlstunnel.reload.ReloadLog;
@@ -15,7 +16,9 @@ import dev.tlstunnel.transport.ViolationLog;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +37,14 @@ final class ServerReload {
   private final ViolationLog violations;
   private final TlsProvider provider;
   private final boolean sslGiven;
+  private final Consumer<List<NotifyConfig>> notify;
   private SslContext ssl;
   private TlsFiles tls;
 
   /**
    * @param ssl the context in force (null behind a TLS-terminating proxy)
    * @param sslGiven whether the application gave it (then it is kept whatever the files say)
+   * @param notify takes new notify targets
    */
   ServerReload(
       ServerContext context,
@@ -47,13 +52,15 @@ final class ServerReload {
       ViolationLog violations,
       TlsProvider provider,
       SslContext ssl,
-      boolean sslGiven) {
+      boolean sslGiven,
+      Consumer<List<NotifyConfig>> notify) {
     this.context = context;
     this.initializer = initializer;
     this.violations = violations;
     this.provider = provider;
     this.ssl = ssl;
     this.sslGiven = sslGiven;
+    this.notify = notify;
     this.tls = sslGiven ? null : readQuietly(context.config);
   }
 
@@ -132,6 +139,9 @@ final class ServerReload {
     context.admission.limits(next.limits());
     if (!current.egress().equals(next.egress())) {
       context.egress.update(next.egress());
+    }
+    if (!current.monitoring().notifications().equals(next.monitoring().notifications())) {
+      notify.accept(next.monitoring().notifications());
     }
     for (ServerSession session : context.sessions) {
       session

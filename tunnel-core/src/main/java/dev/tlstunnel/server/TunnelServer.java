@@ -525,7 +525,14 @@ public final class TunnelServer implements AutoCloseable {
         throw new TunnelStartException(tunnelPortFailure(bind.cause()));
       }
       ServerReload reload =
-          new ServerReload(context, initializer, violations, tlsProvider, ssl, sslContext != null);
+          new ServerReload(
+              context,
+              initializer,
+              violations,
+              tlsProvider,
+              ssl,
+              sslContext != null,
+              monitoring::notifications);
       TunnelServer server =
           new TunnelServer(context, boss, workers, own, bind.channel(), reload, configFile);
       try {
