@@ -31,8 +31,9 @@ public final class NonReaders implements AutoCloseable {
   }
 
   /**
-   * Waits until no bytes were written for a second (four polls 250 ms apart), at most {@code
-   * limit}; returns the bytes pushed by then.
+   * Waits until no bytes were written for three seconds (twelve polls 250 ms apart: on a loaded
+   * machine the pipeline can pause for a second without being stalled), at most {@code limit};
+   * returns the bytes pushed by then.
    */
   public long awaitStalled(Duration limit) {
     long[] last = {-1};
@@ -45,7 +46,7 @@ public final class NonReaders implements AutoCloseable {
               long now = pushed.get();
               quiet[0] = now == last[0] && now > 0 ? quiet[0] + 1 : 0;
               last[0] = now;
-              return quiet[0] >= 4;
+              return quiet[0] >= 12;
             });
     return pushed.get();
   }
