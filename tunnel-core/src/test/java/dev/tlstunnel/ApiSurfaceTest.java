@@ -68,17 +68,24 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ConfigLoader
       dev.tlstunnel.config.ConfigLoader$Kind
       dev.tlstunnel.config.DomainStrategy
+      dev.tlstunnel.config.EdgeConfig
+      dev.tlstunnel.config.EdgeConfig$ProxyProtocolMode
       dev.tlstunnel.config.Durations
       dev.tlstunnel.config.EgressConfig
       dev.tlstunnel.config.EgressRules
       dev.tlstunnel.config.Fingerprints
       dev.tlstunnel.config.ForwarderConfig
       dev.tlstunnel.config.ForwarderType
+      dev.tlstunnel.config.HealthCheck
+      dev.tlstunnel.config.HealthCheck$Type
       dev.tlstunnel.config.KeepAlive
       dev.tlstunnel.config.Limits
       dev.tlstunnel.config.Limits$Builder
+      dev.tlstunnel.config.LoadBalancing
+      dev.tlstunnel.config.LoadBalancing$Strategy
       dev.tlstunnel.config.ProxyConfig
       dev.tlstunnel.config.ProxyConfig$Builder
+      dev.tlstunnel.config.ProxyProtocolVersion
       dev.tlstunnel.config.ProxyType
       dev.tlstunnel.config.ProxyUrl
       dev.tlstunnel.config.ProxyUrl$Kind

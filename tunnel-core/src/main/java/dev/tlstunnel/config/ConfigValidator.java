@@ -76,18 +76,19 @@ final class ConfigValidator {
     LimitsCheck.check(limits, "server.limits", p);
     ServerTransportConfig transport = TransportCheck.server(c, p);
     return new ServerConfig(
-        bindAddr,
-        c.bindPort(),
-        c.certPath(),
-        c.keyPath(),
-        c.authKey(),
-        handshake,
-        retry,
-        keepAlive,
-        grace,
-        limits,
-        transport,
-        ForwardingCheck.egress(c.egress(), p));
+            bindAddr,
+            c.bindPort(),
+            c.certPath(),
+            c.keyPath(),
+            c.authKey(),
+            handshake,
+            retry,
+            keepAlive,
+            grace,
+            limits,
+            transport,
+            ForwardingCheck.egress(c.egress(), p))
+        .withEdge(PublishingCheck.edge(c.edge(), p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {
@@ -138,7 +139,8 @@ final class ConfigValidator {
             true,
             "client.shutdown_grace",
             p);
-    List<ProxyConfig> proxies = ProxyCheck.all(c, fromFile ? 1 : 0, p);
+    // publish_port = 0: the server picks a port (from its allow_ports) and keeps it for the proxy
+    List<ProxyConfig> proxies = ProxyCheck.all(c, 0, p);
     b.proxies = proxies;
     b.transport = TransportCheck.client(c.transport(), p);
     b.forwarders = ForwardingCheck.forwarders(c, p);

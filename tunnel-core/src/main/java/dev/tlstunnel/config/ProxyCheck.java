@@ -71,7 +71,14 @@ final class ProxyCheck {
       retry = Checks.retry(retry, MIN_PROXY_RETRY_DELAY, key + ".bind_retry", p);
     }
     return new ProxyConfig(
-        proxy.name(), publishAddr, proxy.publishPort(), localAddr, proxy.localPort(), type, retry);
+        proxy.name(),
+        publishAddr,
+        proxy.publishPort(),
+        localAddr,
+        proxy.localPort(),
+        type,
+        retry,
+        PublishingCheck.features(proxy, key, p));
   }
 
   /** Rejects a publish binding equal to the tunnel port or overlapping an earlier proxy's. */

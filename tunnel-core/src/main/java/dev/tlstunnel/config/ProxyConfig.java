@@ -22,6 +22,7 @@ public final class ProxyConfig {
   private final int localPort;
   private final ProxyType proxyType;
   private final BindRetryPolicy bindRetry;
+  private final ProxyFeatures features;
 
   ProxyConfig(
       String name,
@@ -31,6 +32,18 @@ public final class ProxyConfig {
       int localPort,
       ProxyType proxyType,
       BindRetryPolicy bindRetry) {
+    this(name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry, null);
+  }
+
+  ProxyConfig(
+      String name,
+      String publishAddr,
+      int publishPort,
+      String localAddr,
+      int localPort,
+      ProxyType proxyType,
+      BindRetryPolicy bindRetry,
+      ProxyFeatures features) {
     this.name = name;
     this.publishAddr = publishAddr;
     this.publishPort = publishPort;
@@ -38,6 +51,7 @@ public final class ProxyConfig {
     this.localPort = localPort;
     this.proxyType = proxyType;
     this.bindRetry = bindRetry;
+    this.features = features == null ? ProxyFeatures.NONE : features;
   }
 
   /** A builder for the proxy named {@code name}, with the documented defaults. */
@@ -54,6 +68,7 @@ public final class ProxyConfig {
     b.localPort = localPort;
     b.proxyType = proxyType;
     b.bindRetry = bindRetry;
+    b.features = features;
     return b;
   }
 
@@ -92,6 +107,26 @@ public final class ProxyConfig {
     return bindRetry;
   }
 
+  /** The check of the local service ({@code health_check}), or null for none. */
+  public HealthCheck healthCheck() {
+    return features.healthCheck();
+  }
+
+  /** The load-balancing group it joins ({@code group}, ...), or null for none. */
+  public LoadBalancing loadBalancing() {
+    return features.loadBalancing();
+  }
+
+  /** The PROXY protocol header written to the local service ({@code proxy_protocol}), or null. */
+  public ProxyProtocolVersion proxyProtocol() {
+    return features.proxyProtocol();
+  }
+
+  /** Health check, group and PROXY protocol, together. */
+  ProxyFeatures features() {
+    return features;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ProxyConfig p
@@ -101,12 +136,14 @@ public final class ProxyConfig {
         && Objects.equals(publishAddr, p.publishAddr)
         && Objects.equals(localAddr, p.localAddr)
         && proxyType == p.proxyType
-        && Objects.equals(bindRetry, p.bindRetry);
+        && Objects.equals(bindRetry, p.bindRetry)
+        && Objects.equals(features, p.features);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry);
+    return Objects.hash(
+        name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry, features);
   }
 
   @Override
@@ -121,6 +158,7 @@ public final class ProxyConfig {
         + proxyType
         + ", bindRetry="
         + bindRetry
+        + features.describe()
         + "]";
   }
 
@@ -133,6 +171,7 @@ public final class ProxyConfig {
     private int localPort;
     private ProxyType proxyType = ProxyType.TCP;
     private BindRetryPolicy bindRetry;
+    private ProxyFeatures features = ProxyFeatures.NONE;
 
     private Builder(String name) {
       this.name = name;
@@ -175,6 +214,24 @@ public final class ProxyConfig {
       return this;
     }
 
+    /** Checks the local service ({@code health_check}); null for no check. */
+    public Builder healthCheck(HealthCheck check) {
+      this.features = features.withHealthCheck(check);
+      return this;
+    }
+
+    /** Joins a load-balancing group ({@code group}, {@code group_key}, ...); null for none. */
+    public Builder loadBalancing(LoadBalancing membership) {
+      this.features = features.withLoadBalancing(membership);
+      return this;
+    }
+
+    /** Writes a PROXY protocol header to the local service ({@code proxy_protocol}); or null. */
+    public Builder proxyProtocol(ProxyProtocolVersion version) {
+      this.features = features.withProxyProtocol(version);
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -188,7 +245,7 @@ public final class ProxyConfig {
     /** Builds without validation: for a client configuration, which validates its proxies. */
     ProxyConfig unchecked() {
       return new ProxyConfig(
-          name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry);
+          name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry, features);
     }
   }
 }

@@ -37,6 +37,7 @@ public final class ServerConfig {
   private final Limits limits;
   private final ServerTransportConfig transport;
   private final EgressConfig egress;
+  private final EdgeConfig edge;
 
   ServerConfig(
       String bindAddr,
@@ -51,6 +52,36 @@ public final class ServerConfig {
       Limits limits,
       ServerTransportConfig transport,
       EgressConfig egress) {
+    this(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeout,
+        bindRetry,
+        keepAlive,
+        shutdownGrace,
+        limits,
+        transport,
+        egress,
+        EdgeConfig.DEFAULT);
+  }
+
+  ServerConfig(
+      String bindAddr,
+      int bindPort,
+      Path certPath,
+      Path keyPath,
+      String authKey,
+      Duration handshakeTimeout,
+      BindRetryPolicy bindRetry,
+      KeepAlive keepAlive,
+      Duration shutdownGrace,
+      Limits limits,
+      ServerTransportConfig transport,
+      EgressConfig egress,
+      EdgeConfig edge) {
     this.bindAddr = bindAddr;
     this.bindPort = bindPort;
     this.certPath = certPath;
@@ -63,6 +94,25 @@ public final class ServerConfig {
     this.limits = limits;
     this.transport = transport;
     this.egress = egress;
+    this.edge = edge == null ? EdgeConfig.DEFAULT : edge;
+  }
+
+  /** This configuration with {@code settings} as its edge; not validated again. */
+  ServerConfig withEdge(EdgeConfig settings) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeout,
+        bindRetry,
+        keepAlive,
+        shutdownGrace,
+        limits,
+        transport,
+        egress,
+        settings);
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -141,6 +191,15 @@ public final class ServerConfig {
     return egress;
   }
 
+  /**
+   * Which ports clients may publish, where picked ports are remembered, and the PROXY protocol from
+   * a load balancer in front ({@code allow_ports}, {@code max_ports}, {@code state_dir}, {@code
+   * port_lease_ttl}, {@code proxy_protocol}, {@code proxy_protocol_trusted}).
+   */
+  public EdgeConfig edge() {
+    return edge;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerConfig c
@@ -155,7 +214,8 @@ public final class ServerConfig {
         && Objects.equals(shutdownGrace, c.shutdownGrace)
         && Objects.equals(limits, c.limits)
         && Objects.equals(transport, c.transport)
-        && Objects.equals(egress, c.egress);
+        && Objects.equals(egress, c.egress)
+        && Objects.equals(edge, c.edge);
   }
 
   @Override
@@ -172,7 +232,8 @@ public final class ServerConfig {
         shutdownGrace,
         limits,
         transport,
-        egress);
+        egress,
+        edge);
   }
 
   /** Every setting but the auth key, which shows as {@code ***}. */
@@ -200,6 +261,8 @@ public final class ServerConfig {
         + transport
         + ", egress="
         + egress
+        + ", edge="
+        + edge
         + "]";
   }
 
@@ -217,6 +280,7 @@ public final class ServerConfig {
     private Limits limits = Limits.DEFAULT;
     private ServerTransportConfig transport = ServerTransportConfig.DEFAULT;
     private EgressConfig egress = EgressConfig.OFF;
+    private EdgeConfig edge = EdgeConfig.DEFAULT;
 
     Builder() {}
 
@@ -233,6 +297,7 @@ public final class ServerConfig {
       limits = c.limits;
       transport = c.transport;
       egress = c.egress;
+      edge = c.edge;
     }
 
     /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
@@ -297,6 +362,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Allowed and picked ports, port leases, PROXY protocol from a load balancer. */
+    public Builder edge(EdgeConfig settings) {
+      this.edge = settings;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -316,7 +387,8 @@ public final class ServerConfig {
               shutdownGrace,
               limits,
               transport,
-              egress));
+              egress,
+              edge));
     }
   }
 }

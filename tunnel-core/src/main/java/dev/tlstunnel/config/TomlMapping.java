@@ -34,7 +34,13 @@ final class TomlMapping {
           "behind_proxy",
           "trusted_proxies",
           "allow_forward",
-          "egress");
+          "egress",
+          "allow_ports",
+          "max_ports",
+          "state_dir",
+          "port_lease_ttl",
+          "proxy_protocol",
+          "proxy_protocol_trusted");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
@@ -70,7 +76,13 @@ final class TomlMapping {
           "local_addr",
           "local_port",
           "proxy_type",
-          "bind_retry");
+          "bind_retry",
+          "health_check",
+          "group",
+          "group_key",
+          "strategy",
+          "priority",
+          "proxy_protocol");
   static final List<String> LIMIT_KEYS =
       List.of(
           "max_control_frame",
@@ -105,18 +117,19 @@ final class TomlMapping {
       s.require("cert_path", "key_path");
     }
     return new ServerConfig(
-        s.string("bind_addr"),
-        orZero(s.integer("bind_port")),
-        s.path("cert_path", baseDir),
-        s.path("key_path", baseDir),
-        Secrets.authKey(s, baseDir, env),
-        s.duration("handshake_timeout"),
-        retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
-        keepAlive(s),
-        s.duration("shutdown_grace"),
-        limits(s.table("limits", LIMIT_KEYS)),
-        TransportToml.server(s, baseDir),
-        ForwardingMapping.egress(s));
+            s.string("bind_addr"),
+            orZero(s.integer("bind_port")),
+            s.path("cert_path", baseDir),
+            s.path("key_path", baseDir),
+            Secrets.authKey(s, baseDir, env),
+            s.duration("handshake_timeout"),
+            retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
+            keepAlive(s),
+            s.duration("shutdown_grace"),
+            limits(s.table("limits", LIMIT_KEYS)),
+            TransportToml.server(s, baseDir),
+            ForwardingMapping.egress(s))
+        .withEdge(PublishingToml.edge(s, baseDir));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
@@ -164,7 +177,8 @@ final class TomlMapping {
     if (typeName != null) {
       type = ProxyType.fromConfigName(typeName);
       if (type == null) {
-        t.error("proxy_type", "must be one of tcp, http/1.1 or http/2.0, got '" + typeName + "'");
+        t.error(
+            "proxy_type", "must be one of tcp, http/1.1, http/2.0 or ssh, got '" + typeName + "'");
       }
     }
     TomlTable retry = t.table("bind_retry", RETRY_KEYS);
@@ -175,7 +189,8 @@ final class TomlMapping {
         t.string("local_addr"),
         orZero(t.integer("local_port")),
         type,
-        retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT));
+        retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT),
+        PublishingToml.features(t, type));
   }
 
   /**

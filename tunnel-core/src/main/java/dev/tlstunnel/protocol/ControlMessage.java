@@ -15,6 +15,8 @@ public sealed interface ControlMessage
         RetryProxy,
         RetryProxyResult,
         SessionReplaced,
+        ProxyHealth,
+        GroupStatus,
         ControlMessage.Unknown {
 
   /** A message of a type this version does not know. Receivers ignore it. */

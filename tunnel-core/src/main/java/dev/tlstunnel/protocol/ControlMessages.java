@@ -24,16 +24,18 @@ import java.util.Map;
 final class ControlMessages {
   private static final ObjectMapper MAPPER = ControlJson.newMapper();
   private static final Map<String, Class<? extends ControlMessage>> BY_TYPE =
-      Map.of(
-          "client_hello", ClientHello.class,
-          "auth_result", AuthResult.class,
-          "register_proxies", RegisterProxies.class,
-          "proxy_registration_result", ProxyRegistrationResult.class,
-          "proxy_status_update", ProxyStatusUpdate.class,
-          "heartbeat", Heartbeat.class,
-          "retry_proxy", RetryProxy.class,
-          "retry_proxy_result", RetryProxyResult.class,
-          "session_replaced", SessionReplaced.class);
+      Map.ofEntries(
+          Map.entry("client_hello", ClientHello.class),
+          Map.entry("auth_result", AuthResult.class),
+          Map.entry("register_proxies", RegisterProxies.class),
+          Map.entry("proxy_registration_result", ProxyRegistrationResult.class),
+          Map.entry("proxy_status_update", ProxyStatusUpdate.class),
+          Map.entry("heartbeat", Heartbeat.class),
+          Map.entry("retry_proxy", RetryProxy.class),
+          Map.entry("retry_proxy_result", RetryProxyResult.class),
+          Map.entry("session_replaced", SessionReplaced.class),
+          Map.entry("proxy_health", ProxyHealth.class),
+          Map.entry("group_status", GroupStatus.class));
 
   private ControlMessages() {}
 

@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
@@ -28,7 +29,7 @@ final class ConnectionMeter extends ChannelDuplexHandler {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    peer = (InetSocketAddress) ctx.channel().remoteAddress();
+    peer = (InetSocketAddress) PeerAddress.of(ctx.channel());
     openedNanos = ctx.executor().ticker().nanoTime();
     session.events().publicConnectionOpened(session.clientId(), proxyName, peer);
     ctx.fireChannelActive();

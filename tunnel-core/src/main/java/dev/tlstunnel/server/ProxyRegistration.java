@@ -71,7 +71,8 @@ final class ProxyRegistration {
 
   private void start(ProxySpec spec, BindRetryPolicy policy) {
     EventLoop loop = session.eventLoop();
-    PublicPortInitializer accepted = new PublicPortInitializer(session, spec.name());
+    PublicPortInitializer accepted =
+        new PublicPortInitializer(session, spec.name(), context.proxyProtocol);
     ProxyListener listener =
         new ProxyListener(
             spec.name(),

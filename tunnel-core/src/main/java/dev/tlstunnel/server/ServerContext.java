@@ -3,6 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.proxyproto.InboundProxyProtocol;
 import dev.tlstunnel.transport.PeerAddress;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.Channel;
@@ -14,9 +15,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What every session of one server shares. No static state: each server has its own. */
 final class ServerContext {
+  private static final Logger log = LoggerFactory.getLogger("dev.tlstunnel.server.ProxyProtocol");
+
   /** The client id of an authenticated tunnel connection, for log lines. */
   static final AttributeKey<String> CLIENT_ID = AttributeKey.valueOf("tls-tunnel.client-id");
 
@@ -58,6 +63,9 @@ final class ServerContext {
   /** Egress for the clients' forwarders ({@code allow_forward}). */
   final EgressGate egress;
 
+  /** PROXY protocol headers from a load balancer in front, on every port. */
+  final InboundProxyProtocol proxyProtocol;
+
   /** Keepalive handlers whose timers are running. */
   final AtomicInteger keepAliveTimers = new AtomicInteger();
 
@@ -79,6 +87,18 @@ final class ServerContext {
     this.logs = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NANOS, 4096, System::nanoTime);
     this.admission = new AdmissionControl(limits, logs, System::nanoTime);
     this.egress = new EgressGate(config.egress(), transport);
+    this.proxyProtocol =
+        InboundProxyProtocol.of(
+            config.edge(),
+            config.handshakeTimeout(),
+            (ch, why) ->
+                logs.warn(
+                    log,
+                    "proxy-protocol:" + host(ch),
+                    "Refusing connection from {} to {}: {}",
+                    ch.remoteAddress(),
+                    ch.localAddress(),
+                    why));
   }
 
   /** The peer's host address, the key of per-source log limits. */
