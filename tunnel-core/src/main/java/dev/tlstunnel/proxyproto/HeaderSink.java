@@ -31,6 +31,7 @@ final class HeaderSink extends ChannelDuplexHandler {
   private ScheduledFuture<?> timer;
   private boolean activeHeld;
   private boolean proceeded;
+  private boolean refused;
   private ByteBuf held;
 
   HeaderSink(
@@ -73,6 +74,9 @@ final class HeaderSink extends ChannelDuplexHandler {
 
   /** The connection starts without a header (the sniffer checked {@code use} allows that). */
   void noHeader(ChannelHandlerContext snifferCtx) {
+    if (proceeded) {
+      return; // the deadline passed first, and use went on without a header
+    }
     if (required) {
       refuse(snifferCtx, "it does not start with a PROXY protocol header");
       return;
@@ -156,10 +160,11 @@ final class HeaderSink extends ChannelDuplexHandler {
 
   private void refuse(ChannelHandlerContext ctx, String why) {
     cancelTimer();
-    if (ctx.channel().isOpen()) {
+    if (!refused) {
+      refused = true;
       refusals.refused(ctx.channel(), why);
-      ctx.close();
     }
+    ctx.close();
   }
 
   @Override
