@@ -1,0 +1,230 @@
+package dev.tlstunnel;
+
+import static dev.tlstunnel.testing.TunnelFixture.built;
+import static dev.tlstunnel.testing.TunnelFixture.freePort;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tlstunnel.client.TunnelClient;
+import dev.tlstunnel.config.LoadBalancing;
+import dev.tlstunnel.config.LoadBalancing.Strategy;
+import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.server.ServerEvent;
+import dev.tlstunnel.server.ServerSnapshot;
+import dev.tlstunnel.server.TunnelServer;
+import dev.tlstunnel.testing.EventRecorder;
+import dev.tlstunnel.testing.NamedService;
+import dev.tlstunnel.testing.TunnelFixture;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Load-balancing groups end to end: several clients publish one port, and the server's one
+ * listener spreads its connections by the group's strategy over the members that serve.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class GroupsEndToEndTest {
+  private static final String KEY = "group-secret";
+
+  @TempDir Path dir;
+  private TunnelFixture fixture;
+  private final List<NamedService> services = new ArrayList<>();
+  private EventRecorder serverEvents;
+  private TunnelServer server;
+  private int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    fixture = new TunnelFixture(dir);
+    serverEvents = new EventRecorder();
+    server = TunnelServer.builder(fixture.serverConfig()).listener(serverEvents).start();
+    port = freePort();
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    fixture.close();
+    server.close();
+    for (NamedService s : services) {
+      s.close();
+    }
+  }
+
+  private TunnelClient member(String name, Strategy strategy, int priority, String key)
+      throws Exception {
+    NamedService service = new NamedService(name);
+    services.add(service);
+    ProxyConfig proxy =
+        built(
+            TunnelFixture.proxyBuilder("web-" + name, port, service.port())
+                .loadBalancing(new LoadBalancing("web", key, strategy, priority)));
+    return fixture.startClient(
+        fixture.clientConfig(server.address().getPort(), "client-" + name, List.of(proxy)));
+  }
+
+  private TunnelClient joined(String name, Strategy strategy, int priority) throws Exception {
+    TunnelClient client = member(name, strategy, priority, KEY);
+    client.proxy("web-" + name).whenHealthy().get(20, TimeUnit.SECONDS);
+    return client;
+  }
+
+  @Test
+  void roundRobinSpreads3000ConnectionsOverThreeClientsWithinOneEach() throws Exception {
+    for (String name : List.of("a", "b", "c")) {
+      joined(name, Strategy.ROUND_ROBIN, 0);
+    }
+    Map<String, Integer> reached = new HashMap<>();
+    for (int i = 0; i < 3000; i++) {
+      reached.merge(ask(), 1, Integer::sum);
+    }
+    assertThat(reached.keySet()).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(reached.values()).allMatch(n -> n >= 999 && n <= 1001);
+    // one listener for the group
+    assertThat(serverEvents.all(ServerEvent.ProxyBound.class))
+        .extracting(e -> e.address().getPort())
+        .containsOnly(port);
+    ServerSnapshot.GroupInfo group = server.snapshot().groups().get(0);
+    assertThat(group.name()).isEqualTo("web");
+    assertThat(group.strategy()).isEqualTo("round_robin");
+    assertThat(group.boundPort()).isEqualTo(port);
+    assertThat(group.members())
+        .extracting(ServerSnapshot.GroupMember::clientId)
+        .containsExactly("client-a", "client-b", "client-c");
+  }
+
+  @Test
+  void aWrongGroupKeyIsRejectedWithTheReason() throws Exception {
+    joined("a", Strategy.ROUND_ROBIN, 0);
+    TunnelClient intruder = member("x", Strategy.ROUND_ROBIN, 0, "guessed");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> intruder.proxy("web-x").state().status() == ProxyStatus.REJECTED);
+    assertThat(intruder.proxy("web-x").state().error())
+        .isEqualTo("group_key does not match the key of group 'web'");
+    TunnelClient otherStrategy = member("y", Strategy.RANDOM, 0, KEY);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> otherStrategy.proxy("web-y").state().status() == ProxyStatus.REJECTED);
+    assertThat(otherStrategy.proxy("web-y").state().error())
+        .isEqualTo("group 'web' uses strategy round_robin, not random");
+    for (int i = 0; i < 20; i++) {
+      assertThat(ask()).isEqualTo("a");
+    }
+  }
+
+  @Test
+  void leastConnectionsAvoidsTheMemberThatHoldsConnections() throws Exception {
+    joined("a", Strategy.LEAST_CONNECTIONS, 0);
+    joined("b", Strategy.LEAST_CONNECTIONS, 0);
+    List<Socket> held = new ArrayList<>();
+    try {
+      // a slow member: three connections stay open on it
+      while (held.size() < 3) {
+        Socket s = open();
+        String who = readName(s);
+        if (who.equals("a")) {
+          held.add(s);
+        } else {
+          s.close();
+        }
+        awaitActive("b", 0);
+      }
+      for (int i = 0; i < 30; i++) {
+        assertThat(ask()).isEqualTo("b");
+        awaitActive("b", 0);
+      }
+    } finally {
+      for (Socket s : held) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void failoverSendsEverythingToTheHighestPriorityThenTheNext() throws Exception {
+    joined("low", Strategy.FAILOVER, 1);
+    TunnelClient high = joined("high", Strategy.FAILOVER, 10);
+    joined("mid", Strategy.FAILOVER, 5);
+    for (int i = 0; i < 20; i++) {
+      assertThat(ask()).isEqualTo("high");
+    }
+    high.close();
+    serverEvents.awaitFirst(
+        ServerEvent.ClientDisconnected.class, e -> e.clientId().equals("client-high"));
+    for (int i = 0; i < 20; i++) {
+      assertThat(ask()).isEqualTo("mid");
+    }
+  }
+
+  @Test
+  void aMemberKilledMidTrafficCostsNoNewConnectionAfterDetection() throws Exception {
+    joined("a", Strategy.ROUND_ROBIN, 0);
+    TunnelClient doomed = joined("b", Strategy.ROUND_ROBIN, 0);
+    joined("c", Strategy.ROUND_ROBIN, 0);
+    for (int i = 0; i < 30; i++) {
+      ask();
+    }
+    Socket open = open();
+    String first = readName(open);
+    doomed.close();
+    serverEvents.awaitFirst(
+        ServerEvent.ClientDisconnected.class, e -> e.clientId().equals("client-b"));
+    Map<String, Integer> reached = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      reached.merge(ask(), 1, Integer::sum);
+    }
+    assertThat(reached).containsOnlyKeys("a", "c");
+    assertThat(reached.values()).allMatch(n -> n == 150);
+    open.close();
+    assertThat(first).isIn("a", "b", "c");
+    // the group still has its port; the last member leaving closes it
+    assertThat(server.snapshot().groups().get(0).members()).hasSize(2);
+  }
+
+  private void awaitActive(String member, int count) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                server.snapshot().groups().get(0).members().stream()
+                    .filter(m -> m.clientId().equals("client-" + member))
+                    .allMatch(m -> m.activeConnections() == count));
+  }
+
+  private Socket open() throws IOException {
+    Socket s = new Socket();
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    s.setSoTimeout(10_000);
+    return s;
+  }
+
+  /** Which member a new connection reaches (it must reach one). */
+  private String ask() throws IOException {
+    try (Socket s = open()) {
+      return readName(s);
+    }
+  }
+
+  private static String readName(Socket s) throws IOException {
+    String line =
+        new BufferedReader(new InputStreamReader(s.getInputStream(), US_ASCII)).readLine();
+    assertThat(line).as("a member answered").isNotNull();
+    return line;
+  }
+}
