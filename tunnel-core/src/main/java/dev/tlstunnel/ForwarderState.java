@@ -6,8 +6,8 @@ package dev.tlstunnel;
  * @param name the forwarder's name
  * @param type {@code http} or {@code socks5}
  * @param listen {@code addr:port} it listens on (the bound port once listening)
- * @param status {@code pending}, {@code healthy}, {@code unhealthy} (retrying the bind) or {@code
- *     bind_failed}, as for proxies
+ * @param status {@code PENDING}, {@code HEALTHY}, {@code UNHEALTHY} (retrying the bind) or {@code
+ *     BIND_FAILED}, as for proxies
  * @param bindError why the listener is not listening, or null
  * @param activeConnections application connections open now
  * @param totalConnections application connections accepted since start
@@ -23,7 +23,7 @@ public record ForwarderState(
     String name,
     String type,
     String listen,
-    String status,
+    ProxyStatus status,
     String bindError,
     long activeConnections,
     long totalConnections,

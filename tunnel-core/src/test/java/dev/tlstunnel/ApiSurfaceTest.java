@@ -29,6 +29,7 @@ class ApiSurfaceTest {
 
   private static final List<String> API_TYPES =
       """
+      dev.tlstunnel.ConnectedVisitor
       dev.tlstunnel.Failure
       dev.tlstunnel.FailureKind
       dev.tlstunnel.ForwarderState
@@ -38,6 +39,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.TunnelException
       dev.tlstunnel.TunnelStartException
       dev.tlstunnel.Version
+      dev.tlstunnel.VisitorState
       dev.tlstunnel.client.ClientEvent
       dev.tlstunnel.client.ClientEvent$ConnectFailed
       dev.tlstunnel.client.ClientEvent$Connected
@@ -83,6 +85,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.Limits$Builder
       dev.tlstunnel.config.LoadBalancing
       dev.tlstunnel.config.LoadBalancing$Strategy
+      dev.tlstunnel.config.PrivateProxyConfig
       dev.tlstunnel.config.ProxyConfig
       dev.tlstunnel.config.ProxyConfig$Builder
       dev.tlstunnel.config.ProxyProtocolVersion
@@ -97,6 +100,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ServerConfig$Builder
       dev.tlstunnel.config.ServerTransportConfig
       dev.tlstunnel.config.TunnelTransport
+      dev.tlstunnel.config.VisitorConfig
       dev.tlstunnel.server.ServerEvent
       dev.tlstunnel.server.ServerEvent$BindFailed
       dev.tlstunnel.server.ServerEvent$BindRetryScheduled

@@ -73,14 +73,15 @@ class ClientStreamEndToEndTest {
   }
 
   @Test
-  void unknownKindIsClosedAndTheSessionGoesOn() throws Exception {
+  void unknownKindAndMalformedRequestsAreRefusedAndTheSessionGoesOn() throws Exception {
     TunnelServer server = fixture.startServer();
     try (RawYamux raw = raw(server)) {
       assertThat(raw.authenticate(TunnelFixture.KEY, "raw")).contains("\"ok\":true");
       raw.send(data(SYN, 3, frame("{\"kind\":\"teleport\",\"to\":\"mars\"}")));
-      assertThat(readUntilEnd(raw, 3)).isEmpty();
+      assertThat(readUntilEnd(raw, 3))
+          .contains("\"ok\":false", "\"reason\":\"unknown_kind\"", "'teleport'");
       raw.send(data(SYN, 5, frame("{\"no_kind\":1}")));
-      assertThat(readUntilEnd(raw, 5)).isEmpty();
+      assertThat(readUntilEnd(raw, 5)).contains("\"reason\":\"malformed\"");
       assertThat(raw.answersPing(7)).isTrue();
     }
   }
@@ -93,8 +94,7 @@ class ClientStreamEndToEndTest {
       raw.send(data(SYN, 3, frame("{\"kind\":\"egress\",\"host\":\"example.com\",\"port\":80}")));
       String reply = readUntilEnd(raw, 3);
       assertThat(reply.substring(2))
-          .contains(
-              "\"status\":\"refused\"", "\"code\":\"not_allowed\"", "server.allow_forward is off");
+          .contains("\"ok\":false", "\"reason\":\"not_allowed\"", "server.allow_forward is off");
     }
   }
 
@@ -115,12 +115,12 @@ class ClientStreamEndToEndTest {
       raw.authenticate(TunnelFixture.KEY, "raw");
       raw.send(data(SYN, 3, frame("{\"kind\":\"egress\",\"host\":\"127.0.0.1\",\"port\":80}")));
       assertThat(readUntilEnd(raw, 3))
-          .contains("\"code\":\"not_allowed\"", "client 'raw' is not in server.egress.clients");
+          .contains("\"reason\":\"not_allowed\"", "client 'raw' is not in server.egress.clients");
     }
   }
 
   @Test
-  void aStreamWithoutItsRequestIsClosedAfterTheHandshakeTimeout() throws Exception {
+  void aStreamWithoutItsRequestIsRefusedAfterTheHandshakeTimeout() throws Exception {
     TunnelServer server =
         fixture.startServer(
             TunnelFixture.built(fixture.serverBuilder().handshakeTimeout(Duration.ofMillis(500))));
@@ -128,14 +128,15 @@ class ClientStreamEndToEndTest {
       raw.authenticate(TunnelFixture.KEY, "raw");
       raw.send(RawYamux.header(RawYamux.WINDOW_UPDATE, SYN, 3, 0)); // opened, nothing sent
       long start = System.nanoTime();
-      assertThat(readUntilEnd(raw, 3)).isEmpty();
+      assertThat(readUntilEnd(raw, 3))
+          .contains("\"reason\":\"timeout\"", "handshake_timeout=500ms");
       assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(400);
       assertThat(raw.answersPing(9)).isTrue();
     }
   }
 
   @Test
-  void streamsBeforeAuthenticationAreClosed() throws Exception {
+  void streamsBeforeAuthenticationAreRefused() throws Exception {
     TunnelServer server =
         fixture.startServer(
             TunnelFixture.built(
@@ -143,7 +144,7 @@ class ClientStreamEndToEndTest {
     try (RawYamux raw = raw(server)) {
       raw.send(data(SYN, 1, new byte[0])); // the control stream, no hello yet
       raw.send(data(SYN, 3, frame("{\"kind\":\"egress\",\"host\":\"127.0.0.1\",\"port\":80}")));
-      assertThat(readUntilEnd(raw, 3)).isEmpty();
+      assertThat(readUntilEnd(raw, 3)).contains("\"reason\":\"not_authenticated\"");
     }
   }
 }

@@ -95,7 +95,7 @@ class ForwardSsrfEndToEndTest {
 
   @Test
   void refusalsAreNamedAndLoggedRateLimited() throws Exception {
-    try (LogCapture server = new LogCapture("dev.tlstunnel.server.EgressStreamHandler")) {
+    try (LogCapture server = new LogCapture("dev.tlstunnel.server.EgressStream")) {
       String proxy = "http://" + rig.proxy("http-tunnel");
       Curl.Result first = Curl.run("--proxy", proxy, "http://169.254.169.254/latest/meta-data/");
       assertThat(first.out()).contains("169.254.169.254 is a cloud metadata address");

@@ -53,7 +53,7 @@ class ForwarderBindRetryTest {
               fixture.clientConfig(server.address().getPort(), "c", List.of()).toBuilder()
                   .addForwarder(fwd)
                   .build());
-      await().until(() -> state(client).status().equals("unhealthy"));
+      await().until(() -> state(client).status() == ProxyStatus.UNHEALTHY);
       assertThat(state(client).bindError())
           .isEqualTo("Port " + port + " is already in use by another process");
       await()
@@ -67,7 +67,7 @@ class ForwarderBindRetryTest {
                                       + port
                                       + " is already in use by another process. Retrying in 0.1 seconds...")));
       squatter.close();
-      await().until(() -> state(client).status().equals("healthy"));
+      await().until(() -> state(client).status() == ProxyStatus.HEALTHY);
       assertThat(state(client).bindError()).isNull();
       assertThat(log.messages())
           .anyMatch(

@@ -7,6 +7,7 @@ import static dev.tlstunnel.testing.RawYamux.concat;
 import static dev.tlstunnel.testing.RawYamux.data;
 import static dev.tlstunnel.testing.RawYamux.header;
 import static dev.tlstunnel.testing.RawYamux.register;
+import static dev.tlstunnel.testing.RawYamux.streamHeader;
 import static dev.tlstunnel.testing.TunnelFixture.KEY;
 import static dev.tlstunnel.testing.TunnelFixture.publishedPort;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,11 +91,11 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
     try (LogCapture logs = LogCapture.all();
         RawYamux raw = raw(server)) {
       assertThat(raw.authenticate(KEY, "raw")).contains("\"ok\":true");
-      // A stream of a kind the server does not know: it accepts stream 3 and ends it at once.
-      // Until the client ends it too, it counts towards the bound.
-      raw.send(data(SYN, 3, unknownKind()));
+      // A data stream of a kind the server does not know is answered with a refusal and ended at
+      // once. Until the client ends it too, it counts towards the bound.
+      raw.send(data(SYN, 3, streamHeader("{\"kind\":\"none\"}")));
       assertThat(RawStreams.until(raw, "WINDOW_UPDATE FIN 3"))
-          .containsExactly("WINDOW_UPDATE ACK 3", "WINDOW_UPDATE FIN 3");
+          .containsExactly("WINDOW_UPDATE ACK 3", "DATA 0 3", "WINDOW_UPDATE FIN 3");
       raw.send(concat(data(SYN, 5, new byte[100]), header(WINDOW_UPDATE, SYN, 7, 0)));
       assertThat(RawStreams.until(raw, "WINDOW_UPDATE RST 7"))
           .containsExactly("WINDOW_UPDATE RST 5", "WINDOW_UPDATE RST 7");
@@ -108,10 +109,12 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
                   + " FIN); refusing stream 5 opened by the peer (RST)");
       assertThat(Streams.echoesExactly(connect(other), 4, MIB)).as("another client").isTrue();
 
-      raw.send(concat(header(WINDOW_UPDATE, FIN, 3, 0), data(SYN, 9, unknownKind())));
+      raw.send(
+          concat(
+              header(WINDOW_UPDATE, FIN, 3, 0), data(SYN, 9, streamHeader("{\"kind\":\"none\"}"))));
       assertThat(RawStreams.until(raw, "WINDOW_UPDATE FIN 9"))
           .as("room again once the client ended stream 3")
-          .containsExactly("WINDOW_UPDATE ACK 9", "WINDOW_UPDATE FIN 9");
+          .containsExactly("WINDOW_UPDATE ACK 9", "DATA 0 9", "WINDOW_UPDATE FIN 9");
       assertThat(logs.warnings("max_streams_per_session")).hasSize(1);
     }
   }
@@ -185,14 +188,5 @@ class StreamLimitsEndToEndTest extends LimitsEndToEndBase {
         .filter(s -> s.clientId().equals(clientId))
         .mapToInt(ServerSnapshot.SessionInfo::publicConnections)
         .sum();
-  }
-
-  /** A client stream request of a kind no server knows. */
-  private static byte[] unknownKind() {
-    byte[] json = "{\"kind\":\"no-such-kind\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    return java.nio.ByteBuffer.allocate(2 + json.length)
-        .putShort((short) json.length)
-        .put(json)
-        .array();
   }
 }

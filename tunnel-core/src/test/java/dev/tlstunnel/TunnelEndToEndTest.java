@@ -8,11 +8,9 @@ import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.Streams;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -45,28 +43,8 @@ class TunnelEndToEndTest extends EchoTunnelTest {
   @Test
   void twoHundredConcurrentConnectionsAllCorrect() throws Exception {
     int port = startEchoTunnel();
-    List<Socket> sockets = new ArrayList<>();
-    List<byte[]> payloads = new ArrayList<>();
-    try {
-      for (int i = 0; i < 200; i++) {
-        sockets.add(Streams.connect(port, 20_000));
-        byte[] payload = new byte[8 * 1024 + i];
-        new Random(i).nextBytes(payload);
-        payloads.add(payload);
-      }
-      for (int i = 0; i < 200; i++) {
-        sockets.get(i).getOutputStream().write(payloads.get(i));
-      }
-      for (int i = 0; i < 200; i++) {
-        byte[] back = Streams.readExactly(sockets.get(i).getInputStream(), payloads.get(i).length);
-        assertThat(back).as("connection %d", i).isEqualTo(payloads.get(i));
-      }
-      assertThat(echo.accepted()).isEqualTo(200);
-    } finally {
-      for (Socket s : sockets) {
-        s.close();
-      }
-    }
+    assertThat(Streams.concurrentEchoes(port, 200)).isTrue();
+    assertThat(echo.accepted()).isEqualTo(200);
   }
 
   @Test
@@ -94,15 +72,10 @@ class TunnelEndToEndTest extends EchoTunnelTest {
   @Test
   void halfCloseTravelsBothWays() throws Exception {
     int port = startEchoTunnel();
-    try (Socket s = Streams.connect(port, 10_000)) {
-      s.getOutputStream().write("hello, half-close".getBytes(StandardCharsets.UTF_8));
-      s.shutdownOutput();
-      // The echo service answers only after it saw our end of output through the tunnel, and
-      // ends its output afterwards: both directions' half-close crossed the tunnel.
-      InputStream in = s.getInputStream();
-      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-          .isEqualTo("hello, half-close");
-    }
+    // The echo service answers only after it saw our end of output through the tunnel, and
+    // ends its output afterwards: both directions' half-close crossed the tunnel.
+    assertThat(Streams.echoAfterHalfClose(port, "hello, half-close"))
+        .isEqualTo("hello, half-close");
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.tlstunnel.config.ForwarderConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.config.TunnelTransport;
+import dev.tlstunnel.config.VisitorConfig;
 import dev.tlstunnel.server.TunnelServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -116,7 +117,10 @@ public final class CheckCommand implements Callable<Integer> {
           "    "
               + proxy.name()
               + ": "
-              + Addresses.hostPort(proxy.publishAddr(), proxy.publishPort())
+              + (proxy.isPrivate()
+                  ? "private, visitors "
+                      + String.join(", ", proxy.privateAccess().allowedVisitors())
+                  : Addresses.hostPort(proxy.publishAddr(), proxy.publishPort()))
               + " -> "
               + Addresses.hostPort(proxy.localAddr(), proxy.localPort())
               + " ("
@@ -139,6 +143,21 @@ public final class CheckCommand implements Callable<Integer> {
                 + " rules, default "
                 + f.routing().defaultVia().configName()
                 + (f.username() == null ? "" : ", with credentials")
+                + ")");
+      }
+    }
+    if (!cfg.visitors().isEmpty()) {
+      out.println("  visitors:  " + cfg.visitors().size());
+      for (VisitorConfig v : cfg.visitors()) {
+        out.println(
+            "    "
+                + v.name()
+                + ": "
+                + Addresses.hostPort(v.bindAddr(), v.bindPort())
+                + " -> "
+                + v.target()
+                + " (bind retry: "
+                + describe(v.bindRetry())
                 + ")");
       }
     }

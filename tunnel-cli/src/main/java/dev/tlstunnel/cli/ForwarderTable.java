@@ -25,7 +25,7 @@ final class ForwarderTable {
             f.name(),
             f.type(),
             f.listen(),
-            f.status(),
+            f.status() == null ? "?" : f.status().wireName(),
             Long.toString(f.activeConnections()),
             f.direct() + "/" + f.tunneled() + "/" + f.blocked(),
             bytes(f.bytesIn()) + "/" + bytes(f.bytesOut()),

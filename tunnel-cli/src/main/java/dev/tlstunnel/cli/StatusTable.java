@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Renders a {@link ClientStatus} as a session line and a {@code PROXY STATUS ...} table. */
+/**
+ * Renders a {@link ClientStatus} as a session line and the {@code PROXY STATUS ...}, visitor and
+ * forwarder tables.
+ */
 public final class StatusTable {
   private static final String[] HEADER = {"PROXY", "STATUS", "PUBLISH", "LOCAL", "DETAIL"};
 
@@ -25,24 +28,34 @@ public final class StatusTable {
     if (reconnect != null) {
       text.append(reconnect).append('\n');
     }
-    if (status.proxies().isEmpty()) {
-      text.append(status.forwarders().isEmpty() ? "No proxies configured.\n" : "");
-      return ForwarderTable.append(text, status.forwarders()).toString();
+    if (status.proxies().isEmpty()
+        && status.forwarders().isEmpty()
+        && status.visitors().isEmpty()) {
+      return text.append("No proxies configured.\n").toString();
     }
-    List<String[]> rows = new ArrayList<>();
-    rows.add(HEADER);
-    for (ProxyState proxy : status.proxies()) {
-      rows.add(
-          new String[] {
-            proxy.name(),
-            proxy.status() == null ? "-" : proxy.status().wireName(),
-            Addresses.hostPort(orDash(proxy.publishAddr()), proxy.publishPort()),
-            orDash(proxy.local()),
-            detail(proxy, now)
-          });
+    if (!status.proxies().isEmpty()) {
+      List<String[]> rows = new ArrayList<>();
+      rows.add(HEADER);
+      for (ProxyState proxy : status.proxies()) {
+        boolean isPrivate = VisitorTable.isPrivate(proxy);
+        rows.add(
+            new String[] {
+              proxy.name(),
+              proxy.status() == null ? "-" : proxy.status().wireName(),
+              isPrivate
+                  ? "private"
+                  : Addresses.hostPort(orDash(proxy.publishAddr()), proxy.publishPort()),
+              orDash(proxy.local()),
+              isPrivate ? VisitorTable.detail(proxy) : detail(proxy, now)
+            });
+      }
+      text.append('\n');
+      appendColumns(text, rows);
     }
-    text.append('\n');
-    appendColumns(text, rows);
+    if (!status.visitors().isEmpty()) {
+      text.append('\n');
+      appendColumns(text, VisitorTable.rows(status.visitors(), now));
+    }
     return ForwarderTable.append(text, status.forwarders()).toString();
   }
 
@@ -79,17 +92,36 @@ public final class StatusTable {
 
   /** The error, plus the retry countdown and attempt while unhealthy. */
   static String detail(ProxyState proxy, Instant now) {
+    return bindDetail(
+        proxy.error(),
+        proxy.status(),
+        proxy.nextRetryAt(),
+        proxy.retryAfter(),
+        proxy.attempt(),
+        proxy.maxRetries(),
+        now);
+  }
+
+  /** The bind detail of a proxy or a visitor: error, retry countdown, attempt, give-up. */
+  static String bindDetail(
+      String error,
+      ProxyStatus status,
+      Instant nextRetryAt,
+      Duration retryAfter,
+      Integer attempt,
+      Integer maxRetries,
+      Instant now) {
     List<String> parts = new ArrayList<>();
-    if (proxy.error() != null && !proxy.error().isBlank()) {
-      parts.add(proxy.error());
+    if (error != null && !error.isBlank()) {
+      parts.add(error);
     }
-    ProxyStatus status = proxy.status();
+    Integer retriesDone = retriesDone(attempt, maxRetries);
     if (status == ProxyStatus.UNHEALTHY) {
-      Long wait = secondsUntilRetry(proxy, now);
+      Long wait = secondsUntilRetry(nextRetryAt, retryAfter, now);
       String retry = wait == null ? "retrying" : "retry in " + wait + "s";
-      parts.add(retry + attempt(proxy));
-    } else if (status == ProxyStatus.BIND_FAILED && retriesDone(proxy) != null) {
-      parts.add("gave up after " + retries(retriesDone(proxy)));
+      parts.add(retry + attempt(attempt, maxRetries));
+    } else if (status == ProxyStatus.BIND_FAILED && retriesDone != null) {
+      parts.add("gave up after " + retries(retriesDone));
     } else if (status == ProxyStatus.PENDING) {
       parts.add("waiting for the server");
     }
@@ -101,22 +133,22 @@ public final class StatusTable {
    * one, numbered as in the server's {@code bind failed (attempt 2/10)} line; {@code " (attempt
    * 2)"} without a limit.
    */
-  private static String attempt(ProxyState proxy) {
-    if (proxy.attempt() == null) {
+  private static String attempt(Integer attempt, Integer maxRetries) {
+    if (attempt == null) {
       return "";
     }
-    if (proxy.maxRetries() == null || proxy.maxRetries() < 0) {
-      return " (attempt " + proxy.attempt() + ")";
+    if (maxRetries == null || maxRetries < 0) {
+      return " (attempt " + attempt + ")";
     }
-    return " (attempt " + proxy.attempt() + "/" + proxy.maxRetries() + ")";
+    return " (attempt " + attempt + "/" + maxRetries + ")";
   }
 
   /** The retries made after the first attempt, as the server's {@code after 10 retries}. */
-  private static Integer retriesDone(ProxyState proxy) {
-    if (proxy.attempt() != null) {
-      return proxy.attempt() - 1;
+  private static Integer retriesDone(Integer attempt, Integer maxRetries) {
+    if (attempt != null) {
+      return attempt - 1;
     }
-    return proxy.maxRetries() != null && proxy.maxRetries() >= 0 ? proxy.maxRetries() : null;
+    return maxRetries != null && maxRetries >= 0 ? maxRetries : null;
   }
 
   /** {@code 1 retry}, {@code 10 retries}. */
@@ -124,12 +156,12 @@ public final class StatusTable {
     return n + (n == 1 ? " retry" : " retries");
   }
 
-  private static Long secondsUntilRetry(ProxyState proxy, Instant now) {
-    if (proxy.nextRetryAt() != null) {
-      Duration left = Duration.between(now, proxy.nextRetryAt());
+  private static Long secondsUntilRetry(Instant nextRetryAt, Duration retryAfter, Instant now) {
+    if (nextRetryAt != null) {
+      Duration left = Duration.between(now, nextRetryAt);
       return Math.max(0, (left.toMillis() + 999) / 1000);
     }
-    return proxy.retryAfter() == null ? null : (proxy.retryAfter().toMillis() + 999) / 1000;
+    return retryAfter == null ? null : (retryAfter.toMillis() + 999) / 1000;
   }
 
   static void appendColumns(StringBuilder text, List<String[]> rows) {
@@ -151,7 +183,7 @@ public final class StatusTable {
     }
   }
 
-  private static String orDash(String value) {
+  static String orDash(String value) {
     return value == null || value.isBlank() ? "-" : value;
   }
 }

@@ -131,7 +131,7 @@ final class Templates {
             Durations.format(EgressConfig.DEFAULT_CONNECT_TIMEOUT));
   }
 
-  /** A client config with one example proxy. */
+  /** A client config with one example proxy (and, commented out, a private one and a visitor). */
   static String client() {
     KeepAlive keepAlive = KeepAlive.DEFAULT;
     ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
@@ -212,6 +212,29 @@ final class Templates {
         # initial_delay = "1s"
         # max_delay = "10s"
 
+        # A private proxy: the server opens no port for it; only the listed visitors (other
+        # clients of this server, by client_id) that know the secret reach it.
+        # [[proxies]]
+        # name = "ssh"
+        # visibility = "private"
+        # local_port = 22
+        # allowed_visitors = ["laptop"]    # client ids, or ["*"] for every client
+        # secret = "paste-a-secret-of-16-or-more-characters"   # or one of the next two:
+        # secret_file = "/etc/tls-tunnel/ssh.secret"
+        # secret_env = "SSH_VISITOR_SECRET"
+
+        # A visitor: a local port whose connections reach another client's private proxy.
+        # [[visitors]]
+        # name = "office-ssh"
+        # target = "office/ssh"            # CLIENT_ID/PROXY of the publisher
+        # bind_addr = "%s"
+        # bind_port = 2222
+        # secret = "the-private-proxy-secret"   # or secret_file / secret_env
+        # [visitors.bind_retry]            # the local listener's retries; default as shown
+        # max_retries = 10
+        # initial_delay = "2s"
+        # max_delay = "60s"
+
         # A local HTTP or SOCKS5 proxy for browsers and tools; repeat the table for more. Each
         # target goes direct, through the tunnel (the server must set allow_forward) or is
         # blocked, by the routing rules. Loopback, private and cloud metadata addresses are
@@ -262,6 +285,7 @@ final class Templates {
             Durations.format(reconnect.maxDelay()),
             reconnect.retryOnAuthFailure(),
             dev.tlstunnel.config.ProxyConfig.DEFAULT_PUBLISH_ADDR,
-            dev.tlstunnel.config.ProxyConfig.DEFAULT_LOCAL_ADDR);
+            dev.tlstunnel.config.ProxyConfig.DEFAULT_LOCAL_ADDR,
+            dev.tlstunnel.config.VisitorConfig.DEFAULT_BIND_ADDR);
   }
 }

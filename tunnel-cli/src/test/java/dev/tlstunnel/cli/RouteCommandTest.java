@@ -3,6 +3,7 @@ package dev.tlstunnel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.ForwarderState;
+import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.client.ClientStatus;
 import dev.tlstunnel.client.SessionState;
 import java.nio.file.Files;
@@ -101,7 +102,7 @@ class RouteCommandTest {
                     "web",
                     "http",
                     "127.0.0.1:8080",
-                    "healthy",
+                    ProxyStatus.HEALTHY,
                     null,
                     2,
                     10,
@@ -116,7 +117,7 @@ class RouteCommandTest {
                     "socks",
                     "socks5",
                     "127.0.0.1:1080",
-                    "unhealthy",
+                    ProxyStatus.UNHEALTHY,
                     "Port 1080 is already in use by another process",
                     0,
                     0,
@@ -126,7 +127,8 @@ class RouteCommandTest {
                     0,
                     0,
                     0,
-                    null)));
+                    null)),
+            List.of());
     // What the admin API sends reads back as the same status.
     ClientStatus parsed = ClientStatus.fromJson(status.toJson());
     assertThat(parsed).isEqualTo(status);

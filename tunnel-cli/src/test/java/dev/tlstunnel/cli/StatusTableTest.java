@@ -2,7 +2,9 @@ package dev.tlstunnel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlstunnel.ConnectedVisitor;
 import dev.tlstunnel.ProxyStatus;
+import dev.tlstunnel.VisitorState;
 import dev.tlstunnel.client.ClientStatus;
 import dev.tlstunnel.client.ProxyState;
 import dev.tlstunnel.client.SessionState;
@@ -62,6 +64,7 @@ class StatusTableTest {
                 Instant.parse("2026-11-24T11:50:00Z"))),
         null,
         null,
+        List.of(),
         List.of());
   }
 
@@ -155,6 +158,7 @@ class StatusTableTest {
             List.of(),
             null,
             null,
+            List.of(),
             List.of());
     assertThat(StatusTable.render(status, NOW))
         .isEqualTo(
@@ -177,6 +181,7 @@ class StatusTableTest {
             List.of(),
             null,
             null,
+            List.of(),
             List.of());
     assertThat(StatusTable.render(status, NOW))
         .isEqualTo(
@@ -195,6 +200,7 @@ class StatusTableTest {
             List.of(),
             null,
             null,
+            List.of(),
             List.of());
     assertThat(StatusTable.reconnect(connecting, NOW)).isEqualTo("Reconnecting: attempt 3 now");
   }
@@ -231,10 +237,130 @@ class StatusTableTest {
             List.of(),
             "wss via http proxy 10.0.0.3:3128",
             "http://10.0.0.3:3128",
+            List.of(),
             List.of());
     assertThat(StatusTable.session(status))
         .isEqualTo(
             "Session: connected to tunnel.example.com:443 as office-pc over wss via http proxy"
                 + " 10.0.0.3:3128");
+  }
+
+  @Test
+  @Timeout(10)
+  void rendersPrivateProxiesAndVisitors() {
+    ProxyState ssh =
+        new ProxyState(
+                "ssh",
+                ProxyStatus.HEALTHY,
+                null,
+                0,
+                "127.0.0.1:22",
+                null,
+                null,
+                null,
+                1,
+                null,
+                null)
+            .withVisitors(
+                "private",
+                List.of(new ConnectedVisitor("ci", 1), new ConnectedVisitor("laptop", 2)));
+    ProxyState db =
+        new ProxyState(
+                "db",
+                ProxyStatus.HEALTHY,
+                null,
+                0,
+                "127.0.0.1:5432",
+                null,
+                null,
+                null,
+                1,
+                null,
+                null)
+            .withVisitors("private", List.of());
+    VisitorState office =
+        new VisitorState(
+            "office-web",
+            "office/web",
+            "127.0.0.1",
+            8080,
+            "127.0.0.1:8080",
+            ProxyStatus.HEALTHY,
+            null,
+            null,
+            null,
+            1,
+            10,
+            3,
+            40,
+            null,
+            null,
+            null);
+    VisitorState refused =
+        new VisitorState(
+            "home-ssh",
+            "home/ssh",
+            "127.0.0.1",
+            2222,
+            "127.0.0.1:2222",
+            ProxyStatus.HEALTHY,
+            null,
+            null,
+            null,
+            1,
+            10,
+            0,
+            5,
+            "client 'home' is not connected (target_offline)",
+            Instant.parse("2026-11-24T11:59:00Z"),
+            null);
+    VisitorState held =
+        new VisitorState(
+            "db",
+            "office/db",
+            "127.0.0.1",
+            5433,
+            null,
+            ProxyStatus.UNHEALTHY,
+            "Port 5433 is already in use by another process",
+            Duration.ofSeconds(2),
+            Instant.parse("2026-11-24T12:00:02Z"),
+            1,
+            10,
+            0,
+            0,
+            null,
+            null,
+            null);
+    ClientStatus status =
+        new ClientStatus(
+            "laptop",
+            "tunnel.example.com:7000",
+            SessionState.CONNECTED,
+            null,
+            null,
+            null,
+            List.of(ssh, db),
+            null,
+            null,
+            List.of(),
+            List.of(office, refused, held));
+    assertThat(StatusTable.render(status, NOW))
+        .isEqualTo(
+            String.join(
+                "\n",
+                "Session: connected to tunnel.example.com:7000 as laptop",
+                "",
+                "PROXY  STATUS   PUBLISH  LOCAL           DETAIL",
+                "ssh    healthy  private  127.0.0.1:22    visitors: ci (1), laptop (2)",
+                "db     healthy  private  127.0.0.1:5432  no visitor connected",
+                "",
+                "VISITOR     STATUS     LOCAL           TARGET      CONNS  DETAIL",
+                "office-web  healthy    127.0.0.1:8080  office/web  3      -",
+                "home-ssh    healthy    127.0.0.1:2222  home/ssh    0      last refused: client"
+                    + " 'home' is not connected (target_offline)",
+                "db          unhealthy  127.0.0.1:5433  office/db   0      Port 5433 is already in"
+                    + " use by another process; retry in 2s (attempt 1/10)",
+                ""));
   }
 }

@@ -99,13 +99,20 @@ class TemplateCommandTest {
         assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
       }
     }
-    for (String key : keys("CLIENT_KEYS", "PROXY_KEYS", "RECONNECT_KEYS", "RETRY_KEYS")) {
+    for (String key :
+        keys(
+            "CLIENT_KEYS",
+            "PROXY_KEYS",
+            "RECONNECT_KEYS",
+            "RETRY_KEYS",
+            "VisitorToml.VISITOR_KEYS")) {
       if (key.equals("bind_retry") || key.equals("reconnect")) {
         continue; // tables, checked by their own keys and headers below
       }
       assertThat(client).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
     }
-    assertThat(client).contains("[client.reconnect]", "# [proxies.bind_retry]", "[[proxies]]");
+    assertThat(client)
+        .contains("[client.reconnect]", "# [proxies.bind_retry]", "[[proxies]]", "# [[visitors]]");
     for (String key : forwardingKeys("FORWARDER_KEYS", "ROUTING_KEYS", "RULE_KEYS", "RULES_KEYS")) {
       if (!List.of("bind_retry", "routing", "direct", "rules").contains(key)) {
         assertThat(client).containsPattern(Pattern.compile("(?m)^# " + key + " = "));
@@ -125,7 +132,8 @@ class TemplateCommandTest {
             "PROXY_KEYS",
             "RETRY_KEYS",
             "RECONNECT_KEYS",
-            "LIMIT_KEYS")) {
+            "LIMIT_KEYS",
+            "VisitorToml.VISITOR_KEYS")) {
       assertThat(doc).as("docs/CONFIG.md mentions %s", key).contains("`" + key + "`");
     }
     for (String key :
@@ -146,21 +154,25 @@ class TemplateCommandTest {
 
   /** The forwarding keys' lists, like {@link #keys}. */
   static List<String> forwardingKeys(String... fields) throws ReflectiveOperationException {
-    return keysOf("dev.tlstunnel.config.ForwardingMapping", fields);
+    List<String> qualified = new ArrayList<>();
+    for (String f : fields) {
+      qualified.add("ForwardingMapping." + f);
+    }
+    return keys(qualified.toArray(String[]::new));
   }
 
-  /** The config loader's lists of valid keys, so a new key cannot be left out of the docs. */
-  static List<String> keys(String... fields) throws ReflectiveOperationException {
-    return keysOf("dev.tlstunnel.config.TomlMapping", fields);
-  }
-
+  /**
+   * The config loader's lists of valid keys ({@code FIELD} of TomlMapping, or {@code Class.FIELD}),
+   * so a new key cannot be left out of the docs.
+   */
   @SuppressWarnings("unchecked")
-  private static List<String> keysOf(String className, String... fields)
-      throws ReflectiveOperationException {
-    Class<?> mapping = Class.forName(className);
+  static List<String> keys(String... fields) throws ReflectiveOperationException {
     List<String> all = new ArrayList<>();
     for (String name : fields) {
-      Field field = mapping.getDeclaredField(name);
+      int dot = name.indexOf('.');
+      String owner = dot < 0 ? "TomlMapping" : name.substring(0, dot);
+      Class<?> mapping = Class.forName("dev.tlstunnel.config." + owner);
+      Field field = mapping.getDeclaredField(name.substring(dot + 1));
       field.setAccessible(true);
       all.addAll((List<String>) field.get(null));
     }

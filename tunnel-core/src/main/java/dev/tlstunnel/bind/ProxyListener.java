@@ -13,6 +13,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -160,7 +161,9 @@ public final class ProxyListener {
       return;
     }
     FailureKind kind = BindErrors.classify(cause);
-    String message = BindErrors.describe(publishAddr, publishPort, cause);
+    String message =
+        BindErrors.describe(
+            noun.toLowerCase(Locale.ROOT) + " listener", publishAddr, publishPort, cause);
     int retriesDone = attempt - 1;
     if (policy.allowsRetry(retriesDone)) {
       Duration delay = policy.delayBeforeRetry(attempt);

@@ -1,9 +1,11 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.common.TickerClock;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.EventLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +17,8 @@ record ClientContext(
     YamuxConfig yamux,
     Map<String, ProxyConfig> proxiesByName,
     LocalDialer dialer,
-    ProxyRetryRequests retries) {
+    ProxyRetryRequests retries,
+    Visitors visitors) {
 
   /**
    * @param loop the client's event loop, where its sessions run
@@ -40,6 +43,8 @@ record ClientContext(
         yamux,
         Map.copyOf(byName),
         dialer,
-        new ProxyRetryRequests(loop, byName.keySet()));
+        new ProxyRetryRequests(loop, byName.keySet()),
+        new Visitors(
+            config.visitors(), config.clientId(), transport, TickerClock.of(loop.ticker())));
   }
 }

@@ -14,6 +14,8 @@ import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import dev.tlstunnel.protocol.RegisterProxies;
 import dev.tlstunnel.protocol.RetryProxyResult;
 import dev.tlstunnel.protocol.SessionReplaced;
+import dev.tlstunnel.protocol.VisitNonce;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.List;
@@ -77,6 +79,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.replaced(notice);
     } else if (msg instanceof RetryProxyResult result) {
       context.retries().onResult(result);
+    } else if (msg instanceof VisitNonce nonce) {
+      context.visitors().onSession(ctx.channel().parent(), nonce.nonce());
     } else if (msg instanceof Heartbeat beat) {
       if (!beat.reply()) {
         ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));
@@ -103,6 +107,15 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
   }
 
   private ProxySpec spec(ProxyConfig p) {
+    if (p.isPrivate()) {
+      return new ProxySpec(
+          p.name(),
+          null,
+          0,
+          p.proxyType().configName(),
+          null,
+          Visitors.access(p, context.config().clientId()));
+    }
     BindRetrySpec retry =
         p.bindRetry() == null
             ? null

@@ -1,6 +1,7 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.ForwarderState;
+import dev.tlstunnel.VisitorState;
 import java.time.Instant;
 import java.util.List;
 
@@ -20,6 +21,7 @@ import java.util.List;
  *     http proxy host:port} when through an outbound proxy; null from a client that predates it
  * @param proxyUrl the outbound proxy's URL without its password, or null
  * @param forwarders every configured forwarder, in configuration order
+ * @param visitors every configured visitor, in configuration order
  */
 public record ClientStatus(
     String clientId,
@@ -31,10 +33,12 @@ public record ClientStatus(
     List<ProxyState> proxies,
     String transport,
     String proxyUrl,
-    List<ForwarderState> forwarders) {
+    List<ForwarderState> forwarders,
+    List<VisitorState> visitors) {
   public ClientStatus {
     proxies = List.copyOf(proxies);
     forwarders = forwarders == null ? List.of() : List.copyOf(forwarders);
+    visitors = visitors == null ? List.of() : List.copyOf(visitors);
   }
 
   /** The state of the proxy named {@code name}, or null. */

@@ -9,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,14 +18,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A stream the server opened: reads its header, connects the proxy's local service on the stream's
  * event loop (with retries), then hands both channels to the relay. Bytes that arrive before the
- * local connection is up are held (bounded by the stream window) and written first. When every
- * attempt fails, the stream is closed, which closes the public connection.
+ * local connection is up wait in a {@link HeldInput} (bounded by the stream's window) and are
+ * written first. When every attempt fails, the stream is closed, which closes the public
+ * connection.
  */
 final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(LocalConnectHandler.class);
 
   private final ClientContext context;
-  private final HeldInput early = new HeldInput();
   private StreamHeader header;
   private boolean closed;
 
@@ -37,7 +36,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (header != null) {
-      early.add(msg);
+      ctx.fireChannelRead(msg);
       return;
     }
     if (!(msg instanceof StreamHeader h)) {
@@ -46,10 +45,15 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     header = h;
+    ctx.pipeline().addAfter(ctx.name(), HeldInput.NAME, new HeldInput());
     Map<String, ProxyConfig> proxies = context.proxiesByName();
     ProxyConfig proxy = proxies.get(h.proxyName());
     if (proxy == null) {
       log.warn("Server opened a stream for unknown proxy '{}'; closing it", h.proxyName());
+      ctx.close();
+      return;
+    }
+    if (!context.visitors().connected().admit(proxy, h, ctx.channel())) {
       ctx.close();
       return;
     }
@@ -84,7 +88,9 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
           PeerEndpoints.source(header),
           PeerEndpoints.destination(header, local));
     }
-    early.relayTo(ctx, local);
+    Channel stream = ctx.channel();
+    ctx.pipeline().remove(this);
+    HeldInput.relay(stream, local);
   }
 
   private void onConnectFailed(
@@ -110,23 +116,7 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
-    early.release();
     ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    early.release();
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent) {
-      // replayed to the relay once the local side is connected
-      early.inputShutdown();
-      return;
-    }
-    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -17,14 +17,19 @@ final class ProxyChangeLog {
 
   static void log(ProxyState s) {
     switch (s.status()) {
-      case HEALTHY ->
-          log.info(
-              "Proxy '{}' healthy on server: listening on {}{}",
-              s.name(),
-              Addresses.hostPort(s.publishAddr(), s.publishPort()),
-              s.attempt() != null && s.attempt() > 1
-                  ? " (after " + Counts.retries(s.attempt() - 1) + ")"
-                  : "");
+      case HEALTHY -> {
+        if (s.publishAddr() == null) {
+          log.info("Proxy '{}' ready on server for visitors (private)", s.name());
+          return;
+        }
+        log.info(
+            "Proxy '{}' healthy on server: listening on {}{}",
+            s.name(),
+            Addresses.hostPort(s.publishAddr(), s.publishPort()),
+            s.attempt() != null && s.attempt() > 1
+                ? " (after " + Counts.retries(s.attempt() - 1) + ")"
+                : "");
+      }
       case UNHEALTHY ->
           log.warn("Proxy '{}' unhealthy on server{}{}", s.name(), errorSuffix(s), retrySuffix(s));
       default ->

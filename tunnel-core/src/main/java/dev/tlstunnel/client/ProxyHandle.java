@@ -36,12 +36,13 @@ public final class ProxyHandle {
   }
 
   /**
-   * Completes with the published address (the real port) when the proxy is {@code HEALTHY}: at once
-   * if it is now, else when it next becomes so. Completes exceptionally with a {@link
-   * TunnelException} of kind {@code PROXY_FAILED} when the proxy ends {@code BIND_FAILED} or {@code
-   * REJECTED} first, with the client's failure when the client ends with one, and is cancelled when
-   * the client is closed. After a failure the future stays failed until the proxy's state changes
-   * again (e.g. to {@code PENDING} on a reconnect); ask again then.
+   * Completes with the published address (the real port; null for a private proxy, which is healthy
+   * once the server holds it for visitors) when the proxy is {@code HEALTHY}: at once if it is now,
+   * else when it next becomes so. Completes exceptionally with a {@link TunnelException} of kind
+   * {@code PROXY_FAILED} when the proxy ends {@code BIND_FAILED} or {@code REJECTED} first, with
+   * the client's failure when the client ends with one, and is cancelled when the client is closed.
+   * After a failure the future stays failed until the proxy's state changes again (e.g. to {@code
+   * PENDING} on a reconnect); ask again then.
    */
   public synchronized CompletableFuture<InetSocketAddress> whenHealthy() {
     return healthy;
@@ -81,8 +82,14 @@ public final class ProxyHandle {
     }
   }
 
-  /** The bound address, without a name lookup (the server reports an address literal). */
+  /**
+   * The bound address, without a name lookup (the server reports an address literal); null for a
+   * private proxy, which has none.
+   */
   static InetSocketAddress address(ProxyState s) {
+    if (s.publishAddr() == null) {
+      return null;
+    }
     byte[] ip = NetUtil.createByteArrayFromIpAddressString(s.publishAddr());
     if (ip == null) {
       return InetSocketAddress.createUnresolved(s.publishAddr(), s.publishPort());

@@ -1,8 +1,10 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.ConnectedVisitor;
 import dev.tlstunnel.ProxyStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The latest known state of one proxy, as the client sees it.
@@ -18,6 +20,9 @@ import java.time.Instant;
  * @param attempt the attempt the server last reported (1 for the first), or null
  * @param maxRetries the retries the server allows after the first attempt, -1 for no limit, or null
  * @param updatedAt when this state was reached
+ * @param visibility {@code public}, or {@code private} (no public port; visitors only); null when
+ *     not known (a status from a client that predates private proxies)
+ * @param connectedVisitors of a private proxy: the visitors with connections open right now
  */
 public record ProxyState(
     String name,
@@ -30,4 +35,54 @@ public record ProxyState(
     Instant nextRetryAt,
     Integer attempt,
     Integer maxRetries,
-    Instant updatedAt) {}
+    Instant updatedAt,
+    String visibility,
+    List<ConnectedVisitor> connectedVisitors) {
+
+  /** A state without visibility details (filled in by {@link #withVisitors}). */
+  public ProxyState(
+      String name,
+      ProxyStatus status,
+      String publishAddr,
+      int publishPort,
+      String local,
+      String error,
+      Duration retryAfter,
+      Instant nextRetryAt,
+      Integer attempt,
+      Integer maxRetries,
+      Instant updatedAt) {
+    this(
+        name,
+        status,
+        publishAddr,
+        publishPort,
+        local,
+        error,
+        retryAfter,
+        nextRetryAt,
+        attempt,
+        maxRetries,
+        updatedAt,
+        null,
+        null);
+  }
+
+  /** This state with its visibility and, for a private proxy, the visitors connected to it. */
+  public ProxyState withVisitors(String visibility, List<ConnectedVisitor> connectedVisitors) {
+    return new ProxyState(
+        name,
+        status,
+        publishAddr,
+        publishPort,
+        local,
+        error,
+        retryAfter,
+        nextRetryAt,
+        attempt,
+        maxRetries,
+        updatedAt,
+        visibility,
+        connectedVisitors == null ? null : List.copyOf(connectedVisitors));
+  }
+}

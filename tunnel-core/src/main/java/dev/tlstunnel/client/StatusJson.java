@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tlstunnel.ConnectedVisitor;
 import dev.tlstunnel.ForwarderState;
 import dev.tlstunnel.ProxyStatus;
+import dev.tlstunnel.VisitorState;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +48,15 @@ final class StatusJson {
       n.put("attempt", p.attempt());
       n.put("max_retries", p.maxRetries());
       n.put("updated_at", text(p.updatedAt()));
+      n.put("visibility", p.visibility());
+      if (p.connectedVisitors() == null) {
+        n.putNull("connected_visitors");
+      } else {
+        ArrayNode connected = n.putArray("connected_visitors");
+        for (ConnectedVisitor v : p.connectedVisitors()) {
+          connected.addObject().put("client_id", v.clientId()).put("connections", v.connections());
+        }
+      }
     }
     root.put("transport", s.transport());
     root.put("proxy_url", s.proxyUrl());
@@ -55,7 +66,7 @@ final class StatusJson {
       n.put("name", f.name());
       n.put("type", f.type());
       n.put("listen", f.listen());
-      n.put("status", f.status());
+      n.put("status", f.status() == null ? null : f.status().wireName());
       n.put("bind_error", f.bindError());
       n.put("active_connections", f.activeConnections());
       n.put("total_connections", f.totalConnections());
@@ -66,6 +77,26 @@ final class StatusJson {
       n.put("bytes_in", f.bytesIn());
       n.put("bytes_out", f.bytesOut());
       n.put("last_error", f.lastError());
+    }
+    ArrayNode visitors = root.putArray("visitors");
+    for (VisitorState v : s.visitors()) {
+      ObjectNode n = visitors.addObject();
+      n.put("name", v.name());
+      n.put("target", v.target());
+      n.put("bind_addr", v.bindAddr());
+      n.put("bind_port", v.bindPort());
+      n.put("local", v.local());
+      n.put("status", v.status() == null ? null : v.status().wireName());
+      n.put("error", v.error());
+      n.put("retry_after_seconds", seconds(v.retryAfter()));
+      n.put("next_retry_at", text(v.nextRetryAt()));
+      n.put("attempt", v.attempt());
+      n.put("max_retries", v.maxRetries());
+      n.put("active_connections", v.activeConnections());
+      n.put("total_connections", v.totalConnections());
+      n.put("last_error", v.lastError());
+      n.put("last_error_at", text(v.lastErrorAt()));
+      n.put("updated_at", text(v.updatedAt()));
     }
     try {
       return JSON.writeValueAsString(root);
@@ -98,7 +129,9 @@ final class StatusJson {
               instant(n, "next_retry_at"),
               integer(n, "attempt"),
               integer(n, "max_retries"),
-              instant(n, "updated_at")));
+              instant(n, "updated_at"),
+              str(n, "visibility"),
+              connected(n.get("connected_visitors"))));
     }
     List<ForwarderState> forwarders = new ArrayList<>();
     for (JsonNode n : root.path("forwarders")) {
@@ -107,7 +140,7 @@ final class StatusJson {
               str(n, "name"),
               str(n, "type"),
               str(n, "listen"),
-              str(n, "status"),
+              ProxyStatus.fromWireName(str(n, "status")),
               str(n, "bind_error"),
               n.path("active_connections").asLong(),
               n.path("total_connections").asLong(),
@@ -119,6 +152,27 @@ final class StatusJson {
               n.path("bytes_out").asLong(),
               str(n, "last_error")));
     }
+    List<VisitorState> visitors = new ArrayList<>();
+    for (JsonNode n : root.path("visitors")) {
+      visitors.add(
+          new VisitorState(
+              str(n, "name"),
+              str(n, "target"),
+              str(n, "bind_addr"),
+              n.path("bind_port").asInt(),
+              str(n, "local"),
+              ProxyStatus.fromWireName(str(n, "status")),
+              str(n, "error"),
+              duration(n.get("retry_after_seconds")),
+              instant(n, "next_retry_at"),
+              integer(n, "attempt"),
+              integer(n, "max_retries"),
+              n.path("active_connections").asInt(),
+              n.path("total_connections").asLong(),
+              str(n, "last_error"),
+              instant(n, "last_error_at"),
+              instant(n, "updated_at")));
+    }
     return new ClientStatus(
         str(root, "client_id"),
         str(root, "server"),
@@ -129,7 +183,19 @@ final class StatusJson {
         proxies,
         str(root, "transport"),
         str(root, "proxy_url"),
-        forwarders);
+        forwarders,
+        visitors);
+  }
+
+  private static List<ConnectedVisitor> connected(JsonNode array) {
+    if (array == null || !array.isArray()) {
+      return null;
+    }
+    List<ConnectedVisitor> list = new ArrayList<>();
+    for (JsonNode v : array) {
+      list.add(new ConnectedVisitor(str(v, "client_id"), v.path("connections").asInt()));
+    }
+    return list;
   }
 
   private static String text(Instant instant) {

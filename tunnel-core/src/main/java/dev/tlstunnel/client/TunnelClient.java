@@ -14,6 +14,7 @@ import dev.tlstunnel.mux.YamuxConfig;
 import dev.tlstunnel.transport.ClientTransport;
 import dev.tlstunnel.transport.TlsContexts;
 import dev.tlstunnel.transport.Transport;
+import dev.tlstunnel.visitor.Visitors;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -104,7 +105,7 @@ public final class TunnelClient implements AutoCloseable {
     }
   }
 
-  private final ClientConfig config;
+  private final ClientContext context;
   private final EventLoopGroup group;
   private final boolean ownGroup;
   private final ReconnectLoop loop;
@@ -113,14 +114,14 @@ public final class TunnelClient implements AutoCloseable {
   private final Forwarders forwarders;
 
   private TunnelClient(
-      ClientConfig config,
+      ClientContext context,
       EventLoopGroup group,
       boolean ownGroup,
       ReconnectLoop loop,
       AdminServer admin,
       ProxyRetryRequests retries,
       Forwarders forwarders) {
-    this.config = config;
+    this.context = context;
     this.group = group;
     this.ownGroup = ownGroup;
     this.loop = loop;
@@ -161,15 +162,15 @@ public final class TunnelClient implements AutoCloseable {
           "no proxy named '"
               + name
               + "' in this client's configuration (proxies: "
-              + config.proxies().stream().map(p -> p.name()).toList()
+              + context.config().proxies().stream().map(p -> p.name()).toList()
               + ")");
     }
     return handle;
   }
 
-  /** The latest state of the session and every proxy. */
+  /** The latest state of the session, every proxy and every visitor. */
   public ClientStatus status() {
-    return Builder.statusOf(config, loop, forwarders);
+    return Builder.statusOf(context, loop, forwarders);
   }
 
   /**
@@ -225,6 +226,7 @@ public final class TunnelClient implements AutoCloseable {
     if (forwarders != null) {
       forwarders.close();
     }
+    context.visitors().close();
     if (admin != null) {
       admin.close();
     }
@@ -361,7 +363,7 @@ public final class TunnelClient implements AutoCloseable {
                   transport.serverChannelClass(),
                   config.adminAddr(),
                   config.adminPort(),
-                  () -> statusOf(config, loop, forwarders),
+                  () -> statusOf(context, loop, forwarders),
                   context.retries()::request);
         } catch (TunnelStartException e) {
           if (forwarders != null) {
@@ -374,7 +376,8 @@ public final class TunnelClient implements AutoCloseable {
         }
       }
       TunnelClient client =
-          new TunnelClient(config, loops, own, loop, admin, context.retries(), forwarders);
+          new TunnelClient(context, loops, own, loop, admin, context.retries(), forwarders);
+      context.visitors().start(eventLoop);
       loop.start();
       return client;
     }
@@ -397,9 +400,19 @@ public final class TunnelClient implements AutoCloseable {
     }
 
     private static ClientStatus statusOf(
-        ClientConfig config, ReconnectLoop loop, Forwarders forwarders) {
+        ClientContext context, ReconnectLoop loop, Forwarders forwarders) {
+      ClientConfig config = context.config();
       ReconnectLoop.View view = loop.view();
       ClientTransportConfig transport = config.transport();
+      Visitors visitors = context.visitors();
+      List<ProxyState> proxies =
+          loop.tracker().snapshot().stream()
+              .map(
+                  p ->
+                      context.proxiesByName().get(p.name()).isPrivate()
+                          ? p.withVisitors("private", visitors.connected().of(p.name()))
+                          : p.withVisitors("public", null))
+              .toList();
       return new ClientStatus(
           config.clientId(),
           config.server(),
@@ -407,10 +420,11 @@ public final class TunnelClient implements AutoCloseable {
           view.lastError(),
           view.nextAttemptAt(),
           view.attempt(),
-          loop.tracker().snapshot(),
+          proxies,
           transport.describe(),
           transport.proxyUrl() == null ? null : ProxyUrl.redact(transport.proxyUrl()),
-          forwarders == null ? List.of() : forwarders.states());
+          forwarders == null ? List.of() : forwarders.states(),
+          visitors.snapshot());
     }
 
     private SslContext contextFromConfig() throws TunnelStartException {

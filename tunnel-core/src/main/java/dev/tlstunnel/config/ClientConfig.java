@@ -47,6 +47,7 @@ public final class ClientConfig {
   private final List<ProxyConfig> proxies;
   private final ClientTransportConfig transport;
   private final List<ForwarderConfig> forwarders;
+  private final List<VisitorConfig> visitors;
 
   ClientConfig(Builder b) {
     serverAddr = b.serverAddr;
@@ -75,6 +76,10 @@ public final class ClientConfig {
         b.forwarders == null
             ? List.of()
             : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.forwarders));
+    visitors =
+        b.visitors == null
+            ? List.of()
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(b.visitors));
   }
 
   /** A builder with every documented default; the server and the auth key must be set. */
@@ -185,6 +190,14 @@ public final class ClientConfig {
     return forwarders;
   }
 
+  /**
+   * Local listeners whose connections reach other clients' private proxies ({@code [[visitors]]}),
+   * in configuration order.
+   */
+  public List<VisitorConfig> visitors() {
+    return visitors;
+  }
+
   /** {@code server_addr:server_port}, IPv6 literals in brackets. */
   public String server() {
     return Addresses.hostPort(serverAddr, serverPort);
@@ -227,7 +240,8 @@ public final class ClientConfig {
         && Objects.equals(shutdownGrace, c.shutdownGrace)
         && proxies.equals(c.proxies)
         && Objects.equals(transport, c.transport)
-        && forwarders.equals(c.forwarders);
+        && forwarders.equals(c.forwarders)
+        && visitors.equals(c.visitors);
   }
 
   @Override
@@ -274,6 +288,8 @@ public final class ClientConfig {
         + transport
         + ", forwarders="
         + forwarders
+        + ", visitors="
+        + visitors
         + "]";
   }
 
@@ -298,6 +314,7 @@ public final class ClientConfig {
     List<ProxyConfig> proxies = new java.util.ArrayList<>();
     ClientTransportConfig transport = ClientTransportConfig.DEFAULT;
     List<ForwarderConfig> forwarders = new java.util.ArrayList<>();
+    List<VisitorConfig> visitors = new java.util.ArrayList<>();
 
     Builder() {}
 
@@ -321,6 +338,7 @@ public final class ClientConfig {
       proxies = new java.util.ArrayList<>(c.proxies);
       transport = c.transport;
       forwarders = new java.util.ArrayList<>(c.forwarders);
+      visitors = new java.util.ArrayList<>(c.visitors);
     }
 
     /** The server's host and tunnel port ({@code server_addr}, {@code server_port}). */
@@ -416,6 +434,18 @@ public final class ClientConfig {
     /** Adds a local HTTP or SOCKS5 proxy. */
     public Builder addForwarder(ForwarderConfig forwarder) {
       this.forwarders.add(forwarder);
+      return this;
+    }
+
+    /** Replaces the visitors ({@code [[visitors]]}). */
+    public Builder visitors(List<VisitorConfig> list) {
+      this.visitors = new java.util.ArrayList<>(list);
+      return this;
+    }
+
+    /** Adds a visitor: a local listener reaching another client's private proxy. */
+    public Builder addVisitor(VisitorConfig visitor) {
+      this.visitors.add(visitor);
       return this;
     }
 

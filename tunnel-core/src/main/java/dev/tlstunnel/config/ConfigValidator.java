@@ -144,10 +144,12 @@ final class ConfigValidator {
     b.proxies = proxies;
     b.transport = TransportCheck.client(c.transport(), p);
     b.forwarders = ForwardingCheck.forwarders(c, p);
+    b.visitors = VisitorConfigCheck.visitors(c, b.adminAddr, p);
     return new ClientConfig(b);
   }
 
-  private static void authKey(String authKey, String key, Problems p) {
+  /** Checks a shared secret: the auth key, or a visitor secret. */
+  static void authKey(String authKey, String key, Problems p) {
     if (authKey == null) {
       if (!p.hasError(key + "_file") && !p.hasError(key + "_env")) {
         p.error(key, "missing required key");

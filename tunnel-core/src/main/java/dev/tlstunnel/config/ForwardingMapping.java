@@ -100,13 +100,13 @@ final class ForwardingMapping {
   private static RouteRule rule(TomlTable t) {
     t.require("via");
     return new RouteRule(
-        t.strings("domain"),
-        t.strings("domain_suffix"),
-        t.strings("domain_keyword"),
-        t.strings("domain_regex"),
-        t.strings("cidr"),
-        t.strings("port"),
-        t.strings("country"),
+        t.stringsOrNumbers("domain"),
+        t.stringsOrNumbers("domain_suffix"),
+        t.stringsOrNumbers("domain_keyword"),
+        t.stringsOrNumbers("domain_regex"),
+        t.stringsOrNumbers("cidr"),
+        t.stringsOrNumbers("port"),
+        t.stringsOrNumbers("country"),
         via(t, "via"));
   }
 
@@ -157,10 +157,10 @@ final class ForwardingMapping {
 
   private static EgressRules rules(TomlTable t) {
     return new EgressRules(
-        t.strings("allow_cidrs"),
-        t.strings("deny_cidrs"),
-        t.strings("allow_ports"),
-        t.strings("deny_ports"));
+        t.stringsOrNumbers("allow_cidrs"),
+        t.stringsOrNumbers("deny_cidrs"),
+        t.stringsOrNumbers("allow_ports"),
+        t.stringsOrNumbers("deny_ports"));
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, String name) {

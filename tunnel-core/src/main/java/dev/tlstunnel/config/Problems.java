@@ -37,6 +37,18 @@ final class Problems {
     return reportedPaths.contains(path);
   }
 
+  /** Whether an error was recorded about {@code path} or anything inside it. */
+  boolean hasErrorWithin(String path) {
+    for (String reported : reportedPaths) {
+      if (reported.equals(path)
+          || reported.startsWith(path + ".")
+          || reported.startsWith(path + "[")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Records a soft issue that was corrected. */
   void warn(String path, String message) {
     warnings.add(path + ": " + message);

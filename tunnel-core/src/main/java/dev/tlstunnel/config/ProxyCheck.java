@@ -22,7 +22,7 @@ final class ProxyCheck {
    * @param minPublishPort 1 in files, 0 in code (the server picks a free port)
    */
   static List<ProxyConfig> all(ClientConfig c, int minPublishPort, Problems p) {
-    if (c.proxies().isEmpty() && c.forwarders().isEmpty()) {
+    if (c.proxies().isEmpty() && c.forwarders().isEmpty() && c.visitors().isEmpty()) {
       p.warn("proxies", "no proxies configured; the client will connect but publish nothing");
     } else if (c.proxies().size() > MAX_PROXIES) {
       p.error("proxies", "at most " + MAX_PROXIES + " proxies allowed, got " + c.proxies().size());
@@ -58,10 +58,15 @@ final class ProxyCheck {
       p.error(key + ".name", "missing required key");
     }
     Checks.name(proxy.name(), key + ".name", p);
-    String publishAddr =
-        Checks.address(
-            proxy.publishAddr(), ProxyConfig.DEFAULT_PUBLISH_ADDR, key + ".publish_addr", p);
-    Checks.port(proxy.publishPort(), minPublishPort, key + ".publish_port", p);
+    String publishAddr = proxy.publishAddr();
+    if (proxy.isPrivate()) {
+      VisitorConfigCheck.privateProxy(proxy, key, p);
+    } else {
+      publishAddr =
+          Checks.address(
+              proxy.publishAddr(), ProxyConfig.DEFAULT_PUBLISH_ADDR, key + ".publish_addr", p);
+      Checks.port(proxy.publishPort(), minPublishPort, key + ".publish_port", p);
+    }
     String localAddr =
         Checks.address(proxy.localAddr(), ProxyConfig.DEFAULT_LOCAL_ADDR, key + ".local_addr", p);
     Checks.port(proxy.localPort(), 1, key + ".local_port", p);
@@ -78,6 +83,7 @@ final class ProxyCheck {
         proxy.localPort(),
         type,
         retry,
+        proxy.privateAccess(),
         PublishingCheck.features(proxy, key, p));
   }
 

@@ -1,10 +1,12 @@
 package dev.tlstunnel.config;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
  * One proxy of a client ({@code [[proxies]]}): the server publishes {@code publishAddr:publishPort}
- * and the client forwards each connection to {@code localAddr:localPort}. Validated: made only by
+ * and the client forwards each connection to {@code localAddr:localPort}. A private proxy ({@code
+ * visibility = "private"}) has no publish address: only visitors reach it. Validated: made only by
  * {@link #builder(String)} or {@link ConfigLoader}; a client configuration validates its proxies
  * again, naming each by its index ({@code proxies[2].publish_port}).
  */
@@ -22,6 +24,7 @@ public final class ProxyConfig {
   private final int localPort;
   private final ProxyType proxyType;
   private final BindRetryPolicy bindRetry;
+  private final PrivateProxyConfig privateAccess;
   private final ProxyFeatures features;
 
   ProxyConfig(
@@ -31,8 +34,18 @@ public final class ProxyConfig {
       String localAddr,
       int localPort,
       ProxyType proxyType,
-      BindRetryPolicy bindRetry) {
-    this(name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry, null);
+      BindRetryPolicy bindRetry,
+      PrivateProxyConfig privateAccess) {
+    this(
+        name,
+        publishAddr,
+        publishPort,
+        localAddr,
+        localPort,
+        proxyType,
+        bindRetry,
+        privateAccess,
+        null);
   }
 
   ProxyConfig(
@@ -43,6 +56,7 @@ public final class ProxyConfig {
       int localPort,
       ProxyType proxyType,
       BindRetryPolicy bindRetry,
+      PrivateProxyConfig privateAccess,
       ProxyFeatures features) {
     this.name = name;
     this.publishAddr = publishAddr;
@@ -51,6 +65,7 @@ public final class ProxyConfig {
     this.localPort = localPort;
     this.proxyType = proxyType;
     this.bindRetry = bindRetry;
+    this.privateAccess = privateAccess;
     this.features = features == null ? ProxyFeatures.NONE : features;
   }
 
@@ -68,6 +83,7 @@ public final class ProxyConfig {
     b.localPort = localPort;
     b.proxyType = proxyType;
     b.bindRetry = bindRetry;
+    b.privateAccess = privateAccess;
     b.features = features;
     return b;
   }
@@ -107,6 +123,16 @@ public final class ProxyConfig {
     return bindRetry;
   }
 
+  /** Who may visit the proxy when it is private, or null for a public proxy. */
+  public PrivateProxyConfig privateAccess() {
+    return privateAccess;
+  }
+
+  /** Whether the proxy is private: no public listener, visitors only. */
+  public boolean isPrivate() {
+    return privateAccess != null;
+  }
+
   /** The check of the local service ({@code health_check}), or null for none. */
   public HealthCheck healthCheck() {
     return features.healthCheck();
@@ -137,13 +163,22 @@ public final class ProxyConfig {
         && Objects.equals(localAddr, p.localAddr)
         && proxyType == p.proxyType
         && Objects.equals(bindRetry, p.bindRetry)
+        && Objects.equals(privateAccess, p.privateAccess)
         && Objects.equals(features, p.features);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry, features);
+        name,
+        publishAddr,
+        publishPort,
+        localAddr,
+        localPort,
+        proxyType,
+        bindRetry,
+        privateAccess,
+        features);
   }
 
   @Override
@@ -151,7 +186,7 @@ public final class ProxyConfig {
     return "ProxyConfig[name="
         + name
         + ", publish="
-        + Addresses.hostPort(publishAddr, publishPort)
+        + (isPrivate() ? privateAccess : Addresses.hostPort(publishAddr, publishPort))
         + ", local="
         + Addresses.hostPort(localAddr, localPort)
         + ", proxyType="
@@ -165,12 +200,13 @@ public final class ProxyConfig {
   /** Builds a validated {@link ProxyConfig}. */
   public static final class Builder {
     private final String name;
-    private String publishAddr = DEFAULT_PUBLISH_ADDR;
+    private String publishAddr;
     private int publishPort;
     private String localAddr = DEFAULT_LOCAL_ADDR;
     private int localPort;
     private ProxyType proxyType = ProxyType.TCP;
     private BindRetryPolicy bindRetry;
+    private PrivateProxyConfig privateAccess;
     private ProxyFeatures features = ProxyFeatures.NONE;
 
     private Builder(String name) {
@@ -233,6 +269,16 @@ public final class ProxyConfig {
     }
 
     /**
+     * Makes the proxy private ({@code visibility = "private"}): no public port; only {@code
+     * allowedVisitors} (client ids, or {@code "*"} for all) that prove {@code secret} reach it. A
+     * private proxy takes no publish address, port or bind retry.
+     */
+    public Builder privateAccess(List<String> allowedVisitors, String secret) {
+      this.privateAccess = new PrivateProxyConfig(allowedVisitors, secret);
+      return this;
+    }
+
+    /**
      * Validates and builds.
      *
      * @throws ConfigException listing every problem, each naming its key ({@code
@@ -245,7 +291,15 @@ public final class ProxyConfig {
     /** Builds without validation: for a client configuration, which validates its proxies. */
     ProxyConfig unchecked() {
       return new ProxyConfig(
-          name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry, features);
+          name,
+          publishAddr,
+          publishPort,
+          localAddr,
+          localPort,
+          proxyType,
+          bindRetry,
+          privateAccess,
+          features);
     }
   }
 }

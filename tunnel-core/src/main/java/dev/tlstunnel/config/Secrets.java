@@ -10,9 +10,10 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * Where the auth key comes from: {@code auth_key} (inline), {@code auth_key_file} (a file, its
- * trailing newline dropped) or {@code auth_key_env} (an environment variable); exactly one. The key
- * itself never appears in a message.
+ * Where a secret comes from: {@code auth_key} (inline), {@code auth_key_file} (a file, its trailing
+ * newline dropped) or {@code auth_key_env} (an environment variable); exactly one. The same three
+ * forms serve the visitor secrets ({@code secret}, {@code secret_file}, {@code secret_env}). The
+ * secret itself never appears in a message.
  */
 final class Secrets {
   static final String INLINE = "auth_key";
@@ -23,39 +24,52 @@ final class Secrets {
 
   /** The key named by {@code t}, or null when it cannot be had (the problem is recorded). */
   static String authKey(TomlTable t, Path baseDir, UnaryOperator<String> env) {
-    int given = (t.has(INLINE) ? 1 : 0) + (t.has(FILE) ? 1 : 0) + (t.has(ENV) ? 1 : 0);
-    if (given == 0) {
+    if (!t.has(INLINE) && !t.has(FILE) && !t.has(ENV)) {
       t.error(INLINE, "missing required key");
       return null;
     }
-    if (given > 1) {
-      String key = t.has(FILE) ? FILE : ENV;
-      t.error(key, "set only one of auth_key, auth_key_file and auth_key_env");
+    return read(t, baseDir, env, INLINE);
+  }
+
+  /**
+   * The secret of the keys {@code name}, {@code name_file} and {@code name_env} of {@code t}; null
+   * when none is given or it cannot be had (the latter recorded as a problem).
+   */
+  static String read(TomlTable t, Path baseDir, UnaryOperator<String> env, String name) {
+    String fileKey = name + "_file";
+    String envKey = name + "_env";
+    int given = (t.has(name) ? 1 : 0) + (t.has(fileKey) ? 1 : 0) + (t.has(envKey) ? 1 : 0);
+    if (given == 0) {
       return null;
     }
-    if (t.has(INLINE)) {
-      return t.string(INLINE);
+    if (given > 1) {
+      String key = t.has(fileKey) ? fileKey : envKey;
+      t.error(key, "set only one of " + name + ", " + fileKey + " and " + envKey);
+      return null;
     }
-    if (t.has(FILE)) {
-      return fromFile(t, t.path(FILE, baseDir));
+    if (t.has(name)) {
+      return t.string(name);
     }
-    String variable = t.string(ENV);
+    if (t.has(fileKey)) {
+      return fromFile(t, fileKey, t.path(fileKey, baseDir));
+    }
+    String variable = t.string(envKey);
     if (variable == null) {
       return null;
     }
     String value = env.apply(variable);
     if (value == null) {
-      t.error(ENV, "environment variable " + variable + " is not set");
+      t.error(envKey, "environment variable " + variable + " is not set");
       return null;
     }
     if (value.isEmpty()) {
-      t.error(ENV, "environment variable " + variable + " is empty");
+      t.error(envKey, "environment variable " + variable + " is empty");
       return null;
     }
     return value;
   }
 
-  private static String fromFile(TomlTable t, Path file) {
+  private static String fromFile(TomlTable t, String key, Path file) {
     if (file == null) {
       return null;
     }
@@ -63,10 +77,10 @@ final class Secrets {
     try {
       content = Files.readString(file, StandardCharsets.UTF_8);
     } catch (CharacterCodingException e) {
-      t.error(FILE, "not valid UTF-8: " + file);
+      t.error(key, "not valid UTF-8: " + file);
       return null;
     } catch (IOException e) {
-      t.error(FILE, "cannot read " + file + ": " + e.getClass().getSimpleName());
+      t.error(key, "cannot read " + file + ": " + e.getClass().getSimpleName());
       return null;
     }
     if (content.endsWith("\n")) {
@@ -76,11 +90,11 @@ final class Secrets {
       }
     }
     if (content.isEmpty()) {
-      t.error(FILE, "file is empty: " + file);
+      t.error(key, "file is empty: " + file);
       return null;
     }
     if (readableByOthers(file)) {
-      t.warn(FILE, file + " is readable by group or others; restrict it (chmod 600)");
+      t.warn(key, file + " is readable by group or others; restrict it (chmod 600)");
     }
     return content;
   }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Maps a parsed TOML tree onto the config records. Reports unknown keys, wrong types and missing
@@ -69,20 +70,23 @@ final class TomlMapping {
           "ping_interval",
           "proxy_url");
   static final List<String> PROXY_KEYS =
-      List.of(
-          "name",
-          "publish_addr",
-          "publish_port",
-          "local_addr",
-          "local_port",
-          "proxy_type",
-          "bind_retry",
-          "health_check",
-          "group",
-          "group_key",
-          "strategy",
-          "priority",
-          "proxy_protocol");
+      Stream.concat(
+              Stream.of(
+                  "name",
+                  "publish_addr",
+                  "publish_port",
+                  "local_addr",
+                  "local_port",
+                  "proxy_type",
+                  "bind_retry",
+                  "health_check",
+                  "group",
+                  "group_key",
+                  "strategy",
+                  "priority",
+                  "proxy_protocol"),
+              VisitorToml.PRIVATE_PROXY_KEYS.stream())
+          .toList();
   static final List<String> LIMIT_KEYS =
       List.of(
           "max_control_frame",
@@ -134,14 +138,16 @@ final class TomlMapping {
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
   static ClientConfig client(JsonNode root, Path baseDir, Problems p, UnaryOperator<String> env) {
-    TomlTable top = TomlTable.open(root, "", p, List.of("client", "proxies", "forwarders"));
+    TomlTable top =
+        TomlTable.open(root, "", p, List.of("client", "proxies", "forwarders", "visitors"));
     top.require("client");
     TomlTable c = top.table("client", CLIENT_KEYS);
     List<ProxyConfig> proxies = new ArrayList<>();
     for (TomlTable t : top.tableArray("proxies", PROXY_KEYS)) {
-      proxies.add(proxy(t));
+      proxies.add(proxy(t, baseDir, env));
     }
     List<ForwarderConfig> forwarders = ForwardingMapping.forwarders(top, baseDir);
+    List<VisitorConfig> visitors = VisitorToml.visitors(top, baseDir, env);
     if (c == null) {
       return null;
     }
@@ -167,11 +173,17 @@ final class TomlMapping {
     b.proxies = proxies;
     b.transport = TransportToml.client(c);
     b.forwarders = forwarders;
+    b.visitors = visitors;
     return new ClientConfig(b);
   }
 
-  private static ProxyConfig proxy(TomlTable t) {
-    t.require("name", "publish_port", "local_port");
+  private static ProxyConfig proxy(TomlTable t, Path baseDir, UnaryOperator<String> env) {
+    PrivateProxyConfig privateAccess = VisitorToml.privateAccess(t, baseDir, env);
+    if (privateAccess == null) {
+      t.require("name", "publish_port", "local_port");
+    } else {
+      t.require("name", "local_port");
+    }
     ProxyType type = ProxyType.TCP;
     String typeName = t.string("proxy_type");
     if (typeName != null) {
@@ -190,6 +202,7 @@ final class TomlMapping {
         orZero(t.integer("local_port")),
         type,
         retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT),
+        privateAccess,
         PublishingToml.features(t, type));
   }
 

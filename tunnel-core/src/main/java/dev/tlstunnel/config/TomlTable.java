@@ -157,11 +157,29 @@ final class TomlTable {
     return baseDir.resolve(s).toAbsolutePath().normalize();
   }
 
+  /** An array of strings; null (the problem recorded) when it holds anything else. */
+  List<String> strings(String key) {
+    JsonNode v = value(key);
+    if (v == null || !v.isArray()) {
+      return wrongType(key, v, "an array of strings");
+    }
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual()) {
+        problems.error(
+            keyPath(key) + "[" + i + "]", "expected a string, got " + typeName(v.get(i)));
+        return null;
+      }
+      values.add(v.get(i).textValue());
+    }
+    return values;
+  }
+
   /**
    * An optional array of strings (integers are taken as their text, for lists of ports), empty when
    * absent; a wrong type is recorded and gives an empty list.
    */
-  List<String> strings(String key) {
+  List<String> stringsOrNumbers(String key) {
     JsonNode v = value(key);
     List<String> out = new ArrayList<>();
     if (v == null || !v.isArray()) {

@@ -5,10 +5,8 @@ import dev.tlstunnel.egress.EgressException;
 import dev.tlstunnel.egress.EgressFailure;
 import dev.tlstunnel.egress.EgressPolicy;
 import dev.tlstunnel.egress.TargetResolver;
-import dev.tlstunnel.protocol.EgressReply;
 import dev.tlstunnel.protocol.EgressRequest;
-import dev.tlstunnel.protocol.StreamFrameDecoder;
-import dev.tlstunnel.protocol.StreamFrames;
+import dev.tlstunnel.protocol.StreamRequests;
 import dev.tlstunnel.relay.Relay;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -131,7 +129,7 @@ final class Connector {
   }
 
   private void viaTunnel(String host, int port, Promise<Channel> channel) {
-    EgressRequest request = EgressRequest.of(host, port, forwarder);
+    EgressRequest request = new EgressRequest(host, port, forwarder);
     tunnel
         .open(
             new ChannelInitializer<Channel>() {
@@ -140,11 +138,7 @@ final class Connector {
                 stream.config().setAutoRead(false);
                 stream
                     .pipeline()
-                    .addLast(
-                        "reply",
-                        new StreamFrameDecoder(
-                            "egress reply",
-                            n -> StreamFrames.as(n, EgressReply.class, "egress reply")))
+                    .addLast("reply", StreamRequests.replyDecoder())
                     .addLast(EgressReplyHandler.NAME, new EgressReplyHandler(channel));
               }
             })
@@ -158,7 +152,7 @@ final class Connector {
                 return;
               }
               Channel stream = (Channel) f.getNow();
-              stream.writeAndFlush(StreamFrames.encode(stream.alloc(), request));
+              stream.writeAndFlush(StreamRequests.encode(stream.alloc(), request));
               stream.read();
             });
   }

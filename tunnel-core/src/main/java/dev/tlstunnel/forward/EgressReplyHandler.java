@@ -2,7 +2,7 @@ package dev.tlstunnel.forward;
 
 import dev.tlstunnel.egress.EgressException;
 import dev.tlstunnel.egress.EgressFailure;
-import dev.tlstunnel.protocol.EgressReply;
+import dev.tlstunnel.protocol.StreamReply;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 
 /**
- * Waits for the server's {@link EgressReply} on an egress stream and completes the promise with the
+ * Waits for the server's {@link StreamReply} on an egress stream and completes the promise with the
  * stream (connected) or an {@link EgressException} (refused, or the stream ended first). Bytes that
  * follow the reply are held until this handler is removed, then passed on: remove it once the relay
  * is in place.
@@ -33,15 +33,15 @@ final class EgressReplyHandler extends ChannelInboundHandlerAdapter {
       held.add(msg);
       return;
     }
-    if (!(msg instanceof EgressReply reply)) {
+    if (!(msg instanceof StreamReply reply)) {
       ReferenceCountUtil.release(msg);
       fail(ctx, EgressFailure.FAILED, "the server sent no egress reply");
       return;
     }
-    if (reply.succeeded()) {
+    if (reply.ok()) {
       promise.trySuccess(ctx.channel());
     } else {
-      fail(ctx, EgressFailure.fromWire(reply.code()), "server: " + reply.reason());
+      fail(ctx, EgressFailure.fromWire(reply.reason()), "server: " + reply.message());
     }
   }
 

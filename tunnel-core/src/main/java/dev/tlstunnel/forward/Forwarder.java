@@ -227,7 +227,7 @@ final class Forwarder {
     Bind s = lastStatus;
     var bound = listener.boundAddress();
     int port = bound != null ? bound.getPort() : config.bindPort();
-    String status = s == null ? "pending" : s.status().wireName();
+    ProxyStatus status = s == null ? ProxyStatus.PENDING : s.status();
     return new ForwarderState(
         config.name(),
         config.type().configName(),

@@ -15,6 +15,7 @@ public sealed interface ControlMessage
         RetryProxy,
         RetryProxyResult,
         SessionReplaced,
+        VisitNonce,
         ProxyHealth,
         GroupStatus,
         ControlMessage.Unknown {

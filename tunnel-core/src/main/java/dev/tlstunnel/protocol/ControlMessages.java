@@ -34,6 +34,7 @@ final class ControlMessages {
           Map.entry("retry_proxy", RetryProxy.class),
           Map.entry("retry_proxy_result", RetryProxyResult.class),
           Map.entry("session_replaced", SessionReplaced.class),
+          Map.entry("visit_nonce", VisitNonce.class),
           Map.entry("proxy_health", ProxyHealth.class),
           Map.entry("group_status", GroupStatus.class));
 

@@ -4,10 +4,13 @@ package dev.tlstunnel.protocol;
  * One proxy the client asks the server to publish.
  *
  * @param name unique name of the proxy within the server
- * @param publishAddr the address the server listens on
- * @param publishPort the port the server listens on; 0 lets the server pick one (and keep it)
+ * @param publishAddr the address the server listens on; null for a private proxy
+ * @param publishPort the port the server listens on; 0 lets the server pick one (0 for a private
+ *     proxy)
  * @param proxyType {@code tcp}, {@code http/1.1}, {@code http/2.0} or {@code ssh}
  * @param bindRetry the bind retry policy the client asks for, or null for the server's
+ * @param privateAccess who may visit the proxy when it is private (no public listener), or null for
+ *     a public proxy
  * @param group the load-balancing group the proxy joins, or null
  */
 public record ProxySpec(
@@ -16,11 +19,23 @@ public record ProxySpec(
     int publishPort,
     String proxyType,
     BindRetrySpec bindRetry,
+    PrivateAccess privateAccess,
     GroupSpec group) {
 
-  /** A proxy in no group. */
+  /** A public proxy in no group. */
   public ProxySpec(
       String name, String publishAddr, int publishPort, String proxyType, BindRetrySpec bindRetry) {
-    this(name, publishAddr, publishPort, proxyType, bindRetry, null);
+    this(name, publishAddr, publishPort, proxyType, bindRetry, null, null);
+  }
+
+  /** A proxy in no group, private when {@code privateAccess} is set. */
+  public ProxySpec(
+      String name,
+      String publishAddr,
+      int publishPort,
+      String proxyType,
+      BindRetrySpec bindRetry,
+      PrivateAccess privateAccess) {
+    this(name, publishAddr, publishPort, proxyType, bindRetry, privateAccess, null);
   }
 }

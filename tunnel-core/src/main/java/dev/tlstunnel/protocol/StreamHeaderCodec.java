@@ -12,7 +12,8 @@ import java.io.IOException;
 /**
  * The header at the start of a server-opened data stream: a 2-byte big-endian length, then that
  * many bytes of UTF-8 JSON {@code {"proxy_name":…,"peer_addr":…,"peer_port":…}} (at most {@link
- * Protocol#MAX_STREAM_HEADER} bytes; unknown fields are ignored). Raw stream bytes follow.
+ * Protocol#MAX_STREAM_HEADER} bytes; unknown fields are ignored). Raw stream bytes follow. The
+ * requests and replies of client-opened streams ({@link StreamRequests}) share the framing.
  */
 public final class StreamHeaderCodec {
   private static final ObjectMapper MAPPER = ControlJson.newMapper();
@@ -28,15 +29,25 @@ public final class StreamHeaderCodec {
     if (header.proxyName() == null || header.peerAddr() == null) {
       throw new IllegalArgumentException("stream header needs proxy_name and peer_addr");
     }
+    return frame(alloc, header, "stream header");
+  }
+
+  /**
+   * {@code value} as JSON behind its 2-byte length: the framing of every stream header, request and
+   * reply.
+   *
+   * @throws IllegalArgumentException when it cannot be encoded or is too large
+   */
+  static ByteBuf frame(ByteBufAllocator alloc, Object value, String what) {
     byte[] json;
     try {
-      json = MAPPER.writeValueAsBytes(header);
+      json = MAPPER.writeValueAsBytes(value);
     } catch (IOException e) {
-      throw new IllegalArgumentException("stream header cannot be encoded", e);
+      throw new IllegalArgumentException(what + " cannot be encoded", e);
     }
     if (json.length > Protocol.MAX_STREAM_HEADER) {
       throw new IllegalArgumentException(
-          "stream header is " + json.length + " bytes, more than " + Protocol.MAX_STREAM_HEADER);
+          what + " is " + json.length + " bytes, more than " + Protocol.MAX_STREAM_HEADER);
     }
     ByteBuf buf = alloc.buffer(2 + json.length);
     buf.writeShort(json.length).writeBytes(json);
@@ -49,17 +60,7 @@ public final class StreamHeaderCodec {
    * @throws DecoderException when malformed, out of bounds or missing a field
    */
   static StreamHeader decodeBody(ByteBuf body) {
-    JsonNode tree = ControlMessages.parse(new ByteBufInputStream(body), "stream header");
-    if (tree == null || !tree.isObject()) {
-      throw new CorruptedFrameException("stream header is not a JSON object");
-    }
-    ControlMessages.checkBounds(tree, "", "stream header");
-    StreamHeader header;
-    try {
-      header = MAPPER.treeToValue(tree, StreamHeader.class);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new CorruptedFrameException(ControlMessages.describe("stream header", e));
-    }
+    StreamHeader header = decodeBody(body, StreamHeader.class, "stream header");
     if (header.proxyName() == null || header.peerAddr() == null) {
       throw new CorruptedFrameException("stream header without proxy_name or peer_addr");
     }
@@ -67,5 +68,28 @@ public final class StreamHeaderCodec {
       throw new CorruptedFrameException("stream header: field 'peer_port' out of range");
     }
     return header;
+  }
+
+  /** A header body as a JSON object within the protocol's bounds. */
+  static JsonNode parseBody(ByteBuf body, String what) {
+    JsonNode tree = ControlMessages.parse(new ByteBufInputStream(body), what);
+    if (tree == null || !tree.isObject()) {
+      throw new CorruptedFrameException(what + " is not a JSON object");
+    }
+    ControlMessages.checkBounds(tree, "", what);
+    return tree;
+  }
+
+  /** A header body as a record of {@code type}. */
+  static <T> T decodeBody(ByteBuf body, Class<T> type, String what) {
+    return toRecord(parseBody(body, what), type, what);
+  }
+
+  static <T> T toRecord(JsonNode tree, Class<T> type, String what) {
+    try {
+      return MAPPER.treeToValue(tree, type);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CorruptedFrameException(ControlMessages.describe(what, e));
+    }
   }
 }

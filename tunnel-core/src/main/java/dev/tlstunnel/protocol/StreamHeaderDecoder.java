@@ -6,15 +6,29 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * Decodes the {@link StreamHeader} at the start of a server-opened stream, fires it as a message,
- * then removes itself so the bytes after it (already received or not) pass on unchanged. Oversized
- * or malformed headers raise a {@link io.netty.handler.codec.DecoderException}, after which input
- * is discarded; the caller closes the stream. One instance per stream.
+ * Decodes the header at the start of a stream (a {@link StreamHeader} by default; {@link
+ * StreamRequests} has the decoders of requests and replies), fires it as a message, then removes
+ * itself so the bytes after it (already received or not) pass on unchanged. Oversized or malformed
+ * headers raise a {@link io.netty.handler.codec.DecoderException}, after which input is discarded;
+ * the caller closes the stream. One instance per stream.
  */
 public final class StreamHeaderDecoder extends ByteToMessageDecoder {
+  private final String what;
+  private final Function<ByteBuf, Object> body;
   private boolean failed;
+
+  /** A decoder of the {@link StreamHeader} of a server-opened stream. */
+  public StreamHeaderDecoder() {
+    this("stream header", StreamHeaderCodec::decodeBody);
+  }
+
+  StreamHeaderDecoder(String what, Function<ByteBuf, Object> body) {
+    this.what = what;
+    this.body = body;
+  }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -29,19 +43,19 @@ public final class StreamHeaderDecoder extends ByteToMessageDecoder {
     if (length == 0 || length > Protocol.MAX_STREAM_HEADER) {
       fail(in);
       if (length == 0) {
-        throw new CorruptedFrameException("empty stream header");
+        throw new CorruptedFrameException("empty " + what);
       }
       throw new TooLongFrameException(
-          "stream header is " + length + " bytes, more than " + Protocol.MAX_STREAM_HEADER);
+          what + " is " + length + " bytes, more than " + Protocol.MAX_STREAM_HEADER);
     }
     if (in.readableBytes() < 2 + length) {
       return;
     }
     in.skipBytes(2);
-    ByteBuf body = in.readSlice(length);
-    StreamHeader header;
+    ByteBuf frame = in.readSlice(length);
+    Object header;
     try {
-      header = StreamHeaderCodec.decodeBody(body);
+      header = body.apply(frame);
     } catch (RuntimeException e) {
       fail(in);
       throw e;

@@ -2,51 +2,75 @@ package dev.tlstunnel.relay;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Queue;
 
 /**
- * What a stream received before its far side was connected: the bytes (bounded by the stream's
- * window) and whether its input already ended. Once connected, {@link #relayTo} writes the bytes
- * first, hands the stream from the holding handler to the relay and replays the end of input to it.
- * Confined to the stream's event loop.
+ * Holds what a channel reads, and its end of input, while the other side of its relay is still
+ * being set up (e.g. the bytes that arrived behind a stream's header). {@link #relay} hands them on
+ * and starts the relay. What it holds is bounded by what one read delivers: the channel's auto-read
+ * is off and nobody asks it to read again before the relay starts. Released if the channel closes
+ * first.
  */
-public final class HeldInput {
+public final class HeldInput extends ChannelInboundHandlerAdapter {
+  /** The name of the holder in the pipeline. */
+  public static final String NAME = "held-input";
+
   private final Queue<Object> held = new ArrayDeque<>();
   private boolean inputShutdown;
 
-  public void add(Object msg) {
+  /**
+   * Writes what {@code ch} holds to {@code peer}, removes the holder and links the two with {@link
+   * Relay#link}; an end of input seen meanwhile reaches the relay right after. Call on {@code ch}'s
+   * event loop; {@code peer} may live on another.
+   */
+  public static void relay(Channel ch, Channel peer) {
+    HeldInput holder = ch.pipeline().get(HeldInput.class);
+    boolean ended = false;
+    if (holder != null) {
+      Object msg;
+      while ((msg = holder.held.poll()) != null) {
+        peer.write(msg, peer.voidPromise());
+      }
+      peer.flush();
+      ended = holder.inputShutdown;
+      ch.pipeline().remove(holder);
+    }
+    Relay.link(ch, peer);
+    if (ended) {
+      ch.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
     held.add(msg);
   }
 
-  /** The stream's input ended before the relay was in place. */
-  public void inputShutdown() {
-    inputShutdown = true;
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputShutdown = true;
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
-  /**
-   * Writes what was held to {@code target}, removes the holding handler ({@code holder}'s) from the
-   * stream, links the stream and {@code target} with the relay and, when the stream's input had
-   * ended, tells the relay.
-   */
-  public void relayTo(ChannelHandlerContext holder, Channel target) {
-    Object msg;
-    while ((msg = held.poll()) != null) {
-      target.write(msg);
-    }
-    target.flush();
-    Channel stream = holder.channel();
-    holder.pipeline().remove(holder.handler());
-    Relay.link(stream, target);
-    if (inputShutdown) {
-      stream.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-    }
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    release();
+    ctx.fireChannelInactive();
   }
 
-  /** Releases what is held (the stream closed, or it is given up). */
-  public void release() {
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    release();
+  }
+
+  private void release() {
     Object msg;
     while ((msg = held.poll()) != null) {
       ReferenceCountUtil.release(msg);

@@ -139,8 +139,8 @@ final class AdmissionControl {
   }
 
   /**
-   * The connection presented a wrong key: its source is refused for a penalty doubling with each
-   * consecutive failure.
+   * The connection presented a wrong key (or a visitor proof that failed): its source is refused
+   * for a penalty doubling with each consecutive failure.
    *
    * @return the penalty, in milliseconds
    */
@@ -154,6 +154,19 @@ final class AdmissionControl {
       s.penaltyUntil = clock.getAsLong() + penalty;
       sources.refile(ip, s);
       return TimeUnit.NANOSECONDS.toMillis(penalty);
+    }
+  }
+
+  /**
+   * How long the source of {@code ch} is still refused after failed authentications or visitor
+   * proofs, in milliseconds; 0 when it is not.
+   */
+  long penaltyLeftMillis(Channel ch) {
+    InetAddress ip = address(ch);
+    synchronized (this) {
+      Source s = sources.get(ip);
+      long left = s == null || s.failures == 0 ? 0 : s.penaltyUntil - clock.getAsLong();
+      return left > 0 ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)) : 0;
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.config.BindRetryPolicy;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +55,10 @@ final class ProxyRegistration {
       reject(spec.name(), problem.get());
       return;
     }
+    if (spec.privateAccess() != null) {
+      context.visits.privateProxies().register(session, spec);
+      return;
+    }
     RetryPolicyClamp.Result policy =
         RetryPolicyClamp.clamp(context.config.bindRetry(), spec.bindRetry());
     session.send(
@@ -87,14 +91,7 @@ final class ProxyRegistration {
   }
 
   private ServerBootstrap bootstrap(EventLoop loop, PublicPortInitializer accepted) {
-    return new ServerBootstrap()
-        .group(loop)
-        .channel(context.transport.serverChannelClass())
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childHandler(accepted);
+    return Listeners.forRelay(loop, context.transport.serverChannelClass(), accepted);
   }
 
   /** Cancels every retry and closes every listener (new public connections are refused). */
@@ -126,6 +123,7 @@ final class ProxyRegistration {
         l.publishPort(),
         l.status(),
         bound != null ? bound.getPort() : 0,
-        l.retryPending());
+        l.retryPending(),
+        false);
   }
 }

@@ -16,6 +16,9 @@ final class ProxySpecCheck {
     if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
       return Optional.of("invalid proxy name '" + spec.name() + "' (use [A-Za-z0-9._-], 1-64)");
     }
+    if (spec.privateAccess() != null) {
+      return PrivateSpecCheck.problem(spec);
+    }
     if (spec.publishAddr() == null || spec.publishAddr().isBlank()) {
       return Optional.of("publish_addr is empty");
     }

@@ -69,6 +69,9 @@ final class ServerContext {
   /** Keepalive handlers whose timers are running. */
   final AtomicInteger keepAliveTimers = new AtomicInteger();
 
+  /** Private proxies and the streams that visit them. */
+  final VisitHandler visits = new VisitHandler(this);
+
   ServerContext(
       ServerConfig config, Transport transport, ServerEvents events, EventExecutor groupExecutor) {
     this.config = config;

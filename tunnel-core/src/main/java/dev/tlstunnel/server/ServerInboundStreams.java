@@ -1,16 +1,13 @@
 package dev.tlstunnel.server;
 
-import dev.tlstunnel.protocol.ClientStreamRequest;
 import dev.tlstunnel.protocol.ControlCodec;
-import dev.tlstunnel.protocol.StreamFrameDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 
 /**
  * Sets up the streams a client opens: the first is the control stream (codec, then authentication);
- * every later one starts with a {@link ClientStreamRequest} that {@link ClientStreamRouter} hands
- * to the handler of its kind.
+ * every later one is a data stream that starts with a request header ({@link ClientStreamRouter}).
  */
 @ChannelHandler.Sharable
 final class ServerInboundStreams extends ChannelInitializer<Channel> {
@@ -26,13 +23,7 @@ final class ServerInboundStreams extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel stream) {
     if (controlOpened) {
-      stream.config().setAutoRead(false);
-      stream
-          .pipeline()
-          .addLast(
-              "request", new StreamFrameDecoder(ClientStreamRequest.WHAT, ClientStreamRequest::of))
-          .addLast("router", new ClientStreamRouter(context, tunnel));
-      stream.read();
+      ClientStreamRouter.addTo(stream, context, tunnel);
       return;
     }
     controlOpened = true;

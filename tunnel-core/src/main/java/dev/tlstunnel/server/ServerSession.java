@@ -93,6 +93,8 @@ final class ServerSession {
   void start() {
     tunnel.attr(ServerContext.CLIENT_ID).set(clientId);
     startedNanos = eventLoop().ticker().nanoTime();
+    tunnel.attr(ClientStreamRouter.SESSION).set(this);
+    SessionVisits.start(this, context);
     ServerSession previous =
         clientId.equals(ANONYMOUS) ? null : context.sessionsByClientId.put(clientId, this);
     tookOver = previous != null && previous != this;
@@ -234,6 +236,7 @@ final class ServerSession {
     closed = true;
     proxies.closeListeners();
     context.registry.releaseAll(this);
+    context.visits.privateProxies().releaseAll(this);
     context.sessions.remove(this);
     context.sessionsByClientId.remove(clientId, this);
     tunnel.close();

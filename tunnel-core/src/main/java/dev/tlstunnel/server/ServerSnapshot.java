@@ -55,9 +55,10 @@ public record ServerSnapshot(
    * One registered proxy.
    *
    * @param status {@code PENDING} (binding), {@code HEALTHY}, {@code UNHEALTHY} or {@code
-   *     BIND_FAILED}
+   *     BIND_FAILED}; a private proxy (no listener) is {@code HEALTHY} once registered
    * @param boundPort the port it listens on, or 0 when not listening
    * @param retryPending whether a bind retry timer is scheduled
+   * @param privateProxy whether it is private: no listener, only visitors reach it
    */
   public record ProxyInfo(
       String name,
@@ -66,7 +67,8 @@ public record ServerSnapshot(
       int publishPort,
       ProxyStatus status,
       int boundPort,
-      boolean retryPending) {}
+      boolean retryPending,
+      boolean privateProxy) {}
 
   /** Proxies listening right now. */
   public long boundListeners() {

@@ -188,6 +188,7 @@ public final class TunnelServer implements AutoCloseable {
               mux == null ? 0 : mux.receiveWindowGrowth(),
               PeerAddress.transport(s.tunnel()).configName()));
       proxies.addAll(s.proxyInfos());
+      proxies.addAll(context.visits.privateProxies().infos(s));
     }
     int orphaned = 0;
     for (ProxyRegistry.Entry e : context.registry.entries()) {

@@ -83,8 +83,10 @@ class AdminServerTest {
             "proxies",
             "transport",
             "proxy_url",
-            "forwarders");
+            "forwarders",
+            "visitors");
     assertThat(root.get("forwarders").isArray()).isTrue();
+    assertThat(root.get("visitors").isArray()).isTrue();
     assertThat(root.get("client_id").asText()).isEqualTo("c1");
     assertThat(root.get("last_error").isNull()).isTrue();
     JsonNode proxy = root.get("proxies").get(0);
@@ -101,7 +103,9 @@ class AdminServerTest {
             "next_retry_at",
             "attempt",
             "max_retries",
-            "updated_at");
+            "updated_at",
+            "visibility",
+            "connected_visitors");
     assertThat(proxy.get("status").asText()).isEqualTo("pending");
     assertThat(proxy.get("publish_port").asInt()).isEqualTo(8002);
     assertThat(proxy.get("error").isNull()).isTrue();
@@ -354,6 +358,7 @@ class AdminServerTest {
         List.of(proxy),
         null,
         null,
+        List.of(),
         List.of());
   }
 }

@@ -158,9 +158,17 @@ class ConfigLoaderTest {
                                 3000,
                                 ProxyType.HTTP_1_1,
                                 new BindRetryPolicy(
-                                    5, Duration.ofSeconds(1), Duration.ofSeconds(30))),
+                                    5, Duration.ofSeconds(1), Duration.ofSeconds(30)),
+                                null),
                             new ProxyConfig(
-                                "ssh", "0.0.0.0", 2222, "127.0.0.1", 22, ProxyType.TCP, null)))));
+                                "ssh",
+                                "0.0.0.0",
+                                2222,
+                                "127.0.0.1",
+                                22,
+                                ProxyType.TCP,
+                                null,
+                                null)))));
   }
 
   @Test

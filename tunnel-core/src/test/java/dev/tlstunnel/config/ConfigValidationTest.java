@@ -184,7 +184,8 @@ class ConfigValidationTest {
         .containsExactly(
             "proxies[0].colour: unknown key (valid keys: name, publish_addr, publish_port,"
                 + " local_addr, local_port, proxy_type, bind_retry, health_check, group, group_key,"
-                + " strategy, priority, proxy_protocol)");
+                + " strategy, priority, proxy_protocol, visibility, allowed_visitors, secret,"
+                + " secret_file, secret_env)");
     assertThat(clientProblems(client("[[proxy]]\nname = \"a\"\n")))
         .containsExactly("proxy: unknown key (did you mean proxies?)");
   }

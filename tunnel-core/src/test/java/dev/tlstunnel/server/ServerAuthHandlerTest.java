@@ -7,6 +7,8 @@ import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.Heartbeat;
 import dev.tlstunnel.protocol.Protocol;
+import dev.tlstunnel.protocol.VisitNonce;
+import dev.tlstunnel.protocol.VisitProof;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.transport.Transport;
@@ -69,6 +71,8 @@ class ServerAuthHandlerTest {
     assertThat(control.pipeline().get(ServerControlHandler.class)).isNotNull();
     assertThat(tunnelEvents).containsExactly(SessionAuthenticated.INSTANCE);
     assertThat(context.sessions).extracting(ServerSession::clientId).containsExactly("alice");
+    VisitNonce nonce = control.readOutbound();
+    assertThat(VisitProof.isHex32(nonce.nonce())).as("a fresh nonce after auth_result").isTrue();
 
     control.writeInbound(new Heartbeat(1234, false));
     Heartbeat reply = control.readOutbound();

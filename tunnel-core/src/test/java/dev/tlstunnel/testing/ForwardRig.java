@@ -3,6 +3,7 @@ package dev.tlstunnel.testing;
 import static org.awaitility.Awaitility.await;
 
 import dev.tlstunnel.ForwarderState;
+import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.client.SessionState;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.EgressConfig;
@@ -87,7 +88,7 @@ public final class ForwardRig implements AutoCloseable {
 
   /** Waits until {@code name} listens and returns its port. */
   public int port(String name) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> state(name).status().equals("healthy"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> state(name).status() == ProxyStatus.HEALTHY);
     String listen = state(name).listen();
     return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
   }

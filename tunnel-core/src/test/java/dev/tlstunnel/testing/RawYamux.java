@@ -101,6 +101,12 @@ public final class RawYamux implements AutoCloseable {
     return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
   }
 
+  /** A stream header, request or reply: 2-byte big-endian length, then the JSON. */
+  public static byte[] streamHeader(String json) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(2 + body.length).putShort((short) body.length).put(body).array();
+  }
+
   /** A client_hello with the given key, as a control message. */
   public static byte[] hello(String key, String clientId) {
     return control(

@@ -6,9 +6,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +94,51 @@ public final class Streams {
       s.shutdownOutput();
       Digest digest = back.get();
       return digest.length() == length && Arrays.equals(digest.sha256(), sent);
+    }
+  }
+
+  /**
+   * Opens {@code connections} connections to {@code port} at once, sends each its own seeded
+   * payload (8 KiB and a few bytes) only once all are open, then reads every echo; true if each
+   * came back exactly.
+   */
+  public static boolean concurrentEchoes(int port, int connections) throws IOException {
+    List<Socket> sockets = new ArrayList<>();
+    List<byte[]> payloads = new ArrayList<>();
+    try {
+      for (int i = 0; i < connections; i++) {
+        sockets.add(connect(port, 20_000));
+        byte[] payload = new byte[8 * 1024 + i];
+        new Random(i).nextBytes(payload);
+        payloads.add(payload);
+      }
+      for (int i = 0; i < connections; i++) {
+        sockets.get(i).getOutputStream().write(payloads.get(i));
+      }
+      for (int i = 0; i < connections; i++) {
+        byte[] back = readExactly(sockets.get(i).getInputStream(), payloads.get(i).length);
+        if (!Arrays.equals(back, payloads.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  /**
+   * Sends {@code text} to {@code port}, ends the output and returns everything that comes back
+   * until the peer ends its own: an echo service answers only after it saw the end of input, so the
+   * text coming back whole shows half-close crossing both ways.
+   */
+  public static String echoAfterHalfClose(int port, String text) throws IOException {
+    try (Socket s = connect(port, 10_000)) {
+      s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+      s.shutdownOutput();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
