@@ -107,12 +107,15 @@ class ApiSurfaceTest {
       dev.tlstunnel.server.ServerEvent$ClientConnected
       dev.tlstunnel.server.ServerEvent$ClientDisconnected
       dev.tlstunnel.server.ServerEvent$ProxyBound
+      dev.tlstunnel.server.ServerEvent$ProxyHealthChanged
       dev.tlstunnel.server.ServerEvent$ProxyRejected
       dev.tlstunnel.server.ServerEvent$PublicConnectionClosed
       dev.tlstunnel.server.ServerEvent$PublicConnectionOpened
       dev.tlstunnel.server.ServerEvent$Started
       dev.tlstunnel.server.ServerEvent$Stopped
       dev.tlstunnel.server.ServerSnapshot
+      dev.tlstunnel.server.ServerSnapshot$GroupInfo
+      dev.tlstunnel.server.ServerSnapshot$GroupMember
       dev.tlstunnel.server.ServerSnapshot$ProxyInfo
       dev.tlstunnel.server.ServerSnapshot$SessionInfo
       dev.tlstunnel.server.TunnelServer

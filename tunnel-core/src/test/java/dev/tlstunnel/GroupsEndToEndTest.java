@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Load-balancing groups end to end: several clients publish one port, and the server's one
- * listener spreads its connections by the group's strategy over the members that serve.
+ * Load-balancing groups end to end: several clients publish one port, and the server's one listener
+ * spreads its connections by the group's strategy over the members that serve.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GroupsEndToEndTest {
@@ -132,26 +132,26 @@ class GroupsEndToEndTest {
   void leastConnectionsAvoidsTheMemberThatHoldsConnections() throws Exception {
     joined("a", Strategy.LEAST_CONNECTIONS, 0);
     joined("b", Strategy.LEAST_CONNECTIONS, 0);
-    List<Socket> held = new ArrayList<>();
-    try {
-      // a slow member: three connections stay open on it
-      while (held.size() < 3) {
-        Socket s = open();
-        String who = readName(s);
-        if (who.equals("a")) {
-          held.add(s);
-        } else {
-          s.close();
-        }
-        awaitActive("b", 0);
-      }
+    // a slow member: one connection stays open on it
+    try (Socket held = open()) {
+      String slow = readName(held);
+      String other = slow.equals("a") ? "b" : "a";
+      awaitActive(slow, 1);
       for (int i = 0; i < 30; i++) {
-        assertThat(ask()).isEqualTo("b");
-        awaitActive("b", 0);
+        assertThat(ask()).isEqualTo(other);
+        awaitActive(other, 0);
       }
-    } finally {
-      for (Socket s : held) {
-        s.close();
+      // with one held on each, they take turns again
+      try (Socket second = open()) {
+        assertThat(readName(second)).isEqualTo(other);
+        awaitActive(other, 1);
+        List<String> next = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          next.add(ask());
+          awaitActive(other, 1);
+          awaitActive(slow, 1);
+        }
+        assertThat(next).containsOnly("a", "b").contains("a", "b");
       }
     }
   }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A health-checked proxy end to end: the client probes a real local HTTP service; when it fails
- * its check the proxy turns {@code local_unhealthy} (event, status), the server refuses its public
+ * A health-checked proxy end to end: the client probes a real local HTTP service; when it fails its
+ * check the proxy turns {@code local_unhealthy} (event, status), the server refuses its public
  * connections at once without unbinding, and both serve again when the service recovers, in the
  * same session.
  */
@@ -61,7 +61,7 @@ class HealthCheckEndToEndTest {
     EventRecorder clientEvents = new EventRecorder();
     HealthCheck check =
         HealthCheck.of(HealthCheck.Type.HTTP)
-            .withTiming(Duration.ofMillis(100), Duration.ofSeconds(1))
+            .withTiming(Duration.ofMillis(400), Duration.ofMillis(400))
             .withThresholds(3, 2)
             .withHttp("/health", List.of("200"), null);
     ProxyConfig proxy =
@@ -119,7 +119,7 @@ class HealthCheckEndToEndTest {
     service.mode(Mode.FAIL);
     HealthCheck check =
         HealthCheck.of(HealthCheck.Type.HTTP)
-            .withTiming(Duration.ofMillis(50), Duration.ofSeconds(1))
+            .withTiming(Duration.ofMillis(400), Duration.ofMillis(400))
             .withThresholds(1, 1)
             .withHttp("/health", null, null);
     ProxyConfig proxy =

@@ -18,7 +18,8 @@ record ClientContext(
     Map<String, ProxyConfig> proxiesByName,
     LocalDialer dialer,
     ProxyRetryRequests retries,
-    Visitors visitors) {
+    Visitors visitors,
+    ProxyHealthChecks health) {
 
   /**
    * @param loop the client's event loop, where its sessions run
@@ -45,6 +46,7 @@ record ClientContext(
         dialer,
         new ProxyRetryRequests(loop, byName.keySet()),
         new Visitors(
-            config.visitors(), config.clientId(), transport, TickerClock.of(loop.ticker())));
+            config.visitors(), config.clientId(), transport, TickerClock.of(loop.ticker())),
+        new ProxyHealthChecks(config.proxies(), transport, loop));
   }
 }

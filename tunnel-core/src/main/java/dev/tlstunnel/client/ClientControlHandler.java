@@ -1,11 +1,13 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.Version;
+import dev.tlstunnel.config.LoadBalancing;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.BindRetrySpec;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.ControlMessage;
+import dev.tlstunnel.protocol.GroupSpec;
 import dev.tlstunnel.protocol.Heartbeat;
 import dev.tlstunnel.protocol.Protocol;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
@@ -104,6 +106,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
     context.retries().attach(ctx.channel());
     List<ProxySpec> specs = context.config().proxies().stream().map(this::spec).toList();
     ctx.writeAndFlush(new RegisterProxies(specs));
+    context.health().attach(ctx.channel());
   }
 
   private ProxySpec spec(ProxyConfig p) {
@@ -123,13 +126,19 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
                 p.bindRetry().maxRetries(),
                 p.bindRetry().initialDelay().toMillis(),
                 p.bindRetry().maxDelay().toMillis());
+    LoadBalancing lb = p.loadBalancing();
+    GroupSpec group =
+        lb == null
+            ? null
+            : new GroupSpec(lb.group(), lb.groupKey(), lb.strategy().configName(), lb.priority());
     return new ProxySpec(
-        p.name(), p.publishAddr(), p.publishPort(), p.proxyType().configName(), retry);
+        p.name(), p.publishAddr(), p.publishPort(), p.proxyType().configName(), retry, null, group);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     context.retries().detach(ctx.channel());
+    context.health().detach(ctx.channel());
     session.controlClosed();
     ctx.fireChannelInactive();
   }

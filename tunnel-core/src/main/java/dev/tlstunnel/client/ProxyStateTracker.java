@@ -34,6 +34,7 @@ final class ProxyStateTracker {
   private final ClientEvents events;
   private final Consumer<ProxyState> hook;
   private volatile Map<String, ProxyState> states;
+  private final Map<String, String> localFailures = new LinkedHashMap<>();
 
   /**
    * Tracks {@code proxies}, all {@code PENDING}, in configuration order.
@@ -132,11 +133,66 @@ final class ProxyStateTracker {
             update.attempt(),
             update.maxRetries(),
             now);
+    next = withLocalHealth(next);
     if (sameApartFromTime(current, next)) {
       return;
     }
     ProxyChangeLog.log(next);
     apply(current, next);
+  }
+
+  /**
+   * The proxy's health check changed its verdict: a proxy the server reports {@code HEALTHY} is
+   * {@code LOCAL_UNHEALTHY} while its local service fails, and {@code HEALTHY} again once it
+   * passes.
+   */
+  synchronized void onLocalHealth(String name, boolean healthy, String reason) {
+    ProxyState current = states.get(name);
+    if (current == null) {
+      return;
+    }
+    if (healthy) {
+      localFailures.remove(name);
+    } else {
+      localFailures.put(name, reason);
+    }
+    ProxyStatus was = current.status();
+    if (was != ProxyStatus.HEALTHY && was != ProxyStatus.LOCAL_UNHEALTHY) {
+      return;
+    }
+    ProxyState next =
+        withStatus(
+            current,
+            healthy ? ProxyStatus.HEALTHY : ProxyStatus.LOCAL_UNHEALTHY,
+            healthy ? null : reason,
+            clock.instant());
+    if (next.status() != was) {
+      ProxyChangeLog.log(next);
+      apply(current, next);
+    }
+  }
+
+  private ProxyState withLocalHealth(ProxyState s) {
+    String failure = localFailures.get(s.name());
+    return failure != null && s.status() == ProxyStatus.HEALTHY
+        ? withStatus(s, ProxyStatus.LOCAL_UNHEALTHY, failure, s.updatedAt())
+        : s;
+  }
+
+  private static ProxyState withStatus(ProxyState s, ProxyStatus status, String error, Instant at) {
+    return new ProxyState(
+            s.name(),
+            status,
+            s.publishAddr(),
+            s.publishPort(),
+            s.local(),
+            error,
+            null,
+            null,
+            s.attempt(),
+            s.maxRetries(),
+            at)
+        .withVisitors(s.visibility(), s.connectedVisitors());
   }
 
   /** The session ended: every proxy is {@code PENDING} again until the next session reports. */

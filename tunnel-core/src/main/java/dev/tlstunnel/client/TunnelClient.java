@@ -378,6 +378,8 @@ public final class TunnelClient implements AutoCloseable {
       TunnelClient client =
           new TunnelClient(context, loops, own, loop, admin, context.retries(), forwarders);
       context.visitors().start(eventLoop);
+      context.health().start(loop.tracker());
+      loop.exit().whenComplete((e, t) -> context.health().stop());
       loop.start();
       return client;
     }

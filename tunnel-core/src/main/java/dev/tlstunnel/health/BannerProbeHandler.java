@@ -6,8 +6,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A tcp check of an SSH service: passes when the service's first line (after a line decoder) is
- * its identification string, {@code SSH-2.0-...}, as RFC 4253 requires of every SSH server.
+ * A tcp check of an SSH service: passes when the service's first line (after a line decoder) is its
+ * identification string, {@code SSH-2.0-...}, as RFC 4253 requires of every SSH server.
  */
 final class BannerProbeHandler extends SimpleChannelInboundHandler<ByteBuf> {
   private final ProbeRun run;

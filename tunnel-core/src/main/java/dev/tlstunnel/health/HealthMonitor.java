@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * Checks one proxy's local service for as long as it runs: a probe at start, then one every
- * {@code interval} (±10 %, so that many proxies do not probe in step) after the previous one ended.
- * The service starts out healthy; {@code unhealthy_after} failures in a row make it unhealthy and
+ * Checks one proxy's local service for as long as it runs: a probe at start, then one every {@code
+ * interval} (±10 %, so that many proxies do not probe in step) after the previous one ended. The
+ * service starts out healthy; {@code unhealthy_after} failures in a row make it unhealthy and
  * {@code healthy_after} passes in a row healthy again, each change heard once by the {@link
  * Listener}. Event-loop timers only: no thread per probe, nothing runs between probes. Confined to
  * its event loop.
@@ -85,6 +85,9 @@ public final class HealthMonitor {
 
   /** Stops probing; a probe in flight ends without a verdict. From any thread. */
   public void stop() {
+    if (loop.isShuttingDown()) {
+      return;
+    }
     loop.execute(
         () -> {
           running = false;
@@ -135,7 +138,9 @@ public final class HealthMonitor {
       failuresInRow++;
       if (healthy && failuresInRow >= check.unhealthyAfter()) {
         healthy = false;
-        reason = failuresInRow + " checks in a row failed: " + result.detail();
+        reason =
+            (failuresInRow == 1 ? "check failed: " : failuresInRow + " checks in a row failed: ")
+                + result.detail();
         listener.changed(false, reason);
       }
     }

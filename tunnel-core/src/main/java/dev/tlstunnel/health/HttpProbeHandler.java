@@ -78,7 +78,13 @@ final class HttpProbeHandler extends SimpleChannelInboundHandler<HttpObject> {
     } else if (content instanceof LastHttpContent || body.length() >= MAX_BODY) {
       run.finish(
           ProbeResult.failed(
-              "HTTP " + status + " from " + expected.path() + " without '" + expected.body() + "'"));
+              "HTTP "
+                  + status
+                  + " from "
+                  + expected.path()
+                  + " without '"
+                  + expected.body()
+                  + "'"));
     }
   }
 

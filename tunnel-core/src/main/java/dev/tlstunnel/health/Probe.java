@@ -53,7 +53,9 @@ final class Probe {
             : HttpProbeSpec.of(check, hostHeader(host, port));
   }
 
-  /** What a probe reaches, e.g. {@code tcp 127.0.0.1:8080} or {@code http 127.0.0.1:8080/health}. */
+  /**
+   * What a probe reaches, e.g. {@code tcp 127.0.0.1:8080} or {@code http 127.0.0.1:8080/health}.
+   */
   String describe() {
     String hostPort = hostHeader(host, port);
     return check.type().configName() + " " + hostPort + (http == null ? "" : http.path());

@@ -36,8 +36,7 @@ final class GroupBindReports implements ProxyListener.Observer {
     Double seconds = delay.toMillis() / 1000.0;
     report(
         m -> {
-          m.session.send(
-              update(m, proxy, ProxyStatus.UNHEALTHY, message, seconds, attempt, null));
+          m.session.send(update(m, proxy, ProxyStatus.UNHEALTHY, message, seconds, attempt, null));
           m.session
               .events()
               .bindRetryScheduled(m.session.clientId(), proxy, cause, message, attempt, delay);

@@ -2,21 +2,22 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.protocol.ProxyHealth;
 import io.netty.channel.Channel;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The health of a session's local services, as its client reports it ({@code proxy_health}): a
  * proxy whose service fails its check keeps its listener (no re-registration, no rebind) but gets
- * no connections until the client reports it healthy again. Confined to the session's event loop.
+ * no connections until the client reports it healthy again. Written on the session's event loop;
+ * read from any (a group's listener chooses among members of several sessions).
  */
 final class LocalHealth {
   private static final Logger log = LoggerFactory.getLogger(LocalHealth.class);
 
   private final ServerSession session;
-  private final Map<String, String> unhealthy = new HashMap<>();
+  private final Map<String, String> unhealthy = new ConcurrentHashMap<>();
 
   LocalHealth(ServerSession session) {
     this.session = session;
@@ -26,7 +27,8 @@ final class LocalHealth {
   void report(ProxyHealth health) {
     String proxy = health.proxyName();
     if (proxy == null || session.listener(proxy) == null) {
-      log.debug("[client={}] ignoring proxy_health for unknown proxy {}", session.clientId(), proxy);
+      log.debug(
+          "[client={}] ignoring proxy_health for unknown proxy {}", session.clientId(), proxy);
       return;
     }
     boolean was = !unhealthy.containsKey(proxy);

@@ -2,7 +2,6 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.config.LoadBalancing.Strategy;
-import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -45,7 +44,6 @@ final class ProxyGroup {
   final GroupBindReports reports = new GroupBindReports(this);
   private final List<Member> members = new ArrayList<>();
   private ProxyListener listener;
-  private EventLoop loop;
   private int cursor;
 
   ProxyGroup(String name, String key, Strategy strategy, String publishAddr, int publishPort) {
@@ -56,14 +54,8 @@ final class ProxyGroup {
     this.publishPort = publishPort;
   }
 
-  synchronized void listener(ProxyListener l, EventLoop on) {
+  synchronized void listener(ProxyListener l) {
     this.listener = l;
-    this.loop = on;
-  }
-
-  /** The loop the group's listener runs on. */
-  synchronized EventLoop loop() {
-    return loop;
   }
 
   synchronized ProxyListener listener() {

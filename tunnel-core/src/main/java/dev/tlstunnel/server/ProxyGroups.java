@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's load-balancing groups, by name. The first member creates a group (its key,
- * strategy and publish address are the group's) and starts the group's one listener, which binds
- * with the usual retries on that member's loop; later members must give the same key, strategy and
- * address. The group and its listener end with its last member.
+ * The server's load-balancing groups, by name. The first member creates a group (its key, strategy
+ * and publish address are the group's) and starts the group's one listener, which binds with the
+ * usual retries on that member's loop; later members must give the same key, strategy and address.
+ * The group and its listener end with its last member.
  */
 final class ProxyGroups {
   private static final Logger LISTENER_LOG =
@@ -44,13 +44,13 @@ final class ProxyGroups {
     Strategy strategy =
         asked.strategy() == null ? Strategy.ROUND_ROBIN : Strategy.fromConfigName(asked.strategy());
     if (strategy == null) {
-      return refused("unknown strategy '" + asked.strategy() + "' for group '" + asked.name() + "'");
+      return refused(
+          "unknown strategy '" + asked.strategy() + "' for group '" + asked.name() + "'");
     }
     String key = asked.key() == null ? "" : asked.key();
     PublicPortInitializer init =
         new PublicPortInitializer(session, spec.name(), context.proxyProtocol);
-    ProxyGroup.Member member =
-        new ProxyGroup.Member(session, spec.name(), asked.priority(), init);
+    ProxyGroup.Member member = new ProxyGroup.Member(session, spec.name(), asked.priority(), init);
     ProxyGroup group;
     boolean created = false;
     synchronized (this) {
@@ -61,8 +61,7 @@ final class ProxyGroups {
           return refused(refusal);
         }
       } else {
-        group =
-            new ProxyGroup(asked.name(), key, strategy, spec.publishAddr(), spec.publishPort());
+        group = new ProxyGroup(asked.name(), key, strategy, spec.publishAddr(), spec.publishPort());
         byName.put(group.name, group);
         created = true;
       }
@@ -70,8 +69,6 @@ final class ProxyGroups {
     }
     if (created) {
       start(group, session.eventLoop(), policy);
-    } else {
-      group.reports.replayTo(member);
     }
     return new Joined(group, member, null);
   }
@@ -120,7 +117,7 @@ final class ProxyGroups {
                     .childHandler(new ChannelInboundHandlerAdapter())
                     .bind(address),
             group.reports);
-    group.listener(listener, loop);
+    group.listener(listener);
     listener.start();
   }
 
@@ -134,13 +131,35 @@ final class ProxyGroups {
       }
     }
     if (empty) {
-      group.loop().execute(group.listener()::close);
+      group.listener().close();
     }
   }
 
-  /** Every group, for snapshots. */
-  synchronized List<ProxyGroup> all() {
-    return List.copyOf(byName.values());
+  /** Every group with its members, for {@link ServerSnapshot}. */
+  List<ServerSnapshot.GroupInfo> infos() {
+    List<ProxyGroup> groups;
+    synchronized (this) {
+      groups = List.copyOf(byName.values());
+    }
+    return groups.stream().map(ProxyGroups::info).toList();
+  }
+
+  private static ServerSnapshot.GroupInfo info(ProxyGroup g) {
+    ProxyListener l = g.listener();
+    var bound = l == null ? null : l.boundAddress();
+    return new ServerSnapshot.GroupInfo(
+        g.name,
+        g.strategy.configName(),
+        g.publishAddr,
+        g.publishPort,
+        l == null ? dev.tlstunnel.ProxyStatus.PENDING : l.status(),
+        bound != null ? bound.getPort() : 0,
+        g.members().stream()
+            .map(
+                m ->
+                    new ServerSnapshot.GroupMember(
+                        m.session.clientId(), m.proxyName, m.serving(), m.active.get(), m.priority))
+            .toList());
   }
 
   private static Joined refused(String why) {

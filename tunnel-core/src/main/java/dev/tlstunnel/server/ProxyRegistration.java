@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.config.BindRetryPolicy;
@@ -7,6 +8,7 @@ import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoop;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,7 @@ final class ProxyRegistration {
   private final ServerContext context;
   private final BindReports reports;
   private final Map<String, ProxyListener> listeners = new ConcurrentHashMap<>();
+  private final Map<String, ProxyGroup> memberships = new ConcurrentHashMap<>();
 
   ProxyRegistration(ServerSession session, ServerContext context) {
     this.session = session;
@@ -47,9 +50,11 @@ final class ProxyRegistration {
 
   private void registerOne(ProxySpec spec) {
     Optional<String> problem = ProxySpecCheck.problem(spec);
+    String group = spec.group() == null ? null : spec.group().name();
     if (problem.isEmpty()) {
       problem =
-          context.registry.claim(session, spec.name(), spec.publishAddr(), spec.publishPort());
+          context.registry.claim(
+              session, spec.name(), spec.publishAddr(), spec.publishPort(), group);
     }
     if (problem.isPresent()) {
       reject(spec.name(), problem.get());
@@ -61,10 +66,37 @@ final class ProxyRegistration {
     }
     RetryPolicyClamp.Result policy =
         RetryPolicyClamp.clamp(context.config.bindRetry(), spec.bindRetry());
+    if (group != null) {
+      join(spec, policy);
+      return;
+    }
     session.send(
         new ProxyRegistrationResult(
             spec.name(), true, null, policy.note(), RetryPolicyClamp.toSpec(policy.policy())));
     start(spec, policy.policy());
+  }
+
+  /** Joins the proxy's load-balancing group, whose one listener the first member started. */
+  private void join(ProxySpec spec, RetryPolicyClamp.Result policy) {
+    ProxyGroups.Joined joined = context.groups.join(session, spec, policy.policy());
+    if (joined.refusal() != null) {
+      context.registry.release(session, spec.name());
+      reject(spec.name(), joined.refusal());
+      return;
+    }
+    log.info(
+        "[client={}] Proxy '{}' joined group '{}' ({}, {} members)",
+        session.clientId(),
+        spec.name(),
+        joined.group().name,
+        joined.group().strategy.configName(),
+        joined.group().members().size());
+    memberships.put(spec.name(), joined.group());
+    // the result first: the group's bind state follows it (replayed to a late member)
+    session.send(
+        new ProxyRegistrationResult(
+            spec.name(), true, null, policy.note(), RetryPolicyClamp.toSpec(policy.policy())));
+    joined.group().reports.replayTo(joined.member());
   }
 
   private void reject(String proxy, String reason) {
@@ -94,36 +126,53 @@ final class ProxyRegistration {
     return Listeners.forRelay(loop, context.transport.serverChannelClass(), accepted);
   }
 
-  /** Cancels every retry and closes every listener (new public connections are refused). */
+  /**
+   * Cancels every retry, closes every listener (new public connections are refused) and leaves
+   * every group (whose last member closes its listener).
+   */
   void closeListeners() {
     listeners.values().forEach(ProxyListener::close);
+    memberships.forEach((name, group) -> context.groups.leave(session, group, name));
   }
 
-  /** The listener of the proxy named {@code name}, or null. */
+  /** The listener of the proxy named {@code name} (its group's, for a member), or null. */
   ProxyListener listener(String name) {
-    return listeners.get(name);
+    ProxyListener own = listeners.get(name);
+    if (own != null) {
+      return own;
+    }
+    ProxyGroup group = memberships.get(name);
+    return group == null ? null : group.listener();
   }
 
   /** How many proxies were accepted. */
   int count() {
-    return listeners.size();
+    return listeners.size() + memberships.size();
   }
 
   /** A snapshot of the proxies, for {@link ServerSnapshot}. */
   List<ServerSnapshot.ProxyInfo> infos() {
-    return listeners.values().stream().map(this::info).toList();
+    List<ServerSnapshot.ProxyInfo> infos = new ArrayList<>();
+    listeners.forEach((name, l) -> infos.add(info(name, l, null)));
+    memberships.forEach((name, g) -> infos.add(info(name, g.listener(), g.name)));
+    return infos;
   }
 
-  private ServerSnapshot.ProxyInfo info(ProxyListener l) {
+  private ServerSnapshot.ProxyInfo info(String name, ProxyListener l, String group) {
     var bound = l.boundAddress();
+    ProxyStatus status = l.status();
+    if (status == ProxyStatus.HEALTHY && !session.health().serving(name)) {
+      status = ProxyStatus.LOCAL_UNHEALTHY;
+    }
     return new ServerSnapshot.ProxyInfo(
-        l.name(),
+        name,
         session.clientId(),
         l.publishAddr(),
         l.publishPort(),
-        l.status(),
+        status,
         bound != null ? bound.getPort() : 0,
         l.retryPending(),
-        false);
+        false,
+        group);
   }
 }

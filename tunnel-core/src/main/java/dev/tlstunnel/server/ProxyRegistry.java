@@ -13,7 +13,8 @@ import java.util.Optional;
  */
 final class ProxyRegistry {
   /** A proxy held by a session. */
-  record Entry(String proxyName, String publishAddr, int publishPort, ServerSession owner) {}
+  record Entry(
+      String proxyName, String publishAddr, int publishPort, ServerSession owner, String group) {}
 
   private final Map<String, Entry> byName = new HashMap<>();
   private int tunnelPort;
@@ -32,6 +33,15 @@ final class ProxyRegistry {
    */
   synchronized Optional<String> claim(
       ServerSession owner, String name, String publishAddr, int publishPort) {
+    return claim(owner, name, publishAddr, publishPort, null);
+  }
+
+  /**
+   * Like {@link #claim(ServerSession, String, String, int)}, for a member of the load-balancing
+   * group {@code group} (or none when null): the members of one group share their binding.
+   */
+  synchronized Optional<String> claim(
+      ServerSession owner, String name, String publishAddr, int publishPort, String group) {
     Entry held = byName.get(name);
     if (held != null) {
       return Optional.of(
@@ -46,6 +56,7 @@ final class ProxyRegistry {
     }
     for (Entry e : byName.values()) {
       if (publishPort != 0
+          && (group == null || !group.equals(e.group()))
           && e.publishPort() == publishPort
           && Addresses.overlap(e.publishAddr(), publishAddr)) {
         return Optional.of(
@@ -59,8 +70,16 @@ final class ProxyRegistry {
                 + Addresses.hostPort(e.publishAddr(), e.publishPort()));
       }
     }
-    byName.put(name, new Entry(name, publishAddr, publishPort, owner));
+    byName.put(name, new Entry(name, publishAddr, publishPort, owner, group));
     return Optional.empty();
+  }
+
+  /** Releases {@code owner}'s entry {@code name}. */
+  synchronized void release(ServerSession owner, String name) {
+    Entry e = byName.get(name);
+    if (e != null && e.owner() == owner) {
+      byName.remove(name);
+    }
   }
 
   /** Releases every entry of {@code owner}. */

@@ -28,6 +28,10 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    if (!session.health().serving(proxyName)) {
+      session.health().refuse(ch, proxyName);
+      return;
+    }
     if (!session.gate().admit(ch, proxyName)) {
       return;
     }

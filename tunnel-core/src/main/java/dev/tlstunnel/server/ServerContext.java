@@ -37,6 +37,10 @@ final class ServerContext {
   final ServerEvents events;
 
   final ProxyRegistry registry;
+
+  /** The load-balancing groups. */
+  final ProxyGroups groups = new ProxyGroups(this);
+
   final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
 
   /** The most client ids remembered as used by more than one client (each warned about once). */

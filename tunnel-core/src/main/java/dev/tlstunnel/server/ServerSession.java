@@ -55,12 +55,13 @@ final class ServerSession {
   private final ProxyRegistration proxies;
   private final ChannelGroup publicConnections;
   private final PublicConnectionGate gate;
+  private final LocalHealth health = new LocalHealth(this);
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
   private CompletableFuture<Void> predecessorClosed = CompletableFuture.completedFuture(null);
   private boolean registered;
-  private boolean draining;
+  private volatile boolean draining;
   private boolean replaced;
-  private boolean closed;
+  private volatile boolean closed;
   private boolean tookOver;
   private long startedNanos;
 
@@ -174,6 +175,16 @@ final class ServerSession {
     if (control.isActive()) {
       control.writeAndFlush(message);
     }
+  }
+
+  /** The health of this session's local services, as its client reports it. */
+  LocalHealth health() {
+    return health;
+  }
+
+  /** Whether new public connections may go to this session: open and not shutting down. */
+  boolean accepting() {
+    return tunnel.isActive() && control.isActive() && !closed && !draining;
   }
 
   /** The listener of this session's proxy {@code name}, or null. */
