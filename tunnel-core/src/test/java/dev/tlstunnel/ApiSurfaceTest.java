@@ -33,6 +33,8 @@ class ApiSurfaceTest {
       dev.tlstunnel.Failure
       dev.tlstunnel.FailureKind
       dev.tlstunnel.ForwarderState
+      dev.tlstunnel.GroupMember
+      dev.tlstunnel.GroupState
       dev.tlstunnel.IoTransport
       dev.tlstunnel.ProxyStatus
       dev.tlstunnel.TlsProvider
@@ -115,7 +117,6 @@ class ApiSurfaceTest {
       dev.tlstunnel.server.ServerEvent$Stopped
       dev.tlstunnel.server.ServerSnapshot
       dev.tlstunnel.server.ServerSnapshot$GroupInfo
-      dev.tlstunnel.server.ServerSnapshot$GroupMember
       dev.tlstunnel.server.ServerSnapshot$ProxyInfo
       dev.tlstunnel.server.ServerSnapshot$SessionInfo
       dev.tlstunnel.server.TunnelServer

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tlstunnel.client.TunnelClient;
+import dev.tlstunnel.config.HealthCheck;
 import dev.tlstunnel.config.LoadBalancing;
 import dev.tlstunnel.config.LoadBalancing.Strategy;
 import dev.tlstunnel.config.ProxyConfig;
@@ -86,9 +87,9 @@ class GroupsEndToEndTest {
 
   @Test
   void roundRobinSpreads3000ConnectionsOverThreeClientsWithinOneEach() throws Exception {
-    for (String name : List.of("a", "b", "c")) {
-      joined(name, Strategy.ROUND_ROBIN, 0);
-    }
+    TunnelClient clientA = joined("a", Strategy.ROUND_ROBIN, 0);
+    joined("b", Strategy.ROUND_ROBIN, 0);
+    joined("c", Strategy.ROUND_ROBIN, 0);
     Map<String, Integer> reached = new HashMap<>();
     for (int i = 0; i < 3000; i++) {
       reached.merge(ask(), 1, Integer::sum);
@@ -104,8 +105,23 @@ class GroupsEndToEndTest {
     assertThat(group.strategy()).isEqualTo("round_robin");
     assertThat(group.boundPort()).isEqualTo(port);
     assertThat(group.members())
-        .extracting(ServerSnapshot.GroupMember::clientId)
+        .extracting(GroupMember::clientId)
         .containsExactly("client-a", "client-b", "client-c");
+    // each member's client sees the group, its members and their connections
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              GroupState seen = clientA.proxy("web-a").state().group();
+              assertThat(seen.name()).isEqualTo("web");
+              assertThat(seen.strategy()).isEqualTo("round_robin");
+              assertThat(seen.members())
+                  .containsExactly(
+                      new GroupMember("client-a", "web-a", true, 0, 0),
+                      new GroupMember("client-b", "web-b", true, 0, 0),
+                      new GroupMember("client-c", "web-c", true, 0, 0));
+            });
+    assertThat(clientA.status().proxies().get(0).group()).isNotNull();
   }
 
   @Test
@@ -153,6 +169,37 @@ class GroupsEndToEndTest {
         }
         assertThat(next).containsOnly("a", "b").contains("a", "b");
       }
+    }
+  }
+
+  @Test
+  void aMemberWhoseLocalServiceFailsItsCheckGetsNoConnections() throws Exception {
+    joined("a", Strategy.ROUND_ROBIN, 0);
+    // an http check of a service that does not speak HTTP fails every probe
+    NamedService service = new NamedService("sick");
+    services.add(service);
+    ProxyConfig proxy =
+        built(
+            TunnelFixture.proxyBuilder("web-sick", port, service.port())
+                .loadBalancing(new LoadBalancing("web", KEY, Strategy.ROUND_ROBIN, 0))
+                .healthCheck(
+                    HealthCheck.of(HealthCheck.Type.HTTP)
+                        .withTiming(Duration.ofMillis(300), Duration.ofMillis(300))
+                        .withThresholds(1, 1)));
+    TunnelClient sick =
+        fixture.startClient(
+            fixture.clientConfig(server.address().getPort(), "client-sick", List.of(proxy)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sick.proxy("web-sick").state().status() == ProxyStatus.LOCAL_UNHEALTHY);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                server.snapshot().groups().get(0).members().stream()
+                    .anyMatch(m -> m.proxyName().equals("web-sick") && !m.serving()));
+    for (int i = 0; i < 20; i++) {
+      assertThat(ask()).isEqualTo("a");
     }
   }
 

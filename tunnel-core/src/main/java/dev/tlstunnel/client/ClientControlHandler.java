@@ -8,6 +8,7 @@ import dev.tlstunnel.protocol.BindRetrySpec;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.GroupSpec;
+import dev.tlstunnel.protocol.GroupStatus;
 import dev.tlstunnel.protocol.Heartbeat;
 import dev.tlstunnel.protocol.Protocol;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
@@ -77,6 +78,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.tracker().onRegistrationResult(result);
     } else if (msg instanceof ProxyStatusUpdate update) {
       session.tracker().onStatusUpdate(update);
+    } else if (msg instanceof GroupStatus group) {
+      session.tracker().onGroupStatus(group);
     } else if (msg instanceof SessionReplaced notice) {
       session.replaced(notice);
     } else if (msg instanceof RetryProxyResult result) {

@@ -1,8 +1,11 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.GroupMember;
+import dev.tlstunnel.GroupState;
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.protocol.GroupStatus;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import java.time.Clock;
@@ -133,7 +136,7 @@ final class ProxyStateTracker {
             update.attempt(),
             update.maxRetries(),
             now);
-    next = withLocalHealth(next);
+    next = withLocalHealth(next.withGroup(current.group()));
     if (sameApartFromTime(current, next)) {
       return;
     }
@@ -192,7 +195,35 @@ final class ProxyStateTracker {
             s.attempt(),
             s.maxRetries(),
             at)
-        .withVisitors(s.visibility(), s.connectedVisitors());
+        .withVisitors(s.visibility(), s.connectedVisitors())
+        .withGroup(s.group());
+  }
+
+  /**
+   * The server's report on the load-balancing group of a proxy: kept in the proxy's state (for
+   * status), without an event or a log line (connection counts change all the time).
+   */
+  synchronized void onGroupStatus(GroupStatus group) {
+    ProxyState current = states.get(group.proxyName());
+    if (current == null || group.group() == null) {
+      return;
+    }
+    List<GroupMember> members =
+        group.members().stream()
+            .map(
+                m ->
+                    new GroupMember(
+                        m.clientId(),
+                        m.proxyName(),
+                        m.serving(),
+                        m.activeConnections(),
+                        m.priority()))
+            .toList();
+    Map<String, ProxyState> copy = new LinkedHashMap<>(states);
+    copy.put(
+        current.name(),
+        current.withGroup(new GroupState(group.group(), group.strategy(), members)));
+    states = copy;
   }
 
   /** The session ended: every proxy is {@code PENDING} again until the next session reports. */

@@ -32,10 +32,11 @@ public record GroupStatus(
    *
    * @param clientId the member's client
    * @param proxyName its proxy
-   * @param healthy whether its local service passes its check (true without a check)
+   * @param serving whether it gets new connections (its session is open, its local service passes
+   *     its check)
    * @param activeConnections its public connections open right now
    * @param priority its priority (failover)
    */
   public record Member(
-      String clientId, String proxyName, boolean healthy, int activeConnections, int priority) {}
+      String clientId, String proxyName, boolean serving, int activeConnections, int priority) {}
 }

@@ -53,6 +53,10 @@ final class LocalHealth {
           unhealthy.get(proxy));
     }
     session.events().proxyHealthChanged(session.clientId(), proxy, health.healthy(), reason(proxy));
+    ProxyGroup group = session.groupOf(proxy);
+    if (group != null) {
+      group.publishIfChanged();
+    }
   }
 
   /** Whether {@code proxy}'s local service passes its check (true for a proxy without one). */

@@ -1,7 +1,9 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.GroupMember;
 import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.config.LoadBalancing.Strategy;
+import dev.tlstunnel.protocol.GroupStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,8 +44,14 @@ final class ProxyGroup {
   final String publishAddr;
   final int publishPort;
   final GroupBindReports reports = new GroupBindReports(this);
+
+  /** The most members one {@code group_status} lists. */
+  static final int MAX_REPORTED_MEMBERS = 256;
+
   private final List<Member> members = new ArrayList<>();
+  private List<GroupMember> published = List.of();
   private ProxyListener listener;
+  private Runnable closeTask;
   private int cursor;
 
   ProxyGroup(String name, String key, Strategy strategy, String publishAddr, int publishPort) {
@@ -56,6 +64,27 @@ final class ProxyGroup {
 
   synchronized void listener(ProxyListener l) {
     this.listener = l;
+  }
+
+  /** Runs {@code task} when the group closes. */
+  synchronized void onClose(Runnable task) {
+    this.closeTask = task;
+  }
+
+  /** The last member left: the listener closes and the tick stops. */
+  void close() {
+    Runnable task;
+    ProxyListener l;
+    synchronized (this) {
+      task = closeTask;
+      l = listener;
+    }
+    if (task != null) {
+      task.run();
+    }
+    if (l != null) {
+      l.close();
+    }
   }
 
   synchronized ProxyListener listener() {
@@ -74,6 +103,48 @@ final class ProxyGroup {
 
   synchronized List<Member> members() {
     return List.copyOf(members);
+  }
+
+  /** Every member's state right now, in the order they joined. */
+  List<GroupMember> memberStates() {
+    return members().stream()
+        .map(
+            m ->
+                new GroupMember(
+                    m.session.clientId(), m.proxyName, m.serving(), m.active.get(), m.priority))
+        .toList();
+  }
+
+  /**
+   * Sends every member the group's state ({@code group_status}) when it differs from the last one
+   * sent: after a join, a leave or a change of health, and on the group's one-second tick while
+   * connection counts move.
+   */
+  void publishIfChanged() {
+    List<GroupMember> now = memberStates();
+    synchronized (this) {
+      if (now.equals(published)) {
+        return;
+      }
+      published = now;
+    }
+    List<GroupStatus.Member> wire =
+        now.stream()
+            .limit(MAX_REPORTED_MEMBERS)
+            .map(
+                m ->
+                    new GroupStatus.Member(
+                        m.clientId(),
+                        m.proxyName(),
+                        m.serving(),
+                        m.activeConnections(),
+                        m.priority()))
+            .toList();
+    for (Member m : members()) {
+      m.session.send(
+          new GroupStatus(
+              m.proxyName, name, strategy.configName(), publishAddr, publishPort, wire));
+    }
   }
 
   /** The member the next connection goes to, or null when none serves. */

@@ -10,11 +10,13 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,6 +121,9 @@ final class ProxyGroups {
             group.reports);
     group.listener(listener);
     listener.start();
+    ScheduledFuture<?> tick =
+        loop.scheduleAtFixedRate(group::publishIfChanged, 1, 1, TimeUnit.SECONDS);
+    group.onClose(() -> tick.cancel(false));
   }
 
   /** {@code session}'s member {@code proxyName} leaves; the last member closes the group. */
@@ -131,7 +136,9 @@ final class ProxyGroups {
       }
     }
     if (empty) {
-      group.listener().close();
+      group.close();
+    } else {
+      group.publishIfChanged();
     }
   }
 
@@ -154,12 +161,7 @@ final class ProxyGroups {
         g.publishPort,
         l == null ? dev.tlstunnel.ProxyStatus.PENDING : l.status(),
         bound != null ? bound.getPort() : 0,
-        g.members().stream()
-            .map(
-                m ->
-                    new ServerSnapshot.GroupMember(
-                        m.session.clientId(), m.proxyName, m.serving(), m.active.get(), m.priority))
-            .toList());
+        g.memberStates());
   }
 
   private static Joined refused(String why) {

@@ -97,6 +97,12 @@ final class ProxyRegistration {
         new ProxyRegistrationResult(
             spec.name(), true, null, policy.note(), RetryPolicyClamp.toSpec(policy.policy())));
     joined.group().reports.replayTo(joined.member());
+    joined.group().publishIfChanged();
+  }
+
+  /** The group {@code proxy} is a member of, or null. */
+  ProxyGroup groupOf(String proxy) {
+    return memberships.get(proxy);
   }
 
   private void reject(String proxy, String reason) {

@@ -177,6 +177,11 @@ final class ServerSession {
     }
   }
 
+  /** The load-balancing group this session's proxy {@code name} is a member of, or null. */
+  ProxyGroup groupOf(String name) {
+    return proxies.groupOf(name);
+  }
+
   /** The health of this session's local services, as its client reports it. */
   LocalHealth health() {
     return health;

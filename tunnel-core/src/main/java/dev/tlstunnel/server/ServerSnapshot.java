@@ -116,23 +116,12 @@ public record ServerSnapshot(
       int publishPort,
       ProxyStatus status,
       int boundPort,
-      List<GroupMember> members) {
+      List<dev.tlstunnel.GroupMember> members) {
 
     public GroupInfo {
       members = List.copyOf(members);
     }
   }
-
-  /**
-   * One member of a group.
-   *
-   * @param serving whether it gets new connections: its session is open and not shutting down, and
-   *     its local service passes its check
-   * @param activeConnections the group's connections open on it right now
-   * @param priority its priority ({@code failover})
-   */
-  public record GroupMember(
-      String clientId, String proxyName, boolean serving, int activeConnections, int priority) {}
 
   /** Proxies listening right now. */
   public long boundListeners() {
