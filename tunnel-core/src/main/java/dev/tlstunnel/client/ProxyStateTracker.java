@@ -95,14 +95,26 @@ final class ProxyStateTracker {
               now));
       return;
     }
-    if (result.note() == null || result.note().isBlank()) {
+    ProxyConfig config = configs.get(result.proxyName());
+    boolean assigned =
+        result.publishPort() != null && config.publishPort() == 0 && result.publishPort() != 0;
+    String note = result.note() == null || result.note().isBlank() ? null : result.note();
+    if (assigned) {
+      String port = "port " + result.publishPort() + " assigned";
+      note = note == null ? port : port + "; " + note;
+    }
+    if (note == null) {
       log.info("Proxy '{}' accepted by server", result.proxyName());
     } else {
-      log.info("Proxy '{}' accepted by server ({})", result.proxyName(), result.note());
+      log.info("Proxy '{}' accepted by server ({})", result.proxyName(), note);
     }
     events.proxyRegistered(result.proxyName(), result.note());
-    if (current.status() == ProxyStatus.REJECTED) {
-      apply(current, pending(configs.get(result.proxyName()), now));
+    ProxyState next = pending(config, now);
+    if (assigned) {
+      next = withPort(next, result.publishPort());
+    }
+    if (current.status() == ProxyStatus.REJECTED || current.publishPort() != next.publishPort()) {
+      apply(current, next.withGroup(current.group()));
     }
   }
 
@@ -180,6 +192,22 @@ final class ProxyStateTracker {
     return failure != null && s.status() == ProxyStatus.HEALTHY
         ? withStatus(s, ProxyStatus.LOCAL_UNHEALTHY, failure, s.updatedAt())
         : s;
+  }
+
+  private static ProxyState withPort(ProxyState s, int port) {
+    return new ProxyState(
+            s.name(),
+            s.status(),
+            s.publishAddr(),
+            port,
+            s.local(),
+            s.error(),
+            s.retryAfter(),
+            s.nextRetryAt(),
+            s.attempt(),
+            s.maxRetries(),
+            s.updatedAt())
+        .withVisitors(s.visibility(), s.connectedVisitors());
   }
 
   private static ProxyState withStatus(ProxyState s, ProxyStatus status, String error, Instant at) {

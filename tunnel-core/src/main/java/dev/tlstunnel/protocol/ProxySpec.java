@@ -38,4 +38,9 @@ public record ProxySpec(
       PrivateAccess privateAccess) {
     this(name, publishAddr, publishPort, proxyType, bindRetry, privateAccess, null);
   }
+
+  /** This proxy published on {@code port} instead. */
+  public ProxySpec withPublishPort(int port) {
+    return new ProxySpec(name, publishAddr, port, proxyType, bindRetry, privateAccess, group);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.bind.ProxyListener;
@@ -8,10 +9,13 @@ import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +33,7 @@ final class ProxyRegistration {
   private final BindReports reports;
   private final Map<String, ProxyListener> listeners = new ConcurrentHashMap<>();
   private final Map<String, ProxyGroup> memberships = new ConcurrentHashMap<>();
+  private final Set<String> dynamic = ConcurrentHashMap.newKeySet();
 
   ProxyRegistration(ServerSession session, ServerContext context) {
     this.session = session;
@@ -48,32 +53,40 @@ final class ProxyRegistration {
     }
   }
 
-  private void registerOne(ProxySpec spec) {
-    Optional<String> problem = ProxySpecCheck.problem(spec);
-    String group = spec.group() == null ? null : spec.group().name();
-    if (problem.isEmpty()) {
-      problem =
-          context.registry.claim(
-              session, spec.name(), spec.publishAddr(), spec.publishPort(), group);
-    }
+  private void registerOne(ProxySpec asked) {
+    Optional<String> problem = ProxySpecCheck.problem(asked);
     if (problem.isPresent()) {
-      reject(spec.name(), problem.get());
+      reject(asked.name(), problem.get());
       return;
     }
+    PortClaim.Claimed claimed = PortClaim.claim(context, session, asked);
+    if (claimed.refusal() != null) {
+      reject(asked.name(), claimed.refusal());
+      return;
+    }
+    ProxySpec spec = claimed.spec();
     if (spec.privateAccess() != null) {
       context.visits.privateProxies().register(session, spec);
       return;
     }
     RetryPolicyClamp.Result policy =
         RetryPolicyClamp.clamp(context.config.bindRetry(), spec.bindRetry());
-    if (group != null) {
+    if (spec.group() != null) {
       join(spec, policy);
       return;
     }
+    if (asked.publishPort() == 0) {
+      dynamic.add(spec.name());
+    }
     session.send(
         new ProxyRegistrationResult(
-            spec.name(), true, null, policy.note(), RetryPolicyClamp.toSpec(policy.policy())));
-    start(spec, policy.policy());
+            spec.name(),
+            true,
+            null,
+            policy.note(),
+            RetryPolicyClamp.toSpec(policy.policy()),
+            spec.publishPort() == 0 ? null : spec.publishPort()));
+    start(spec, policy.policy(), asked.publishPort() == 0);
   }
 
   /** Joins the proxy's load-balancing group, whose one listener the first member started. */
@@ -111,7 +124,7 @@ final class ProxyRegistration {
     context.events.proxyRejected(session.clientId(), proxy, reason);
   }
 
-  private void start(ProxySpec spec, BindRetryPolicy policy) {
+  private void start(ProxySpec spec, BindRetryPolicy policy, boolean dynamicPort) {
     EventLoop loop = session.eventLoop();
     PublicPortInitializer accepted =
         new PublicPortInitializer(session, spec.name(), context.proxyProtocol);
@@ -123,9 +136,31 @@ final class ProxyRegistration {
             policy,
             loop,
             address -> bootstrap(loop, accepted).bind(address),
-            reports);
+            dynamicPort && spec.publishPort() == 0 ? leaseOnBind(spec.name()) : reports);
     listeners.put(spec.name(), listener);
     listener.start();
+  }
+
+  /** The bind reports of a proxy whose port the system picks: that port is leased once bound. */
+  private ProxyListener.Observer leaseOnBind(String proxy) {
+    return new ProxyListener.Observer() {
+      @Override
+      public void bound(ProxyListener l, int attempt, InetSocketAddress address) {
+        context.ports.bound(PortClaim.leaseHolder(session), proxy, address.getPort());
+        reports.bound(l, attempt, address);
+      }
+
+      @Override
+      public void retrying(
+          ProxyListener l, int attempt, FailureKind cause, String message, Duration delay) {
+        reports.retrying(l, attempt, cause, message, delay);
+      }
+
+      @Override
+      public void gaveUp(ProxyListener l, int attempt, FailureKind cause, String message) {
+        reports.gaveUp(l, attempt, cause, message);
+      }
+    };
   }
 
   private ServerBootstrap bootstrap(EventLoop loop, PublicPortInitializer accepted) {
@@ -138,6 +173,7 @@ final class ProxyRegistration {
    */
   void closeListeners() {
     listeners.values().forEach(ProxyListener::close);
+    dynamic.forEach(name -> context.ports.released(PortClaim.leaseHolder(session), name));
     memberships.forEach((name, group) -> context.groups.leave(session, group, name));
   }
 

@@ -82,6 +82,17 @@ final class ProxyRegistry {
     }
   }
 
+  /** How many published ports (proxies that are not private) {@code owner} holds. */
+  synchronized int portsOf(ServerSession owner) {
+    return (int)
+        byName.values().stream().filter(e -> e.owner() == owner && e.publishAddr() != null).count();
+  }
+
+  /** Whether a proxy holds {@code port} (on any address), or it is the tunnel port. */
+  synchronized boolean portTaken(int port) {
+    return port == tunnelPort || byName.values().stream().anyMatch(e -> e.publishPort() == port);
+  }
+
   /** Releases every entry of {@code owner}. */
   synchronized void releaseAll(ServerSession owner) {
     byName.values().removeIf(e -> e.owner() == owner);

@@ -41,6 +41,9 @@ final class ServerContext {
   /** The load-balancing groups. */
   final ProxyGroups groups = new ProxyGroups(this);
 
+  /** Which ports may be published, and the ports picked for {@code publish_port = 0}. */
+  final PortAllocator ports;
+
   final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
 
   /** The most client ids remembered as used by more than one client (each warned about once). */
@@ -90,6 +93,7 @@ final class ServerContext {
             limits.maxSessionWindow(),
             LIMIT_NAMES);
     this.registry = new ProxyRegistry(config.bindPort());
+    this.ports = new PortAllocator(config.edge(), events.clock());
     this.tunnels = new DefaultChannelGroup("tunnels", groupExecutor);
     this.logs = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NANOS, 4096, System::nanoTime);
     this.admission = new AdmissionControl(limits, logs, System::nanoTime);
