@@ -26,7 +26,7 @@ final class LocalHealth {
   /** Applies a client's report; reports on proxies it did not register are ignored. */
   void report(ProxyHealth health) {
     String proxy = health.proxyName();
-    if (proxy == null || session.listener(proxy) == null) {
+    if (proxy == null || !session.hasProxy(proxy)) {
       log.debug(
           "[client={}] ignoring proxy_health for unknown proxy {}", session.clientId(), proxy);
       return;

@@ -192,6 +192,12 @@ final class ServerSession {
     return tunnel.isActive() && control.isActive() && !closed && !draining;
   }
 
+  /** Whether this session registered a proxy named {@code name} (public or private). */
+  boolean hasProxy(String name) {
+    return proxies.listener(name) != null
+        || context.visits.privateProxies().find(this, name) != null;
+  }
+
   /** The listener of this session's proxy {@code name}, or null. */
   ProxyListener listener(String name) {
     return proxies.listener(name);
