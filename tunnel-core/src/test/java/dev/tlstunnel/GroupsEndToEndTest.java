@@ -204,6 +204,20 @@ class GroupsEndToEndTest {
   }
 
   @Test
+  void randomReachesEveryMember() throws Exception {
+    for (String name : List.of("a", "b", "c")) {
+      joined(name, Strategy.RANDOM, 0);
+    }
+    Map<String, Integer> reached = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      reached.merge(ask(), 1, Integer::sum);
+    }
+    // 100 each on average; fewer than 40 for one of them is a one in a billion draw
+    assertThat(reached).containsOnlyKeys("a", "b", "c");
+    assertThat(reached.values()).allMatch(n -> n >= 40);
+  }
+
+  @Test
   void failoverSendsEverythingToTheHighestPriorityThenTheNext() throws Exception {
     joined("low", Strategy.FAILOVER, 1);
     TunnelClient high = joined("high", Strategy.FAILOVER, 10);
