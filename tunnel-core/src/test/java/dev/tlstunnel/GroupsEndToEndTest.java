@@ -6,6 +6,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tlstunnel.client.ClientExit;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.HealthCheck;
 import dev.tlstunnel.config.LoadBalancing;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,6 +203,35 @@ class GroupsEndToEndTest {
     for (int i = 0; i < 20; i++) {
       assertThat(ask()).isEqualTo("a");
     }
+  }
+
+  @Test
+  void aMemberShuttingDownGetsNoNewConnectionsWhileItsOpenOnesFinish() throws Exception {
+    joined("a", Strategy.ROUND_ROBIN, 0);
+    TunnelClient leaving = joined("b", Strategy.ROUND_ROBIN, 0);
+    Socket held = null;
+    for (int i = 0; i < 10 && held == null; i++) {
+      Socket s = open();
+      if (readName(s).equals("b")) {
+        held = s;
+      } else {
+        s.close();
+      }
+    }
+    assertThat(held).as("a connection reached b").isNotNull();
+    CompletableFuture<ClientExit> exit = leaving.shutdownGracefully(Duration.ofSeconds(30));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                server.snapshot().groups().get(0).members().stream()
+                    .anyMatch(m -> m.clientId().equals("client-b") && !m.serving()));
+    for (int i = 0; i < 20; i++) {
+      assertThat(ask()).isEqualTo("a");
+    }
+    assertThat(exit).as("b waits for its open connection").isNotDone();
+    held.close();
+    exit.get(20, TimeUnit.SECONDS);
   }
 
   @Test

@@ -56,8 +56,14 @@ class HealthCheckEndToEndTest {
   @Test
   void anUnhealthyServiceIsRefusedAtTheServerAndServedAgainOnRecovery() throws Exception {
     EventRecorder serverEvents = new EventRecorder();
-    TunnelServer server =
-        TunnelServer.builder(fixture.serverConfig()).listener(serverEvents).start();
+    try (TunnelServer server =
+        TunnelServer.builder(fixture.serverConfig()).listener(serverEvents).start()) {
+      servesThenRefusesThenServes(server, serverEvents);
+    }
+  }
+
+  private void servesThenRefusesThenServes(TunnelServer server, EventRecorder serverEvents)
+      throws Exception {
     EventRecorder clientEvents = new EventRecorder();
     HealthCheck check =
         HealthCheck.of(HealthCheck.Type.HTTP)

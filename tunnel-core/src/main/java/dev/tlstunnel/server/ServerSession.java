@@ -187,9 +187,18 @@ final class ServerSession {
     return health;
   }
 
-  /** Whether new public connections may go to this session: open and not shutting down. */
+  /**
+   * Whether new public connections may go to this session: open, and neither side shutting down (a
+   * client that sent go-away lets its open streams finish and takes no new ones).
+   */
   boolean accepting() {
-    return tunnel.isActive() && control.isActive() && !closed && !draining;
+    YamuxMultiplexHandler mux = YamuxMultiplexHandler.get(tunnel);
+    return tunnel.isActive()
+        && control.isActive()
+        && !closed
+        && !draining
+        && mux != null
+        && !mux.peerWentAway();
   }
 
   /** Whether this session registered a proxy named {@code name} (public or private). */
