@@ -19,6 +19,7 @@ module dev.tlstunnel.core {
   requires io.netty.codec.http;
   requires io.netty.codec.http2;
   requires io.netty.codec.socks;
+  requires io.netty.codec.haproxy;
   requires io.netty.handler.proxy;
   requires io.netty.resolver;
   requires io.netty.transport.classes.epoll;

@@ -16,7 +16,12 @@ public enum ProxyStatus {
   /** The server gave up binding it after its last retry. */
   BIND_FAILED,
   /** The server refused to register it (e.g. its name or port is held by another client). */
-  REJECTED;
+  REJECTED,
+  /**
+   * Listening, but its local service fails its {@code health_check}: the server refuses its
+   * connections (or, in a group, sends them to the other members) until the service recovers.
+   */
+  LOCAL_UNHEALTHY;
 
   /** The name in JSON, logs and the status table: {@code bind_failed}. */
   public String wireName() {

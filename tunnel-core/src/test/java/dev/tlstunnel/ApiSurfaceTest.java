@@ -33,6 +33,8 @@ class ApiSurfaceTest {
       dev.tlstunnel.Failure
       dev.tlstunnel.FailureKind
       dev.tlstunnel.ForwarderState
+      dev.tlstunnel.GroupMember
+      dev.tlstunnel.GroupState
       dev.tlstunnel.IoTransport
       dev.tlstunnel.ProxyStatus
       dev.tlstunnel.ReloadResult
@@ -81,20 +83,27 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ConfigLoader
       dev.tlstunnel.config.ConfigLoader$Kind
       dev.tlstunnel.config.DomainStrategy
+      dev.tlstunnel.config.EdgeConfig
+      dev.tlstunnel.config.EdgeConfig$ProxyProtocolMode
       dev.tlstunnel.config.Durations
       dev.tlstunnel.config.EgressConfig
       dev.tlstunnel.config.EgressRules
       dev.tlstunnel.config.Fingerprints
       dev.tlstunnel.config.ForwarderConfig
       dev.tlstunnel.config.ForwarderType
+      dev.tlstunnel.config.HealthCheck
+      dev.tlstunnel.config.HealthCheck$Type
       dev.tlstunnel.config.KeepAlive
       dev.tlstunnel.config.Limits
       dev.tlstunnel.config.Limits$Builder
+      dev.tlstunnel.config.LoadBalancing
+      dev.tlstunnel.config.LoadBalancing$Strategy
       dev.tlstunnel.config.MonitoringConfig
       dev.tlstunnel.config.NotifyConfig
       dev.tlstunnel.config.PrivateProxyConfig
       dev.tlstunnel.config.ProxyConfig
       dev.tlstunnel.config.ProxyConfig$Builder
+      dev.tlstunnel.config.ProxyProtocolVersion
       dev.tlstunnel.config.ProxyType
       dev.tlstunnel.config.ProxyUrl
       dev.tlstunnel.config.ProxyUrl$Kind
@@ -114,6 +123,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.server.ServerEvent$ClientConnected
       dev.tlstunnel.server.ServerEvent$ClientDisconnected
       dev.tlstunnel.server.ServerEvent$ProxyBound
+      dev.tlstunnel.server.ServerEvent$ProxyHealthChanged
       dev.tlstunnel.server.ServerEvent$ProxyRejected
       dev.tlstunnel.server.ServerEvent$PublicConnectionClosed
       dev.tlstunnel.server.ServerEvent$PublicConnectionOpened
@@ -122,6 +132,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.server.ServerEvent$Started
       dev.tlstunnel.server.ServerEvent$Stopped
       dev.tlstunnel.server.ServerSnapshot
+      dev.tlstunnel.server.ServerSnapshot$GroupInfo
       dev.tlstunnel.server.ServerSnapshot$ProxyInfo
       dev.tlstunnel.server.ServerSnapshot$SessionInfo
       dev.tlstunnel.server.TunnelServer

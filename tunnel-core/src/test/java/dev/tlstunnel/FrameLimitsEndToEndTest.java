@@ -97,7 +97,12 @@ class FrameLimitsEndToEndTest extends LimitsEndToEndBase {
       String head = "{\"type\":\"heartbeat\",\"timestamp_millis\":7,\"reply\":false";
       String exactly = head + " ".repeat(4096 - head.length() - 1) + "}";
       raw.send(data(0, 1, control(exactly)));
-      assertThat(raw.readControl(1)).as("a frame of exactly the bound is served").contains("7");
+      String reply = raw.readControl(1);
+      // the session's visit_nonce follows auth_result, in the same frame or the next one
+      if (reply.contains("\"visit_nonce\"")) {
+        reply = raw.readControl(1);
+      }
+      assertThat(reply).as("a frame of exactly the bound is served").contains("7");
       raw.send(data(0, 1, controlFrame(4097, new byte[10])));
       assertThat(raw.awaitEnd(5_000).closed()).isTrue();
       assertThat(logs.warnings("max_control_frame"))

@@ -51,6 +51,7 @@ public final class StatusTable {
       }
       text.append('\n');
       appendColumns(text, rows);
+      GroupTable.append(text, status.proxies());
     }
     if (!status.visitors().isEmpty()) {
       text.append('\n');

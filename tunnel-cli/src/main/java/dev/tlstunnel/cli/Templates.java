@@ -84,6 +84,17 @@ final class Templates {
         # log_level = "info"
         # After a reload changed auth_key, how long the previous key still works ("0s": not at all).
         key_rotation_window = "1h"
+        # Ports clients may publish: ports ("30001") and ranges ("20000-20100"); empty: any.
+        # A proxy with publish_port = 0 gets the first free one, kept for its client id and
+        # proxy name (in state_dir, for port_lease_ttl after the proxy is gone).
+        allow_ports = []
+        max_ports = 0                     # ports one client may publish at once; 0: no limit
+        # state_dir = "state"
+        port_lease_ttl = "168h"
+        # A load balancer in front that sends the PROXY protocol: ignore, use, require or reject;
+        # only headers from proxy_protocol_trusted (addresses or CIDR blocks) count.
+        proxy_protocol = "ignore"
+        proxy_protocol_trusted = []
 
         # A published port that cannot be bound (in use, no permission) is retried in the
         # background. These are the defaults and the limits for every client's proxies.
@@ -244,7 +255,15 @@ final class Templates {
         publish_port = 8080           # required
         local_addr = "%s"      # the private service, as seen from this client
         local_port = 3000             # required
-        proxy_type = "tcp"            # tcp, http/1.1 or http/2.0
+        proxy_type = "tcp"            # tcp, http/1.1, http/2.0 or ssh
+        # proxy_protocol = "v2"       # write a PROXY protocol header (v1, v2) to the local service
+        # Check the local service; while it fails, the server sends this proxy no connections.
+        # health_check = { type = "http", path = "/health", interval = "10s", timeout = "3s", unhealthy_after = 3, healthy_after = 2 }
+        # A load-balancing group: several clients publish this port, each with its own name.
+        # group = "web"
+        # group_key = "a-long-random-secret"
+        # strategy = "round_robin"    # least_connections, random, failover (with priority)
+        # priority = 0
 
         # Optional, per proxy: ask the server for another bind retry policy (clamped to the
         # server's [server.bind_retry]). Without it the server's policy applies.

@@ -22,7 +22,8 @@ record ClientContext(
     LocalDialer dialer,
     ProxyRetryRequests retries,
     Visitors visitors,
-    StreamObserver streams) {
+    StreamObserver streams,
+    ProxyHealthChecks health) {
 
   /**
    * @param loop the client's event loop, where its sessions run
@@ -42,7 +43,8 @@ record ClientContext(
         dialer.reconfigured(next),
         retries,
         visitors,
-        streams);
+        streams,
+        health);
   }
 
   /**
@@ -53,7 +55,7 @@ record ClientContext(
     Map<String, ProxyConfig> all = new LinkedHashMap<>(proxiesByName);
     extra.forEach(p -> all.putIfAbsent(p.name(), p));
     return new ClientContext(
-        config, transport, yamux, Map.copyOf(all), dialer, retries, visitors, streams);
+        config, transport, yamux, Map.copyOf(all), dialer, retries, visitors, streams, health);
   }
 
   private static Map<String, ProxyConfig> byName(java.util.List<ProxyConfig> proxies) {
@@ -80,12 +82,13 @@ record ClientContext(
         new ProxyRetryRequests(loop, byName.keySet()),
         new Visitors(
             config.visitors(), config.clientId(), transport, TickerClock.of(loop.ticker())),
-        StreamObserver.NONE);
+        StreamObserver.NONE,
+        new ProxyHealthChecks(config.proxies(), transport, loop));
   }
 
   /** This context with the streams reporting to {@code observer}. */
   ClientContext observedBy(StreamObserver observer) {
     return new ClientContext(
-        config, transport, yamux, proxiesByName, dialer, retries, visitors, observer);
+        config, transport, yamux, proxiesByName, dialer, retries, visitors, observer, health);
   }
 }

@@ -1,11 +1,14 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.Version;
+import dev.tlstunnel.config.LoadBalancing;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.protocol.AuthResult;
 import dev.tlstunnel.protocol.BindRetrySpec;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.ControlMessage;
+import dev.tlstunnel.protocol.GroupSpec;
+import dev.tlstunnel.protocol.GroupStatus;
 import dev.tlstunnel.protocol.Heartbeat;
 import dev.tlstunnel.protocol.Protocol;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
@@ -92,6 +95,8 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
       session.onRegistrationResult(result);
     } else if (msg instanceof ProxyStatusUpdate update) {
       session.tracker().onStatusUpdate(update);
+    } else if (msg instanceof GroupStatus group) {
+      session.tracker().onGroupStatus(group);
     } else if (msg instanceof SessionReplaced notice) {
       session.replaced(notice);
     } else if (msg instanceof RetryProxyResult result) {
@@ -125,6 +130,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
             .map(p -> spec(p, context.config().clientId(), false))
             .toList();
     ctx.writeAndFlush(new RegisterProxies(specs));
+    context.health().attach(ctx.channel());
   }
 
   /**
@@ -140,6 +146,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
           p.proxyType().configName(),
           null,
           Visitors.access(p, clientId),
+          null,
           replace ? Boolean.TRUE : null);
     }
     BindRetrySpec retry =
@@ -149,6 +156,11 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
                 p.bindRetry().maxRetries(),
                 p.bindRetry().initialDelay().toMillis(),
                 p.bindRetry().maxDelay().toMillis());
+    LoadBalancing lb = p.loadBalancing();
+    GroupSpec group =
+        lb == null
+            ? null
+            : new GroupSpec(lb.group(), lb.groupKey(), lb.strategy().configName(), lb.priority());
     return new ProxySpec(
         p.name(),
         p.publishAddr(),
@@ -156,12 +168,14 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
         p.proxyType().configName(),
         retry,
         null,
+        group,
         replace ? Boolean.TRUE : null);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     context.retries().detach(ctx.channel());
+    context.health().detach(ctx.channel());
     session.controlClosed();
     ctx.fireChannelInactive();
   }

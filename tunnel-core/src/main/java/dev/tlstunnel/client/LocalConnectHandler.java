@@ -3,6 +3,7 @@ package dev.tlstunnel.client;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.StreamHeader;
+import dev.tlstunnel.proxyproto.ProxyHeaders;
 import dev.tlstunnel.relay.HeldInput;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -78,17 +79,24 @@ final class LocalConnectHandler extends ChannelInboundHandlerAdapter {
     connect.addListener(
         f -> {
           if (f.isSuccess()) {
-            onConnected(ctx, connect.channel());
+            onConnected(ctx, proxy, connect.channel());
           } else {
             onConnectFailed(ctx, proxy, attempt, f.cause());
           }
         });
   }
 
-  private void onConnected(ChannelHandlerContext ctx, Channel local) {
+  private void onConnected(ChannelHandlerContext ctx, ProxyConfig proxy, Channel local) {
     if (closed || !ctx.channel().isActive()) {
       local.close();
       return;
+    }
+    if (proxy.proxyProtocol() != null) {
+      ProxyHeaders.write(
+          local,
+          proxy.proxyProtocol(),
+          PeerEndpoints.source(header),
+          PeerEndpoints.destination(header, local));
     }
     long now = ctx.executor().ticker().nanoTime();
     StreamObserver streams = context.streams();

@@ -32,6 +32,12 @@ final class ProxyChangeLog {
       }
       case UNHEALTHY ->
           log.warn("Proxy '{}' unhealthy on server{}{}", s.name(), errorSuffix(s), retrySuffix(s));
+      case LOCAL_UNHEALTHY ->
+          log.warn(
+              "Proxy '{}' local service unhealthy{}; the server sends it no connections until it"
+                  + " recovers",
+              s.name(),
+              errorSuffix(s));
       default ->
           log.error(
               "Proxy '{}' bind failed on server{}{}", s.name(), errorSuffix(s), gaveUpSuffix(s));

@@ -1,6 +1,7 @@
 package dev.tlstunnel.client;
 
 import dev.tlstunnel.ConnectedVisitor;
+import dev.tlstunnel.GroupState;
 import dev.tlstunnel.ProxyStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,8 @@ import java.util.List;
  * @param visibility {@code public}, or {@code private} (no public port; visitors only); null when
  *     not known (a status from a client that predates private proxies)
  * @param connectedVisitors of a private proxy: the visitors with connections open right now
+ * @param group of a proxy in a load-balancing group: the group and its members, as the server last
+ *     reported them; else null
  */
 public record ProxyState(
     String name,
@@ -37,7 +40,40 @@ public record ProxyState(
     Integer maxRetries,
     Instant updatedAt,
     String visibility,
-    List<ConnectedVisitor> connectedVisitors) {
+    List<ConnectedVisitor> connectedVisitors,
+    GroupState group) {
+
+  /** A state in no load-balancing group. */
+  public ProxyState(
+      String name,
+      ProxyStatus status,
+      String publishAddr,
+      int publishPort,
+      String local,
+      String error,
+      Duration retryAfter,
+      Instant nextRetryAt,
+      Integer attempt,
+      Integer maxRetries,
+      Instant updatedAt,
+      String visibility,
+      List<ConnectedVisitor> connectedVisitors) {
+    this(
+        name,
+        status,
+        publishAddr,
+        publishPort,
+        local,
+        error,
+        retryAfter,
+        nextRetryAt,
+        attempt,
+        maxRetries,
+        updatedAt,
+        visibility,
+        connectedVisitors,
+        null);
+  }
 
   /** A state without visibility details (filled in by {@link #withVisitors}). */
   public ProxyState(
@@ -83,6 +119,26 @@ public record ProxyState(
         maxRetries,
         updatedAt,
         visibility,
-        connectedVisitors == null ? null : List.copyOf(connectedVisitors));
+        connectedVisitors == null ? null : List.copyOf(connectedVisitors),
+        group);
+  }
+
+  /** This state with the load-balancing group the server reported, or none. */
+  public ProxyState withGroup(GroupState reported) {
+    return new ProxyState(
+        name,
+        status,
+        publishAddr,
+        publishPort,
+        local,
+        error,
+        retryAfter,
+        nextRetryAt,
+        attempt,
+        maxRetries,
+        updatedAt,
+        visibility,
+        connectedVisitors,
+        reported);
   }
 }

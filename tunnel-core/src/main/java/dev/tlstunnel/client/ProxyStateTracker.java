@@ -1,8 +1,11 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.GroupMember;
+import dev.tlstunnel.GroupState;
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ProxyConfig;
+import dev.tlstunnel.protocol.GroupStatus;
 import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import java.time.Clock;
@@ -35,6 +38,7 @@ final class ProxyStateTracker {
   private final ClientEvents events;
   private final Consumer<ProxyState> hook;
   private volatile Map<String, ProxyState> states;
+  private final Map<String, String> localFailures = new LinkedHashMap<>();
 
   /**
    * Tracks {@code proxies}, all {@code PENDING}, in configuration order.
@@ -176,14 +180,26 @@ final class ProxyStateTracker {
               now));
       return;
     }
-    if (result.note() == null || result.note().isBlank()) {
+    ProxyConfig config = configs.get(result.proxyName());
+    boolean assigned =
+        result.publishPort() != null && config.publishPort() == 0 && result.publishPort() != 0;
+    String note = result.note() == null || result.note().isBlank() ? null : result.note();
+    if (assigned) {
+      String port = "port " + result.publishPort() + " assigned";
+      note = note == null ? port : port + "; " + note;
+    }
+    if (note == null) {
       log.info("Proxy '{}' accepted by server", result.proxyName());
     } else {
-      log.info("Proxy '{}' accepted by server ({})", result.proxyName(), result.note());
+      log.info("Proxy '{}' accepted by server ({})", result.proxyName(), note);
     }
     events.proxyRegistered(result.proxyName(), result.note());
-    if (current.status() == ProxyStatus.REJECTED) {
-      apply(current, pending(configs.get(result.proxyName()), now));
+    ProxyState next = pending(config, now);
+    if (assigned) {
+      next = withPort(next, result.publishPort());
+    }
+    if (current.status() == ProxyStatus.REJECTED || current.publishPort() != next.publishPort()) {
+      apply(current, next.withGroup(current.group()));
     }
   }
 
@@ -217,11 +233,110 @@ final class ProxyStateTracker {
             update.attempt(),
             update.maxRetries(),
             now);
+    next = withLocalHealth(next.withGroup(current.group()));
     if (sameApartFromTime(current, next)) {
       return;
     }
     ProxyChangeLog.log(next);
     apply(current, next);
+  }
+
+  /**
+   * The proxy's health check changed its verdict: a proxy the server reports {@code HEALTHY} is
+   * {@code LOCAL_UNHEALTHY} while its local service fails, and {@code HEALTHY} again once it
+   * passes.
+   */
+  synchronized void onLocalHealth(String name, boolean healthy, String reason) {
+    ProxyState current = states.get(name);
+    if (current == null) {
+      return;
+    }
+    if (healthy) {
+      localFailures.remove(name);
+    } else {
+      localFailures.put(name, reason);
+    }
+    ProxyStatus was = current.status();
+    if (was != ProxyStatus.HEALTHY && was != ProxyStatus.LOCAL_UNHEALTHY) {
+      return;
+    }
+    ProxyState next =
+        withStatus(
+            current,
+            healthy ? ProxyStatus.HEALTHY : ProxyStatus.LOCAL_UNHEALTHY,
+            healthy ? null : reason,
+            clock.instant());
+    if (next.status() != was) {
+      ProxyChangeLog.log(next);
+      apply(current, next);
+    }
+  }
+
+  private ProxyState withLocalHealth(ProxyState s) {
+    String failure = localFailures.get(s.name());
+    return failure != null && s.status() == ProxyStatus.HEALTHY
+        ? withStatus(s, ProxyStatus.LOCAL_UNHEALTHY, failure, s.updatedAt())
+        : s;
+  }
+
+  private static ProxyState withPort(ProxyState s, int port) {
+    return new ProxyState(
+            s.name(),
+            s.status(),
+            s.publishAddr(),
+            port,
+            s.local(),
+            s.error(),
+            s.retryAfter(),
+            s.nextRetryAt(),
+            s.attempt(),
+            s.maxRetries(),
+            s.updatedAt())
+        .withVisitors(s.visibility(), s.connectedVisitors());
+  }
+
+  private static ProxyState withStatus(ProxyState s, ProxyStatus status, String error, Instant at) {
+    return new ProxyState(
+            s.name(),
+            status,
+            s.publishAddr(),
+            s.publishPort(),
+            s.local(),
+            error,
+            null,
+            null,
+            s.attempt(),
+            s.maxRetries(),
+            at)
+        .withVisitors(s.visibility(), s.connectedVisitors())
+        .withGroup(s.group());
+  }
+
+  /**
+   * The server's report on the load-balancing group of a proxy: kept in the proxy's state (for
+   * status), without an event or a log line (connection counts change all the time).
+   */
+  synchronized void onGroupStatus(GroupStatus group) {
+    ProxyState current = states.get(group.proxyName());
+    if (current == null || group.group() == null) {
+      return;
+    }
+    List<GroupMember> members =
+        group.members().stream()
+            .map(
+                m ->
+                    new GroupMember(
+                        m.clientId(),
+                        m.proxyName(),
+                        m.serving(),
+                        m.activeConnections(),
+                        m.priority()))
+            .toList();
+    Map<String, ProxyState> copy = new LinkedHashMap<>(states);
+    copy.put(
+        current.name(),
+        current.withGroup(new GroupState(group.group(), group.strategy(), members)));
+    states = copy;
   }
 
   /** The session ended: every proxy is {@code PENDING} again until the next session reports. */

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tlstunnel.ConnectedVisitor;
 import dev.tlstunnel.ForwarderState;
+import dev.tlstunnel.GroupMember;
+import dev.tlstunnel.GroupState;
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.VisitorState;
 import java.math.BigDecimal;
@@ -25,6 +27,43 @@ final class StatusJson {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private StatusJson() {}
+
+  private static void writeGroup(ObjectNode proxy, GroupState g) {
+    if (g == null) {
+      proxy.putNull("group");
+      return;
+    }
+    ObjectNode group = proxy.putObject("group");
+    group.put("name", g.name());
+    group.put("strategy", g.strategy());
+    ArrayNode members = group.putArray("members");
+    for (GroupMember m : g.members()) {
+      members
+          .addObject()
+          .put("client_id", m.clientId())
+          .put("proxy_name", m.proxyName())
+          .put("serving", m.serving())
+          .put("active_connections", m.activeConnections())
+          .put("priority", m.priority());
+    }
+  }
+
+  private static GroupState group(JsonNode g) {
+    if (g == null || !g.isObject()) {
+      return null;
+    }
+    List<GroupMember> members = new ArrayList<>();
+    for (JsonNode m : g.path("members")) {
+      members.add(
+          new GroupMember(
+              str(m, "client_id"),
+              str(m, "proxy_name"),
+              m.path("serving").asBoolean(),
+              m.path("active_connections").asInt(),
+              m.path("priority").asInt()));
+    }
+    return new GroupState(str(g, "name"), str(g, "strategy"), members);
+  }
 
   static String write(ClientStatus s) {
     ObjectNode root = JSON.createObjectNode();
@@ -57,6 +96,7 @@ final class StatusJson {
           connected.addObject().put("client_id", v.clientId()).put("connections", v.connections());
         }
       }
+      writeGroup(n, p.group());
     }
     root.put("transport", s.transport());
     root.put("proxy_url", s.proxyUrl());
@@ -131,7 +171,8 @@ final class StatusJson {
               integer(n, "max_retries"),
               instant(n, "updated_at"),
               str(n, "visibility"),
-              connected(n.get("connected_visitors"))));
+              connected(n.get("connected_visitors")),
+              group(n.get("group"))));
     }
     List<ForwarderState> forwarders = new ArrayList<>();
     for (JsonNode n : root.path("forwarders")) {

@@ -527,6 +527,8 @@ public final class TunnelClient implements AutoCloseable {
       context.visitors().onRefused(events::visitorRefused);
       self.set(client);
       context.visitors().start(eventLoop);
+      context.health().start(loop.tracker());
+      loop.exit().whenComplete((e, t) -> context.health().stop());
       loop.start();
       if (files != null) {
         if (controlSocket != null) {

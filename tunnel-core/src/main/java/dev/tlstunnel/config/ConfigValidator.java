@@ -89,7 +89,8 @@ final class ConfigValidator {
         transport,
         ForwardingCheck.egress(c.egress(), p),
         MonitoringCheck.server(c.monitoring(), p),
-        ReloadCheck.check(c.reload(), "server", p));
+        ReloadCheck.check(c.reload(), "server", p),
+        PublishingCheck.edge(c.edge(), p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {
@@ -140,7 +141,8 @@ final class ConfigValidator {
             true,
             "client.shutdown_grace",
             p);
-    List<ProxyConfig> proxies = ProxyCheck.all(c, fromFile ? 1 : 0, p);
+    // publish_port = 0: the server picks a port (from its allow_ports) and keeps it for the proxy
+    List<ProxyConfig> proxies = ProxyCheck.all(c, 0, p);
     b.proxies = proxies;
     b.transport = TransportCheck.client(c.transport(), p);
     b.forwarders = ForwardingCheck.forwarders(c, p);

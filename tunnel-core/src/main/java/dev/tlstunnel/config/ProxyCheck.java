@@ -83,7 +83,8 @@ final class ProxyCheck {
         proxy.localPort(),
         type,
         retry,
-        proxy.privateAccess());
+        proxy.privateAccess(),
+        PublishingCheck.features(proxy, key, p));
   }
 
   /** Rejects a publish binding equal to the tunnel port or overlapping an earlier proxy's. */

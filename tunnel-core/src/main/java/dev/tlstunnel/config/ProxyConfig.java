@@ -25,6 +25,7 @@ public final class ProxyConfig {
   private final ProxyType proxyType;
   private final BindRetryPolicy bindRetry;
   private final PrivateProxyConfig privateAccess;
+  private final ProxyFeatures features;
 
   ProxyConfig(
       String name,
@@ -35,6 +36,28 @@ public final class ProxyConfig {
       ProxyType proxyType,
       BindRetryPolicy bindRetry,
       PrivateProxyConfig privateAccess) {
+    this(
+        name,
+        publishAddr,
+        publishPort,
+        localAddr,
+        localPort,
+        proxyType,
+        bindRetry,
+        privateAccess,
+        null);
+  }
+
+  ProxyConfig(
+      String name,
+      String publishAddr,
+      int publishPort,
+      String localAddr,
+      int localPort,
+      ProxyType proxyType,
+      BindRetryPolicy bindRetry,
+      PrivateProxyConfig privateAccess,
+      ProxyFeatures features) {
     this.name = name;
     this.publishAddr = publishAddr;
     this.publishPort = publishPort;
@@ -43,6 +66,7 @@ public final class ProxyConfig {
     this.proxyType = proxyType;
     this.bindRetry = bindRetry;
     this.privateAccess = privateAccess;
+    this.features = features == null ? ProxyFeatures.NONE : features;
   }
 
   /** A builder for the proxy named {@code name}, with the documented defaults. */
@@ -60,6 +84,7 @@ public final class ProxyConfig {
     b.proxyType = proxyType;
     b.bindRetry = bindRetry;
     b.privateAccess = privateAccess;
+    b.features = features;
     return b;
   }
 
@@ -108,6 +133,26 @@ public final class ProxyConfig {
     return privateAccess != null;
   }
 
+  /** The check of the local service ({@code health_check}), or null for none. */
+  public HealthCheck healthCheck() {
+    return features.healthCheck();
+  }
+
+  /** The load-balancing group it joins ({@code group}, ...), or null for none. */
+  public LoadBalancing loadBalancing() {
+    return features.loadBalancing();
+  }
+
+  /** The PROXY protocol header written to the local service ({@code proxy_protocol}), or null. */
+  public ProxyProtocolVersion proxyProtocol() {
+    return features.proxyProtocol();
+  }
+
+  /** Health check, group and PROXY protocol, together. */
+  ProxyFeatures features() {
+    return features;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ProxyConfig p
@@ -118,13 +163,22 @@ public final class ProxyConfig {
         && Objects.equals(localAddr, p.localAddr)
         && proxyType == p.proxyType
         && Objects.equals(bindRetry, p.bindRetry)
-        && Objects.equals(privateAccess, p.privateAccess);
+        && Objects.equals(privateAccess, p.privateAccess)
+        && Objects.equals(features, p.features);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        name, publishAddr, publishPort, localAddr, localPort, proxyType, bindRetry, privateAccess);
+        name,
+        publishAddr,
+        publishPort,
+        localAddr,
+        localPort,
+        proxyType,
+        bindRetry,
+        privateAccess,
+        features);
   }
 
   @Override
@@ -139,6 +193,7 @@ public final class ProxyConfig {
         + proxyType
         + ", bindRetry="
         + bindRetry
+        + features.describe()
         + "]";
   }
 
@@ -152,6 +207,7 @@ public final class ProxyConfig {
     private ProxyType proxyType = ProxyType.TCP;
     private BindRetryPolicy bindRetry;
     private PrivateProxyConfig privateAccess;
+    private ProxyFeatures features = ProxyFeatures.NONE;
 
     private Builder(String name) {
       this.name = name;
@@ -194,6 +250,24 @@ public final class ProxyConfig {
       return this;
     }
 
+    /** Checks the local service ({@code health_check}); null for no check. */
+    public Builder healthCheck(HealthCheck check) {
+      this.features = features.withHealthCheck(check);
+      return this;
+    }
+
+    /** Joins a load-balancing group ({@code group}, {@code group_key}, ...); null for none. */
+    public Builder loadBalancing(LoadBalancing membership) {
+      this.features = features.withLoadBalancing(membership);
+      return this;
+    }
+
+    /** Writes a PROXY protocol header to the local service ({@code proxy_protocol}); or null. */
+    public Builder proxyProtocol(ProxyProtocolVersion version) {
+      this.features = features.withProxyProtocol(version);
+      return this;
+    }
+
     /**
      * Makes the proxy private ({@code visibility = "private"}): no public port; only {@code
      * allowedVisitors} (client ids, or {@code "*"} for all) that prove {@code secret} reach it. A
@@ -224,7 +298,8 @@ public final class ProxyConfig {
           localPort,
           proxyType,
           bindRetry,
-          privateAccess);
+          privateAccess,
+          features);
     }
   }
 }

@@ -2,11 +2,17 @@ package dev.tlstunnel.config;
 
 import java.util.Locale;
 
-/** How the client treats connections of a proxy. Only {@link #TCP} changes nothing yet. */
+/**
+ * What a proxy's local service speaks. Every type is relayed byte for byte; the type only picks the
+ * default of a {@code health_check} without {@code type}: {@link #HTTP_1_1} probes with HTTP,
+ * {@link #SSH} connects and waits for the SSH banner, {@link #TCP} and {@link #HTTP_2_0} just
+ * connect.
+ */
 public enum ProxyType {
   TCP("tcp"),
   HTTP_1_1("http/1.1"),
-  HTTP_2_0("http/2.0");
+  HTTP_2_0("http/2.0"),
+  SSH("ssh");
 
   private final String configName;
 

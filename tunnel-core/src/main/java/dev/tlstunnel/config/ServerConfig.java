@@ -39,6 +39,7 @@ public final class ServerConfig {
   private final EgressConfig egress;
   private final MonitoringConfig monitoring;
   private final ReloadConfig reload;
+  private final EdgeConfig edge;
 
   ServerConfig(
       String bindAddr,
@@ -67,6 +68,7 @@ public final class ServerConfig {
         transport,
         egress,
         null,
+        null,
         null);
   }
 
@@ -84,7 +86,8 @@ public final class ServerConfig {
       ServerTransportConfig transport,
       EgressConfig egress,
       MonitoringConfig monitoring,
-      ReloadConfig reload) {
+      ReloadConfig reload,
+      EdgeConfig edge) {
     this.bindAddr = bindAddr;
     this.bindPort = bindPort;
     this.certPath = certPath;
@@ -99,6 +102,27 @@ public final class ServerConfig {
     this.egress = egress;
     this.monitoring = monitoring == null ? MonitoringConfig.DEFAULT : monitoring;
     this.reload = reload;
+    this.edge = edge == null ? EdgeConfig.DEFAULT : edge;
+  }
+
+  /** This configuration with {@code settings} as its edge; not validated again. */
+  ServerConfig withEdge(EdgeConfig settings) {
+    return new ServerConfig(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeout,
+        bindRetry,
+        keepAlive,
+        shutdownGrace,
+        limits,
+        transport,
+        egress,
+        monitoring,
+        reload,
+        settings);
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -193,6 +217,15 @@ public final class ServerConfig {
     return reload;
   }
 
+  /**
+   * Which ports clients may publish, where picked ports are remembered, and the PROXY protocol from
+   * a load balancer in front ({@code allow_ports}, {@code max_ports}, {@code state_dir}, {@code
+   * port_lease_ttl}, {@code proxy_protocol}, {@code proxy_protocol_trusted}).
+   */
+  public EdgeConfig edge() {
+    return edge;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerConfig c
@@ -209,7 +242,8 @@ public final class ServerConfig {
         && Objects.equals(transport, c.transport)
         && Objects.equals(egress, c.egress)
         && Objects.equals(monitoring, c.monitoring)
-        && Objects.equals(reload, c.reload);
+        && Objects.equals(reload, c.reload)
+        && Objects.equals(edge, c.edge);
   }
 
   @Override
@@ -228,7 +262,8 @@ public final class ServerConfig {
         transport,
         egress,
         monitoring,
-        reload);
+        reload,
+        edge);
   }
 
   /** Every setting but the auth key, which shows as {@code ***}. */
@@ -260,6 +295,8 @@ public final class ServerConfig {
         + monitoring
         + ", reload="
         + reload
+        + ", edge="
+        + edge
         + "]";
   }
 
@@ -279,6 +316,7 @@ public final class ServerConfig {
     private EgressConfig egress = EgressConfig.OFF;
     private MonitoringConfig monitoring = MonitoringConfig.DEFAULT;
     private ReloadConfig reload = ReloadConfig.DEFAULT;
+    private EdgeConfig edge = EdgeConfig.DEFAULT;
 
     Builder() {}
 
@@ -297,6 +335,7 @@ public final class ServerConfig {
       egress = c.egress;
       monitoring = c.monitoring;
       reload = c.reload;
+      edge = c.edge;
     }
 
     /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
@@ -373,6 +412,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Allowed and picked ports, port leases, PROXY protocol from a load balancer. */
+    public Builder edge(EdgeConfig settings) {
+      this.edge = settings;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -394,7 +439,8 @@ public final class ServerConfig {
               transport,
               egress,
               monitoring,
-              reload));
+              reload,
+              edge));
     }
   }
 }

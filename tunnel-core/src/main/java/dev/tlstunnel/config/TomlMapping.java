@@ -46,7 +46,13 @@ final class TomlMapping {
           "watch",
           "watch_interval",
           "log_level",
-          "key_rotation_window");
+          "key_rotation_window",
+          "allow_ports",
+          "max_ports",
+          "state_dir",
+          "port_lease_ttl",
+          "proxy_protocol",
+          "proxy_protocol_trusted");
   static final List<String> CLIENT_KEYS =
       List.of(
           "server_addr",
@@ -91,7 +97,13 @@ final class TomlMapping {
                   "local_addr",
                   "local_port",
                   "proxy_type",
-                  "bind_retry"),
+                  "bind_retry",
+                  "health_check",
+                  "group",
+                  "group_key",
+                  "strategy",
+                  "priority",
+                  "proxy_protocol"),
               VisitorToml.PRIVATE_PROXY_KEYS.stream())
           .toList();
   static final List<String> LIMIT_KEYS =
@@ -141,7 +153,8 @@ final class TomlMapping {
         TransportToml.server(s, baseDir),
         ForwardingMapping.egress(s),
         MonitoringMapping.server(s),
-        ReloadToml.server(s));
+        ReloadToml.server(s),
+        PublishingToml.edge(s, baseDir));
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
@@ -199,7 +212,8 @@ final class TomlMapping {
     if (typeName != null) {
       type = ProxyType.fromConfigName(typeName);
       if (type == null) {
-        t.error("proxy_type", "must be one of tcp, http/1.1 or http/2.0, got '" + typeName + "'");
+        t.error(
+            "proxy_type", "must be one of tcp, http/1.1, http/2.0 or ssh, got '" + typeName + "'");
       }
     }
     TomlTable retry = t.table("bind_retry", RETRY_KEYS);
@@ -211,7 +225,8 @@ final class TomlMapping {
         orZero(t.integer("local_port")),
         type,
         retry == null ? null : retry(retry, BindRetryPolicy.DEFAULT),
-        privateAccess);
+        privateAccess,
+        PublishingToml.features(t, type));
   }
 
   /**

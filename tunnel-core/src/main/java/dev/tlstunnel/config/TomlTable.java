@@ -49,6 +49,11 @@ final class TomlTable {
     return node.has(key);
   }
 
+  /** Whether {@code key} holds an array. */
+  boolean isArray(String key) {
+    return node.has(key) && node.get(key).isArray();
+  }
+
   /** Records a problem about {@code key} of this table. */
   void error(String key, String message) {
     problems.error(keyPath(key), message);

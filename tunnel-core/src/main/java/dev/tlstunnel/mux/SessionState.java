@@ -22,7 +22,7 @@ final class SessionState {
   private ChannelHandlerContext ctx;
   private boolean closed;
   private boolean localGoAway;
-  private boolean remoteGoAway;
+  private volatile boolean remoteGoAway;
 
   SessionState(StreamRegistry streams, SessionWriter writer, Pings pings) {
     this.streams = streams;
@@ -40,6 +40,11 @@ final class SessionState {
 
   boolean isLocalGoAway() {
     return localGoAway;
+  }
+
+  /** Whether the peer sent a normal go-away: it takes no new streams. From any thread. */
+  boolean isRemoteGoAway() {
+    return remoteGoAway;
   }
 
   /** Why no stream can be opened now, or null if one can. */

@@ -128,6 +128,11 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
     return onLoop(this::ping0);
   }
 
+  /** Whether the peer sent go-away (it is shutting down and takes no new streams); any thread. */
+  public boolean peerWentAway() {
+    return state.isRemoteGoAway();
+  }
+
   /** Sends go-away with the given code (0 normal, 1 protocol error, 2 internal error). */
   public void goAway(int code) {
     ChannelHandlerContext c = ctx;

@@ -17,6 +17,8 @@ public sealed interface ControlMessage
         SessionReplaced,
         UnregisterProxies,
         VisitNonce,
+        ProxyHealth,
+        GroupStatus,
         ControlMessage.Unknown {
 
   /** A message of a type this version does not know. Receivers ignore it. */

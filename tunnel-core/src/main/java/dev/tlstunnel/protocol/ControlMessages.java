@@ -35,7 +35,9 @@ final class ControlMessages {
           Map.entry("retry_proxy_result", RetryProxyResult.class),
           Map.entry("session_replaced", SessionReplaced.class),
           Map.entry("unregister_proxies", UnregisterProxies.class),
-          Map.entry("visit_nonce", VisitNonce.class));
+          Map.entry("visit_nonce", VisitNonce.class),
+          Map.entry("proxy_health", ProxyHealth.class),
+          Map.entry("group_status", GroupStatus.class));
 
   private ControlMessages() {}
 

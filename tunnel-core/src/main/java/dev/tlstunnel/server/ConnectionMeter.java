@@ -1,6 +1,7 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.metrics.Traffic;
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -30,7 +31,7 @@ final class ConnectionMeter extends ChannelDuplexHandler {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    peer = (InetSocketAddress) ctx.channel().remoteAddress();
+    peer = (InetSocketAddress) PeerAddress.of(ctx.channel());
     openedNanos = ctx.executor().ticker().nanoTime();
     session.events().publicConnectionOpened(session.clientId(), proxyName, peer);
     ctx.fireChannelActive();

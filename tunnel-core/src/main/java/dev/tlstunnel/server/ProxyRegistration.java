@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.bind.ProxyListener;
@@ -9,9 +10,13 @@ import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +33,8 @@ final class ProxyRegistration {
   private final ServerContext context;
   private final BindReports reports;
   private final Map<String, ProxyListener> listeners = new ConcurrentHashMap<>();
+  private final Map<String, ProxyGroup> memberships = new ConcurrentHashMap<>();
+  private final Set<String> dynamic = ConcurrentHashMap.newKeySet();
 
   ProxyRegistration(ServerSession session, ServerContext context) {
     this.session = session;
@@ -90,7 +97,7 @@ final class ProxyRegistration {
         Addresses.hostPort(spec.publishAddr(), spec.publishPort()));
     held.close();
     listeners.remove(spec.name());
-    start(spec, policy.policy());
+    start(spec, policy.policy(), false);
   }
 
   /**
@@ -99,6 +106,13 @@ final class ProxyRegistration {
    */
   void unregister(List<String> names) {
     for (String name : names) {
+      ProxyGroup group = name == null ? null : memberships.remove(name);
+      if (group != null) {
+        context.groups.leave(session, group, name);
+        context.registry.release(session, name);
+        log.info("[client={}] Proxy '{}' left group '{}'", session.clientId(), name, group.name);
+        continue;
+      }
       ProxyListener listener = name == null ? null : listeners.remove(name);
       if (listener == null) {
         continue;
@@ -113,26 +127,69 @@ final class ProxyRegistration {
     }
   }
 
-  private void registerOne(ProxySpec spec) {
-    Optional<String> problem = ProxySpecCheck.problem(spec);
-    if (problem.isEmpty()) {
-      problem =
-          context.registry.claim(session, spec.name(), spec.publishAddr(), spec.publishPort());
-    }
+  private void registerOne(ProxySpec asked) {
+    Optional<String> problem = ProxySpecCheck.problem(asked);
     if (problem.isPresent()) {
-      reject(spec.name(), problem.get());
+      reject(asked.name(), problem.get());
       return;
     }
+    PortClaim.Claimed claimed = PortClaim.claim(context, session, asked);
+    if (claimed.refusal() != null) {
+      reject(asked.name(), claimed.refusal());
+      return;
+    }
+    ProxySpec spec = claimed.spec();
     if (spec.privateAccess() != null) {
       context.visits.privateProxies().register(session, spec);
       return;
     }
     RetryPolicyClamp.Result policy =
         RetryPolicyClamp.clamp(context.config.bindRetry(), spec.bindRetry());
+    if (spec.group() != null) {
+      join(spec, policy);
+      return;
+    }
+    if (asked.publishPort() == 0) {
+      dynamic.add(spec.name());
+    }
+    session.send(
+        new ProxyRegistrationResult(
+            spec.name(),
+            true,
+            null,
+            policy.note(),
+            RetryPolicyClamp.toSpec(policy.policy()),
+            spec.publishPort() == 0 ? null : spec.publishPort()));
+    start(spec, policy.policy(), asked.publishPort() == 0);
+  }
+
+  /** Joins the proxy's load-balancing group, whose one listener the first member started. */
+  private void join(ProxySpec spec, RetryPolicyClamp.Result policy) {
+    ProxyGroups.Joined joined = context.groups.join(session, spec, policy.policy());
+    if (joined.refusal() != null) {
+      context.registry.release(session, spec.name());
+      reject(spec.name(), joined.refusal());
+      return;
+    }
+    log.info(
+        "[client={}] Proxy '{}' joined group '{}' ({}, {} members)",
+        session.clientId(),
+        spec.name(),
+        joined.group().name,
+        joined.group().strategy.configName(),
+        joined.group().members().size());
+    memberships.put(spec.name(), joined.group());
+    // the result first: the group's bind state follows it (replayed to a late member)
     session.send(
         new ProxyRegistrationResult(
             spec.name(), true, null, policy.note(), RetryPolicyClamp.toSpec(policy.policy())));
-    start(spec, policy.policy());
+    joined.group().reports.replayTo(joined.member());
+    joined.group().publishIfChanged();
+  }
+
+  /** The group {@code proxy} is a member of, or null. */
+  ProxyGroup groupOf(String proxy) {
+    return memberships.get(proxy);
   }
 
   private void reject(String proxy, String reason) {
@@ -141,9 +198,10 @@ final class ProxyRegistration {
     context.events.proxyRejected(session.clientId(), proxy, reason);
   }
 
-  private void start(ProxySpec spec, BindRetryPolicy policy) {
+  private void start(ProxySpec spec, BindRetryPolicy policy, boolean dynamicPort) {
     EventLoop loop = session.eventLoop();
-    PublicPortInitializer accepted = new PublicPortInitializer(session, spec.name());
+    PublicPortInitializer accepted =
+        new PublicPortInitializer(session, spec.name(), context.proxyProtocol);
     ProxyListener listener =
         new ProxyListener(
             spec.name(),
@@ -152,45 +210,85 @@ final class ProxyRegistration {
             policy,
             loop,
             address -> bootstrap(loop, accepted).bind(address),
-            reports);
+            dynamicPort && spec.publishPort() == 0 ? leaseOnBind(spec.name()) : reports);
     listeners.put(spec.name(), listener);
     listener.start();
+  }
+
+  /** The bind reports of a proxy whose port the system picks: that port is leased once bound. */
+  private ProxyListener.Observer leaseOnBind(String proxy) {
+    return new ProxyListener.Observer() {
+      @Override
+      public void bound(ProxyListener l, int attempt, InetSocketAddress address) {
+        context.ports.bound(PortClaim.leaseHolder(session), proxy, address.getPort());
+        reports.bound(l, attempt, address);
+      }
+
+      @Override
+      public void retrying(
+          ProxyListener l, int attempt, FailureKind cause, String message, Duration delay) {
+        reports.retrying(l, attempt, cause, message, delay);
+      }
+
+      @Override
+      public void gaveUp(ProxyListener l, int attempt, FailureKind cause, String message) {
+        reports.gaveUp(l, attempt, cause, message);
+      }
+    };
   }
 
   private ServerBootstrap bootstrap(EventLoop loop, PublicPortInitializer accepted) {
     return Listeners.forRelay(loop, context.transport.serverChannelClass(), accepted);
   }
 
-  /** Cancels every retry and closes every listener (new public connections are refused). */
+  /**
+   * Cancels every retry, closes every listener (new public connections are refused) and leaves
+   * every group (whose last member closes its listener).
+   */
   void closeListeners() {
     listeners.values().forEach(ProxyListener::close);
+    dynamic.forEach(name -> context.ports.released(PortClaim.leaseHolder(session), name));
+    memberships.forEach((name, group) -> context.groups.leave(session, group, name));
   }
 
-  /** The listener of the proxy named {@code name}, or null. */
+  /** The listener of the proxy named {@code name} (its group's, for a member), or null. */
   ProxyListener listener(String name) {
-    return listeners.get(name);
+    ProxyListener own = listeners.get(name);
+    if (own != null) {
+      return own;
+    }
+    ProxyGroup group = memberships.get(name);
+    return group == null ? null : group.listener();
   }
 
   /** How many proxies were accepted. */
   int count() {
-    return listeners.size();
+    return listeners.size() + memberships.size();
   }
 
   /** A snapshot of the proxies, for {@link ServerSnapshot}. */
   List<ServerSnapshot.ProxyInfo> infos() {
-    return listeners.values().stream().map(this::info).toList();
+    List<ServerSnapshot.ProxyInfo> infos = new ArrayList<>();
+    listeners.forEach((name, l) -> infos.add(info(name, l, null)));
+    memberships.forEach((name, g) -> infos.add(info(name, g.listener(), g.name)));
+    return infos;
   }
 
-  private ServerSnapshot.ProxyInfo info(ProxyListener l) {
+  private ServerSnapshot.ProxyInfo info(String name, ProxyListener l, String group) {
     var bound = l.boundAddress();
+    ProxyStatus status = l.status();
+    if (status == ProxyStatus.HEALTHY && !session.health().serving(name)) {
+      status = ProxyStatus.LOCAL_UNHEALTHY;
+    }
     return new ServerSnapshot.ProxyInfo(
-        l.name(),
+        name,
         session.clientId(),
         l.publishAddr(),
         l.publishPort(),
-        l.status(),
+        status,
         bound != null ? bound.getPort() : 0,
         l.retryPending(),
-        false);
+        false,
+        group);
   }
 }

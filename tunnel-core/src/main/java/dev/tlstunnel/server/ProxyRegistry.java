@@ -13,7 +13,8 @@ import java.util.Optional;
  */
 final class ProxyRegistry {
   /** A proxy held by a session. */
-  record Entry(String proxyName, String publishAddr, int publishPort, ServerSession owner) {}
+  record Entry(
+      String proxyName, String publishAddr, int publishPort, ServerSession owner, String group) {}
 
   private final Map<String, Entry> byName = new HashMap<>();
   private int tunnelPort;
@@ -32,28 +33,35 @@ final class ProxyRegistry {
    */
   synchronized Optional<String> claim(
       ServerSession owner, String name, String publishAddr, int publishPort) {
-    return claim(owner, name, publishAddr, publishPort, false);
+    return claim(owner, name, publishAddr, publishPort, null);
+  }
+
+  /**
+   * Like {@link #claim(ServerSession, String, String, int)}, for a member of the load-balancing
+   * group {@code group} (or none when null): the members of one group share their binding.
+   */
+  synchronized Optional<String> claim(
+      ServerSession owner, String name, String publishAddr, int publishPort, String group) {
+    return claim(owner, name, publishAddr, publishPort, group, false);
   }
 
   /**
    * Claims a new binding for {@code owner}'s proxy {@code name}, which it holds already (a reload
-   * changed it): checked against every other entry; on success the entry holds the new binding.
+   * changed it): checked against every other entry; on success the entry holds the new binding
+   * (outside any group).
    */
   synchronized Optional<String> reclaim(
       ServerSession owner, String name, String publishAddr, int publishPort) {
-    return claim(owner, name, publishAddr, publishPort, true);
-  }
-
-  /** Releases {@code owner}'s proxy {@code name}, if it holds it. */
-  synchronized void release(ServerSession owner, String name) {
-    Entry held = byName.get(name);
-    if (held != null && held.owner() == owner) {
-      byName.remove(name);
-    }
+    return claim(owner, name, publishAddr, publishPort, null, true);
   }
 
   private Optional<String> claim(
-      ServerSession owner, String name, String publishAddr, int publishPort, boolean own) {
+      ServerSession owner,
+      String name,
+      String publishAddr,
+      int publishPort,
+      String group,
+      boolean own) {
     Entry held = byName.get(name);
     if (own && held != null && held.owner() == owner) {
       held = null;
@@ -74,6 +82,7 @@ final class ProxyRegistry {
         continue;
       }
       if (publishPort != 0
+          && (group == null || !group.equals(e.group()))
           && e.publishPort() == publishPort
           && Addresses.overlap(e.publishAddr(), publishAddr)) {
         return Optional.of(
@@ -87,8 +96,27 @@ final class ProxyRegistry {
                 + Addresses.hostPort(e.publishAddr(), e.publishPort()));
       }
     }
-    byName.put(name, new Entry(name, publishAddr, publishPort, owner));
+    byName.put(name, new Entry(name, publishAddr, publishPort, owner, group));
     return Optional.empty();
+  }
+
+  /** Releases {@code owner}'s entry {@code name}. */
+  synchronized void release(ServerSession owner, String name) {
+    Entry e = byName.get(name);
+    if (e != null && e.owner() == owner) {
+      byName.remove(name);
+    }
+  }
+
+  /** How many published ports (proxies that are not private) {@code owner} holds. */
+  synchronized int portsOf(ServerSession owner) {
+    return (int)
+        byName.values().stream().filter(e -> e.owner() == owner && e.publishAddr() != null).count();
+  }
+
+  /** Whether a proxy holds {@code port} (on any address), or it is the tunnel port. */
+  synchronized boolean portTaken(int port) {
+    return port == tunnelPort || byName.values().stream().anyMatch(e -> e.publishPort() == port);
   }
 
   /** Releases every entry of {@code owner}. */

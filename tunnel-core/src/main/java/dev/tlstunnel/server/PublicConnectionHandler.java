@@ -3,6 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.protocol.StreamHeader;
 import dev.tlstunnel.protocol.StreamHeaderCodec;
 import dev.tlstunnel.relay.Relay;
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -33,7 +34,7 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     Channel inbound = ctx.channel();
-    InetSocketAddress peer = (InetSocketAddress) inbound.remoteAddress();
+    InetSocketAddress peer = (InetSocketAddress) PeerAddress.of(inbound);
     session
         .openStream(
             new ChannelInitializer<Channel>() {
@@ -72,8 +73,14 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
       stream.close();
       return;
     }
+    InetSocketAddress reached = (InetSocketAddress) PeerAddress.destination(inbound);
     StreamHeader header =
-        new StreamHeader(proxyName, peer.getAddress().getHostAddress(), peer.getPort());
+        new StreamHeader(
+            proxyName,
+            peer.getAddress().getHostAddress(),
+            peer.getPort(),
+            reached.getAddress().getHostAddress(),
+            reached.getPort());
     // Pending until the header has left for the tunnel: while the tunnel cannot take it (its
     // socket is full), the connection still counts towards max_pending_connects.
     stream

@@ -1,28 +1,46 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.proxyproto.Endpoints;
+import dev.tlstunnel.proxyproto.InboundProxyProtocol;
+import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 
 /**
  * The pipeline of a connection accepted on a published port: admitted by the session's {@link
- * PublicConnectionGate} (or closed), counted ({@link ConnectionMeter}), then handed to the {@link
- * PublicConnectionHandler} that opens its stream.
+ * PublicConnectionGate} (or closed), its PROXY protocol header read when the server reads one from
+ * its source, counted ({@link ConnectionMeter}), then handed to the {@link PublicConnectionHandler}
+ * that opens its stream.
  */
 @ChannelHandler.Sharable
 final class PublicPortInitializer extends ChannelInitializer<Channel> {
   private final ServerSession session;
   private final String proxyName;
+  private final InboundProxyProtocol proxyProtocol;
 
-  PublicPortInitializer(ServerSession session, String proxyName) {
+  PublicPortInitializer(
+      ServerSession session, String proxyName, InboundProxyProtocol proxyProtocol) {
     this.session = session;
     this.proxyName = proxyName;
+    this.proxyProtocol = proxyProtocol;
   }
 
   @Override
   protected void initChannel(Channel ch) {
+    if (!session.health().serving(proxyName)) {
+      session.health().refuse(ch, proxyName);
+      return;
+    }
     if (!session.gate().admit(ch, proxyName)) {
       return;
+    }
+    proxyProtocol.install(ch, endpoints -> admitted(ch, endpoints));
+  }
+
+  private void admitted(Channel ch, Endpoints endpoints) {
+    if (endpoints.fromHeader()) {
+      PeerAddress.setProxied(ch, endpoints.source(), endpoints.destination());
     }
     session.trackPublicConnection(ch);
     ch.pipeline()

@@ -3,6 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.mux.YamuxConfig;
+import dev.tlstunnel.proxyproto.InboundProxyProtocol;
 import dev.tlstunnel.transport.PeerAddress;
 import dev.tlstunnel.transport.Transport;
 import io.netty.channel.Channel;
@@ -14,9 +15,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What every session of one server shares. No static state: each server has its own. */
 final class ServerContext {
+  private static final Logger log = LoggerFactory.getLogger("dev.tlstunnel.server.ProxyProtocol");
+
   /** The client id of an authenticated tunnel connection, for log lines. */
   static final AttributeKey<String> CLIENT_ID = AttributeKey.valueOf("tls-tunnel.client-id");
 
@@ -39,6 +44,13 @@ final class ServerContext {
   final ServerMetrics metrics;
 
   final ProxyRegistry registry;
+
+  /** The load-balancing groups. */
+  final ProxyGroups groups = new ProxyGroups(this);
+
+  /** Which ports may be published, and the ports picked for {@code publish_port = 0}. */
+  final PortAllocator ports;
+
   final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
 
   /** The most client ids remembered as used by more than one client (each warned about once). */
@@ -69,6 +81,9 @@ final class ServerContext {
 
   /** Egress for the clients' forwarders ({@code allow_forward}). */
   final EgressGate egress;
+
+  /** PROXY protocol headers from a load balancer in front, on every port. */
+  final InboundProxyProtocol proxyProtocol;
 
   /** Keepalive handlers whose timers are running. */
   final AtomicInteger keepAliveTimers = new AtomicInteger();
@@ -101,10 +116,23 @@ final class ServerContext {
     this.yamuxConfig = yamux(limits);
     this.keys = new AuthKeyRing(config.authKey(), System::nanoTime);
     this.registry = new ProxyRegistry(config.bindPort());
+    this.ports = new PortAllocator(config.edge(), events.clock());
     this.tunnels = new DefaultChannelGroup("tunnels", groupExecutor);
     this.logs = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NANOS, 4096, System::nanoTime);
     this.admission = new AdmissionControl(limits, logs, System::nanoTime);
     this.egress = new EgressGate(config.egress(), transport);
+    this.proxyProtocol =
+        InboundProxyProtocol.of(
+            config.edge(),
+            config.handshakeTimeout(),
+            (ch, why) ->
+                logs.warn(
+                    log,
+                    "proxy-protocol:" + host(ch),
+                    "Refusing connection from {} to {}: {}",
+                    ch.remoteAddress(),
+                    ch.localAddress(),
+                    why));
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.protocol.ClientHello;
 import dev.tlstunnel.protocol.ControlMessage;
 import dev.tlstunnel.protocol.Heartbeat;
+import dev.tlstunnel.protocol.ProxyHealth;
 import dev.tlstunnel.protocol.RegisterProxies;
 import dev.tlstunnel.protocol.RetryProxy;
 import dev.tlstunnel.protocol.RetryProxyResult;
@@ -37,6 +38,8 @@ final class ServerControlHandler extends SimpleChannelInboundHandler<ControlMess
       if (!beat.reply()) {
         ctx.writeAndFlush(new Heartbeat(beat.timestampMillis(), true));
       }
+    } else if (msg instanceof ProxyHealth health) {
+      session.health().report(health);
     } else if (msg instanceof RetryProxy retry) {
       ctx.writeAndFlush(retry(retry.proxyName()));
     } else if (msg instanceof ClientHello) {

@@ -101,6 +101,18 @@ public sealed interface ServerEvent {
       int retries)
       implements ServerEvent {}
 
+  /**
+   * A client reported that a proxy's local service changed its health-check verdict: while
+   * unhealthy the proxy keeps its port but gets no connections (a group sends them to its other
+   * members).
+   *
+   * @param reason when unhealthy: the client's reason, e.g. {@code 3 checks in a row failed: HTTP
+   *     500 from /health}; null when healthy
+   */
+  record ProxyHealthChanged(
+      Instant time, String clientId, String proxyName, boolean healthy, String reason)
+      implements ServerEvent {}
+
   /** A connection was accepted on a published port and will get its own stream. */
   record PublicConnectionOpened(
       Instant time, String clientId, String proxyName, InetSocketAddress peer)

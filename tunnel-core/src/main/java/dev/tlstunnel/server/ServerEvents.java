@@ -120,6 +120,14 @@ final class ServerEvents {
     }
   }
 
+  void proxyHealthChanged(String clientId, String proxy, boolean healthy, String reason) {
+    if (!quiet()) {
+      listeners.fire(
+          new ServerEvent.ProxyHealthChanged(clock.instant(), clientId, proxy, healthy, reason),
+          TunnelServer.Listener::proxyHealthChanged);
+    }
+  }
+
   void publicConnectionOpened(String clientId, String proxy, InetSocketAddress peer) {
     if (!quiet()) {
       listeners.fire(

@@ -55,6 +55,7 @@ final class ServerSession {
   private final ProxyRegistration proxies;
   private final ChannelGroup publicConnections;
   private final PublicConnectionGate gate;
+  private final LocalHealth health = new LocalHealth(this);
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
   private final String handoverFrom;
   private CompletableFuture<Void> predecessorClosed = CompletableFuture.completedFuture(null);
@@ -62,10 +63,11 @@ final class ServerSession {
   /** Completes once every proxy message so far is handled; later ones wait for it, in order. */
   private CompletableFuture<Void> proxyMessages;
 
-  private boolean draining;
+  private boolean registered;
+  private volatile boolean draining;
   private boolean handedOver;
   private boolean replaced;
-  private boolean closed;
+  private volatile boolean closed;
   private boolean tookOver;
   private long startedNanos;
 
@@ -200,6 +202,36 @@ final class ServerSession {
     if (control.isActive()) {
       control.writeAndFlush(message);
     }
+  }
+
+  /** The load-balancing group this session's proxy {@code name} is a member of, or null. */
+  ProxyGroup groupOf(String name) {
+    return proxies.groupOf(name);
+  }
+
+  /** The health of this session's local services, as its client reports it. */
+  LocalHealth health() {
+    return health;
+  }
+
+  /**
+   * Whether new public connections may go to this session: open, and neither side shutting down (a
+   * client that sent go-away lets its open streams finish and takes no new ones).
+   */
+  boolean accepting() {
+    YamuxMultiplexHandler mux = YamuxMultiplexHandler.get(tunnel);
+    return tunnel.isActive()
+        && control.isActive()
+        && !closed
+        && !draining
+        && mux != null
+        && !mux.peerWentAway();
+  }
+
+  /** Whether this session registered a proxy named {@code name} (public or private). */
+  boolean hasProxy(String name) {
+    return proxies.listener(name) != null
+        || context.visits.privateProxies().find(this, name) != null;
   }
 
   /** The listener of this session's proxy {@code name}, or null. */

@@ -16,6 +16,7 @@ import java.util.List;
  * @param suppressedLogLines WARN lines about strangers or bounds left out by the log rate limit
  * @param orphanedRegistrations proxy names still held in the registry by a session that is gone
  *     (always 0 unless something leaks)
+ * @param groups every load-balancing group, with its members
  */
 public record ServerSnapshot(
     List<SessionInfo> sessions,
@@ -25,11 +26,13 @@ public record ServerSnapshot(
     int unauthenticated,
     long rejectedConnections,
     long suppressedLogLines,
-    int orphanedRegistrations) {
+    int orphanedRegistrations,
+    List<GroupInfo> groups) {
 
   public ServerSnapshot {
     sessions = List.copyOf(sessions);
     proxies = List.copyOf(proxies);
+    groups = groups == null ? List.of() : List.copyOf(groups);
   }
 
   /**
@@ -54,11 +57,14 @@ public record ServerSnapshot(
   /**
    * One registered proxy.
    *
-   * @param status {@code PENDING} (binding), {@code HEALTHY}, {@code UNHEALTHY} or {@code
-   *     BIND_FAILED}; a private proxy (no listener) is {@code HEALTHY} once registered
+   * @param status {@code PENDING} (binding), {@code HEALTHY}, {@code UNHEALTHY}, {@code
+   *     BIND_FAILED} or {@code LOCAL_UNHEALTHY} (listening, but its client reports its local
+   *     service failing its health check); a private proxy (no listener) is {@code HEALTHY} once
+   *     registered
    * @param boundPort the port it listens on, or 0 when not listening
    * @param retryPending whether a bind retry timer is scheduled
    * @param privateProxy whether it is private: no listener, only visitors reach it
+   * @param group the load-balancing group it is a member of (whose listener it shares), or null
    */
   public record ProxyInfo(
       String name,
@@ -68,7 +74,54 @@ public record ServerSnapshot(
       ProxyStatus status,
       int boundPort,
       boolean retryPending,
-      boolean privateProxy) {}
+      boolean privateProxy,
+      String group) {
+
+    /** A proxy in no group. */
+    public ProxyInfo(
+        String name,
+        String clientId,
+        String publishAddr,
+        int publishPort,
+        ProxyStatus status,
+        int boundPort,
+        boolean retryPending,
+        boolean privateProxy) {
+      this(
+          name,
+          clientId,
+          publishAddr,
+          publishPort,
+          status,
+          boundPort,
+          retryPending,
+          privateProxy,
+          null);
+    }
+  }
+
+  /**
+   * A load-balancing group: one listener shared by its members.
+   *
+   * @param strategy {@code round_robin}, {@code least_connections}, {@code random} or {@code
+   *     failover}
+   * @param status its listener's state
+   * @param boundPort the port it listens on, or 0 when not listening
+   * @param members in the order they joined
+   */
+  public record GroupInfo(
+      String name,
+      String strategy,
+      String publishAddr,
+      int publishPort,
+      ProxyStatus status,
+      int boundPort,
+      List<dev.tlstunnel.GroupMember> members) {
+
+    public GroupInfo {
+      members = List.copyOf(members);
+    }
+  }
 
   /** Proxies listening right now. */
   public long boundListeners() {

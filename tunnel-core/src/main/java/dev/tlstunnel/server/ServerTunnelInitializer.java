@@ -1,7 +1,9 @@
 package dev.tlstunnel.server;
 
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
+import dev.tlstunnel.proxyproto.Endpoints;
 import dev.tlstunnel.relay.DeadPeerHandler;
+import dev.tlstunnel.transport.PeerAddress;
 import dev.tlstunnel.transport.ServerTransport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -10,9 +12,10 @@ import io.netty.channel.socket.SocketChannel;
 
 /**
  * The tunnel connection's pipeline: the transport (TLS, and the WebSocket or HTTP/2 adapter),
- * keepalive, yamux, the authentication deadline, the tail. A connection that {@link
- * AdmissionControl} refuses is closed before any of them is created; one from a trusted reverse
- * proxy is admitted once the transport has read the client's forwarded address.
+ * keepalive, yamux, the authentication deadline, the tail; first, when the server reads the PROXY
+ * protocol from a load balancer in front, its header. A connection that {@link AdmissionControl}
+ * refuses is closed before any of them is created; one from a trusted reverse proxy is admitted
+ * once the transport has read the client's forwarded address.
  */
 final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerContext context;
@@ -30,6 +33,14 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    context.proxyProtocol.install(ch, endpoints -> proceed(ch, endpoints));
+  }
+
+  /** Once a load balancer's PROXY protocol header (if any) named the client. */
+  private void proceed(SocketChannel ch, Endpoints endpoints) {
+    if (endpoints.fromHeader()) {
+      PeerAddress.setProxied(ch, endpoints.source(), endpoints.destination());
+    }
     ServerTransport transport = this.transport;
     boolean deferred = transport.defersAdmission(ch);
     if (!deferred && !context.admission.admit(ch)) {

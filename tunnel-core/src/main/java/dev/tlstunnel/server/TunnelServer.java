@@ -113,6 +113,10 @@ public final class TunnelServer implements AutoCloseable {
       onEvent(event);
     }
 
+    default void proxyHealthChanged(ServerEvent.ProxyHealthChanged event) {
+      onEvent(event);
+    }
+
     default void publicConnectionOpened(ServerEvent.PublicConnectionOpened event) {
       onEvent(event);
     }
@@ -293,7 +297,8 @@ public final class TunnelServer implements AutoCloseable {
         context.admission.unauthenticated(),
         context.admission.rejected(),
         context.logs.suppressed(),
-        orphaned);
+        orphaned,
+        context.groups.infos());
   }
 
   /**

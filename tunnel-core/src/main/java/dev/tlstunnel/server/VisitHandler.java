@@ -99,6 +99,15 @@ final class VisitHandler {
     if (proof != null) {
       return proof;
     }
+    if (!publisher.health().serving(proxyName)) {
+      return Checked.refused(
+          StreamRefusal.TARGET_UNAVAILABLE,
+          "the local service of "
+              + target
+              + " fails its health check ("
+              + publisher.health().reason(proxyName)
+              + ")");
+    }
     int max = context.limits.maxConnectionsPerProxy();
     if (!entry.tryOpen(max)) {
       return Checked.refused(

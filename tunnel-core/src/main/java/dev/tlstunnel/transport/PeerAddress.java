@@ -16,6 +16,8 @@ public final class PeerAddress {
       AttributeKey.valueOf("tls-tunnel.forwarded-for");
   private static final AttributeKey<TunnelTransport> TRANSPORT =
       AttributeKey.valueOf("tls-tunnel.transport");
+  private static final AttributeKey<InetSocketAddress> DESTINATION =
+      AttributeKey.valueOf("tls-tunnel.proxied-destination");
 
   private PeerAddress() {}
 
@@ -34,6 +36,24 @@ public final class PeerAddress {
   public static TunnelTransport transport(Channel ch) {
     TunnelTransport t = ch.attr(TRANSPORT).get();
     return t != null ? t : TunnelTransport.TLS;
+  }
+
+  /**
+   * The address {@code ch}'s client connected to: from a trusted load balancer's PROXY protocol
+   * header when there was one, else the socket's local address.
+   */
+  public static SocketAddress destination(Channel ch) {
+    InetSocketAddress proxied = ch.attr(DESTINATION).get();
+    return proxied != null ? proxied : ch.localAddress();
+  }
+
+  /**
+   * Records the client and the address it reached, as a trusted load balancer's PROXY protocol
+   * header named them.
+   */
+  public static void setProxied(Channel ch, InetSocketAddress client, InetSocketAddress reached) {
+    ch.attr(FORWARDED).set(client);
+    ch.attr(DESTINATION).set(reached);
   }
 
   static void setForwarded(Channel ch, InetSocketAddress client) {

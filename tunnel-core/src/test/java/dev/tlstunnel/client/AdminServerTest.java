@@ -105,7 +105,8 @@ class AdminServerTest {
             "max_retries",
             "updated_at",
             "visibility",
-            "connected_visitors");
+            "connected_visitors",
+            "group");
     assertThat(proxy.get("status").asText()).isEqualTo("pending");
     assertThat(proxy.get("publish_port").asInt()).isEqualTo(8002);
     assertThat(proxy.get("error").isNull()).isTrue();

@@ -68,7 +68,8 @@ class ConfigLoaderTest {
                 ServerTransportConfig.DEFAULT,
                 EgressConfig.OFF,
                 MonitoringConfig.DEFAULT,
-                ReloadConfig.DEFAULT));
+                ReloadConfig.DEFAULT,
+                EdgeConfig.DEFAULT));
   }
 
   @Test

@@ -100,6 +100,7 @@ class ConfigValidationTest {
             null,
             null,
             null,
+            null,
             null);
     ServerConfig checked = ConfigValidator.validate(c);
     assertThat(checked.bindAddr()).isEqualTo("0.0.0.0");
@@ -123,6 +124,7 @@ class ConfigValidationTest {
                         null,
                         null,
                         Duration.ZERO,
+                        null,
                         null,
                         null,
                         null,
@@ -187,8 +189,9 @@ class ConfigValidationTest {
     assertThat(clientProblems(client(proxy("a", 8080) + "colour = \"blue\"\n")))
         .containsExactly(
             "proxies[0].colour: unknown key (valid keys: name, publish_addr, publish_port,"
-                + " local_addr, local_port, proxy_type, bind_retry, visibility, allowed_visitors,"
-                + " secret, secret_file, secret_env)");
+                + " local_addr, local_port, proxy_type, bind_retry, health_check, group, group_key,"
+                + " strategy, priority, proxy_protocol, visibility, allowed_visitors, secret,"
+                + " secret_file, secret_env)");
     assertThat(clientProblems(client("[[proxy]]\nname = \"a\"\n")))
         .containsExactly("proxy: unknown key (did you mean proxies?)");
   }
@@ -226,12 +229,10 @@ class ConfigValidationTest {
   }
 
   @Test
-  void portZeroIsRejectedForPublishAndLocalPorts() {
+  void portZeroIsRejectedForLocalPortsAndLetsTheServerPickAPublishPort() {
     assertThat(
             clientProblems(client("[[proxies]]\nname = \"a\"\npublish_port = 0\nlocal_port = 0\n")))
-        .containsExactly(
-            "proxies[0].publish_port: must be between 1 and 65535, got 0",
-            "proxies[0].local_port: must be between 1 and 65535, got 0");
+        .containsExactly("proxies[0].local_port: must be between 1 and 65535, got 0");
   }
 
   @Test
@@ -287,7 +288,7 @@ class ConfigValidationTest {
   void proxyTypeMustBeKnown() {
     assertThat(clientProblems(client(proxy("a", 8080) + "proxy_type = \"udp\"\n")))
         .containsExactly(
-            "proxies[0].proxy_type: must be one of tcp, http/1.1 or http/2.0, got 'udp'");
+            "proxies[0].proxy_type: must be one of tcp, http/1.1, http/2.0 or ssh, got 'udp'");
   }
 
   @Test

@@ -49,7 +49,7 @@ class ControlCodecTest {
                 new ProxySpec("ssh", "::", 2222, "http/1.1", null))),
         new RegisterProxies(List.of()),
         new RegisterProxies(
-            List.of(new ProxySpec("web", "0.0.0.0", 8081, "tcp", retry, null, true))),
+            List.of(new ProxySpec("web", "0.0.0.0", 8081, "tcp", retry, null, null, true))),
         new UnregisterProxies(List.of("db", "api")),
         new ClientHello(Protocol.VERSION, SECRET, "edge-1", "0.1.0", "edge-1"),
         new ProxyRegistrationResult("web", true, null, "max_retries clamped to 10", retry),
@@ -109,7 +109,8 @@ class ControlCodecTest {
         .isEqualTo("{\"type\":\"unregister_proxies\",\"names\":[\"db\"]}");
     assertThat(
             json(
-                new RegisterProxies(List.of(new ProxySpec("w", "::", 1, "tcp", null, null, true)))))
+                new RegisterProxies(
+                    List.of(new ProxySpec("w", "::", 1, "tcp", null, null, null, true)))))
         .isEqualTo(
             "{\"type\":\"register_proxies\",\"proxies\":[{\"name\":\"w\",\"publish_addr\":\"::\","
                 + "\"publish_port\":1,\"proxy_type\":\"tcp\",\"replace\":true}]}");
