@@ -378,6 +378,10 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
   public void close() {
     closing = true;
     if (tunnel != null && tunnel.isOpen()) {
+      // Frames written in this read loop are not flushed yet; the TLS handler closes its engine
+      // before it wraps what is pending, so without this flush they would be dropped (the last
+      // bytes of a stream that just ended, in a drain).
+      tunnel.flush();
       tunnel.close();
     } else {
       end(null);

@@ -357,6 +357,7 @@ final class ServerSession {
     context.visits.privateProxies().releaseAll(this);
     context.sessions.remove(this);
     context.sessionsByClientId.remove(clientId, this);
+    tunnel.flush(); // what is written but not flushed yet goes out before the TLS close
     tunnel.close();
     int count = proxies.count();
     if (handedOver) {
