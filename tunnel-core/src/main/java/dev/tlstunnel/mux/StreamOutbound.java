@@ -155,6 +155,10 @@ final class StreamOutbound {
     }
   }
 
+  boolean isSessionEnded() {
+    return sessionEnded;
+  }
+
   /** The session ended: nothing can be sent any more; a FIN still waiting for data fails. */
   void sessionEnded() {
     sessionEnded = true;

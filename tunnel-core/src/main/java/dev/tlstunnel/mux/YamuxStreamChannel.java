@@ -20,7 +20,6 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
   private final StreamOutbound outbound;
   private boolean open = true;
   private boolean reset;
-  private boolean sessionEnded;
   private boolean readCompleteQueued;
   private boolean writeBlocked;
 
@@ -94,7 +93,6 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
       return;
     }
     if (inbound.finReceived() && !inbound.isInputShutdown()) {
-      sessionEnded = true;
       outbound.sessionEnded();
     } else {
       unsafe().close(unsafe().voidPromise());
@@ -103,7 +101,7 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
 
   /** True once the session ended while this stream still had input for its reader. */
   boolean isSessionEnded() {
-    return sessionEnded;
+    return outbound.isSessionEnded();
   }
 
   /** Sends RST and closes the stream at once. */
@@ -174,8 +172,6 @@ final class YamuxStreamChannel extends AbstractStreamChannel {
       return;
     }
     open = false;
-    if (Boolean.getBoolean("debug.close"))
-      new Throwable("DEBUGCLOSE " + this + " ended=" + sessionEnded).printStackTrace();
     boolean unread = inbound.discard();
     outbound.closed();
     session.streams().closed(this, reset, unread, outbound.finSent(), inbound.finReceived());
