@@ -71,13 +71,12 @@ record ClientContext(
       YamuxConfig yamux,
       EventLoop loop,
       LocalDialer dialer) {
-    Map<String, ProxyConfig> byName = new LinkedHashMap<>();
-    config.proxies().forEach(p -> byName.put(p.name(), p));
+    Map<String, ProxyConfig> byName = byName(config.proxies());
     return new ClientContext(
         config,
         transport,
         yamux,
-        Map.copyOf(byName),
+        byName,
         dialer,
         new ProxyRetryRequests(loop, byName.keySet()),
         new Visitors(

@@ -42,7 +42,7 @@ public record Transport(
   /** The quiet period of {@link #shutdown}: long enough for one more loop iteration. */
   static final long SHUTDOWN_QUIET_MILLIS = 20;
 
-  /** The transport for {@code asked}: native epoll only where it loads, NIO otherwise. */
+  /** The transport for {@code asked}: a native one only where it loads, NIO otherwise. */
   public static Transport of(IoTransport asked) {
     return switch (asked) {
       case EPOLL -> Epoll.isAvailable() ? epoll() : nio();
@@ -97,16 +97,15 @@ public record Transport(
   /**
    * The io_uring transport; only where {@link IoUring#isAvailable()}.
    *
-   * <p>Its channels poll with one-shot {@code POLL_ADD}s ({@value #IO_URING_MULTISHOT_POLL} is set
-   * to {@code false} unless the application set it). With Netty 4.2.18's multishot polls a
-   * connection with auto-read off could miss its peer's end of output for good: in {@code
-   * StressWithChaosTest} 14 of 1,000 connections stayed open with a read pending, their {@code
-   * POLLIN} poll armed, the socket marked empty and the end of input unread; a multishot poll fires
-   * only on new readiness, which a pending end of input no longer raises. A one-shot poll armed by
-   * each {@code read()} fires at once on it.
+   * <p>Chosen through {@link #of}, its channels poll with one-shot {@code POLL_ADD}s ({@value
+   * #IO_URING_MULTISHOT_POLL} is set to {@code false} before io_uring loads, unless the application
+   * set it). With Netty 4.2.18's multishot polls a connection with auto-read off could miss its
+   * peer's end of output for good: in {@code StressWithChaosTest} 14 of 1,000 connections stayed
+   * open with a read pending, their {@code POLLIN} poll armed, the socket marked empty and the end
+   * of input unread; a multishot poll fires only on new readiness, which a pending end of input no
+   * longer raises. A one-shot poll armed by each {@code read()} fires at once on it.
    */
   public static Transport ioUring() {
-    ioUringLoads();
     return new Transport(
         "io_uring",
         IoUringIoHandler::newFactory,
