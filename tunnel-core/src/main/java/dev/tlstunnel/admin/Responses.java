@@ -34,10 +34,14 @@ public final class Responses {
     return response;
   }
 
-  /** Answers and closes the connection, whatever its keep-alive. */
+  /** Answers {@link #error} and closes the connection, whatever its keep-alive. */
   public static void respondAndClose(
       ChannelHandlerContext ctx, HttpResponseStatus code, String message) {
-    FullHttpResponse response = error(code, message);
+    respondAndClose(ctx, error(code, message));
+  }
+
+  /** Answers {@code response} and closes the connection, whatever its keep-alive. */
+  public static void respondAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
     HttpUtil.setKeepAlive(response, false);
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }

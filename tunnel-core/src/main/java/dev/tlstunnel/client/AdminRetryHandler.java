@@ -3,22 +3,16 @@ package dev.tlstunnel.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tlstunnel.admin.AdminAccess;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import dev.tlstunnel.admin.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -62,22 +56,24 @@ final class AdminRetryHandler extends ChannelInboundHandlerAdapter {
     try {
       if (!request.method().equals(HttpMethod.POST)) {
         FullHttpResponse refused =
-            error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
+            Responses.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
         refused.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
-        respond(ctx, refused);
+        Responses.respondAndClose(ctx, refused);
       } else if (!access.admits(request)) {
-        respond(ctx, error(HttpResponseStatus.UNAUTHORIZED, "authentication required"));
+        Responses.respondAndClose(ctx, HttpResponseStatus.UNAUTHORIZED, "authentication required");
       } else if (request.headers().contains(HttpHeaderNames.ORIGIN)) {
-        respond(ctx, error(HttpResponseStatus.FORBIDDEN, "cross-origin requests are refused"));
+        Responses.respondAndClose(
+            ctx, HttpResponseStatus.FORBIDDEN, "cross-origin requests are refused");
       } else {
         retry
             .apply(path.group(1))
             .whenComplete(
                 (answer, failure) ->
-                    respond(
+                    Responses.respondAndClose(
                         ctx,
                         failure != null
-                            ? error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "retry failed")
+                            ? Responses.error(
+                                HttpResponseStatus.INTERNAL_SERVER_ERROR, "retry failed")
                             : answer(answer)));
       }
     } finally {
@@ -95,29 +91,9 @@ final class AdminRetryHandler extends ChannelInboundHandlerAdapter {
           case NO_ANSWER -> HttpResponseStatus.GATEWAY_TIMEOUT;
         };
     try {
-      return response(code, json.writeValueAsString(answer));
+      return Responses.of(code, "application/json", json.writeValueAsString(answer));
     } catch (JsonProcessingException e) {
-      return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "retry answer unavailable");
+      return Responses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "retry answer unavailable");
     }
-  }
-
-  private static void respond(ChannelHandlerContext ctx, FullHttpResponse response) {
-    HttpUtil.setKeepAlive(response, false);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  private static FullHttpResponse error(HttpResponseStatus code, String message) {
-    // The messages are fixed ASCII words: no JSON escaping needed.
-    return response(code, "{\"error\":\"" + message + "\"}");
-  }
-
-  private static FullHttpResponse response(HttpResponseStatus code, String body) {
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, code, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-    HttpUtil.setContentLength(response, response.content().readableBytes());
-    response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-    return response;
   }
 }

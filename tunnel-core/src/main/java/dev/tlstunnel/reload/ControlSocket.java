@@ -1,6 +1,7 @@
 package dev.tlstunnel.reload;
 
 import dev.tlstunnel.admin.AdminAccess;
+import dev.tlstunnel.admin.Responses;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -124,8 +125,7 @@ final class ControlSocket implements AutoCloseable {
   private static final class NotFound extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-      ReloadHttpHandler.respond(
-          ctx, ReloadHttpHandler.error(HttpResponseStatus.NOT_FOUND, "not found"));
+      Responses.respondAndClose(ctx, HttpResponseStatus.NOT_FOUND, "not found");
     }
 
     @Override

@@ -4,19 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tlstunnel.ReloadResult;
 import dev.tlstunnel.admin.AdminAccess;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import dev.tlstunnel.admin.Responses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -67,13 +62,14 @@ public final class ReloadHttpHandler extends ChannelInboundHandlerAdapter {
     try {
       if (!request.method().equals(HttpMethod.POST)) {
         FullHttpResponse refused =
-            error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
+            Responses.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed");
         refused.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
-        respond(ctx, refused);
+        Responses.respondAndClose(ctx, refused);
       } else if (!access.admits(request)) {
-        respond(ctx, error(HttpResponseStatus.UNAUTHORIZED, "authentication required"));
+        Responses.respondAndClose(ctx, HttpResponseStatus.UNAUTHORIZED, "authentication required");
       } else if (request.headers().contains(HttpHeaderNames.ORIGIN)) {
-        respond(ctx, error(HttpResponseStatus.FORBIDDEN, "cross-origin requests are refused"));
+        Responses.respondAndClose(
+            ctx, HttpResponseStatus.FORBIDDEN, "cross-origin requests are refused");
       } else {
         handle(ctx, request);
       }
@@ -88,7 +84,7 @@ public final class ReloadHttpHandler extends ChannelInboundHandlerAdapter {
       String text = request.content().toString(StandardCharsets.UTF_8);
       body = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
     } catch (IOException e) {
-      respond(ctx, error(HttpResponseStatus.BAD_REQUEST, "the body is not JSON"));
+      Responses.respondAndClose(ctx, HttpResponseStatus.BAD_REQUEST, "the body is not JSON");
       return;
     }
     List<String> query =
@@ -105,38 +101,16 @@ public final class ReloadHttpHandler extends ChannelInboundHandlerAdapter {
     }
     answer.whenComplete(
         (result, failure) ->
-            respond(
+            Responses.respondAndClose(
                 ctx,
                 failure != null
-                    ? error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload failed")
+                    ? Responses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "reload failed")
                     : answer(result)));
   }
 
   private static FullHttpResponse answer(ReloadResult result) {
     HttpResponseStatus code =
-        result.outcome().succeeded() || result.outcome() == ReloadResult.Outcome.PLANNED
-            ? HttpResponseStatus.OK
-            : HttpResponseStatus.CONFLICT;
-    return response(code, ReloadJson.write(result));
-  }
-
-  static void respond(ChannelHandlerContext ctx, FullHttpResponse response) {
-    HttpUtil.setKeepAlive(response, false);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  static FullHttpResponse error(HttpResponseStatus code, String message) {
-    // The messages are fixed ASCII words: no JSON escaping needed.
-    return response(code, "{\"error\":\"" + message + "\"}");
-  }
-
-  private static FullHttpResponse response(HttpResponseStatus code, String body) {
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, code, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-    HttpUtil.setContentLength(response, response.content().readableBytes());
-    response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-    return response;
+        ReloadLog.ok(result) ? HttpResponseStatus.OK : HttpResponseStatus.CONFLICT;
+    return Responses.of(code, "application/json", ReloadJson.write(result));
   }
 }

@@ -12,11 +12,16 @@ import org.slf4j.Logger;
 public final class ReloadLog {
   private ReloadLog() {}
 
+  /** Whether {@code result} went as asked: applied, unchanged, or (a dry run) planned. */
+  static boolean ok(ReloadResult result) {
+    return result.outcome().succeeded() || result.outcome() == ReloadResult.Outcome.PLANNED;
+  }
+
   /**
    * @param what {@code server.toml}, or {@code the configuration} when it came from code
    */
   public static void log(Logger log, String what, ReloadResult result) {
-    boolean ok = result.outcome().succeeded() || result.outcome() == ReloadResult.Outcome.PLANNED;
+    boolean ok = ok(result);
     String head =
         switch (result.outcome()) {
           case APPLIED -> "Reloaded " + what + ": " + result.message();
