@@ -140,19 +140,17 @@ public final class ProxyListener {
     }
     serverChannel = channel;
     status = ProxyStatus.HEALTHY;
-    int port =
-        channel.localAddress() instanceof InetSocketAddress bound ? bound.getPort() : publishPort;
-    String where = Addresses.hostPort(publishAddr, port);
+    InetSocketAddress address =
+        channel.localAddress() instanceof InetSocketAddress bound
+            ? bound
+            : new InetSocketAddress(publishAddr, publishPort);
+    String where = Addresses.hostPort(publishAddr, address.getPort());
     if (attempt == 1) {
       log.info("{} '{}' listening on {}", noun, name, where);
     } else {
       log.info(
           "{} '{}' listening on {} (after {})", noun, name, where, Counts.retries(attempt - 1));
     }
-    InetSocketAddress address =
-        channel.localAddress() instanceof InetSocketAddress bound
-            ? bound
-            : new InetSocketAddress(publishAddr, port);
     observer.bound(this, attempt, address);
   }
 

@@ -1,5 +1,6 @@
 package dev.tlstunnel.health;
 
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.HealthCheck;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -50,14 +51,14 @@ final class Probe {
     this.http =
         check.type() == HealthCheck.Type.TCP
             ? null
-            : HttpProbeSpec.of(check, hostHeader(host, port));
+            : HttpProbeSpec.of(check, Addresses.hostPort(host, port));
   }
 
   /**
    * What a probe reaches, e.g. {@code tcp 127.0.0.1:8080} or {@code http 127.0.0.1:8080/health}.
    */
   String describe() {
-    String hostPort = hostHeader(host, port);
+    String hostPort = Addresses.hostPort(host, port);
     return check.type().configName() + " " + hostPort + (http == null ? "" : http.path());
   }
 
@@ -88,7 +89,7 @@ final class Probe {
     connect.addListener(
         f -> {
           if (!f.isSuccess()) {
-            run.failed("cannot connect to " + hostHeader(host, port), f.cause());
+            run.failed("cannot connect to " + Addresses.hostPort(host, port), f.cause());
           } else if (http == null && !sshBanner) {
             run.finish(ProbeResult.PASSED);
           }
@@ -106,9 +107,5 @@ final class Probe {
       p.addLast(tls.newHandler(p.channel().alloc(), host, port));
     }
     p.addLast(new HttpClientCodec(), new HttpProbeHandler(http, run));
-  }
-
-  private static String hostHeader(String host, int port) {
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 }

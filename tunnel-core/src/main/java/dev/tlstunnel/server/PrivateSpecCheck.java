@@ -4,11 +4,9 @@ import dev.tlstunnel.protocol.PrivateAccess;
 import dev.tlstunnel.protocol.ProxySpec;
 import dev.tlstunnel.protocol.VisitProof;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** Checks the registration of a private proxy from the wire (after {@link ProxySpecCheck}). */
 final class PrivateSpecCheck {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private PrivateSpecCheck() {}
 
@@ -22,7 +20,7 @@ final class PrivateSpecCheck {
       return Optional.of("private_access.allowed_visitors is empty");
     }
     for (String id : access.allowedVisitors()) {
-      if (!PrivateAccess.ANY_VISITOR.equals(id) && !NAME.matcher(id).matches()) {
+      if (!PrivateAccess.ANY_VISITOR.equals(id) && !ProxySpecCheck.NAME.matcher(id).matches()) {
         return Optional.of(
             "private_access.allowed_visitors: invalid client id '"
                 + id

@@ -7,7 +7,10 @@ import java.util.regex.Pattern;
 
 /** Checks a proxy registration from the wire before anything is claimed or bound. */
 final class ProxySpecCheck {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  /** A proxy name or client id as the server accepts it. */
+  static final String NAME_PATTERN = "[A-Za-z0-9._-]{1,64}";
+
+  static final Pattern NAME = Pattern.compile(NAME_PATTERN);
 
   private ProxySpecCheck() {}
 

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class VisitHandler {
   private static final Logger log = LoggerFactory.getLogger(VisitHandler.class);
   private static final Pattern TARGET =
-      Pattern.compile("[A-Za-z0-9._-]{1,64}/[A-Za-z0-9._-]{1,64}");
+      Pattern.compile(ProxySpecCheck.NAME_PATTERN + "/" + ProxySpecCheck.NAME_PATTERN);
 
   private final ServerContext context;
   private final PrivateProxies privateProxies = new PrivateProxies();
@@ -53,7 +53,9 @@ final class VisitHandler {
     String target = request.target();
     if (!TARGET.matcher(target).matches()) {
       ClientStreamRouter.refuse(
-          stream, StreamRefusal.MALFORMED, "target must be CLIENT_ID/PROXY ([A-Za-z0-9._-]{1,64})");
+          stream,
+          StreamRefusal.MALFORMED,
+          "target must be CLIENT_ID/PROXY (" + ProxySpecCheck.NAME_PATTERN + ")");
       return;
     }
     Checked checked = check(visitor, request);
