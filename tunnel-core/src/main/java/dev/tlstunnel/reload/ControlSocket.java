@@ -9,12 +9,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandler;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerDomainSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -49,7 +52,8 @@ final class ControlSocket implements AutoCloseable {
   }
 
   /**
-   * Binds the socket at {@code path} on one of {@code group}'s loops (NIO or epoll, as the group).
+   * Binds the socket at {@code path} on one of {@code group}'s loops (NIO, epoll or io_uring, as
+   * the group).
    *
    * @throws IOException when another process listens there, or the socket cannot be made
    */
@@ -61,11 +65,16 @@ final class ControlSocket implements AutoCloseable {
       }
       Files.delete(path);
     }
-    boolean epoll = group.next() instanceof IoEventLoop loop && loop.isIoType(EpollIoHandler.class);
+    boolean epoll = isIoType(group, EpollIoHandler.class);
+    boolean ioUring = isIoType(group, IoUringIoHandler.class);
     Class<? extends ServerChannel> type =
-        epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
+        epoll
+            ? EpollServerDomainSocketChannel.class
+            : ioUring ? IoUringServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
     SocketAddress address =
-        epoll ? new DomainSocketAddress(path.toFile()) : UnixDomainSocketAddress.of(path);
+        epoll || ioUring
+            ? new DomainSocketAddress(path.toFile())
+            : UnixDomainSocketAddress.of(path);
     ChannelFuture bind =
         new ServerBootstrap()
             .group(group)
@@ -132,5 +141,9 @@ final class ControlSocket implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
     }
+  }
+
+  private static boolean isIoType(EventLoopGroup group, Class<? extends IoHandler> type) {
+    return group.next() instanceof IoEventLoop loop && loop.isIoType(type);
   }
 }
