@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Forwards what its channel reads to the peer channel. Reads again only while the peer is writable
  * (auto-read is off); when the peer becomes writable again it resumes its own channel's partner.
- * End of input is forwarded as a shutdown of the peer's output; the pair closes when both
- * directions are done or either side fails. Once one side has closed, the other discards what it
- * reads and closes as soon as what it has to write has gone out.
+ * End of input is forwarded as a shutdown of the peer's output (or as its close, when the peer is a
+ * socket whose input has ended too); the pair closes when both directions are done or either side
+ * fails. Once one side has closed, the other discards what it reads and closes as soon as what it
+ * has to write has gone out.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RelayHandler.class);
@@ -72,7 +74,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       peer.writeAndFlush(Unpooled.EMPTY_BUFFER)
           .addListener(
               written -> {
-                if (!written.isSuccess()) {
+                if (!written.isSuccess() || endedBothWays(self)) {
                   self.close();
                   peer.close();
                   return;
@@ -92,6 +94,15 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       Channels.closeOnFlush(peer);
       Channels.closeOnFlush(self);
     }
+  }
+
+  /**
+   * Whether the peer is a socket whose own input has ended too, with everything for it written:
+   * then closing it sends the FIN a shutdown of its output would, and a shutdown first would only
+   * cost a system call (and Netty an exception with its stack trace for the write queue).
+   */
+  private boolean endedBothWays(Channel self) {
+    return peer instanceof SocketChannel && bothDirectionsDone(self);
   }
 
   private boolean bothDirectionsDone(Channel self) {
