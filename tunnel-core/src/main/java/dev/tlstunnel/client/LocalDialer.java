@@ -3,11 +3,8 @@ package dev.tlstunnel.client;
 import dev.tlstunnel.config.ClientConfig;
 import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.transport.Transport;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 
 /** Connects a proxy's local service for a stream, on the stream's event loop. */
 interface LocalDialer {
@@ -25,35 +22,6 @@ interface LocalDialer {
   /** The dialer of real sockets, with the configured connect timeout. */
   static LocalDialer sockets(ClientConfig config, Transport transport) {
     int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, config.localConnectTimeout().toMillis());
-    return new LocalDialer() {
-      @Override
-      public LocalDialer reconfigured(ClientConfig next) {
-        return sockets(next, transport);
-      }
-
-      @Override
-      public ChannelFuture dial(Channel stream, ProxyConfig proxy) {
-        return connect(stream, proxy, transport, timeoutMillis);
-      }
-    };
-  }
-
-  private static ChannelFuture connect(
-      Channel stream, ProxyConfig proxy, Transport transport, int timeoutMillis) {
-    return new Bootstrap()
-        .group(stream.eventLoop())
-        .channel(transport.socketChannelClass())
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
-        .handler(
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                // the relay handler is added once connected
-              }
-            })
-        .connect(proxy.localAddr(), proxy.localPort());
+    return new SocketDialer(transport, timeoutMillis);
   }
 }
