@@ -29,7 +29,13 @@ public final class StreamHeaderCodec {
     if (header.proxyName() == null || header.peerAddr() == null) {
       throw new IllegalArgumentException("stream header needs proxy_name and peer_addr");
     }
-    return frame(alloc, header, "stream header");
+    byte[] json = StreamHeaderJson.write(header);
+    if (json == null || json.length > Protocol.MAX_STREAM_HEADER) {
+      return frame(alloc, header, "stream header");
+    }
+    ByteBuf buf = alloc.buffer(2 + json.length);
+    buf.writeShort(json.length).writeBytes(json);
+    return buf;
   }
 
   /**
@@ -60,6 +66,10 @@ public final class StreamHeaderCodec {
    * @throws DecoderException when malformed, out of bounds or missing a field
    */
   static StreamHeader decodeBody(ByteBuf body) {
+    StreamHeader plain = StreamHeaderJson.read(body);
+    if (plain != null) {
+      return plain;
+    }
     StreamHeader header = decodeBody(body, StreamHeader.class, "stream header");
     if (header.proxyName() == null || header.peerAddr() == null) {
       throw new CorruptedFrameException("stream header without proxy_name or peer_addr");
