@@ -142,6 +142,11 @@ final class HeaderSink extends ChannelDuplexHandler {
     if (bytes != null) {
       ctx.fireChannelRead(bytes);
       ctx.fireChannelReadComplete();
+      if (ctx.channel().config().isAutoRead()) {
+        // This read request was answered from what was held, so it did not reach the socket: NIO
+        // keeps reading under auto-read anyway, but io_uring reads again only when asked.
+        ctx.read();
+      }
     } else {
       ctx.read();
     }

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import java.net.InetSocketAddress;
@@ -103,6 +104,25 @@ class InboundProxyProtocolTest {
     assertThat(ch.pipeline().names())
         .containsExactly("app", "DefaultChannelPipeline$TailContext#0");
     assertThat(refusals).isEmpty();
+  }
+
+  @Test
+  void underAutoReadTheSocketIsAskedToReadAgainOnceTheHeldBytesAreDelivered() {
+    // io_uring reads again only when asked: the read request the held bytes answered must go on
+    List<String> readsAtTheSocket = new ArrayList<>();
+    channel(ProxyProtocolMode.USE, "127.0.0.1");
+    ch.pipeline()
+        .addFirst(
+            new ChannelOutboundHandlerAdapter() {
+              @Override
+              public void read(ChannelHandlerContext ctx) {
+                readsAtTheSocket.add(received.toString());
+                ctx.read();
+              }
+            });
+    send("PROXY TCP4 203.0.113.7 198.51.100.2 51234 443\r\nGET / HTTP/1.1\r\n");
+    assertThat(received).hasToString("GET / HTTP/1.1\r\n");
+    assertThat(readsAtTheSocket).contains("GET / HTTP/1.1\r\n");
   }
 
   @Test
