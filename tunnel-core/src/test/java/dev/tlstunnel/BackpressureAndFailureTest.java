@@ -137,12 +137,15 @@ class BackpressureAndFailureTest {
   @Test
   void localServiceDownClosesThePublicConnectionAfterTheRetries() throws Exception {
     TunnelServer server = fixture.startServer();
-    int nothingThere = TunnelFixture.freePort();
+    Socket nothingThere = TunnelFixture.refusingPort();
     fixture.startClient(
         fixture.clientConfig(
-            server.address().getPort(), "c1", List.of(proxy("down", 0, nothingThere))));
+            server.address().getPort(),
+            "c1",
+            List.of(proxy("down", 0, nothingThere.getLocalPort()))));
     int port = publishedPort(server, "down");
-    try (Socket s = Streams.connect(port, 10_000)) {
+    try (nothingThere;
+        Socket s = Streams.connect(port, 10_000)) {
       long start = System.nanoTime();
       int read;
       try {

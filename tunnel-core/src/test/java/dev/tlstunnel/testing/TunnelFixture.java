@@ -17,7 +17,9 @@ import dev.tlstunnel.server.ServerSnapshot;
 import dev.tlstunnel.server.TunnelServer;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -173,6 +175,18 @@ public final class TunnelFixture implements AutoCloseable {
                     .findFirst()
                     .orElse(0),
             port -> port != 0);
+  }
+
+  /**
+   * A loopback port where connections are refused for as long as the returned socket stays open: it
+   * is bound but does not listen, so no other process can listen there and a connection to it
+   * cannot connect to itself (which a port that was merely free allows, when the kernel picks the
+   * same port as the connection's source).
+   */
+  public static Socket refusingPort() throws IOException {
+    Socket holder = new Socket();
+    holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return holder;
   }
 
   /** A port that was free a moment ago. */
