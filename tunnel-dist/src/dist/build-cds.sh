@@ -46,10 +46,10 @@ train template-client template client -o client.toml
 }
 train check check -c server.toml
 
-free_port() { # a loopback port nothing listens on, below the ephemeral range (32768 on)
+free_port() { # a loopback port nothing listens on, above the ephemeral range (to 60999)
   local p
   while :; do
-    p=$((20000 + RANDOM % 12000))
+    p=$((61000 + RANDOM % 4500))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || {
       echo "$p"
       return
@@ -60,24 +60,21 @@ wait_port() { # port, pid: until the port accepts, while the process lives (60 s
   local i
   for ((i = 0; i < 600; i++)); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || break
+    kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1
   done
-  echo "build-cds: training: port $1 did not open; logs:" >&2
-  cat "$work"/*.log >&2
   return 1
 }
-bind_port="$(free_port)"
-publish_port="$(free_port)"
-admin_port="$(free_port)"
-auth="$(grep '^auth_key' "$work/server.toml")"
-printf '[server]\nbind_addr = "127.0.0.1"\nbind_port = %s\ncert_path = "server.crt"\nkey_path = "server.key"\n%s\n' \
-  "$bind_port" "$auth" >"$work/train-server.toml"
-printf '[client]\nserver_addr = "localhost"\nserver_port = %s\n%s\nca_cert_path = "server.crt"\nclient_id = "train"\nadmin_port = %s\n\n[[proxies]]\nname = "web"\npublish_addr = "127.0.0.1"\npublish_port = %s\nlocal_port = %s\n' \
-  "$bind_port" "$auth" "$admin_port" "$publish_port" "$(free_port)" >"$work/train-client.toml"
-chmod 0600 "$work"/train-*.toml
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+stop_all() {
+  local p
+  for p in ${pids[@]+"${pids[@]}"}; do
+    kill -TERM "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  pids=()
+}
+trap stop_all EXIT
 start() { # name, then the command's arguments
   local name="$1"
   shift
@@ -86,17 +83,44 @@ start() { # name, then the command's arguments
     >"$work/$name.log" 2>&1) &
   pids+=("$!")
 }
-start server server -c train-server.toml
-wait_port "$bind_port" "${pids[0]}"
-start client client -c train-client.toml
-wait_port "$publish_port" "${pids[1]}"
-# A connection through the tunnel (the local service is absent: the client reports that).
-(exec 3<>"/dev/tcp/127.0.0.1/$publish_port" && sleep 0.5) 2>/dev/null || true
-train status status -c train-client.toml
+auth="$(grep '^auth_key' "$work/server.toml")"
+fingerprint="$(grep -o 'sha256:[0-9a-f]*' "$work/cert.log" | head -1)"
+# A server and a client on free ports; another process may take a port between the check and the
+# bind, so up to three tries.
+train_tunnel() {
+  local bind_port publish_port admin_port
+  bind_port="$(free_port)"
+  publish_port="$(free_port)"
+  admin_port="$(free_port)"
+  printf '[server]\nbind_addr = "127.0.0.1"\nbind_port = %s\ncert_path = "server.crt"\nkey_path = "server.key"\n%s\n' \
+    "$bind_port" "$auth" >"$work/train-server.toml"
+  printf '[client]\nserver_addr = "127.0.0.1"\nserver_port = %s\n%s\nserver_fingerprint = "%s"\nclient_id = "train"\nadmin_port = %s\n\n[[proxies]]\nname = "web"\npublish_addr = "127.0.0.1"\npublish_port = %s\nlocal_port = %s\n' \
+    "$bind_port" "$auth" "$fingerprint" "$admin_port" "$publish_port" "$(free_port)" \
+    >"$work/train-client.toml"
+  chmod 0600 "$work"/train-*.toml
+  start server server -c train-server.toml
+  wait_port "$bind_port" "${pids[0]}" || return 1
+  start client client -c train-client.toml
+  wait_port "$publish_port" "${pids[1]}" || return 1
+  # A connection through the tunnel (the local service is absent: the client reports that).
+  (exec 3<>"/dev/tcp/127.0.0.1/$publish_port" && sleep 0.5) 2>/dev/null || true
+  train status status -c train-client.toml
+}
+for try in 1 2 3; do
+  if train_tunnel; then
+    break
+  fi
+  stop_all
+  if [[ "$try" == 3 ]]; then
+    echo "build-cds: training: the server or client did not start; logs:" >&2
+    cat "$work"/server.log "$work"/client.log >&2
+    exit 1
+  fi
+done
+# The client first, so that the server has no tunnel to drain.
 kill -TERM "${pids[1]}"
 wait "${pids[1]}" 2>/dev/null || true
-kill -TERM "${pids[0]}"
-wait "${pids[0]}" 2>/dev/null || true
+stop_all
 trap - EXIT
 # Every class once, in the order first loaded.
 cat "$work"/*.classes | awk '!seen[$0]++' >"$work/all.classlist"
