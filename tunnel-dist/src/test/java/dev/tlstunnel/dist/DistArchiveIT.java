@@ -108,6 +108,12 @@ class DistArchiveIT {
     Result r = launcher(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).contains("-XX:+UseSerialGC", "-XX:MaxHeapSize=134217728");
+    // A short command runs on C1 alone; the server keeps the JIT's second tier.
+    assertThat(r.output()).contains("-XX:TieredStopAtLevel=1");
+    Result server =
+        launcher(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "-v", "server", "--help");
+    assertThat(server.code()).as(server.output()).isZero();
+    assertThat(server.output()).contains("-XX:+UseSerialGC").doesNotContain("TieredStopAtLevel");
   }
 
   /** The JVM maps the classes from the archive's class-data sharing archive, not from the jar. */
