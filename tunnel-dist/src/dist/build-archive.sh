@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release archive tls-tunnel-VERSION-linux-x64.tar.gz: a Java runtime trimmed by jlink
-# to the JDK modules tls-tunnel uses, the shaded jar, the launcher and the docs. It runs on a
-# machine with no Java installed.
+# to the JDK modules tls-tunnel uses, the shaded jar with a class-data sharing archive made for
+# that runtime (build-cds.sh), the launcher and the docs. It runs on a machine with no Java
+# installed.
 # Usage: build-archive.sh VERSION REPO_ROOT OUTPUT_DIR JAVA_HOME
 set -euo pipefail
 
@@ -36,6 +37,7 @@ else
 fi
 install -m 0755 "$repo/tls-tunnel" "$home/tls-tunnel"
 install -m 0644 "$jar" "$home/lib/tls-tunnel.jar"
+bash "$repo/tunnel-dist/src/dist/build-cds.sh" "$home" "$out/cds-training"
 install -m 0644 "$repo/README.md" "$home/README.md"
 for doc in CONFIG.md PROTOCOL.md SECURITY.md RELIABILITY.md PERFORMANCE.md; do
   install -m 0644 "$repo/docs/$doc" "$home/docs/$doc"

@@ -20,7 +20,6 @@ import picocli.CommandLine.Option;
  */
 public final class AdminPortRecord {
   private static final Logger log = LoggerFactory.getLogger(AdminPortRecord.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(
       names = "--state-dir",
@@ -55,13 +54,15 @@ public final class AdminPortRecord {
     }
     Path file = file(cfg.clientId());
     ZeroConfigServer.createPrivateDir(file.getParent());
-    ObjectNode node = JSON.createObjectNode();
+    // Mappers are made where used, not in a static field: picocli creates this mixin at start-up.
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode node = mapper.createObjectNode();
     node.put("client_id", cfg.clientId());
     node.put("admin_addr", cfg.adminAddr());
     node.put("admin_port", client.adminPort());
     node.put("pid", ProcessHandle.current().pid());
     node.put("config", config == null ? null : config.toAbsolutePath().normalize().toString());
-    AuthKeys.writeOwnerOnly(file, JSON.writeValueAsString(node) + "\n");
+    AuthKeys.writeOwnerOnly(file, mapper.writeValueAsString(node) + "\n");
     log.info("Admin API port {} recorded in {} for 'tls-tunnel status'", client.adminPort(), file);
     long pid = ProcessHandle.current().pid();
     client.exit().whenComplete((exit, failure) -> remove(file, pid));
@@ -118,7 +119,7 @@ public final class AdminPortRecord {
     if (!Files.exists(file)) {
       return null;
     }
-    JsonNode node = JSON.readTree(file.toFile());
+    JsonNode node = new ObjectMapper().readTree(file.toFile());
     if (node == null || node.path("admin_port").asInt() <= 0) {
       return null; // being written
     }

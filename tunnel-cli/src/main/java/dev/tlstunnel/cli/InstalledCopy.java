@@ -25,6 +25,7 @@ final class InstalledCopy {
   static final String LAUNCHER = "tls-tunnel";
   static final String JAR = "lib/tls-tunnel.jar";
   private static final String LAUNCHER_RESOURCE = "/dev/tlstunnel/cli/tls-tunnel";
+  private static final Path OPEN_JAR = Path.of("/proc/self/fd");
 
   private final Path home;
   private final boolean copy;
@@ -116,6 +117,15 @@ final class InstalledCopy {
       codeSource = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException | RuntimeException e) {
       throw new ConfigException("cannot find this program's jar: " + e.getMessage());
+    }
+    if (codeSource.startsWith(OPEN_JAR)) {
+      // The release archive's launcher runs the jar it opened on a descriptor (its class-data
+      // sharing archive wants one path wherever it is unpacked): the link names the real file.
+      try {
+        return Files.readSymbolicLink(codeSource);
+      } catch (IOException e) {
+        throw new ConfigException("cannot find this program's jar: " + e.getMessage());
+      }
     }
     return codeSource.toAbsolutePath().normalize();
   }

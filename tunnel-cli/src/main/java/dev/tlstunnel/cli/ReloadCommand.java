@@ -38,7 +38,6 @@ import picocli.CommandLine.Spec;
       "running configuration as it was."
     })
 public final class ReloadCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec private CommandSpec spec;
 
@@ -71,18 +70,20 @@ public final class ReloadCommand implements Callable<Integer> {
               + config
               + "? with another --state-dir?)");
     }
-    ObjectNode body = JSON.createObjectNode();
+    // Made here, not in a static field: picocli creates every command at start-up.
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode body = mapper.createObjectNode();
     body.put("config", config.toAbsolutePath().normalize().toString());
     body.put("dry_run", dryRun);
     String answer;
     try {
-      answer = post(path, JSON.writeValueAsString(body));
+      answer = post(path, mapper.writeValueAsString(body));
     } catch (IOException e) {
       throw new ConfigException(
           "cannot reach the process running " + config + " on " + path + ": " + e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
-    JsonNode result = JSON.readTree(answer);
+    JsonNode result = mapper.readTree(answer);
     if (json) {
       out.println(answer.strip());
     } else if (result.has("error")) {

@@ -33,7 +33,6 @@ import picocli.CommandLine.Spec;
       "it goes."
     })
 public final class RetryCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Longer than the client waits for the server's answer. */
   static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -92,11 +91,13 @@ public final class RetryCommand implements Callable<Integer> {
     return Main.EXIT_USAGE;
   }
 
+  /** Parses with a mapper made here, not in a static field: picocli creates every command early. */
   private static JsonNode parse(String body) {
+    ObjectMapper mapper = new ObjectMapper();
     try {
-      return JSON.readTree(body);
+      return mapper.readTree(body);
     } catch (IOException e) {
-      return JSON.createObjectNode();
+      return mapper.createObjectNode();
     }
   }
 

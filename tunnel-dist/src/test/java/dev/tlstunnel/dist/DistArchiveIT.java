@@ -108,6 +108,67 @@ class DistArchiveIT {
     Result r = launcher(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).contains("-XX:+UseSerialGC", "-XX:MaxHeapSize=134217728");
+    // A short command runs on C1 alone; the server keeps the JIT's second tier.
+    assertThat(r.output()).contains("-XX:TieredStopAtLevel=1");
+    Result server =
+        launcher(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "-v", "server", "--help");
+    assertThat(server.code()).as(server.output()).isZero();
+    assertThat(server.output()).contains("-XX:+UseSerialGC").doesNotContain("TieredStopAtLevel");
+  }
+
+  /** The JVM maps the classes from the archive's class-data sharing archive, not from the jar. */
+  @Test
+  void theLauncherUsesTheClassDataArchive() throws Exception {
+    assertThat(home.resolve("lib/tls-tunnel.jsa")).isRegularFile();
+    Result r = launcher(Map.of("JAVA_OPTS", "-Xlog:class+load=info"), "--version");
+    assertThat(r.code()).as(r.output()).isZero();
+    assertThat(r.output()).contains("dev.tlstunnel.cli.Main source: shared objects file");
+  }
+
+  /**
+   * A copy of the archive's layout uses the class-data archive; one the JVM cannot use (its jar
+   * replaced, its bytes damaged, or memory flags it was not written for) is skipped without a word:
+   * the command runs and prints only its output.
+   */
+  @ParameterizedTest
+  @CsvSource({"intact,,true", "jar-replaced,,false", "damaged,,false", "intact,-Xmx40g,false"})
+  void anArchiveTheJvmCannotUseIsSkippedSilently(String how, String javaOpts, boolean used)
+      throws Exception {
+    Path copy = Files.createTempDirectory(work, how);
+    Files.createSymbolicLink(copy.resolve("runtime"), home.resolve("runtime"));
+    Files.copy(home.resolve("tls-tunnel"), copy.resolve("tls-tunnel"));
+    Files.createDirectory(copy.resolve("lib"));
+    Files.copy(
+        home.resolve("lib/tls-tunnel.jar"),
+        copy.resolve("lib/tls-tunnel.jar"),
+        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    Path archive = copy.resolve("lib/tls-tunnel.jsa");
+    if (how.equals("damaged")) {
+      byte[] bytes = Files.readAllBytes(home.resolve("lib/tls-tunnel.jsa"));
+      Arrays.fill(bytes, 0, 4096, (byte) 0x5a);
+      Files.write(archive, bytes);
+    } else {
+      Files.copy(home.resolve("lib/tls-tunnel.jsa"), archive);
+    }
+    if (how.equals("jar-replaced")) {
+      // A rebuilt jar: the archive recorded the old one's size and modification time.
+      Files.setLastModifiedTime(
+          copy.resolve("lib/tls-tunnel.jar"),
+          java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+    }
+    String opts = "-Xlog:class+load=info" + (javaOpts == null ? "" : " " + javaOpts);
+    Result loaded = run(copy, Map.of("JAVA_OPTS", opts), "--version");
+    assertThat(loaded.code()).as(loaded.output()).isZero();
+    assertThat(loaded.output())
+        .contains("dev.tlstunnel.cli.Main source: " + (used ? "shared objects file" : "file:/"));
+    Result plain =
+        run(copy, javaOpts == null ? Map.of() : Map.of("JAVA_OPTS", javaOpts), "--version");
+    assertThat(plain.code()).as(plain.output()).isZero();
+    assertThat(plain.output().lines().toList())
+        .hasSize(3)
+        .first()
+        .asString()
+        .startsWith("tls-tunnel ");
   }
 
   /**
@@ -240,7 +301,12 @@ class DistArchiveIT {
   }
 
   private static Result launcher(Map<String, String> extra, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(home.resolve("tls-tunnel").toString()));
+    return run(home, extra, args);
+  }
+
+  /** Runs the launcher of the copy in {@code dir}. */
+  private static Result run(Path dir, Map<String, String> extra, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(dir.resolve("tls-tunnel").toString()));
     command.addAll(List.of(args));
     Map<String, String> env = env();
     env.putAll(extra);
