@@ -47,6 +47,7 @@ final class TomlMapping {
           "watch_interval",
           "log_level",
           "key_rotation_window",
+          "cluster",
           "allow_ports",
           "max_ports",
           "state_dir",
@@ -139,22 +140,24 @@ final class TomlMapping {
     if (!Boolean.TRUE.equals(s.bool("behind_proxy"))) {
       s.require("cert_path", "key_path");
     }
+    ClusterConfig cluster = ClusterToml.cluster(s, baseDir);
     return new ServerConfig(
-        s.string("bind_addr"),
-        orZero(s.integer("bind_port")),
-        s.path("cert_path", baseDir),
-        s.path("key_path", baseDir),
-        Secrets.authKey(s, baseDir, env),
-        s.duration("handshake_timeout"),
-        retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
-        keepAlive(s),
-        s.duration("shutdown_grace"),
-        limits(s.table("limits", LIMIT_KEYS)),
-        TransportToml.server(s, baseDir),
-        ForwardingMapping.egress(s),
-        MonitoringMapping.server(s),
-        ReloadToml.server(s),
-        PublishingToml.edge(s, baseDir));
+            s.string("bind_addr"),
+            orZero(s.integer("bind_port")),
+            s.path("cert_path", baseDir),
+            s.path("key_path", baseDir),
+            Secrets.authKey(s, baseDir, env),
+            s.duration("handshake_timeout"),
+            retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
+            keepAlive(s),
+            s.duration("shutdown_grace"),
+            limits(s.table("limits", LIMIT_KEYS)),
+            TransportToml.server(s, baseDir),
+            ForwardingMapping.egress(s),
+            MonitoringMapping.server(s),
+            ReloadToml.server(s),
+            PublishingToml.edge(s, baseDir))
+        .withCluster(cluster);
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */

@@ -353,7 +353,11 @@ final class ServerSession {
     }
     closed = true;
     proxies.closeListeners();
+    List<String> held = context.cluster == null ? null : context.registry.namesOf(this);
     context.registry.releaseAll(this);
+    if (held != null) {
+      context.cluster.releaseAll(this, held);
+    }
     context.visits.privateProxies().releaseAll(this);
     context.sessions.remove(this);
     context.sessionsByClientId.remove(clientId, this);
