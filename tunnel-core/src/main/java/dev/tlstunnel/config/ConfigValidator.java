@@ -100,6 +100,9 @@ final class ConfigValidator {
     }
     ClientConfig.Builder b = c.toBuilder();
     Checks.address(c.serverAddr(), null, "client.server_addr", p);
+    for (int i = 0; i < c.moreServers().size(); i++) {
+      Checks.address(c.moreServers().get(i), null, "client.server_addr[" + (i + 1) + "]", p);
+    }
     Checks.port(c.serverPort(), 1, "client.server_port", p);
     authKey(c.authKey(), "client.auth_key", p);
     Checks.readableFile(c.caCertPath(), false, "client.ca_cert_path", p);

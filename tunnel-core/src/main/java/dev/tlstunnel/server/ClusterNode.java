@@ -34,6 +34,10 @@ final class ClusterNode {
   private final Map<ServerSession, String> tokens = new ConcurrentHashMap<>();
   private final AtomicLong sessions = new AtomicLong();
   private final Map<String, String> peerAddrs = new ConcurrentHashMap<>();
+
+  /** The session token each proxy name was granted to, for the names sessions here hold. */
+  private final Map<String, String> granted = new ConcurrentHashMap<>();
+
   private volatile Map<String, Claim> claims = Map.of();
   private volatile boolean serving = true;
   private ClaimStore store;
@@ -88,6 +92,7 @@ final class ClusterNode {
       @Override
       public void claims(Map<String, Claim> byName) {
         claims = byName;
+        dropLost(byName);
         reconcile();
       }
 
@@ -162,6 +167,7 @@ final class ClusterNode {
                 published ? spec.publishAddr() : null,
                 published ? spec.publishPort() : 0));
     if (refusal == null) {
+      granted.put(spec.name(), token(session));
       remote.closeNow(spec.name());
     }
     return refusal;
@@ -171,6 +177,7 @@ final class ClusterNode {
   void release(ServerSession session, String proxyName) {
     String token = tokens.get(session);
     if (token != null) {
+      granted.remove(proxyName, token);
       store.release(token, proxyName);
     }
   }
@@ -179,9 +186,39 @@ final class ClusterNode {
   void releaseAll(ServerSession session, List<String> names) {
     String token = tokens.remove(session);
     if (token != null) {
-      names.forEach(n -> store.release(token, n));
+      names.forEach(
+          n -> {
+            granted.remove(n, token);
+            store.release(token, n);
+          });
     }
     reconcile();
+  }
+
+  /**
+   * Ends the sessions here whose claims another session holds now (the client reconnected to
+   * another server, which took them over): this node must not serve them any more.
+   */
+  private void dropLost(Map<String, Claim> byName) {
+    granted.forEach(
+        (name, token) -> {
+          Claim now = byName.get(name);
+          if (now == null || now.session().equals(token)) {
+            return;
+          }
+          granted.remove(name, token);
+          tokens.forEach(
+              (session, t) -> {
+                if (t.equals(token)) {
+                  log.warn(
+                      "[client={}] Proxy '{}' is held by server '{}' now; closing this session",
+                      session.clientId(),
+                      name,
+                      now.node());
+                  session.close();
+                }
+              });
+        });
   }
 
   private String token(ServerSession session) {

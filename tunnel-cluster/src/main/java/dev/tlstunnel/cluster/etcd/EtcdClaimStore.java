@@ -39,6 +39,9 @@ final class EtcdClaimStore implements ClaimStore {
   /** How long one call to etcd may take before the server gives up on it. */
   static final long CALL_TIMEOUT_MS = 2_000;
 
+  /** How long joining may take: the first call connects. */
+  static final long JOIN_TIMEOUT_MS = 10_000;
+
   private final Client client;
   private final ClusterConfig config;
   private final Observer observer;
@@ -89,7 +92,8 @@ final class EtcdClaimStore implements ClaimStore {
   /** Grants the lease and writes the member key, then reads every claim and member. */
   private void join() throws IOException {
     try {
-      lease = call(client.getLeaseClient().grant(ttlSeconds)).getID();
+      // the first call sets up the connection: it may take longer than the later ones
+      lease = call(client.getLeaseClient().grant(ttlSeconds), JOIN_TIMEOUT_MS).getID();
       renewedNanos = System.nanoTime();
       call(
           client
@@ -229,7 +233,7 @@ final class EtcdClaimStore implements ClaimStore {
                 keys.encode(new Member(config.nodeId(), config.peerAddr(), lease, ttlSeconds)),
                 EtcdKeys.onLease(lease)));
     for (Claim c : List.copyOf(mine.values())) {
-      String refusal = claimsTxn.claim(c);
+      String refusal = claimsTxn.claim(c, false);
       if (refusal != null) {
         mine.remove(c.proxyName(), c);
         log.warn(
@@ -335,8 +339,13 @@ final class EtcdClaimStore implements ClaimStore {
 
   /** Waits for an etcd call, at most {@link #CALL_TIMEOUT_MS}. */
   static <T> T call(java.util.concurrent.CompletableFuture<T> f) throws IOException {
+    return call(f, CALL_TIMEOUT_MS);
+  }
+
+  static <T> T call(java.util.concurrent.CompletableFuture<T> f, long timeoutMs)
+      throws IOException {
     try {
-      return f.get(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      return f.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
@@ -345,7 +354,7 @@ final class EtcdClaimStore implements ClaimStore {
       throw new IOException(cause.getMessage(), cause);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new IOException("no answer within " + CALL_TIMEOUT_MS + " ms", e);
+      throw new IOException("no answer within " + timeoutMs + " ms", e);
     }
   }
 }

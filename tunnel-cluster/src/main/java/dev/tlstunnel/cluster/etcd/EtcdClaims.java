@@ -36,12 +36,21 @@ final class EtcdClaims {
 
   /** Null when granted, else why not. */
   String claim(Claim c) throws IOException {
+    return claim(c, true);
+  }
+
+  /**
+   * Like {@link #claim(Claim)}; without {@code takeOver} only a key that is absent or held by the
+   * very same session is written (a server writing its claims again after its lease expired must
+   * not take back what its client moved elsewhere meanwhile).
+   */
+  String claim(Claim c, boolean takeOver) throws IOException {
     for (int i = 0; i < ATTEMPTS; i++) {
       KeyValue name = get(keys.name(c.proxyName()));
       KeyValue port = c.published() ? get(keys.port(c.publishPort())) : null;
       Claim heldName = name == null ? null : keys.claim(name.getValue());
       Claim heldPort = port == null ? null : keys.claim(port.getValue());
-      if (heldName != null && !sameClient(heldName, c)) {
+      if (heldName != null && !(takeOver ? sameClient(heldName, c) : sameSession(heldName, c))) {
         return "proxy name '"
             + c.proxyName()
             + "' is already registered by client '"
@@ -51,7 +60,8 @@ final class EtcdClaims {
             + "'";
       }
       if (heldPort != null
-          && !(sameClient(heldPort, c) && heldPort.proxyName().equals(c.proxyName()))) {
+          && !((takeOver ? sameClient(heldPort, c) : sameSession(heldPort, c))
+              && heldPort.proxyName().equals(c.proxyName()))) {
         return "publish address "
             + Addresses.hostPort(c.publishAddr(), c.publishPort())
             + " conflicts with proxy '"
@@ -126,6 +136,10 @@ final class EtcdClaims {
   private static Cmp unchanged(ByteSequence key, KeyValue read) {
     return new Cmp(
         key, Cmp.Op.EQUAL, CmpTarget.modRevision(read == null ? 0 : read.getModRevision()));
+  }
+
+  private static boolean sameSession(Claim held, Claim c) {
+    return held.session().equals(c.session()) && held.node().equals(c.node());
   }
 
   /** Whether {@code held} belongs to {@code c}'s client (a known id) or to its very session. */
