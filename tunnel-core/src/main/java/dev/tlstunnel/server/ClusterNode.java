@@ -104,12 +104,12 @@ final class ClusterNode {
 
       @Override
       public void serving(boolean now) {
-        if (serving != now) {
+        if (serving != now && now) {
+          log.info("Node '{}' holds its claims again; serving", config.nodeId());
+        } else if (serving != now) {
           log.warn(
-              now
-                  ? "Node '{}' holds its claims again; serving"
-                  : "Node '{}' cannot renew its lease: its claims may expire elsewhere; not"
-                      + " serving public connections until the cluster store answers",
+              "Node '{}' cannot renew its lease: its claims may expire elsewhere; not serving"
+                  + " public connections until etcd answers",
               config.nodeId());
         }
         serving = now;
@@ -141,6 +141,18 @@ final class ClusterNode {
   /** Whether this node may serve its clients' claims (its lease is known to be alive). */
   boolean serving() {
     return serving;
+  }
+
+  /** Closes a public connection while this node is not serving, saying why (rate-limited). */
+  void refuse(io.netty.channel.Channel ch, String proxy) {
+    context.logs.warn(
+        log,
+        "cluster-not-serving:" + proxy,
+        "Proxy '{}': refused connection from {}: node '{}' cannot renew its lease in etcd",
+        proxy,
+        ch.remoteAddress(),
+        config.nodeId());
+    ch.close();
   }
 
   /** The peer link address of {@code node}, or null when it is not a member. */

@@ -38,14 +38,18 @@ final class PeerForwardHandler extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     Channel inbound = ctx.channel();
     String peerAddr = node.peerAddr(claim.node());
-    if (peerAddr == null || !node.serving()) {
+    if (!node.serving()) {
+      node.refuse(inbound, claim.proxyName());
+      return;
+    }
+    if (peerAddr == null) {
       log.warn(
           "[client={}, proxy={}] dropping connection from {}: node '{}' holding it is {}",
           claim.client(),
           claim.proxyName(),
           PeerAddress.of(inbound),
           claim.node(),
-          peerAddr == null ? "not a member" : "unknown while the cluster store is unreachable");
+          "not a member");
       inbound.close();
       return;
     }

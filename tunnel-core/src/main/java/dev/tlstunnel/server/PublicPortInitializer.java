@@ -28,6 +28,11 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    ClusterNode cluster = session.cluster();
+    if (cluster != null && !cluster.serving()) {
+      cluster.refuse(ch, proxyName);
+      return;
+    }
     if (!session.health().serving(proxyName)) {
       session.health().refuse(ch, proxyName);
       return;

@@ -331,6 +331,11 @@ final class ServerSession {
   }
 
   /** Counts a public connection of this session until it closes (drain waits for them). */
+  /** This server's part in a cluster, or null. */
+  ClusterNode cluster() {
+    return context.cluster;
+  }
+
   void trackPublicConnection(Channel ch) {
     publicConnections.add(ch);
   }

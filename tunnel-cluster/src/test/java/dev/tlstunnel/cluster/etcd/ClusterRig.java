@@ -33,6 +33,9 @@ final class ClusterRig implements AutoCloseable {
   final TunnelFixture fixture;
   final EtcdProcess etcd;
 
+  /** The lease of the servers started from now on. */
+  Duration lease = LEASE;
+
   ClusterRig(Path dir, int etcdMembers) throws IOException {
     fixture = new TunnelFixture(dir);
     etcd = EtcdProcess.start(etcdMembers);
@@ -49,7 +52,7 @@ final class ClusterRig implements AutoCloseable {
         "n" + n,
         ip(n) + ":" + freePort(ip(n)),
         ip(n),
-        LEASE,
+        lease,
         null,
         null,
         null,
