@@ -11,6 +11,11 @@ import java.time.Duration;
 public final class EtcdClaimStoreFactory implements ClaimStore.Factory {
   @Override
   public ClaimStore open(ClusterConfig config, ClaimStore.Observer observer) throws IOException {
+    return EtcdClaimStore.open(client(config), config, observer);
+  }
+
+  /** An etcd client for {@code config}'s endpoints and TLS files. */
+  static Client client(ClusterConfig config) throws IOException {
     ClientBuilder builder =
         Client.builder()
             .endpoints(config.etcdEndpoints().toArray(String[]::new))
@@ -21,7 +26,7 @@ public final class EtcdClaimStoreFactory implements ClaimStore.Factory {
     if (config.etcdEndpoints().stream().anyMatch(e -> e.startsWith("https:"))) {
       tls(builder, config);
     }
-    return EtcdClaimStore.open(builder.build(), config, observer);
+    return builder.build();
   }
 
   private static void tls(ClientBuilder builder, ClusterConfig config) throws IOException {

@@ -41,6 +41,13 @@ class ClusterEndToEndTest {
             .untilAsserted(() -> ClusterRig.echoes(ip, port, 1 << 20));
       }
       assertThat(echo.accepted()).isGreaterThanOrEqualTo(3);
+      ClusterStatus.Snapshot status = ClusterStatus.read(rig.cluster(2));
+      assertThat(status.servers())
+          .extracting(ClusterStatus.Server::node)
+          .containsExactly("n1", "n2", "n3");
+      assertThat(status.servers()).allMatch(m -> m.remainingSeconds() > 0 && m.ttlSeconds() == 2);
+      assertThat(status.proxies())
+          .containsExactly(new ClusterStatus.Held("web", "c1", "n1", "127.0.0.11:" + port));
     }
   }
 
