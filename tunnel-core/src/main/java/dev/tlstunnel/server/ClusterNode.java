@@ -46,7 +46,7 @@ final class ClusterNode {
     this.context = context;
     this.config = context.config.cluster();
     this.links = new PeerLinks(context, config, loops);
-    this.remote = new RemoteListeners(context, loops, links);
+    this.remote = new RemoteListeners(context, loops, links, config.publishAddr());
   }
 
   /** Joins the cluster of {@code context.config.cluster()}: peer listener first, then the store. */
@@ -119,7 +119,8 @@ final class ClusterNode {
 
   /** {@code spec} with the cluster's {@code publish_addr} when one is set. */
   static ProxySpec publishedHere(ServerContext context, ProxySpec spec) {
-    ClusterConfig c = context.config.cluster();
+    ClusterNode node = context.cluster;
+    ClusterConfig c = node == null ? null : node.config;
     if (c == null || c.publishAddr() == null || spec.publishAddr() == null) {
       return spec;
     }
@@ -136,6 +137,11 @@ final class ClusterNode {
 
   String nodeId() {
     return config.nodeId();
+  }
+
+  /** The cluster settings this node started with (a reload does not change them). */
+  ClusterConfig config() {
+    return config;
   }
 
   /** Whether this node may serve its clients' claims (its lease is known to be alive). */

@@ -52,10 +52,16 @@ final class RemoteListeners {
   private final ServerContext context;
   private final EventLoopGroup loops;
   private final PeerLinks links;
+
+  /** The cluster's {@code publish_addr}, or null for the claim's own. */
+  private final String publishAddr;
+
   private final Map<String, Held> byName = new HashMap<>();
   private boolean closed;
 
-  RemoteListeners(ServerContext context, EventLoopGroup loops, PeerLinks links) {
+  RemoteListeners(
+      ServerContext context, EventLoopGroup loops, PeerLinks links, String publishAddr) {
+    this.publishAddr = publishAddr;
     this.context = context;
     this.loops = loops;
     this.links = links;
@@ -108,9 +114,7 @@ final class RemoteListeners {
             LISTENER_LOG,
             "Proxy",
             claim.proxyName(),
-            context.config.cluster().publishAddr() != null
-                ? context.config.cluster().publishAddr()
-                : claim.publishAddr(),
+            publishAddr != null ? publishAddr : claim.publishAddr(),
             claim.publishPort(),
             context.config.bindRetry(),
             loop,
