@@ -39,6 +39,9 @@ module dev.tlstunnel.core {
   // Only forwarders with country rules read a GeoIP database; embedders add the jar if they do.
   requires static com.maxmind.db;
 
+  // A server with [server.cluster] finds its claim store (tunnel-cluster's etcd client) here.
+  uses dev.tlstunnel.cluster.ClaimStore.Factory;
+
   // The control messages and the stream header are records Jackson reads and writes.
   opens dev.tlstunnel.protocol to
       com.fasterxml.jackson.databind;

@@ -78,6 +78,7 @@ class ApiSurfaceTest {
       dev.tlstunnel.config.ClientConfig
       dev.tlstunnel.config.ClientConfig$Builder
       dev.tlstunnel.config.ClientTransportConfig
+      dev.tlstunnel.config.ClusterConfig
       dev.tlstunnel.config.ConfigException
       dev.tlstunnel.config.ConfigException$Problem
       dev.tlstunnel.config.ConfigLoader

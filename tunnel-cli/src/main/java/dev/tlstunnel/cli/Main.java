@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       TemplateCommand.class,
       ServiceCommand.class,
       RouteCommand.class,
+      ClusterCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Callable<Integer> {

@@ -144,6 +144,21 @@ final class Templates {
         # retries = 3
         # retry_delay = "1s"              # doubling after each retry
         # queue_size = 1000               # events waiting; more are dropped and counted
+
+        # Several servers as one, on etcd (docs/CLUSTER.md): each server its own node_id and
+        # peer_addr; the peer links are mutual TLS with certificates of a CA of the cluster's own.
+        # [server.cluster]
+        # etcd_endpoints = ["http://10.0.0.5:2379", "http://10.0.0.6:2379", "http://10.0.0.7:2379"]
+        # node_id = "edge-1"
+        # peer_addr = "10.0.0.11:7100"
+        # publish_addr = "10.0.0.11"       # bind published ports here, whatever the client asked
+        # lease_ttl = "10s"
+        # etcd_ca_cert_path = "etcd-ca.pem"  # https endpoints
+        # etcd_cert_path = "etcd-client.pem"
+        # etcd_key_path = "etcd-client.key"
+        # peer_ca_cert_path = "cluster-ca.pem"
+        # peer_cert_path = "edge-1-peer.pem"
+        # peer_key_path = "edge-1-peer.key"
         """
         .formatted(
             ServerConfig.DEFAULT_BIND_ADDR,

@@ -89,13 +89,18 @@ class TemplateCommandTest {
     String server = Templates.server("k".repeat(20));
     String client = Templates.client();
     for (String key : keys("SERVER_KEYS", "RETRY_KEYS", "LIMIT_KEYS")) {
-      if (!List.of("bind_retry", "limits", "egress", "notify").contains(key)) { // tables: below
+      if (!List.of("bind_retry", "limits", "egress", "notify", "cluster").contains(key)) { // tables
+
         assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));
       }
     }
     assertThat(server)
         .contains(
-            "[server.bind_retry]", "[server.limits]", "[server.egress]", "# [[server.notify]]");
+            "[server.bind_retry]",
+            "[server.limits]",
+            "[server.egress]",
+            "# [[server.notify]]",
+            "# [server.cluster]");
     for (String key : forwardingKeys("EGRESS_KEYS")) {
       if (!key.equals("clients")) {
         assertThat(server).containsPattern(Pattern.compile("(?m)^#? ?" + key + " = "));

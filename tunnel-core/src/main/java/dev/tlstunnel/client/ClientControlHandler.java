@@ -61,6 +61,11 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
     /** The control stream of the authenticated session, for the messages of a reload. */
     default void controlStream(io.netty.channel.Channel control) {}
 
+    /** The server this session dialed ({@code host:port}). */
+    default String serverName() {
+      return null;
+    }
+
     /** The server answered a proxy registration; by default the tracker hears it. */
     default void onRegistrationResult(ProxyRegistrationResult result) {
       tracker().onRegistrationResult(result);
@@ -119,7 +124,7 @@ final class ClientControlHandler extends SimpleChannelInboundHandler<ControlMess
     }
     log.info(
         "Connected to server {} as '{}' (server version {})",
-        context.config().server(),
+        session.serverName() != null ? session.serverName() : context.config().server(),
         context.config().clientId(),
         auth.serverVersion());
     session.controlStream(ctx.channel());

@@ -5,6 +5,7 @@ import static dev.tlstunnel.common.Errors.rootMessage;
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.common.Counts;
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.Durations;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.AuthResult;
@@ -64,6 +65,9 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
   private String lossReason;
   private SessionReplaced replacedBy;
 
+  /** The server this session dials. */
+  private final ServerChoice.Target target;
+
   ClientSession(
       ClientContext context,
       EventLoop loop,
@@ -71,7 +75,9 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
       ProxyStateTracker tracker,
       SessionAttempt.Listener listener,
       AtomicInteger keepAliveTimers,
-      String handoverFrom) {
+      String handoverFrom,
+      ServerChoice servers) {
+    this.target = servers.next(context.config());
     this.context = context;
     this.current = context;
     this.handoverFrom = handoverFrom;
@@ -90,7 +96,12 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
   }
 
   String server() {
-    return context.config().server();
+    return Addresses.hostPort(target.host(), target.port());
+  }
+
+  @Override
+  public String serverName() {
+    return server();
   }
 
   /** {@code wss}, {@code h2 via http proxy 127.0.0.1:3128}, ... */
@@ -116,7 +127,8 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
             dataStreams,
             keepAliveTimers,
             silent -> lossReason = silent.describe("the server"),
-            (c, what) -> log.warn("Server {} {}; closing", server(), what));
+            (c, what) -> log.warn("Server {} {}; closing", server(), what),
+            target);
     ChannelFuture connect =
         transport
             .configure(new Bootstrap())
@@ -125,8 +137,7 @@ final class ClientSession implements ClientControlHandler.Session, SessionAttemp
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
             .handler(pipeline)
-            .connect(
-                transport.remote(context.config().serverAddr(), context.config().serverPort()));
+            .connect(transport.remote(target.host(), target.port()));
     tunnel = connect.channel();
     connect.addListener(
         f -> {

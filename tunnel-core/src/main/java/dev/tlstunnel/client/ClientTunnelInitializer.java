@@ -31,6 +31,9 @@ final class ClientTunnelInitializer extends ChannelInitializer<Channel> {
   /**
    * @param current the session's context when a stream opens (a reload may change it)
    */
+  /** The server this session dials (one of {@code client.server_addr}). */
+  private final ServerChoice.Target server;
+
   ClientTunnelInitializer(
       ClientContext context,
       Supplier<ClientContext> current,
@@ -38,7 +41,9 @@ final class ClientTunnelInitializer extends ChannelInitializer<Channel> {
       ChannelGroup dataStreams,
       AtomicInteger keepAliveTimers,
       Consumer<DeadPeerHandler.PeerSilent> onSilence,
-      ViolationLog violations) {
+      ViolationLog violations,
+      ServerChoice.Target server) {
+    this.server = server;
     this.context = context;
     this.current = current;
     this.transport = transport;
@@ -50,9 +55,7 @@ final class ClientTunnelInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    ready =
-        transport.install(
-            ch, context.config().serverAddr(), context.config().serverPort(), violations);
+    ready = transport.install(ch, server.host(), server.port(), violations);
   }
 
   /** Completes when the transport carries bytes (TLS done, upgrade or CONNECT answered). */

@@ -469,6 +469,7 @@ public final class TunnelClient implements AutoCloseable {
           ClientContext.of(config, transport, yamux, eventLoop)
               .observedBy(monitoring.metrics().observer(events));
       AtomicInteger keepAliveTimers = new AtomicInteger();
+      ServerChoice servers = new ServerChoice();
       ReconnectLoop loop =
           new ReconnectLoop(
               context,
@@ -482,7 +483,8 @@ public final class TunnelClient implements AutoCloseable {
                       tracker,
                       listener,
                       keepAliveTimers,
-                      setup.handoverFrom()),
+                      setup.handoverFrom(),
+                      servers),
               new ReconnectSchedule(
                   config.reconnect(), () -> ThreadLocalRandom.current().nextDouble()),
               events);

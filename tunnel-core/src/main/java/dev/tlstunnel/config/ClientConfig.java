@@ -50,8 +50,10 @@ public final class ClientConfig {
   private final ReloadConfig reload;
   private final List<VisitorConfig> visitors;
   private final MonitoringConfig monitoring;
+  private final List<String> moreServers;
 
   ClientConfig(Builder b) {
+    moreServers = List.copyOf(b.moreServers);
     serverAddr = b.serverAddr;
     serverPort = b.serverPort;
     authKey = b.authKey;
@@ -215,6 +217,32 @@ public final class ClientConfig {
     return visitors;
   }
 
+  /**
+   * The further servers of a cluster ({@code server_addr = ["a", "b:7001", ...]} after the first),
+   * as written: {@code host} (on {@code server_port}) or {@code host:port}.
+   */
+  public List<String> moreServers() {
+    return moreServers;
+  }
+
+  /**
+   * Every server the client may dial, {@code host:port} each, in order: {@link #server()} first,
+   * then {@link #moreServers()}. The client dials the first; after each attempt that failed or
+   * tunnel that dropped it dials the next one, round the list.
+   */
+  public List<String> servers() {
+    List<String> all = new java.util.ArrayList<>();
+    all.add(server());
+    for (String s : moreServers) {
+      boolean hasPort =
+          s.startsWith("[")
+              ? s.contains("]:")
+              : s.indexOf(':') == s.lastIndexOf(':') && s.contains(":");
+      all.add(hasPort ? s : Addresses.hostPort(s, serverPort));
+    }
+    return all;
+  }
+
   /** {@code server_addr:server_port}, IPv6 literals in brackets. */
   public String server() {
     return Addresses.hostPort(serverAddr, serverPort);
@@ -244,6 +272,7 @@ public final class ClientConfig {
         && exitOnBindFailure == c.exitOnBindFailure
         && localConnectRetries == c.localConnectRetries
         && Objects.equals(serverAddr, c.serverAddr)
+        && moreServers.equals(c.moreServers)
         && Objects.equals(authKey, c.authKey)
         && Objects.equals(caCertPath, c.caCertPath)
         && Objects.equals(clientId, c.clientId)
@@ -273,6 +302,8 @@ public final class ClientConfig {
   public String toString() {
     return "ClientConfig[serverAddr="
         + serverAddr
+        + ", moreServers="
+        + moreServers
         + ", serverPort="
         + serverPort
         + ", authKey=***, caCertPath="
@@ -319,6 +350,7 @@ public final class ClientConfig {
   /** Builds a validated {@link ClientConfig}; starts from the documented defaults. */
   public static final class Builder {
     String serverAddr;
+    List<String> moreServers = List.of();
     int serverPort;
     String authKey;
     Path caCertPath;
@@ -345,6 +377,7 @@ public final class ClientConfig {
 
     Builder(ClientConfig c) {
       serverAddr = c.serverAddr;
+      moreServers = c.moreServers;
       serverPort = c.serverPort;
       authKey = c.authKey;
       caCertPath = c.caCertPath;
@@ -372,6 +405,16 @@ public final class ClientConfig {
     public Builder server(String addr, int port) {
       this.serverAddr = addr;
       this.serverPort = port;
+      return this;
+    }
+
+    /**
+     * Further servers of a cluster, {@code host} or {@code host:port} each (the rest of {@code
+     * server_addr} when it lists several): tried in turn when a server cannot be reached or its
+     * tunnel drops.
+     */
+    public Builder moreServers(List<String> servers) {
+      this.moreServers = servers == null ? List.of() : List.copyOf(servers);
       return this;
     }
 

@@ -76,21 +76,22 @@ final class ConfigValidator {
     LimitsCheck.check(limits, "server.limits", p);
     ServerTransportConfig transport = TransportCheck.server(c, p);
     return new ServerConfig(
-        bindAddr,
-        c.bindPort(),
-        c.certPath(),
-        c.keyPath(),
-        c.authKey(),
-        handshake,
-        retry,
-        keepAlive,
-        grace,
-        limits,
-        transport,
-        ForwardingCheck.egress(c.egress(), p),
-        MonitoringCheck.server(c.monitoring(), p),
-        ReloadCheck.check(c.reload(), "server", p),
-        PublishingCheck.edge(c.edge(), p));
+            bindAddr,
+            c.bindPort(),
+            c.certPath(),
+            c.keyPath(),
+            c.authKey(),
+            handshake,
+            retry,
+            keepAlive,
+            grace,
+            limits,
+            transport,
+            ForwardingCheck.egress(c.egress(), p),
+            MonitoringCheck.server(c.monitoring(), p),
+            ReloadCheck.check(c.reload(), "server", p),
+            PublishingCheck.edge(c.edge(), p))
+        .withCluster(ClusterCheck.check(c.cluster(), p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {
@@ -99,6 +100,9 @@ final class ConfigValidator {
     }
     ClientConfig.Builder b = c.toBuilder();
     Checks.address(c.serverAddr(), null, "client.server_addr", p);
+    for (int i = 0; i < c.moreServers().size(); i++) {
+      Checks.address(c.moreServers().get(i), null, "client.server_addr[" + (i + 1) + "]", p);
+    }
     Checks.port(c.serverPort(), 1, "client.server_port", p);
     authKey(c.authKey(), "client.auth_key", p);
     Checks.readableFile(c.caCertPath(), false, "client.ca_cert_path", p);

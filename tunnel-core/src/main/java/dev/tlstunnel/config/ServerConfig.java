@@ -40,6 +40,7 @@ public final class ServerConfig {
   private final MonitoringConfig monitoring;
   private final ReloadConfig reload;
   private final EdgeConfig edge;
+  private final ClusterConfig cluster;
 
   ServerConfig(
       String bindAddr,
@@ -103,26 +104,52 @@ public final class ServerConfig {
     this.monitoring = monitoring == null ? MonitoringConfig.DEFAULT : monitoring;
     this.reload = reload;
     this.edge = edge == null ? EdgeConfig.DEFAULT : edge;
+    this.cluster = null;
+  }
+
+  private ServerConfig(ServerConfig c, ClusterConfig cluster) {
+    this.bindAddr = c.bindAddr;
+    this.bindPort = c.bindPort;
+    this.certPath = c.certPath;
+    this.keyPath = c.keyPath;
+    this.authKey = c.authKey;
+    this.handshakeTimeout = c.handshakeTimeout;
+    this.bindRetry = c.bindRetry;
+    this.keepAlive = c.keepAlive;
+    this.shutdownGrace = c.shutdownGrace;
+    this.limits = c.limits;
+    this.transport = c.transport;
+    this.egress = c.egress;
+    this.monitoring = c.monitoring;
+    this.reload = c.reload;
+    this.edge = c.edge;
+    this.cluster = cluster;
+  }
+
+  /** This configuration with {@code settings} as its cluster settings; not validated again. */
+  ServerConfig withCluster(ClusterConfig settings) {
+    return new ServerConfig(this, settings);
   }
 
   /** This configuration with {@code settings} as its edge; not validated again. */
   ServerConfig withEdge(EdgeConfig settings) {
     return new ServerConfig(
-        bindAddr,
-        bindPort,
-        certPath,
-        keyPath,
-        authKey,
-        handshakeTimeout,
-        bindRetry,
-        keepAlive,
-        shutdownGrace,
-        limits,
-        transport,
-        egress,
-        monitoring,
-        reload,
-        settings);
+            bindAddr,
+            bindPort,
+            certPath,
+            keyPath,
+            authKey,
+            handshakeTimeout,
+            bindRetry,
+            keepAlive,
+            shutdownGrace,
+            limits,
+            transport,
+            egress,
+            monitoring,
+            reload,
+            settings)
+        .withCluster(cluster);
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -226,6 +253,11 @@ public final class ServerConfig {
     return edge;
   }
 
+  /** {@code [server.cluster]}, or null for a server on its own (the default). */
+  public ClusterConfig cluster() {
+    return cluster;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerConfig c
@@ -243,7 +275,8 @@ public final class ServerConfig {
         && Objects.equals(egress, c.egress)
         && Objects.equals(monitoring, c.monitoring)
         && Objects.equals(reload, c.reload)
-        && Objects.equals(edge, c.edge);
+        && Objects.equals(edge, c.edge)
+        && Objects.equals(cluster, c.cluster);
   }
 
   @Override
@@ -263,7 +296,8 @@ public final class ServerConfig {
         egress,
         monitoring,
         reload,
-        edge);
+        edge,
+        cluster);
   }
 
   /** Every setting but the auth key, which shows as {@code ***}. */
@@ -297,6 +331,8 @@ public final class ServerConfig {
         + reload
         + ", edge="
         + edge
+        + ", cluster="
+        + cluster
         + "]";
   }
 
@@ -317,6 +353,7 @@ public final class ServerConfig {
     private MonitoringConfig monitoring = MonitoringConfig.DEFAULT;
     private ReloadConfig reload = ReloadConfig.DEFAULT;
     private EdgeConfig edge = EdgeConfig.DEFAULT;
+    private ClusterConfig cluster;
 
     Builder() {}
 
@@ -336,6 +373,7 @@ public final class ServerConfig {
       monitoring = c.monitoring;
       reload = c.reload;
       edge = c.edge;
+      cluster = c.cluster;
     }
 
     /** The tunnel port's address and port ({@code bind_addr}, {@code bind_port}; 0: any free). */
@@ -418,6 +456,12 @@ public final class ServerConfig {
       return this;
     }
 
+    /** Several servers as one ({@code [server.cluster]}); null (the default) for one server. */
+    public Builder cluster(ClusterConfig settings) {
+      this.cluster = settings;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -426,21 +470,22 @@ public final class ServerConfig {
     public ServerConfig build() throws ConfigException {
       return ConfigValidator.validate(
           new ServerConfig(
-              bindAddr,
-              bindPort,
-              certPath,
-              keyPath,
-              authKey,
-              handshakeTimeout,
-              bindRetry,
-              keepAlive,
-              shutdownGrace,
-              limits,
-              transport,
-              egress,
-              monitoring,
-              reload,
-              edge));
+                  bindAddr,
+                  bindPort,
+                  certPath,
+                  keyPath,
+                  authKey,
+                  handshakeTimeout,
+                  bindRetry,
+                  keepAlive,
+                  shutdownGrace,
+                  limits,
+                  transport,
+                  egress,
+                  monitoring,
+                  reload,
+                  edge)
+              .withCluster(cluster));
     }
   }
 }

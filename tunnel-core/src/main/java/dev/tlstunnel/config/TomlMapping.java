@@ -47,6 +47,7 @@ final class TomlMapping {
           "watch_interval",
           "log_level",
           "key_rotation_window",
+          "cluster",
           "allow_ports",
           "max_ports",
           "state_dir",
@@ -139,22 +140,24 @@ final class TomlMapping {
     if (!Boolean.TRUE.equals(s.bool("behind_proxy"))) {
       s.require("cert_path", "key_path");
     }
+    ClusterConfig cluster = ClusterToml.cluster(s, baseDir);
     return new ServerConfig(
-        s.string("bind_addr"),
-        orZero(s.integer("bind_port")),
-        s.path("cert_path", baseDir),
-        s.path("key_path", baseDir),
-        Secrets.authKey(s, baseDir, env),
-        s.duration("handshake_timeout"),
-        retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
-        keepAlive(s),
-        s.duration("shutdown_grace"),
-        limits(s.table("limits", LIMIT_KEYS)),
-        TransportToml.server(s, baseDir),
-        ForwardingMapping.egress(s),
-        MonitoringMapping.server(s),
-        ReloadToml.server(s),
-        PublishingToml.edge(s, baseDir));
+            s.string("bind_addr"),
+            orZero(s.integer("bind_port")),
+            s.path("cert_path", baseDir),
+            s.path("key_path", baseDir),
+            Secrets.authKey(s, baseDir, env),
+            s.duration("handshake_timeout"),
+            retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
+            keepAlive(s),
+            s.duration("shutdown_grace"),
+            limits(s.table("limits", LIMIT_KEYS)),
+            TransportToml.server(s, baseDir),
+            ForwardingMapping.egress(s),
+            MonitoringMapping.server(s),
+            ReloadToml.server(s),
+            PublishingToml.edge(s, baseDir))
+        .withCluster(cluster);
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
@@ -172,10 +175,34 @@ final class TomlMapping {
     if (c == null) {
       return null;
     }
-    c.require("server_addr", "server_port");
+    c.require("server_addr");
+    if (!c.isArray("server_addr")) {
+      c.require("server_port");
+    }
     ClientConfig.Builder b = ClientConfig.builder();
-    b.serverAddr = c.string("server_addr");
-    b.serverPort = orZero(c.integer("server_port"));
+    if (c.isArray("server_addr")) {
+      List<String> servers = c.strings("server_addr");
+      if (servers != null && !servers.isEmpty()) {
+        String first = servers.get(0);
+        int colon = first.lastIndexOf(':');
+        boolean hasPort =
+            first.startsWith("[") ? first.contains("]:") : colon > 0 && colon == first.indexOf(':');
+        if (hasPort && first.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+          b.serverAddr = first.substring(0, colon).replace("[", "").replace("]", "");
+          b.serverPort = orZero(Integer.valueOf(first.substring(colon + 1)));
+        } else {
+          b.serverAddr = first;
+        }
+        b.moreServers = List.copyOf(servers.subList(1, servers.size()));
+      } else if (servers != null) {
+        c.error("server_addr", "must list at least one server");
+      }
+    } else {
+      b.serverAddr = c.string("server_addr");
+    }
+    if (b.serverPort == 0) {
+      b.serverPort = orZero(c.integer("server_port"));
+    }
     b.authKey = Secrets.authKey(c, baseDir, env);
     b.caCertPath = c.path("ca_cert_path", baseDir);
     b.skipVerify = Boolean.TRUE.equals(c.bool("skip_verify"));

@@ -14,13 +14,18 @@ final class PortClaim {
 
   private PortClaim() {}
 
-  static Claimed claim(ServerContext context, ServerSession session, ProxySpec spec) {
+  static Claimed claim(ServerContext context, ServerSession session, ProxySpec asked) {
+    ProxySpec spec = ClusterNode.publishedHere(context, asked);
     String group = spec.group() == null ? null : spec.group().name();
     if (spec.privateAccess() != null) {
-      return of(
-          spec,
-          context.registry.claim(
-              session, spec.name(), spec.publishAddr(), spec.publishPort(), group));
+      return inCluster(
+          context,
+          session,
+          of(
+              spec,
+              context.registry.claim(
+                  session, spec.name(), spec.publishAddr(), spec.publishPort(), group)),
+          false);
     }
     PortAllocator ports = context.ports;
     synchronized (ports) {
@@ -44,8 +49,29 @@ final class PortClaim {
       if (problem.isPresent() && spec.publishPort() == 0) {
         ports.released(leaseHolder, spec.name());
       }
-      return of(claimed, problem);
+      return inCluster(context, session, of(claimed, problem), spec.publishPort() == 0);
     }
+  }
+
+  /**
+   * In a cluster, a proxy claimed here is claimed in the cluster's store too; refused there, it is
+   * released here again.
+   */
+  private static Claimed inCluster(
+      ServerContext context, ServerSession session, Claimed local, boolean picked) {
+    ClusterNode cluster = context.cluster;
+    if (cluster == null || local.refusal() != null) {
+      return local;
+    }
+    String refusal = cluster.claim(session, local.spec());
+    if (refusal == null) {
+      return local;
+    }
+    context.registry.release(session, local.spec().name());
+    if (picked) {
+      context.ports.released(leaseHolder(session), local.spec().name());
+    }
+    return new Claimed(local.spec(), refusal);
   }
 
   /** Whose leases a session's proxies get: its client id, none for an anonymous client. */

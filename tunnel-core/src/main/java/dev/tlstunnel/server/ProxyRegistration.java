@@ -119,6 +119,9 @@ final class ProxyRegistration {
       }
       listener.close();
       context.registry.release(session, name);
+      if (context.cluster != null) {
+        context.cluster.release(session, name);
+      }
       log.info(
           "[client={}] Proxy '{}' removed; {} open connections may finish",
           session.clientId(),

@@ -100,6 +100,17 @@ final class ProxyRegistry {
     return Optional.empty();
   }
 
+  /** The session holding the proxy {@code name}, or null. */
+  synchronized ServerSession holder(String name) {
+    Entry e = byName.get(name);
+    return e == null ? null : e.owner();
+  }
+
+  /** The names {@code owner} holds. */
+  synchronized List<String> namesOf(ServerSession owner) {
+    return byName.values().stream().filter(e -> e.owner() == owner).map(Entry::proxyName).toList();
+  }
+
   /** Releases {@code owner}'s entry {@code name}. */
   synchronized void release(ServerSession owner, String name) {
     Entry e = byName.get(name);

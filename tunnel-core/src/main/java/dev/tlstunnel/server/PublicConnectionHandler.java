@@ -2,7 +2,7 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.protocol.StreamHeader;
 import dev.tlstunnel.protocol.StreamHeaderCodec;
-import dev.tlstunnel.relay.Relay;
+import dev.tlstunnel.relay.HeldInput;
 import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -87,7 +87,7 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
         .writeAndFlush(StreamHeaderCodec.encode(stream.alloc(), header))
         .addListener(w -> session.gate().settled(inbound));
     ctx.pipeline().remove(this);
-    Relay.link(inbound, stream);
+    HeldInput.relay(inbound, stream);
   }
 
   /**

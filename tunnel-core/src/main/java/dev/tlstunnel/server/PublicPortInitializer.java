@@ -28,6 +28,11 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    ClusterNode cluster = session.cluster();
+    if (cluster != null && !cluster.serving()) {
+      cluster.refuse(ch, proxyName);
+      return;
+    }
     if (!session.health().serving(proxyName)) {
       session.health().refuse(ch, proxyName);
       return;
@@ -36,6 +41,23 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
       return;
     }
     proxyProtocol.install(ch, endpoints -> admitted(ch, endpoints));
+  }
+
+  /**
+   * Takes a connection another node of the cluster forwarded (a peer-link stream whose addresses
+   * are set already): the same admission, metering and stream opening; the caller fires {@code
+   * channelActive} through the pipeline when this returns true.
+   */
+  boolean adopt(Channel ch) {
+    if (!session.health().serving(proxyName)) {
+      session.health().refuse(ch, proxyName);
+      return false;
+    }
+    if (!session.gate().admit(ch, proxyName)) {
+      return false;
+    }
+    admitted(ch, new Endpoints(null, null, false));
+    return true;
   }
 
   private void admitted(Channel ch, Endpoints endpoints) {

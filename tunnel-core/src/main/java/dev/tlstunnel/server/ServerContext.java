@@ -88,6 +88,9 @@ final class ServerContext {
   /** Keepalive handlers whose timers are running. */
   final AtomicInteger keepAliveTimers = new AtomicInteger();
 
+  /** This server's part in a cluster ({@code [server.cluster]}); null for a server on its own. */
+  volatile ClusterNode cluster;
+
   /** Private proxies and the streams that visit them. */
   final VisitHandler visits = new VisitHandler(this);
 

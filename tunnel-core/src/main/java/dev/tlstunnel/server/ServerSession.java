@@ -331,6 +331,11 @@ final class ServerSession {
   }
 
   /** Counts a public connection of this session until it closes (drain waits for them). */
+  /** This server's part in a cluster, or null. */
+  ClusterNode cluster() {
+    return context.cluster;
+  }
+
   void trackPublicConnection(Channel ch) {
     publicConnections.add(ch);
   }
@@ -353,7 +358,11 @@ final class ServerSession {
     }
     closed = true;
     proxies.closeListeners();
+    List<String> held = context.cluster == null ? null : context.registry.namesOf(this);
     context.registry.releaseAll(this);
+    if (held != null) {
+      context.cluster.releaseAll(this, held);
+    }
     context.visits.privateProxies().releaseAll(this);
     context.sessions.remove(this);
     context.sessionsByClientId.remove(clientId, this);

@@ -356,6 +356,9 @@ public final class TunnelServer implements AutoCloseable {
       return;
     }
     serverChannel.close().awaitUninterruptibly();
+    if (context.cluster != null) {
+      context.cluster.close();
+    }
     if (files != null) {
       files.close();
     }
@@ -528,6 +531,18 @@ public final class TunnelServer implements AutoCloseable {
           shutdown(boss, workers);
         }
         throw new TunnelStartException(tunnelPortFailure(bind.cause()));
+      }
+      if (config.cluster() != null) {
+        try {
+          context.cluster = ClusterNode.start(context, workers);
+        } catch (TunnelStartException e) {
+          bind.channel().close().awaitUninterruptibly();
+          monitoring.close();
+          if (own) {
+            shutdown(boss, workers);
+          }
+          throw e;
+        }
       }
       ServerReload reload =
           new ServerReload(

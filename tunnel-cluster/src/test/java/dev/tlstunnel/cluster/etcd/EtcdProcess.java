@@ -1,0 +1,149 @@
+package dev.tlstunnel.cluster.etcd;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+
+/**
+ * A real etcd ({@code /usr/bin/etcd}, Debian's etcd-server) on 127.0.0.1 with free ports and a
+ * temporary data directory, or a cluster of several such members. Closing kills every member and
+ * deletes the data.
+ */
+final class EtcdProcess implements AutoCloseable {
+  /** One member: its ports, data directory and process (null while stopped). */
+  static final class Member {
+    final String name;
+    final int clientPort;
+    final int peerPort;
+    final Path dataDir;
+    final Path log;
+    Process process;
+
+    Member(String name, int clientPort, int peerPort, Path dataDir) {
+      this.name = name;
+      this.clientPort = clientPort;
+      this.peerPort = peerPort;
+      this.dataDir = dataDir;
+      this.log = dataDir.resolveSibling(name + ".log");
+    }
+
+    String endpoint() {
+      return "http://127.0.0.1:" + clientPort;
+    }
+  }
+
+  private final Path root;
+  final List<Member> members = new ArrayList<>();
+  private final String initialCluster;
+
+  private EtcdProcess(int size) throws IOException {
+    root = Files.createTempDirectory("etcd-test");
+    List<String> peers = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      Member m = new Member("m" + i, freePort(), freePort(), root.resolve("m" + i));
+      members.add(m);
+      peers.add(m.name + "=http://127.0.0.1:" + m.peerPort);
+    }
+    initialCluster = String.join(",", peers);
+  }
+
+  static EtcdProcess start() throws IOException {
+    return start(1);
+  }
+
+  static EtcdProcess start(int size) throws IOException {
+    EtcdProcess etcd = new EtcdProcess(size);
+    for (Member m : etcd.members) {
+      etcd.launch(m);
+    }
+    for (Member m : etcd.members) {
+      awaitListening(m.clientPort);
+    }
+    return etcd;
+  }
+
+  /** The client endpoints, comma separated. */
+  String endpoint() {
+    return String.join(",", members.stream().map(Member::endpoint).toList());
+  }
+
+  List<String> endpoints() {
+    return members.stream().map(Member::endpoint).toList();
+  }
+
+  void launch(Member m) throws IOException {
+    m.process =
+        new ProcessBuilder(
+                "/usr/bin/etcd",
+                "--name=" + m.name,
+                "--data-dir=" + m.dataDir,
+                "--listen-client-urls=" + m.endpoint(),
+                "--advertise-client-urls=" + m.endpoint(),
+                "--listen-peer-urls=http://127.0.0.1:" + m.peerPort,
+                "--initial-advertise-peer-urls=http://127.0.0.1:" + m.peerPort,
+                "--initial-cluster=" + initialCluster,
+                "--initial-cluster-state=new",
+                "--heartbeat-interval=50",
+                "--election-timeout=500")
+            .redirectErrorStream(true)
+            .redirectOutput(m.log.toFile())
+            .start();
+  }
+
+  /** Kills {@code m} at once (SIGKILL). */
+  void kill(Member m) {
+    m.process.destroyForcibly();
+    try {
+      m.process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    m.process = null;
+  }
+
+  /** Starts a killed member again on its ports and data. */
+  void restart(Member m) throws IOException {
+    launch(m);
+    awaitListening(m.clientPort);
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (Member m : members) {
+      if (m.process != null) {
+        kill(m);
+      }
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private static void awaitListening(int port) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return true;
+              }
+            });
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}

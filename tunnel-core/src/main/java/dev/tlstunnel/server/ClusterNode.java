@@ -1,0 +1,263 @@
+package dev.tlstunnel.server;
+
+import dev.tlstunnel.Failure;
+import dev.tlstunnel.FailureKind;
+import dev.tlstunnel.TunnelStartException;
+import dev.tlstunnel.cluster.Claim;
+import dev.tlstunnel.cluster.ClaimStore;
+import dev.tlstunnel.cluster.Member;
+import dev.tlstunnel.config.ClusterConfig;
+import dev.tlstunnel.protocol.ProxySpec;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This server as one of a cluster ({@code [server.cluster]}): its sessions' claims go to the {@link
+ * ClaimStore} as well as to the local {@link ProxyRegistry}, it listens on the ports the other
+ * servers' clients hold ({@link RemoteListeners}) and forwards their connections over peer links
+ * ({@link PeerLinks}), and it takes the streams the others forward to its own clients.
+ */
+final class ClusterNode {
+  private static final Logger log = LoggerFactory.getLogger("dev.tlstunnel.server.Cluster");
+
+  private final ServerContext context;
+  private final ClusterConfig config;
+  private final PeerLinks links;
+  private final RemoteListeners remote;
+  private final Map<ServerSession, String> tokens = new ConcurrentHashMap<>();
+  private final AtomicLong sessions = new AtomicLong();
+  private final Map<String, String> peerAddrs = new ConcurrentHashMap<>();
+
+  /** The session token each proxy name was granted to, for the names sessions here hold. */
+  private final Map<String, String> granted = new ConcurrentHashMap<>();
+
+  private volatile Map<String, Claim> claims = Map.of();
+  private volatile boolean serving = true;
+  private ClaimStore store;
+
+  private ClusterNode(ServerContext context, EventLoopGroup loops) throws IOException {
+    this.context = context;
+    this.config = context.config.cluster();
+    this.links = new PeerLinks(context, config, loops);
+    this.remote = new RemoteListeners(context, loops, links, config.publishAddr());
+  }
+
+  /** Joins the cluster of {@code context.config.cluster()}: peer listener first, then the store. */
+  static ClusterNode start(ServerContext context, EventLoopGroup loops)
+      throws TunnelStartException {
+    ClaimStore.Factory factory =
+        ServiceLoader.load(ClaimStore.Factory.class, ClusterNode.class.getClassLoader())
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new TunnelStartException(
+                        Failure.of(
+                            FailureKind.UNUSABLE_FILE,
+                            "server.cluster: the cluster module (tunnel-cluster) is not on the"
+                                + " class path",
+                            null)));
+    ClusterNode node;
+    try {
+      node = new ClusterNode(context, loops);
+    } catch (IOException e) {
+      throw new TunnelStartException(
+          Failure.of(FailureKind.TLS_SETUP, "server.cluster: " + e.getMessage(), e));
+    }
+    try {
+      node.links.listen();
+      node.store = factory.open(node.config, node.observer());
+    } catch (IOException e) {
+      node.close();
+      throw new TunnelStartException(
+          Failure.of(FailureKind.UNREACHABLE, "server.cluster: " + e.getMessage(), e));
+    }
+    log.info(
+        "Node '{}' joined the cluster at {} (peer links on {}, lease {} s)",
+        node.config.nodeId(),
+        String.join(",", node.config.etcdEndpoints()),
+        node.config.peerAddr(),
+        node.config.leaseTtl().toSeconds());
+    return node;
+  }
+
+  private ClaimStore.Observer observer() {
+    return new ClaimStore.Observer() {
+      @Override
+      public void claims(Map<String, Claim> byName) {
+        claims = byName;
+        dropLost(byName);
+        reconcile();
+      }
+
+      @Override
+      public void members(List<Member> members) {
+        peerAddrs.clear();
+        members.forEach(m -> peerAddrs.put(m.node(), m.peerAddr()));
+      }
+
+      @Override
+      public void serving(boolean now) {
+        if (serving != now && now) {
+          log.info("Node '{}' holds its claims again; serving", config.nodeId());
+        } else if (serving != now) {
+          log.warn(
+              "Node '{}' cannot renew its lease: its claims may expire elsewhere; not serving"
+                  + " public connections until etcd answers",
+              config.nodeId());
+        }
+        serving = now;
+      }
+    };
+  }
+
+  /** {@code spec} with the cluster's {@code publish_addr} when one is set. */
+  static ProxySpec publishedHere(ServerContext context, ProxySpec spec) {
+    ClusterNode node = context.cluster;
+    ClusterConfig c = node == null ? null : node.config;
+    if (c == null || c.publishAddr() == null || spec.publishAddr() == null) {
+      return spec;
+    }
+    return new ProxySpec(
+        spec.name(),
+        c.publishAddr(),
+        spec.publishPort(),
+        spec.proxyType(),
+        spec.bindRetry(),
+        spec.privateAccess(),
+        spec.group(),
+        spec.replace());
+  }
+
+  String nodeId() {
+    return config.nodeId();
+  }
+
+  /** The cluster settings this node started with (a reload does not change them). */
+  ClusterConfig config() {
+    return config;
+  }
+
+  /** Whether this node may serve its clients' claims (its lease is known to be alive). */
+  boolean serving() {
+    return serving;
+  }
+
+  /** Closes a public connection while this node is not serving, saying why (rate-limited). */
+  void refuse(io.netty.channel.Channel ch, String proxy) {
+    context.logs.warn(
+        log,
+        "cluster-not-serving:" + proxy,
+        "Proxy '{}': refused connection from {}: node '{}' cannot renew its lease in etcd",
+        proxy,
+        ch.remoteAddress(),
+        config.nodeId());
+    ch.close();
+  }
+
+  /** The peer link address of {@code node}, or null when it is not a member. */
+  String peerAddr(String node) {
+    return peerAddrs.get(node);
+  }
+
+  /**
+   * Claims {@code spec} for {@code session} in the cluster; on success any listener this server ran
+   * for another server's claim of that proxy is closed first, so that the session's own listener
+   * binds at once.
+   *
+   * @return null, or why not (naming the client and server holding it)
+   */
+  String claim(ServerSession session, ProxySpec spec) {
+    boolean published = spec.privateAccess() == null && spec.group() == null;
+    String refusal =
+        store.claim(
+            new Claim(
+                config.nodeId(),
+                ServerSession.ANONYMOUS.equals(session.clientId()) ? null : session.clientId(),
+                token(session),
+                spec.name(),
+                published ? spec.publishAddr() : null,
+                published ? spec.publishPort() : 0));
+    if (refusal == null) {
+      granted.put(spec.name(), token(session));
+      remote.closeNow(spec.name());
+    }
+    return refusal;
+  }
+
+  /** Releases {@code session}'s claim of {@code proxyName}. */
+  void release(ServerSession session, String proxyName) {
+    String token = tokens.get(session);
+    if (token != null) {
+      granted.remove(proxyName, token);
+      store.release(token, proxyName);
+    }
+  }
+
+  /** Releases every claim of an ended session; the others' claims of its ports get listeners. */
+  void releaseAll(ServerSession session, List<String> names) {
+    String token = tokens.remove(session);
+    if (token != null) {
+      names.forEach(
+          n -> {
+            granted.remove(n, token);
+            store.release(token, n);
+          });
+    }
+    reconcile();
+  }
+
+  /**
+   * Ends the sessions here whose claims another session holds now (the client reconnected to
+   * another server, which took them over): this node must not serve them any more.
+   */
+  private void dropLost(Map<String, Claim> byName) {
+    granted.forEach(
+        (name, token) -> {
+          Claim now = byName.get(name);
+          if (now == null || now.session().equals(token)) {
+            return;
+          }
+          granted.remove(name, token);
+          tokens.forEach(
+              (session, t) -> {
+                if (t.equals(token)) {
+                  log.warn(
+                      "[client={}] Proxy '{}' is held by server '{}' now; closing this session",
+                      session.clientId(),
+                      name,
+                      now.node());
+                  session.close();
+                }
+              });
+        });
+  }
+
+  private String token(ServerSession session) {
+    return tokens.computeIfAbsent(session, s -> config.nodeId() + "#" + sessions.incrementAndGet());
+  }
+
+  private void reconcile() {
+    remote.reconcile(claims, config.nodeId(), name -> context.registry.holder(name) != null);
+  }
+
+  /** The claims, by proxy name, as last seen. */
+  Map<String, Claim> claims() {
+    return claims;
+  }
+
+  /** Leaves the cluster (the lease is revoked: every claim of this node goes at once). */
+  void close() {
+    if (store != null) {
+      store.close();
+    }
+    remote.close();
+    links.close();
+  }
+}
