@@ -379,6 +379,11 @@ wrk_rps() { # url conns extra-args... -> requests/s (errors logged)
 wrk_latency() { # url -> "p50_us p99_us" at one keep-alive connection
   local o
   o="$(wrk -t 1 -c 1 -d "${dur}s" --latency "$1" 2>&1)"
+  latency_of "$o"
+}
+
+latency_of() { # wrk --latency output -> "p50_us p99_us"
+  local o="$1"
   echo "$o" >>"$tmp/wrk.log"
   python3 - "$o" <<'EOF'
 import re, sys
@@ -474,32 +479,44 @@ print(cpu / work if work > 0 else '')" | {
 gbps() { python3 -c "print($(iperf "$1" "$2" "$dur")/1e9)"; }
 
 latency_loaded() { # run path iperf-port url: p50/p99 of one keep-alive connection while 8 bulk
-  # streams run through the same path. The bulk run starts first, lasts the latency test plus
-  # 1.5 s before and after, is bounded by timeout(1) and waited for; its figure proves it ran.
-  local run="$1" path="$2" pi="$3" url="$4" lat j bulk
-  timeout -k 2 $((dur + 20)) iperf3 -c 127.0.0.1 -p "$pi" -P 8 -t $((dur + 3)) -J \
-    >"$tmp/bulk.json" 2>>"$tmp/iperf3-client.log" &
+  # streams run through the same path. wrk starts once iperf3 has reported two half-second
+  # intervals of data; the figures count only when iperf3 reported an interval for every half
+  # second of the wrk run and was still running when wrk ended. Bounded by timeout(1), waited for.
+  local run="$1" path="$2" pi="$3" url="$4" o lat bulk n0 n1 alive=0 j
+  : >"$tmp/bulk.txt"
+  timeout -k 2 $((dur + 20)) iperf3 -c 127.0.0.1 -p "$pi" -P 8 -t $((dur + 6)) -i 0.5 --forceflush \
+    >"$tmp/bulk.txt" 2>>"$tmp/iperf3-client.log" &
   bulk=$!
   pids+=("$bulk")
-  sleep 1.5 # connected and past slow start
-  read -r -a lat <<<"$(wrk_latency "$url")"
-  wait "$bulk" || log "run $run: $path: the bulk iperf3 under the latency test failed"
+  sum_lines() { grep -c '^\[SUM\].*bits/sec' "$tmp/bulk.txt" || true; }
+  for ((t = 0; t < 100; t++)); do # at most 10 s
+    [[ "$(sum_lines)" -ge 2 ]] && break
+    sleep 0.1
+  done
+  n0="$(sum_lines)"
+  o="$(wrk -t 1 -c 1 -d "${dur}s" --latency "$url" 2>&1)"
+  n1="$(sum_lines)"
+  kill -0 "$bulk" 2>/dev/null && alive=1
+  read -r -a lat <<<"$(latency_of "$o")"
+  wait "$bulk" || log "run $run: $path: the bulk iperf3 beside the latency test failed"
   unset 'pids[${#pids[@]}-1]' # it has ended; the trap need not stop it
-  j="$(python3 - "$tmp/bulk.json" "$dur" <<'EOF'
-import json, sys
-try:
-    end = json.load(open(sys.argv[1]))["end"]
-    # Every second of the latency test must lie inside the bulk run.
-    ok = end["sum_received"]["seconds"] >= float(sys.argv[2]) + 2
-    print(end["sum_received"]["bits_per_second"] / 1e9 if ok else 0)
-except (OSError, ValueError, KeyError):
-    print(0)
-EOF
-)"
-  if [[ "$j" == 0 ]]; then
-    log "run $run: $path: no bulk load measured; its loaded latency is left out"
+  cat "$tmp/bulk.txt" >>"$tmp/iperf3-client.log"
+  if [[ $alive -eq 0 || $((n1 - n0)) -lt $((2 * dur - 1)) ]]; then
+    log "run $run: $path: the bulk load did not run through the latency test" \
+      "(intervals $n0 -> $n1 of ${dur}s at 0.5 s, still running: $alive); left out"
     return
   fi
+  # The bulk streams' mean throughput over the intervals reported during the wrk run.
+  j="$(python3 - "$tmp/bulk.txt" "$n0" "$n1" <<'EOF'
+import re, sys
+scale = {"": 1, "K": 1e3, "M": 1e6, "G": 1e9}
+rates = [float(m.group(1)) * scale[m.group(2)] / 1e9
+         for line in open(sys.argv[1]) if line.startswith("[SUM]")
+         for m in [re.search(r"([\d.]+) ([KMG]?)bits/sec", line)] if m]
+during = rates[int(sys.argv[2]):int(sys.argv[3])]
+print(sum(during) / len(during) if during else 0)
+EOF
+)"
   record "$run" "$path" p50_loaded_us "${lat[0]}"
   record "$run" "$path" p99_loaded_us "${lat[1]}"
   record "$run" "$path" bulk_loaded_gbps "$j"

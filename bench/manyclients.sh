@@ -7,8 +7,9 @@
 #   bench/manyclients.sh [--clients N] [--proxies K] [--payload BYTES] [--port-base P] [--keep]
 #
 # Two processes: the tunnel server, started through ./tls-tunnel (the shipped launcher and its JVM
-# flags, so its RSS is the real one), and one JVM (tunnel-bench's ManyClients) with all clients, the
-# echo services and the checks. Loopback only; every process is stopped by a trap.
+# flags, so its RSS is the real one; SERVER_JAVA_OPTS adds to them), and one JVM (tunnel-bench's
+# ManyClients, FLEET_JAVA_OPTS) with all clients, the echo services and the checks. Loopback only;
+# every process is stopped by a trap.
 set -euo pipefail
 
 clients=2000
@@ -24,7 +25,7 @@ while [[ $# -gt 0 ]]; do
     --payload) payload="$2"; shift 2 ;;
     --port-base) port_base="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "manyclients.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -131,12 +132,13 @@ CONF
 
 echo "manyclients: $clients clients x $proxies proxies on one server, tunnel port $port_base, proxies on $((port_base + 1))..$last"
 echo "machine: $(nproc) CPUs, $(uname -r), $(java -version 2>&1 | head -1), open-files limit $(ulimit -n)"
-# The clients' JVM: 2 event-loop threads for all clients; heap for their state.
+# The clients' JVM: 2 event-loop threads for all clients; heap for their state. The server gets
+# the launcher's JVM flags, then $SERVER_JAVA_OPTS (e.g. -Xmx256m), then a GC log.
 java ${FLEET_JAVA_OPTS:--Xmx2g} -cp "$bench_jar" dev.tlstunnel.bench.ManyClients \
   --launcher "$root/tls-tunnel" --server-config "$tmp/server.toml" --log-dir "$tmp" \
   --tunnel-port "$port_base" --public-base "$port_base" --auth-key-file "$tmp/auth.key" \
   --ca "$tmp/server.crt" --clients "$clients" --proxies "$proxies" --payload "$payload" \
-  2>"$tmp/fleet.log" &
+  --server-java-opts "${SERVER_JAVA_OPTS:-}" 2>"$tmp/fleet.log" &
 harness=$!
 rc=0
 wait "$harness" || rc=$?
@@ -149,6 +151,8 @@ summary() { # log label
   grep -E ' (WARN|ERROR) ' "$1" | sed -E 's/^[0-9:. -]+//; s/[0-9]+(\.[0-9]+)?/N/g' \
     | sort | uniq -c | sort -rn | head -5 || true
 }
-for log in "$tmp"/server-*.log; do summary "$log" "$(basename "$log" .log) log"; done
+for log in "$tmp"/server-[0-9]*.log; do
+  [[ "$log" == *-gc.log ]] || summary "$log" "$(basename "$log" .log) log"
+done
 summary "$tmp/fleet.log" "clients' log"
 exit $rc

@@ -45,7 +45,11 @@ public final class ManyClients {
     int payload = Integer.parseInt(a.getOrDefault("payload", "16384"));
     Path logDir = Path.of(need(a, "log-dir"));
     ServerProcess server =
-        new ServerProcess(Path.of(need(a, "launcher")), Path.of(need(a, "server-config")), logDir);
+        new ServerProcess(
+            Path.of(need(a, "launcher")),
+            Path.of(need(a, "server-config")),
+            logDir,
+            a.getOrDefault("server-java-opts", ""));
     EventLoopGroup group = Transport.nio().newGroup(2, "fleet");
     ExecutorService checks = Executors.newFixedThreadPool(64);
     boolean ok;
@@ -87,6 +91,7 @@ public final class ManyClients {
             perSession,
             loaded[0] - idle[0],
             clients);
+        line("server GC: %s", server.gcPauses());
         target("server RSS ≤ 512 MiB", loaded[0] <= RSS_TARGET_MIB, fmt(loaded[0]) + " MiB");
 
         int before = fleet.attemptTimes().size();
@@ -110,6 +115,7 @@ public final class ManyClients {
         attempts(fleet, before, dialsBefore, kill, listening);
         double[] again = server.memoryMib();
         line("server RSS after the restart: %.0f MiB (peak %.0f MiB)", again[0], again[1]);
+        line("server GC since the restart: %s", server.gcPauses());
         line("load average at the end: %s", loadAverage());
       }
     } finally {

@@ -5,24 +5,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The tunnel server in its own process, started through the shipped launcher ({@code ./tls-tunnel
  * server -c FILE}, which execs the JVM, so the process is the server's JVM): its memory is read
- * from {@code /proc}, and it can be killed with SIGKILL and started again.
+ * from {@code /proc}, its collector's pauses from a GC log ({@code -Xlog:gc}, added to {@code
+ * JAVA_OPTS} after the launcher's flags and the given options), and it can be killed with SIGKILL
+ * and started again.
  */
 final class ServerProcess implements AutoCloseable {
+  // -Xlog:gc: "[0.9s][info][gc] GC(3) Pause Young (Allocation Failure) 40M->21M(123M) 5.123ms"
+  private static final Pattern PAUSE = Pattern.compile("Pause (\\w+).* ([\\d.]+)ms$");
+
   private final Path launcher;
   private final Path config;
   private final Path logDir;
+  private final String javaOpts;
   private Process process;
+  private Path gcLog;
   private int starts;
 
-  ServerProcess(Path launcher, Path config, Path logDir) {
+  ServerProcess(Path launcher, Path config, Path logDir, String javaOpts) {
     this.launcher = launcher;
     this.config = config;
     this.logDir = logDir;
+    this.javaOpts = javaOpts;
   }
 
   /**
@@ -33,11 +44,13 @@ final class ServerProcess implements AutoCloseable {
   long start(long timeoutMs) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     Path log = logDir.resolve("server-" + ++starts + ".log");
-    process =
+    gcLog = logDir.resolve("server-" + starts + "-gc.log");
+    ProcessBuilder b =
         new ProcessBuilder(launcher.toString(), "server", "-c", config.toString())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    b.environment().put("JAVA_OPTS", (javaOpts + " -Xlog:gc:file=" + gcLog).strip());
+    process = b.start();
     long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     while (System.nanoTime() < deadline) {
       if (Files.exists(log)
@@ -79,6 +92,30 @@ final class ServerProcess implements AutoCloseable {
       // gone: reported as -1
     }
     return new double[] {rss, hwm};
+  }
+
+  /** The collector's pauses so far, e.g. {@code 41 pauses, 12 full, 1830 ms in all, max 95 ms}. */
+  String gcPauses() {
+    int pauses = 0;
+    int full = 0;
+    double total = 0;
+    double max = 0;
+    try {
+      for (String line : Files.readAllLines(gcLog)) {
+        Matcher m = PAUSE.matcher(line);
+        if (m.find()) {
+          double ms = Double.parseDouble(m.group(2));
+          pauses++;
+          full += m.group(1).equals("Full") ? 1 : 0;
+          total += ms;
+          max = Math.max(max, ms);
+        }
+      }
+    } catch (IOException e) {
+      return "no GC log (" + e.getMessage() + ")";
+    }
+    return String.format(
+        Locale.ROOT, "%d pauses, %d full, %.0f ms in all, max %.0f ms", pauses, full, total, max);
   }
 
   private static long kib(String line) {
