@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * group) with {@code --proxies} proxies each in one storm, checks a checksummed echo through every
  * proxy, reads the server's memory, then kills the server with SIGKILL, starts it again and
  * measures how long until every client is back and serving. Prints the figures and the targets;
- * exits 1 when a check failed or a client did not come back before the hard deadline.
+ * exits 1 when a client was not serving (every echo verified) before the hard deadline.
  *
  * <pre>java -cp tunnel-bench/target/benchmarks.jar dev.tlstunnel.bench.ManyClients
  *     --launcher ./tls-tunnel --server-config server.toml --tunnel-port P --public-base B
