@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Compares four paths to the same loopback service: direct, stunnel (one TLS hop), ssh -R (OpenSSH
-# remote forwarding) and tls-tunnel, plus tls-tunnel over its wss and h2 transports and on the
+# Compares five paths to the same loopback service: direct, stunnel (one TLS hop), ssh -R (OpenSSH
+# remote forwarding), go-yamux (Go crypto/tls + HashiCorp yamux, frp's data path, built from
+# bench/goref) and tls-tunnel, plus tls-tunnel over its wss and h2 transports and on the
 # epoll and io_uring socket transports (the default is NIO) side by side.
 # Installs nothing; see bench/README.md for the packages.
 #
@@ -15,7 +16,7 @@ port_base=27000
 out=""
 keep=0
 idle_conns=1000
-only="direct,stunnel,ssh,tls-tunnel,tls-tunnel-wss,tls-tunnel-h2"
+only="direct,stunnel,ssh,go-yamux,tls-tunnel,tls-tunnel-wss,tls-tunnel-h2"
 # Also measured when named in --paths: tls-tunnel-epoll, tls-tunnel-io_uring.
 
 usage() {
@@ -24,9 +25,9 @@ usage() {
 Options:
   --runs N        full runs; the table shows the median of each figure and ratio (default 3)
   --quick         one run with short durations, for development
-  --port-base P   first of the ~40 loopback ports used (default 27000)
+  --port-base P   first of the loopback ports used, base + 1 ... 92 (default 27000)
   --idle N        idle proxied connections held for the tls-tunnel RSS check (default 1000)
-  --paths LIST    measure only these of direct,stunnel,ssh,tls-tunnel,tls-tunnel-wss,
+  --paths LIST    measure only these of direct,stunnel,ssh,go-yamux,tls-tunnel,tls-tunnel-wss,
                   tls-tunnel-h2,tls-tunnel-epoll,tls-tunnel-io_uring (e.g. to profile one;
                   the last two only when named)
   --out DIR       keep raw results and logs in DIR (default: a temp dir, removed unless --keep)
@@ -60,12 +61,17 @@ fi
 
 # ---- preflight ---------------------------------------------------------------------------------
 missing=()
-for tool in iperf3 wrk nginx stunnel4 ssh ssh-keygen openssl java python3; do
+for tool in iperf3 wrk nginx stunnel4 ssh ssh-keygen openssl java python3 timeout; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [[ -x /usr/sbin/sshd ]] || missing+=("/usr/sbin/sshd")
+gocode=/usr/share/gocode
+if [[ ",$only," == *",go-yamux,"* ]]; then
+  command -v go >/dev/null 2>&1 || missing+=(go)
+  [[ -d "$gocode/src/github.com/hashicorp/yamux" ]] || missing+=("$gocode/src/github.com/hashicorp/yamux")
+fi
 if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "compare.sh: missing ${missing[*]}; see bench/README.md (apt-get install -y iperf3 wrk nginx stunnel4 openssh-server)" >&2
+  echo "compare.sh: missing ${missing[*]}; see bench/README.md (apt-get install -y iperf3 wrk nginx stunnel4 openssh-server golang-go golang-github-hashicorp-yamux-dev)" >&2
   exit 1
 fi
 [[ -f "$jar" ]] || { echo "compare.sh: $jar is missing; build it: mvn -B -q -DskipTests package" >&2; exit 1; }
@@ -135,6 +141,14 @@ p_tw=$((port_base + 50)); p_tw_iperf=$((port_base + 51)); p_tw_http=$((port_base
 p_th=$((port_base + 60)); p_th_iperf=$((port_base + 61)); p_th_http=$((port_base + 62))
 p_te=$((port_base + 70)); p_te_iperf=$((port_base + 71)); p_te_http=$((port_base + 72))
 p_tu=$((port_base + 80)); p_tu_iperf=$((port_base + 81)); p_tu_http=$((port_base + 82))
+p_gy=$((port_base + 90)); p_gy_iperf=$((port_base + 91)); p_gy_http=$((port_base + 92))
+# A port something else listens on would measure that instead: every one must be free.
+for v in "${!p_@}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/${!v}") 2>/dev/null; then
+    echo "compare.sh: port ${!v} is in use; choose another --port-base" >&2
+    exit 1
+  fi
+done
 
 # ---- the service: iperf3 server and nginx with a 1 KiB file -----------------------------------
 mkdir -p "$tmp/www" "$tmp/nginx"
@@ -227,7 +241,23 @@ start ssh ssh -N -F /dev/null -p "$p_sshd" -i "$tmp/ssh_user_key" -o BatchMode=y
   root@127.0.0.1
 wait_port "$p_ssh_iperf"; wait_port "$p_ssh_http"
 
-# ---- path 4: tls-tunnel through the launcher: the JVM flags we ship, then $JAVA_OPTS --------
+# ---- path 4: go-yamux, the Go reference tunnel (frp's data path), built here from bench/goref -
+pid_gy_server=""; pid_gy_client=""
+if [[ ",$only," == *",go-yamux,"* ]]; then
+  log "go-yamux: building bench/goref (GOPATH=$gocode, offline)"
+  (cd "$here/goref" && GO111MODULE=off GOPATH="$gocode" GOCACHE="$tmp/go-cache" \
+    go build -o "$tmp/goref" goref.go) >"$tmp/goref-build.log" 2>&1 \
+    || { cat "$tmp/goref-build.log" >&2; echo "compare.sh: building bench/goref failed" >&2; exit 1; }
+  log "go-yamux: server on $p_gy, public $p_gy_iperf/$p_gy_http"
+  start gy_server "$tmp/goref" server -listen "127.0.0.1:$p_gy" -cert "$tmp/server.crt" \
+    -key "$tmp/server.key" -public "127.0.0.1:$p_gy_iperf,127.0.0.1:$p_gy_http"
+  wait_port "$p_gy"
+  start gy_client "$tmp/goref" client -server "127.0.0.1:$p_gy" -ca "$tmp/server.crt" \
+    -local "127.0.0.1:$p_iperf,127.0.0.1:$p_http"
+  wait_port "$p_gy_iperf"; wait_port "$p_gy_http"
+fi
+
+# ---- path 5: tls-tunnel through the launcher: the JVM flags we ship, then $JAVA_OPTS --------
 auth_key="$(openssl rand -hex 24)"
 cat >"$tmp/server.toml" <<EOF
 [server]
@@ -274,7 +304,7 @@ wait_port "$p_tt" 30
 start tt_client "$root/tls-tunnel" client -c "$tmp/client.toml"
 wait_port "$p_tt_iperf" 30; wait_port "$p_tt_http"; wait_port "$p_tt_idle"
 
-# ---- paths 5 to 8: the same tunnel over wss and h2, and over tls on epoll and io_uring ----------
+# ---- paths 6 to 9: the same tunnel over wss and h2, and over tls on epoll and io_uring ----------
 tunnel_pair() { # name transport server-port iperf-port http-port [socket-transport]
   local name="$1" transport="$2" ps="$3" pi="$4" ph="$5" io="${6:-}" opts="${JAVA_OPTS:-}"
   [[ -n "$io" ]] && opts="$opts -Dtlstunnel.transport=$io"
@@ -349,6 +379,11 @@ wrk_rps() { # url conns extra-args... -> requests/s (errors logged)
 wrk_latency() { # url -> "p50_us p99_us" at one keep-alive connection
   local o
   o="$(wrk -t 1 -c 1 -d "${dur}s" --latency "$1" 2>&1)"
+  latency_of "$o"
+}
+
+latency_of() { # wrk --latency output -> "p50_us p99_us"
+  local o="$1"
   echo "$o" >>"$tmp/wrk.log"
   python3 - "$o" <<'EOF'
 import re, sys
@@ -396,6 +431,7 @@ forwarders() { # path -> pids of its forwarding processes
   case "$1" in
     stunnel) echo "$pid_stunnel_server $pid_stunnel_client" ;;
     ssh) echo "$pid_ssh $(tree "$pid_sshd" | tr '\n' ' ')" ;;
+    go-yamux) echo "$pid_gy_server $pid_gy_client" ;;
     tls-tunnel) echo "$pid_tt_server $pid_tt_client" ;;
     tls-tunnel-wss) echo "$pid_tw_server $pid_tw_client" ;;
     tls-tunnel-h2) echo "$pid_th_server $pid_th_client" ;;
@@ -442,6 +478,50 @@ print(cpu / work if work > 0 else '')" | {
 
 gbps() { python3 -c "print($(iperf "$1" "$2" "$dur")/1e9)"; }
 
+latency_loaded() { # run path iperf-port url: p50/p99 of one keep-alive connection while 8 bulk
+  # streams run through the same path. wrk starts once iperf3 has reported two half-second
+  # intervals of data; the figures count only when iperf3 reported an interval for every half
+  # second of the wrk run and was still running when wrk ended. Bounded by timeout(1), waited for.
+  local run="$1" path="$2" pi="$3" url="$4" o lat bulk n0 n1 alive=0 j
+  : >"$tmp/bulk.txt"
+  timeout -k 2 $((dur + 20)) iperf3 -c 127.0.0.1 -p "$pi" -P 8 -t $((dur + 6)) -i 0.5 --forceflush \
+    >"$tmp/bulk.txt" 2>>"$tmp/iperf3-client.log" &
+  bulk=$!
+  pids+=("$bulk")
+  sum_lines() { grep -c '^\[SUM\].*bits/sec' "$tmp/bulk.txt" || true; }
+  for ((t = 0; t < 100; t++)); do # at most 10 s
+    [[ "$(sum_lines)" -ge 2 ]] && break
+    sleep 0.1
+  done
+  n0="$(sum_lines)"
+  o="$(wrk -t 1 -c 1 -d "${dur}s" --latency "$url" 2>&1)"
+  n1="$(sum_lines)"
+  kill -0 "$bulk" 2>/dev/null && alive=1
+  read -r -a lat <<<"$(latency_of "$o")"
+  wait "$bulk" || log "run $run: $path: the bulk iperf3 beside the latency test failed"
+  unset 'pids[${#pids[@]}-1]' # it has ended; the trap need not stop it
+  cat "$tmp/bulk.txt" >>"$tmp/iperf3-client.log"
+  if [[ $alive -eq 0 || $((n1 - n0)) -lt $((2 * dur - 1)) ]]; then
+    log "run $run: $path: the bulk load did not run through the latency test" \
+      "(intervals $n0 -> $n1 of ${dur}s at 0.5 s, still running: $alive); left out"
+    return
+  fi
+  # The bulk streams' mean throughput over the intervals reported during the wrk run.
+  j="$(python3 - "$tmp/bulk.txt" "$n0" "$n1" <<'EOF'
+import re, sys
+scale = {"": 1, "K": 1e3, "M": 1e6, "G": 1e9}
+rates = [float(m.group(1)) * scale[m.group(2)] / 1e9
+         for line in open(sys.argv[1]) if line.startswith("[SUM]")
+         for m in [re.search(r"([\d.]+) ([KMG]?)bits/sec", line)] if m]
+during = rates[int(sys.argv[2]):int(sys.argv[3])]
+print(sum(during) / len(during) if during else 0)
+EOF
+)"
+  record "$run" "$path" p50_loaded_us "${lat[0]}"
+  record "$run" "$path" p99_loaded_us "${lat[1]}"
+  record "$run" "$path" bulk_loaded_gbps "$j"
+}
+
 measure_path() { # run path iperf-port http-port
   local run="$1" path="$2" pi="$3" ph="$4" url
   url="http://127.0.0.1:$ph/1k.bin"
@@ -454,6 +534,7 @@ measure_path() { # run path iperf-port http-port
   read -r -a lat <<<"$(wrk_latency "$url")"
   record "$run" "$path" p50_us "${lat[0]}"
   record "$run" "$path" p99_us "${lat[1]}"
+  latency_loaded "$run" "$path" "$pi" "$url"
 }
 
 warm_path() { # iperf-port http-port: the same warm-up for every path (the JVM's JIT needs it most)
@@ -468,6 +549,7 @@ wanted() { [[ ",$only," == *",$1,"* ]]; }
 wanted direct && warm_path "$p_iperf" "$p_http"
 wanted stunnel && warm_path "$p_st_iperf" "$p_st_http"
 wanted ssh && warm_path "$p_ssh_iperf" "$p_ssh_http"
+wanted go-yamux && warm_path "$p_gy_iperf" "$p_gy_http"
 wanted tls-tunnel && warm_path "$p_tt_iperf" "$p_tt_http"
 wanted tls-tunnel-wss && warm_path "$p_tw_iperf" "$p_tw_http"
 wanted tls-tunnel-h2 && warm_path "$p_th_iperf" "$p_th_http"
@@ -479,6 +561,7 @@ for ((run = 1; run <= runs; run++)); do
   if wanted direct; then measure_path "$run" direct "$p_iperf" "$p_http"; fi
   if wanted stunnel; then measure_path "$run" stunnel "$p_st_iperf" "$p_st_http"; fi
   if wanted ssh; then measure_path "$run" ssh "$p_ssh_iperf" "$p_ssh_http"; fi
+  if wanted go-yamux; then measure_path "$run" go-yamux "$p_gy_iperf" "$p_gy_http"; fi
   if wanted tls-tunnel; then measure_path "$run" tls-tunnel "$p_tt_iperf" "$p_tt_http"; fi
   if wanted tls-tunnel-wss; then measure_path "$run" tls-tunnel-wss "$p_tw_iperf" "$p_tw_http"; fi
   if wanted tls-tunnel-h2; then measure_path "$run" tls-tunnel-h2 "$p_th_iperf" "$p_th_http"; fi
@@ -497,7 +580,7 @@ record all ssh rss_server_mb "$(($(hwm_kb "$pid_sshd" tree) / 1024))"
 record all ssh rss_client_mb "$(($(hwm_kb "$pid_ssh") / 1024))"
 record all tls-tunnel rss_server_mb "$(($(hwm_kb "$pid_tt_server") / 1024))"
 record all tls-tunnel rss_client_mb "$(($(hwm_kb "$pid_tt_client") / 1024))"
-for t in tw:tls-tunnel-wss th:tls-tunnel-h2 te:tls-tunnel-epoll tu:tls-tunnel-io_uring; do
+for t in gy:go-yamux tw:tls-tunnel-wss th:tls-tunnel-h2 te:tls-tunnel-epoll tu:tls-tunnel-io_uring; do
   s="pid_${t%%:*}_server"; c="pid_${t%%:*}_client"
   if [[ -n "${!s}" ]]; then
     record all "${t#*:}" rss_server_mb "$(($(hwm_kb "${!s}") / 1024))"

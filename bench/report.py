@@ -11,8 +11,11 @@ import subprocess
 import sys
 from collections import defaultdict
 
-PATHS = ["direct", "stunnel", "ssh", "tls-tunnel"]
-NAMES = {"direct": "direct", "stunnel": "stunnel", "ssh": "ssh -R", "tls-tunnel": "tls-tunnel"}
+PATHS = ["direct", "stunnel", "ssh", "go-yamux", "tls-tunnel"]
+NAMES = {"direct": "direct", "stunnel": "stunnel", "ssh": "ssh -R", "go-yamux": "go-yamux",
+         "tls-tunnel": "tls-tunnel"}
+OTHERS = ["direct", "stunnel", "ssh", "go-yamux"]  # the paths tls-tunnel is divided by
+FORWARDING = ["stunnel", "ssh", "go-yamux", "tls-tunnel"]  # paths with forwarding processes
 METRICS = [
     ("iperf1_gbps", "iperf3, 1 stream (Gbit/s)", True),
     ("iperf8_gbps", "iperf3, 8 streams (Gbit/s)", True),
@@ -43,6 +46,20 @@ TARGETS = [
     ("rps_keepalive", "ssh", 1.5, True, "keep-alive req/s ≥ 1.5× ssh -R"),
     ("rps_close", "ssh", 1.0, True, "new connections/s ≥ 1.0× ssh -R"),
     ("p50_us", "stunnel", 1.2, False, "p50 latency ≤ 1.2× stunnel"),
+    ("p99_us", "stunnel", 1.5, False, "p99 latency, 1 idle conn ≤ 1.5× stunnel"),
+    ("iperf1_gbps", "go-yamux", 2.0, True, "1-stream throughput ≥ 2× go-yamux"),
+    ("rps_keepalive", "go-yamux", 1.5, True, "keep-alive req/s ≥ 1.5× go-yamux"),
+    ("rps_close", "go-yamux", 1.5, True, "new connections/s ≥ 1.5× go-yamux"),
+]
+# (metric, bound, divisor, unit, label): tls-tunnel's own median against an absolute bound (lower
+# is better), shown in the unit after dividing by the divisor
+ABSOLUTE_TARGETS = [
+    ("p99_loaded_us", 5000, 1000, "ms", "p99 latency, 1 conn beside 8 bulk streams ≤ 5 ms"),
+]
+LOADED = [
+    ("p50_loaded_us", "latency p50, 1 conn, 8 bulk streams beside (µs)"),
+    ("p99_loaded_us", "latency p99, 1 conn, 8 bulk streams beside (µs)"),
+    ("bulk_loaded_gbps", "the 8 bulk streams meanwhile (Gbit/s)"),
 ]
 
 
@@ -102,13 +119,14 @@ def main():
     print(f"Median of {len(runs)} run(s); ratios are tls-tunnel ÷ path, per run, then the median.")
     print(f"1-minute load average at the start of each run: {', '.join(fmt(x) for x in loads)}.")
     print()
-    print("| | direct | stunnel | ssh -R | tls-tunnel | ÷ direct | ÷ stunnel | ÷ ssh -R |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| | direct | stunnel | ssh -R | go-yamux | tls-tunnel "
+          "| ÷ direct | ÷ stunnel | ÷ ssh -R | ÷ go-yamux |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     ratios = {}
-    for metric, label, _ in METRICS:
+    for metric, label, _ in METRICS + [(m, lbl, False) for m, lbl in LOADED]:
         cells = [fmt(median(data[(p, metric)].values())) for p in PATHS]
         rcells = []
-        for other in ["direct", "stunnel", "ssh"]:
+        for other in OTHERS:
             per_run = []
             for r in runs:
                 a = data[("tls-tunnel", metric)].get(r)
@@ -128,12 +146,12 @@ def main():
         print("CPU time (user + system) of the forwarding processes, both sides together, per unit of")
         print("work in the tests above (lower is better; independent of how much CPU the machine had free):")
         print()
-        print("| | stunnel | ssh -R | tls-tunnel | ÷ stunnel | ÷ ssh -R |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| | stunnel | ssh -R | go-yamux | tls-tunnel | ÷ stunnel | ÷ ssh -R | ÷ go-yamux |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for metric, label in cpu_rows:
-            cells = [fmt(median(data[(p, metric)].values())) for p in ["stunnel", "ssh", "tls-tunnel"]]
+            cells = [fmt(median(data[(p, metric)].values())) for p in FORWARDING]
             rcells = []
-            for other in ["stunnel", "ssh"]:
+            for other in ["stunnel", "ssh", "go-yamux"]:
                 per_run = []
                 for r in runs:
                     a = data[("tls-tunnel", metric)].get(r)
@@ -145,10 +163,10 @@ def main():
         print()
     print("Peak RSS (VmHWM) of the forwarding processes over all runs, MB:")
     print()
-    print("| | stunnel | ssh -R | tls-tunnel |")
-    print("|---|---:|---:|---:|")
+    print("| | stunnel | ssh -R | go-yamux | tls-tunnel |")
+    print("|---|---:|---:|---:|---:|")
     for side, label in [("server", "server side"), ("client", "client side")]:
-        cells = [fmt(median(data[(p, f"rss_{side}_mb")].values())) for p in ["stunnel", "ssh", "tls-tunnel"]]
+        cells = [fmt(median(data[(p, f"rss_{side}_mb")].values())) for p in FORWARDING]
         print(f"| {label} | " + " | ".join(cells) + " |")
     print()
     idle = {k[1]: median(v.values()) for k, v in data.items() if k[0] == "tls-tunnel" and k[1].startswith("idle_")}
@@ -170,6 +188,12 @@ def main():
             continue
         met = r is not None and (r >= bound if higher else r <= bound)
         print(f"| {label} | {fmt(r)}× | {'yes' if met else '**no**'} |")
+    for metric, bound, divisor, unit, label in ABSOLUTE_TARGETS:
+        v = median(data[("tls-tunnel", metric)].values())
+        if v is None:
+            print(f"| {label} | – | not measured |")
+        else:
+            print(f"| {label} | {fmt(v / divisor)} {unit} | {'yes' if v <= bound else '**no**'} |")
     for metric, path, bound, label in TRANSPORT_TARGETS:
         if (metric, path) in transport_ratios:
             r = transport_ratios[(metric, path)]
