@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tlstunnel.testing.LeakDetectorExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.DecoderException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The hand-written stream-header JSON writes exactly the protocol mapper's bytes, reads what the
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * errors).
  */
 @Timeout(30)
+@ExtendWith(LeakDetectorExtension.class)
 class StreamHeaderJsonTest {
   private static final ObjectMapper MAPPER = ControlJson.newMapper();
 
@@ -49,9 +53,13 @@ class StreamHeaderJsonTest {
   void stringsThatNeedEscapingGoToTheMapper() throws Exception {
     StreamHeader quoted = new StreamHeader("we\"b", "h\u00e9", 1);
     assertThat(StreamHeaderJson.write(quoted)).isNull();
-    ByteBuf encoded = StreamHeaderCodec.encode(Unpooled.buffer().alloc(), quoted);
-    encoded.skipBytes(2);
-    assertThat(StreamHeaderCodec.decodeBody(encoded)).isEqualTo(quoted);
+    ByteBuf encoded = StreamHeaderCodec.encode(UnpooledByteBufAllocator.DEFAULT, quoted);
+    try {
+      encoded.skipBytes(2);
+      assertThat(StreamHeaderCodec.decodeBody(encoded)).isEqualTo(quoted);
+    } finally {
+      encoded.release();
+    }
   }
 
   @Test
