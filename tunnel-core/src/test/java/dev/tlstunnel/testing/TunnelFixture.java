@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Starts real servers and clients on loopback with a throw-away certificate, and closes them all at
@@ -189,11 +191,31 @@ public final class TunnelFixture implements AutoCloseable {
     return holder;
   }
 
-  /** A port that was free a moment ago. */
+  /** The first port {@link #freePort} hands out; 12,000 ports below the ephemeral range follow. */
+  private static final int FIRST_PORT = 20_000;
+
+  private static final int PORTS = 12_000;
+
+  private static final AtomicInteger NEXT_PORT =
+      new AtomicInteger(ThreadLocalRandom.current().nextInt(PORTS));
+
+  /**
+   * A loopback port that was free a moment ago. It comes from below the kernel's ephemeral range
+   * (32768 and up), in turn, so the source port of some outgoing connection (the tunnel's, a load
+   * balancer's) cannot take it between this call and the bind it is meant for, and a port handed
+   * out is not handed out again soon.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    for (int tries = 0; tries < PORTS; tries++) {
+      int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS);
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+        return port;
+      } catch (IOException taken) {
+        // in use: the next one
+      }
     }
+    throw new IOException("no free port in " + FIRST_PORT + "-" + (FIRST_PORT + PORTS - 1));
   }
 
   @Override
