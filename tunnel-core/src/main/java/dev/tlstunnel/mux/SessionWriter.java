@@ -150,8 +150,12 @@ final class SessionWriter {
     }
   }
 
+  /**
+   * The session ended: nothing waits for writability any more. Read-completes due at the end of the
+   * current read loop stay: a stream whose peer's FIN came in this read is kept for its reader (see
+   * {@link YamuxStreamChannel#sessionEnded}) and gets its end of input from that read-complete.
+   */
   void clear() {
-    readCompletePending.clear();
     writeBlocked.clear();
   }
 }

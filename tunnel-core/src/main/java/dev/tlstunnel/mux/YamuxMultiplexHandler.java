@@ -241,13 +241,26 @@ public final class YamuxMultiplexHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    state.shutdown();
+    endSession();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    endSession();
+  }
+
+  /**
+   * The session ends. A read loop that closed the channel may not get its read-complete (an {@link
+   * io.netty.channel.embedded.EmbeddedChannel} fires none once closed): its children's deferred
+   * read-completes run now, so a stream whose peer's FIN came in that read still hands its reader
+   * the end of input (and closes after it).
+   */
+  private void endSession() {
     state.shutdown();
+    if (writer.inReadLoop()) {
+      writer.readCompleted();
+    }
   }
 
   @Override

@@ -6,13 +6,16 @@ import static org.awaitility.Awaitility.await;
 import dev.tlstunnel.mux.MuxTestHandlers.Collector;
 import dev.tlstunnel.mux.MuxTestHandlers.Echo;
 import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.TrackingAllocator;
 import dev.tlstunnel.transport.Transport;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DuplexChannel;
 import java.time.Duration;
@@ -95,6 +98,45 @@ class SessionEndTest {
       assertThat(sink.bytes).isZero();
       assertThat(sink.fin).isNotDone();
     }
+  }
+
+  /**
+   * The frames of one read: a stream opens, sends data and its FIN, then the session fails. The
+   * read-complete that hands the reader its end of input is due at the end of that read, after the
+   * session ended; it must still come, or the stream would stay open with its buffers.
+   */
+  @Test
+  void finInTheReadThatEndsTheSessionStillReachesTheReader() {
+    TrackingAllocator alloc = new TrackingAllocator();
+    Collector sink = new Collector();
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.config().setAllocator(alloc);
+    YamuxMultiplexHandler.addTo(
+        ch.pipeline(),
+        new YamuxConfig(1024 * 1024, 16384, 10, new YamuxConfig.LimitNames("w", "s")),
+        (log, tunnel, bound, format, args) -> {},
+        false,
+        new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel c) {
+            c.pipeline().addLast(sink);
+          }
+        });
+    ByteBuf read = alloc.buffer();
+    read.writeByte(0).writeByte(YamuxFrame.TYPE_DATA).writeShort(YamuxFrame.FLAG_SYN);
+    read.writeInt(1).writeInt(3).writeBytes(new byte[] {1, 2, 3});
+    read.writeByte(0).writeByte(YamuxFrame.TYPE_WINDOW_UPDATE).writeShort(YamuxFrame.FLAG_FIN);
+    read.writeInt(1).writeInt(0);
+    read.writeByte(1).writeZero(11); // version 1: a protocol error
+    ch.writeInbound(read);
+    ch.runPendingTasks(); // the closed channel's inactive event
+
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(sink.bytes).isEqualTo(3);
+    assertThat(sink.fin).as("end of input delivered").isDone();
+    assertThat(sink.channel.isOpen()).as("stream closed after its end of input").isFalse();
+    ch.finishAndReleaseAll();
+    alloc.assertAllReleased();
   }
 
   private static ChannelHandler paused(Collector sink, BlockingQueue<YamuxStreamChannel> accepted) {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * handler (then the control handler, once the input authenticates). Faster per input than {@link
  * TunnelPipelineFuzzTest}, so it goes deeper into the JSON rules. Byte 0 odd: a valid hello first.
  * Invariants: nothing escapes the pipeline; the tunnel is authenticated only after an {@code
- * auth_result} with {@code ok=true}; closing the tunnel removes the session.
+ * auth_result} with {@code ok=true}; closing the tunnel removes the session and releases every
+ * buffer the pipeline allocated.
  */
 @ExtendWith(LeakDetectorExtension.class)
 class ControlStreamFuzzTest {
@@ -49,6 +50,7 @@ class ControlStreamFuzzTest {
     }
     assertThat(context.sessions).as("sessions after close").isEmpty();
     assertThat(context.registry.entries()).as("proxies after close").isEmpty();
+    rig.alloc().assertAllReleased();
   }
 
   /** Whether the server wrote a successful auth_result (the outbound bytes, decoded). */

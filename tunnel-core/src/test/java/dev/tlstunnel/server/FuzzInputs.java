@@ -3,6 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.config.ServerConfig;
 import dev.tlstunnel.protocol.ControlCodec;
 import dev.tlstunnel.testing.RawYamux;
+import dev.tlstunnel.testing.TrackingAllocator;
 import dev.tlstunnel.testing.TunnelFixture;
 import dev.tlstunnel.transport.Transport;
 import io.netty.buffer.Unpooled;
@@ -84,18 +85,26 @@ final class FuzzInputs {
   /**
    * The server's control stream on embedded channels, with its codec and authentication handler, as
    * when a client has opened its first stream; closing it closes both and releases what they hold.
+   * Both allocate from {@code alloc}, which tells afterwards whether all of it was released.
    */
-  record ControlRig(ServerContext context, EmbeddedChannel tunnel, EmbeddedChannel control)
+  record ControlRig(
+      ServerContext context,
+      EmbeddedChannel tunnel,
+      EmbeddedChannel control,
+      TrackingAllocator alloc)
       implements AutoCloseable {
     static ControlRig open() {
       ServerContext context = FuzzInputs.context();
       EmbeddedChannel tunnel = new EmbeddedChannel();
       EmbeddedChannel control = new EmbeddedChannel();
+      TrackingAllocator alloc = new TrackingAllocator();
+      tunnel.config().setAllocator(alloc);
+      control.config().setAllocator(alloc);
       tunnel.freezeTime();
       control.freezeTime();
       ControlCodec.addTo(control.pipeline());
       control.pipeline().addLast("auth", new ServerAuthHandler(context, tunnel));
-      return new ControlRig(context, tunnel, control);
+      return new ControlRig(context, tunnel, control, alloc);
     }
 
     @Override
