@@ -262,8 +262,15 @@ final class ServerSession {
     inOrder(() -> proxies.unregister(names));
   }
 
-  /** Runs {@code action} on the event loop after every earlier proxy message, in order. */
+  /**
+   * Runs {@code action} on the event loop after every earlier proxy message, in order; not at all
+   * once the session is closed (a message decoded in the read that ended it comes after the end).
+   */
   private void inOrder(Runnable action) {
+    if (closed) {
+      log.debug("[client={}] ignoring a proxy message after the session closed", clientId);
+      return;
+    }
     if (proxyMessages == null || proxyMessages.isDone()) {
       action.run();
       return;
