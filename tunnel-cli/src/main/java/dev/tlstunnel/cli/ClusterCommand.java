@@ -1,5 +1,6 @@
 package dev.tlstunnel.cli;
 
+import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.etcd.ClusterStatus;
 import dev.tlstunnel.config.ClusterConfig;
 import dev.tlstunnel.config.ConfigException;
@@ -33,7 +34,9 @@ public final class ClusterCommand {
       description = {
         "Show the servers, clients and proxies of a cluster, as etcd has them now.",
         "Each server with the time its lease has left, each client with the server",
-        "holding its session, each proxy with its client, server and publish address."
+        "holding its session, each proxy with its client, server and publish address,",
+        "and every server's listener for every published proxy: bound, retrying (with",
+        "the attempt and why the last one failed), failed, or none."
       })
   public static final class Status implements Callable<Integer> {
     @Spec private CommandSpec spec;
@@ -108,5 +111,36 @@ public final class ClusterCommand {
           h.node(),
           h.publish() == null ? "-" : h.publish());
     }
+    listeners(s, out);
+  }
+
+  /** Every server's listener for every published proxy; "none" where a server reported none. */
+  private static void listeners(ClusterStatus.Snapshot s, PrintWriter out) {
+    Map<String, ListenerState> byKey = new TreeMap<>();
+    s.listeners().forEach(l -> byKey.put(l.proxy() + "\n" + l.node(), l));
+    java.util.List<String> rows = new java.util.ArrayList<>();
+    for (ClusterStatus.Held h : s.proxies()) {
+      if (h.publish() == null) {
+        continue;
+      }
+      for (ClusterStatus.Server m : s.servers()) {
+        ListenerState l = byKey.get(h.proxy() + "\n" + m.node());
+        rows.add(
+            l == null
+                ? String.format("  %-24s %-16s %-9s %s", h.proxy(), m.node(), "none", "-")
+                : String.format(
+                    "  %-24s %-16s %-9s %s%s",
+                    h.proxy(),
+                    m.node(),
+                    l.state(),
+                    l.address(),
+                    l.message() == null
+                        ? ""
+                        : " (attempt " + l.attempt() + ": " + l.message() + ")"));
+      }
+    }
+    out.printf("Listeners (%d):%n", rows.size());
+    out.printf("  %-24s %-16s %-9s %s%n", "PROXY", "SERVER", "STATE", "ADDRESS");
+    rows.forEach(out::println);
   }
 }

@@ -2,6 +2,7 @@ package dev.tlstunnel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.etcd.ClusterStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,7 +20,7 @@ class ClusterCommandTest {
   @TempDir Path dir;
 
   @Test
-  void printsServersClientsAndProxies() {
+  void printsServersClientsProxiesAndListeners() {
     StringWriter text = new StringWriter();
     ClusterCommand.print(
         new ClusterStatus.Snapshot(
@@ -29,7 +30,18 @@ class ClusterCommandTest {
             List.of(
                 new ClusterStatus.Held("api", "c1", "n1", "0.0.0.0:8081"),
                 new ClusterStatus.Held("db", "c2", "n2", null),
-                new ClusterStatus.Held("web", "c1", "n1", "0.0.0.0:8080"))),
+                new ClusterStatus.Held("web", "c1", "n1", "0.0.0.0:8080")),
+            List.of(
+                new ListenerState("n1", "api", "bound", "0.0.0.0:8081", 1, null),
+                new ListenerState("n2", "api", "bound", "0.0.0.0:8081", 2, null),
+                new ListenerState("n1", "web", "bound", "0.0.0.0:8080", 1, null),
+                new ListenerState(
+                    "n2",
+                    "web",
+                    "retrying",
+                    "0.0.0.0:8080",
+                    3,
+                    "address 0.0.0.0:8080 already in use"))),
         new PrintWriter(text));
     assertThat(text.toString())
         .isEqualTo(
@@ -47,6 +59,13 @@ class ClusterCommandTest {
                 "  api                      c1                       n1               0.0.0.0:8081",
                 "  db                       c2                       n2               -",
                 "  web                      c1                       n1               0.0.0.0:8080",
+                "Listeners (4):",
+                "  PROXY                    SERVER           STATE     ADDRESS",
+                "  api                      n1               bound     0.0.0.0:8081",
+                "  api                      n2               bound     0.0.0.0:8081",
+                "  web                      n1               bound     0.0.0.0:8080",
+                "  web                      n2               retrying  0.0.0.0:8080 (attempt 3:"
+                    + " address 0.0.0.0:8080 already in use)",
                 ""));
   }
 

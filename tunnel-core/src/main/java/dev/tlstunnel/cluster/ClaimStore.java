@@ -47,6 +47,13 @@ public interface ClaimStore extends AutoCloseable {
   /** Releases {@code proxyName} if {@code session} of this server still holds it. */
   void release(String session, String proxyName);
 
+  /**
+   * Records the state of this server's listener for {@code proxy}, or that it has none ({@code
+   * state} null), for {@code tls-tunnel cluster status}. Does not block: written in the background,
+   * in order, the latest state of each proxy winning, and written again on a new lease.
+   */
+  void listener(String proxy, ListenerState state);
+
   /** The claims and members as last seen. */
   Map<String, Claim> claims();
 

@@ -11,23 +11,36 @@ import java.util.function.Consumer;
 
 /**
  * Tells the client and the server's listeners what a session's proxy listener did: each change
- * becomes one {@code proxy_status_update} on the control stream and one {@link ServerEvent}.
+ * becomes one {@code proxy_status_update} on the control stream and one {@link ServerEvent}, and in
+ * a cluster goes to the cluster's record of this server's listeners as well.
  */
 final class BindReports implements ProxyListener.Observer {
   private final String clientId;
   private final Consumer<ControlMessage> toClient;
   private final ServerEvents events;
+  private final ProxyListener.Observer cluster;
 
-  BindReports(String clientId, Consumer<ControlMessage> toClient, ServerEvents events) {
+  /**
+   * @param cluster hears every change too ({@link ClusterNode#listenerReports}), or null
+   */
+  BindReports(
+      String clientId,
+      Consumer<ControlMessage> toClient,
+      ServerEvents events,
+      ProxyListener.Observer cluster) {
     this.clientId = clientId;
     this.toClient = toClient;
     this.events = events;
+    this.cluster = cluster;
   }
 
   @Override
   public void bound(ProxyListener proxy, int attempt, InetSocketAddress address) {
     toClient.accept(update(proxy, ProxyStatus.HEALTHY, null, null, attempt, address.getPort()));
     events.proxyBound(clientId, proxy.name(), address, attempt - 1);
+    if (cluster != null) {
+      cluster.bound(proxy, attempt, address);
+    }
   }
 
   @Override
@@ -42,6 +55,9 @@ final class BindReports implements ProxyListener.Observer {
             attempt,
             proxy.publishPort()));
     events.bindRetryScheduled(clientId, proxy, cause, message, attempt, delay);
+    if (cluster != null) {
+      cluster.retrying(proxy, attempt, cause, message, delay);
+    }
   }
 
   @Override
@@ -49,6 +65,9 @@ final class BindReports implements ProxyListener.Observer {
     toClient.accept(
         update(proxy, ProxyStatus.BIND_FAILED, message, null, attempt, proxy.publishPort()));
     events.bindFailed(clientId, proxy, cause, message, attempt - 1);
+    if (cluster != null) {
+      cluster.gaveUp(proxy, attempt, cause, message);
+    }
   }
 
   private static ProxyStatusUpdate update(

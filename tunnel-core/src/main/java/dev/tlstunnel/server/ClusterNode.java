@@ -3,13 +3,18 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.Failure;
 import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.TunnelStartException;
+import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.cluster.Claim;
 import dev.tlstunnel.cluster.ClaimStore;
+import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.Member;
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ClusterConfig;
 import dev.tlstunnel.protocol.ProxySpec;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -34,19 +39,23 @@ final class ClusterNode {
   private final Map<ServerSession, String> tokens = new ConcurrentHashMap<>();
   private final AtomicLong sessions = new AtomicLong();
   private final Map<String, String> peerAddrs = new ConcurrentHashMap<>();
+  private final ClusterMetrics metrics = new ClusterMetrics();
+  private final ProxyListener.Observer listenerReports = new ListenerReports();
 
   /** The session token each proxy name was granted to, for the names sessions here hold. */
   private final Map<String, String> granted = new ConcurrentHashMap<>();
 
   private volatile Map<String, Claim> claims = Map.of();
   private volatile boolean serving = true;
-  private ClaimStore store;
+  private volatile ClaimStore store;
 
   private ClusterNode(ServerContext context, EventLoopGroup loops) throws IOException {
     this.context = context;
     this.config = context.config.cluster();
     this.links = new PeerLinks(context, config, loops);
-    this.remote = new RemoteListeners(context, loops, links, config.publishAddr());
+    this.remote =
+        new RemoteListeners(
+            context, loops, links, config.publishAddr(), listenerReports, this::noListener);
   }
 
   /** Joins the cluster of {@code context.config.cluster()}: peer listener first, then the store. */
@@ -187,6 +196,8 @@ final class ClusterNode {
     if (refusal == null) {
       granted.put(spec.name(), token(session));
       remote.closeNow(spec.name());
+    } else {
+      metrics.claimsRefused.increment();
     }
     return refusal;
   }
@@ -197,6 +208,7 @@ final class ClusterNode {
     if (token != null) {
       granted.remove(proxyName, token);
       store.release(token, proxyName);
+      noListener(proxyName);
     }
   }
 
@@ -208,6 +220,7 @@ final class ClusterNode {
           n -> {
             granted.remove(n, token);
             store.release(token, n);
+            noListener(n);
           });
     }
     reconcile();
@@ -250,6 +263,83 @@ final class ClusterNode {
   /** The claims, by proxy name, as last seen. */
   Map<String, Claim> claims() {
     return claims;
+  }
+
+  ClusterMetrics metrics() {
+    return metrics;
+  }
+
+  /** The servers present in the cluster, this one included. */
+  int members() {
+    return peerAddrs.size();
+  }
+
+  /** Whether etcd answered the last lease renewal. */
+  boolean etcdReachable() {
+    ClaimStore s = store;
+    return s != null && s.connected();
+  }
+
+  /** The listeners run for other servers' claims, counted by state. */
+  Map<String, Integer> remoteListenerStates() {
+    return remote.countByState();
+  }
+
+  int peerLinksOut() {
+    return links.openOut();
+  }
+
+  int peerLinksIn() {
+    return links.openIn();
+  }
+
+  /**
+   * Reports the changes of a listener of this server for a published proxy (a session's own, or one
+   * for another server's claim) to the cluster, for {@code tls-tunnel cluster status}.
+   */
+  ProxyListener.Observer listenerReports() {
+    return listenerReports;
+  }
+
+  /** This server no longer listens for {@code proxy}. */
+  void noListener(String proxy) {
+    ClaimStore s = store;
+    if (s != null) {
+      s.listener(proxy, null);
+    }
+  }
+
+  private final class ListenerReports implements ProxyListener.Observer {
+    @Override
+    public void bound(ProxyListener l, int attempt, InetSocketAddress address) {
+      report(l, ListenerState.BOUND, address.getPort(), attempt, null);
+    }
+
+    @Override
+    public void retrying(
+        ProxyListener l, int attempt, FailureKind cause, String message, Duration delay) {
+      report(l, ListenerState.RETRYING, l.publishPort(), attempt, message);
+    }
+
+    @Override
+    public void gaveUp(ProxyListener l, int attempt, FailureKind cause, String message) {
+      report(l, ListenerState.FAILED, l.publishPort(), attempt, message);
+    }
+
+    private void report(ProxyListener l, String state, int port, int attempt, String message) {
+      ClaimStore s = store;
+      if (s != null) {
+        s.listener(
+            l.name(),
+            new ListenerState(
+                config.nodeId(),
+                l.name(),
+                state,
+                Addresses.hostPort(l.publishAddr(), port),
+                attempt,
+                message));
+      }
+    }
   }
 
   /** Leaves the cluster (the lease is revoked: every claim of this node goes at once). */

@@ -39,10 +39,12 @@ final class PeerForwardHandler extends ChannelInboundHandlerAdapter {
     Channel inbound = ctx.channel();
     String peerAddr = node.peerAddr(claim.node());
     if (!node.serving()) {
+      node.metrics().forwardFailed(ClusterMetrics.NOT_SERVING);
       node.refuse(inbound, claim.proxyName());
       return;
     }
     if (peerAddr == null) {
+      node.metrics().forwardFailed(ClusterMetrics.NOT_MEMBER);
       log.warn(
           "[client={}, proxy={}] dropping connection from {}: node '{}' holding it is {}",
           claim.client(),
@@ -69,6 +71,7 @@ final class PeerForwardHandler extends ChannelInboundHandlerAdapter {
   private void opened(ChannelHandlerContext ctx, String peerAddr, Future<Channel> f) {
     Channel inbound = ctx.channel();
     if (!f.isSuccess()) {
+      node.metrics().forwardFailed(ClusterMetrics.UNREACHABLE);
       log.warn(
           "[client={}, proxy={}] cannot reach node '{}' at {} for {}: {}",
           claim.client(),
@@ -96,6 +99,7 @@ final class PeerForwardHandler extends ChannelInboundHandlerAdapter {
                 peer.getPort(),
                 reached.getAddress().getHostAddress(),
                 reached.getPort())));
+    node.metrics().forwarded.increment();
     ctx.pipeline().remove(this);
     Relay.link(inbound, stream);
   }

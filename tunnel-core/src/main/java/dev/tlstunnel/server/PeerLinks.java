@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ final class PeerLinks {
   private final SslContext serverTls;
   private final SslContext clientTls;
   private final Map<String, Future<Channel>> links = new ConcurrentHashMap<>();
+  private final AtomicInteger openIn = new AtomicInteger();
   private volatile Channel listener;
 
   PeerLinks(ServerContext context, ClusterConfig config, EventLoopGroup loops) throws IOException {
@@ -87,6 +89,8 @@ final class PeerLinks {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    openIn.incrementAndGet();
+                    ch.closeFuture().addListener(f -> openIn.decrementAndGet());
                     ch.pipeline().addLast("tls", serverTls.newHandler(ch.alloc()));
                     YamuxMultiplexHandler.addTo(
                         ch.pipeline(),
@@ -168,6 +172,22 @@ final class PeerLinks {
           }
         });
     return promise;
+  }
+
+  /** Links this node dialed that are up now. */
+  int openOut() {
+    int n = 0;
+    for (Future<Channel> f : links.values()) {
+      if (f.isSuccess() && f.getNow().isActive()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Links the other nodes dialed to this one that are open now. */
+  int openIn() {
+    return openIn.get();
   }
 
   void close() {

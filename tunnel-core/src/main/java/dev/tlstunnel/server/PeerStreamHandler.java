@@ -58,6 +58,11 @@ final class PeerStreamHandler extends ChannelInboundHandlerAdapter {
     ServerSession session = context.registry.holder(header.proxyName());
     ClusterNode node = context.cluster;
     if (session == null || node == null || !node.serving()) {
+      if (node != null) {
+        node.metrics()
+            .peerStreamRefused(
+                session == null ? ClusterMetrics.NO_SESSION : ClusterMetrics.NOT_SERVING);
+      }
       log.debug(
           "Peer stream for proxy '{}' refused: {}",
           header.proxyName(),
@@ -71,6 +76,7 @@ final class PeerStreamHandler extends ChannelInboundHandlerAdapter {
         header.destAddr() == null
             ? new InetSocketAddress(0)
             : new InetSocketAddress(header.destAddr(), header.destPort()));
+    node.metrics().peerStreams.increment();
     ctx.pipeline().remove(this);
     if (new PublicPortInitializer(session, header.proxyName(), context.proxyProtocol)
         .adopt(stream)) {

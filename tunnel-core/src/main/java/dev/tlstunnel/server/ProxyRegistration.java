@@ -39,7 +39,12 @@ final class ProxyRegistration {
   ProxyRegistration(ServerSession session, ServerContext context) {
     this.session = session;
     this.context = context;
-    this.reports = new BindReports(session.clientId(), session::send, context.events);
+    this.reports =
+        new BindReports(
+            session.clientId(),
+            session::send,
+            context.events,
+            context.cluster == null ? null : context.cluster.listenerReports());
   }
 
   /**

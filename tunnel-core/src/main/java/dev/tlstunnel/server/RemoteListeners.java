@@ -3,6 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.cluster.Claim;
+import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.proxyproto.Endpoints;
 import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
@@ -11,8 +12,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The listeners a cluster node runs for the ports other nodes' clients hold: each binds with the
  * usual retries ({@link ProxyListener}, logging as {@code dev.tlstunnel.server.ClusterListener})
  * and forwards every connection over the peer link to the node holding the session ({@link
- * PeerForwardHandler}). Kept in step with the claims in the store by {@link #reconcile}.
+ * PeerForwardHandler}). Kept in step with the claims in the store by {@link #reconcile}; every
+ * change of a listener's state goes to the cluster's record too.
  */
 final class RemoteListeners {
   private static final Logger LISTENER_LOG =
@@ -30,28 +35,15 @@ final class RemoteListeners {
   /** A listener for another node's claim. */
   private record Held(Claim claim, ProxyListener listener, EventLoop loop) {}
 
-  /** The listener logs every change itself; nobody else needs to hear of them. */
-  private static final ProxyListener.Observer QUIET =
-      new ProxyListener.Observer() {
-        @Override
-        public void bound(ProxyListener l, int attempt, java.net.InetSocketAddress address) {}
-
-        @Override
-        public void retrying(
-            ProxyListener l,
-            int attempt,
-            dev.tlstunnel.FailureKind cause,
-            String message,
-            java.time.Duration delay) {}
-
-        @Override
-        public void gaveUp(
-            ProxyListener l, int attempt, dev.tlstunnel.FailureKind cause, String message) {}
-      };
-
   private final ServerContext context;
   private final EventLoopGroup loops;
   private final PeerLinks links;
+
+  /** Hears every change of a listener (the cluster's record of this server's bind states). */
+  private final ProxyListener.Observer reports;
+
+  /** Hears that this server stopped listening for a proxy. */
+  private final Consumer<String> gone;
 
   /** The cluster's {@code publish_addr}, or null for the claim's own. */
   private final String publishAddr;
@@ -60,8 +52,15 @@ final class RemoteListeners {
   private boolean closed;
 
   RemoteListeners(
-      ServerContext context, EventLoopGroup loops, PeerLinks links, String publishAddr) {
+      ServerContext context,
+      EventLoopGroup loops,
+      PeerLinks links,
+      String publishAddr,
+      ProxyListener.Observer reports,
+      Consumer<String> gone) {
     this.publishAddr = publishAddr;
+    this.reports = reports;
+    this.gone = gone;
     this.context = context;
     this.loops = loops;
     this.links = links;
@@ -87,6 +86,7 @@ final class RemoteListeners {
                       && !heldHere.test(e.getKey());
               if (!keep) {
                 e.getValue().listener().close();
+                gone.accept(e.getKey());
               }
               return !keep;
             });
@@ -121,7 +121,7 @@ final class RemoteListeners {
             address ->
                 Listeners.forRelay(loop, context.transport.serverChannelClass(), accepted)
                     .bind(address),
-            QUIET);
+            reports);
     listener.start();
     return listener;
   }
@@ -144,6 +144,30 @@ final class RemoteListeners {
     } else {
       loop.submit(held.listener()::close).awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
+    gone.accept(proxyName);
+  }
+
+  /**
+   * The listeners, counted by state: {@code pending}, {@code bound}, {@code retrying}, {@code
+   * failed}.
+   */
+  synchronized Map<String, Integer> countByState() {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (String s :
+        List.of("pending", ListenerState.BOUND, ListenerState.RETRYING, ListenerState.FAILED)) {
+      counts.put(s, 0);
+    }
+    for (Held h : byName.values()) {
+      String state =
+          switch (h.listener().status()) {
+            case HEALTHY -> ListenerState.BOUND;
+            case UNHEALTHY -> ListenerState.RETRYING;
+            case BIND_FAILED -> ListenerState.FAILED;
+            default -> "pending";
+          };
+      counts.merge(state, 1, Integer::sum);
+    }
+    return counts;
   }
 
   /** The node whose claim of {@code proxyName} this node listens for, or null. */

@@ -55,6 +55,9 @@ final class ServerExposition {
           p.add(m.clients().overflowed() ? 1 : 0, "label", "client");
         });
     notify.writeTo(e);
+    if (context.cluster != null) {
+      ClusterMetrics.writeTo(e, context.cluster);
+    }
     return e.text();
   }
 

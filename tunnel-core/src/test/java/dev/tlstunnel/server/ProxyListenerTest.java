@@ -63,7 +63,8 @@ class ProxyListenerTest {
         new BindReports(
             "c1",
             message -> updates.add((ProxyStatusUpdate) message),
-            new ServerEvents(List.of(), Clock.systemUTC())));
+            new ServerEvents(List.of(), Clock.systemUTC()),
+            null));
   }
 
   private ProxyStatusUpdate last() {

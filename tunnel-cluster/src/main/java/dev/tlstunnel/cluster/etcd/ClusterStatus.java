@@ -1,6 +1,7 @@
 package dev.tlstunnel.cluster.etcd;
 
 import dev.tlstunnel.cluster.Claim;
+import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.Member;
 import dev.tlstunnel.config.ClusterConfig;
 import io.etcd.jetcd.Client;
@@ -13,7 +14,8 @@ import java.util.List;
 
 /**
  * What a cluster's etcd holds now, read without joining: its servers (with the time their lease has
- * left) and which server holds which client's proxies. For {@code tls-tunnel cluster status}.
+ * left), which server holds which client's proxies, and how each server's listener for each
+ * published proxy stands. For {@code tls-tunnel cluster status}.
  */
 public final class ClusterStatus {
   /**
@@ -38,8 +40,12 @@ public final class ClusterStatus {
    */
   public record Held(String proxy, String client, String node, String publish) {}
 
-  /** The servers and proxies, each sorted by name. */
-  public record Snapshot(List<Server> servers, List<Held> proxies) {}
+  /**
+   * The servers, proxies (each sorted by name) and listeners (by proxy, then server).
+   *
+   * @param listeners every server's listener for every published proxy, as that server reported it
+   */
+  public record Snapshot(List<Server> servers, List<Held> proxies, List<ListenerState> listeners) {}
 
   private ClusterStatus() {}
 
@@ -70,6 +76,7 @@ public final class ClusterStatus {
       }
       List<Server> servers = new ArrayList<>();
       List<Held> proxies = new ArrayList<>();
+      List<ListenerState> listeners = new ArrayList<>();
       for (KeyValue kv : kvs) {
         String key = kv.getKey().toString();
         if (key.startsWith(keys.membersPrefix())) {
@@ -84,6 +91,11 @@ public final class ClusterStatus {
             servers.add(
                 new Server(
                     m.node(), m.peerAddr(), Long.toHexString(m.leaseId()), m.ttlSeconds(), left));
+          }
+        } else if (key.startsWith(keys.listenersPrefix())) {
+          ListenerState l = keys.listener(kv.getValue());
+          if (l != null) {
+            listeners.add(l);
           }
         } else if (key.startsWith(keys.namesPrefix())) {
           Claim c = keys.claim(kv.getValue());
@@ -101,7 +113,8 @@ public final class ClusterStatus {
       }
       servers.sort(Comparator.comparing(Server::node));
       proxies.sort(Comparator.comparing(Held::proxy));
-      return new Snapshot(List.copyOf(servers), List.copyOf(proxies));
+      listeners.sort(Comparator.comparing(ListenerState::proxy).thenComparing(ListenerState::node));
+      return new Snapshot(List.copyOf(servers), List.copyOf(proxies), List.copyOf(listeners));
     }
   }
 }

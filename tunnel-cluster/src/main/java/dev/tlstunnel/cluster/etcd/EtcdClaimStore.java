@@ -2,6 +2,7 @@ package dev.tlstunnel.cluster.etcd;
 
 import dev.tlstunnel.cluster.Claim;
 import dev.tlstunnel.cluster.ClaimStore;
+import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.Member;
 import dev.tlstunnel.config.ClusterConfig;
 import io.etcd.jetcd.Client;
@@ -47,6 +48,7 @@ final class EtcdClaimStore implements ClaimStore {
   private final Observer observer;
   private final EtcdKeys keys = new EtcdKeys();
   private final EtcdClaims claimsTxn;
+  private final EtcdListenerStates listeners;
   private final ScheduledExecutorService timer;
   private final Map<String, Claim> mine = new ConcurrentHashMap<>();
   private final long ttlSeconds;
@@ -72,6 +74,7 @@ final class EtcdClaimStore implements ClaimStore {
               t.setDaemon(true);
               return t;
             });
+    this.listeners = new EtcdListenerStates(client, keys, config.nodeId(), () -> lease, timer);
   }
 
   static EtcdClaimStore open(Client client, ClusterConfig config, Observer observer)
@@ -126,7 +129,18 @@ final class EtcdClaimStore implements ClaimStore {
                 new Watch.Listener() {
                   @Override
                   public void onNext(WatchResponse response) {
-                    timer.execute(EtcdClaimStore.this::resyncQuietly);
+                    // listener states are only read by cluster status: no claim changed
+                    boolean claimsOrMembers =
+                        response.getEvents().stream()
+                            .anyMatch(
+                                e ->
+                                    !e.getKeyValue()
+                                        .getKey()
+                                        .toString()
+                                        .startsWith(keys.listenersPrefix()));
+                    if (claimsOrMembers && !closed) {
+                      timer.execute(EtcdClaimStore.this::resyncQuietly);
+                    }
                   }
 
                   @Override
@@ -194,6 +208,7 @@ final class EtcdClaimStore implements ClaimStore {
       }
       setServing(true);
       resync();
+      listeners.flush();
     } catch (IOException e) {
       if (e.getMessage() != null && e.getMessage().contains("lease not found")) {
         try {
@@ -244,6 +259,7 @@ final class EtcdClaimStore implements ClaimStore {
       }
     }
     log.info("Node '{}' holds a new lease with {} claims", config.nodeId(), mine.size());
+    listeners.rewriteAll();
   }
 
   private void setServing(boolean now) {
@@ -296,6 +312,13 @@ final class EtcdClaimStore implements ClaimStore {
           config.nodeId(),
           proxyName,
           e.getMessage());
+    }
+  }
+
+  @Override
+  public void listener(String proxy, ListenerState state) {
+    if (!closed) {
+      listeners.set(proxy, state);
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.tlstunnel.cluster.Claim;
+import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.Member;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.options.PutOption;
@@ -19,6 +20,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code /tls-tunnel/names/<proxy>}: {@code {"node", "client", "session", "proxy_name",
  *       "publish_addr", "publish_port"}}
  *   <li>{@code /tls-tunnel/ports/<port>}: the same value, for a published proxy
+ *   <li>{@code /tls-tunnel/listeners/<node_id>/<proxy>}: how that server's listener for that
+ *       published proxy stands: {@code {"node", "proxy", "state", "address", "attempt", "message"}}
  * </ul>
  *
  * Every key lives on the lease of the server that wrote it.
@@ -41,6 +44,14 @@ final class EtcdKeys {
 
   String membersPrefix() {
     return PREFIX + "members/";
+  }
+
+  String listenersPrefix() {
+    return PREFIX + "listeners/";
+  }
+
+  ByteSequence listener(String node, String proxy) {
+    return bytes(listenersPrefix() + node + "/" + proxy);
   }
 
   ByteSequence name(String proxy) {
@@ -78,6 +89,10 @@ final class EtcdKeys {
 
   Member member(ByteSequence value) {
     return read(value, Member.class);
+  }
+
+  ListenerState listener(ByteSequence value) {
+    return read(value, ListenerState.class);
   }
 
   private <T> T read(ByteSequence value, Class<T> type) {

@@ -70,6 +70,21 @@ final class ClusterRig implements AutoCloseable {
     return fixture.startServer(serverConfig(n));
   }
 
+  /** Node {@code n}'s server with {@code /metrics} on an admin port and unlimited bind retries. */
+  TunnelServer startMonitoredServer(int n) throws Exception {
+    return fixture.startServer(
+        TunnelFixture.built(
+            fixture
+                .serverBuilder()
+                .bind(ip(n), freePort(ip(n)))
+                .cluster(cluster(n))
+                .bindRetry(
+                    new dev.tlstunnel.config.BindRetryPolicy(
+                        -1, Duration.ofMillis(100), Duration.ofMillis(200)))
+                .monitoring(
+                    dev.tlstunnel.config.MonitoringConfig.DEFAULT.withAdmin("127.0.0.1", 0))));
+  }
+
   /** A client of node {@code n}'s server, pinning the test certificate (servers on many IPs). */
   dev.tlstunnel.config.ClientConfig.Builder client(
       TunnelServer server, String id, List<dev.tlstunnel.config.ProxyConfig> proxies)
