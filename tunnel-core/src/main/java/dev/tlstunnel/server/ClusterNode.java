@@ -6,15 +6,11 @@ import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.cluster.Claim;
 import dev.tlstunnel.cluster.ClaimStore;
-import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.Member;
-import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ClusterConfig;
 import dev.tlstunnel.protocol.ProxySpec;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -40,7 +36,7 @@ final class ClusterNode {
   private final AtomicLong sessions = new AtomicLong();
   private final Map<String, String> peerAddrs = new ConcurrentHashMap<>();
   private final ClusterMetrics metrics = new ClusterMetrics();
-  private final ProxyListener.Observer listenerReports = new ListenerReports();
+  private final ProxyListener.Observer listenerReports;
 
   /** The session token each proxy name was granted to, for the names sessions here hold. */
   private final Map<String, String> granted = new ConcurrentHashMap<>();
@@ -52,6 +48,7 @@ final class ClusterNode {
   private ClusterNode(ServerContext context, EventLoopGroup loops) throws IOException {
     this.context = context;
     this.config = context.config.cluster();
+    this.listenerReports = new ClusterListenerReports(this::store, config.nodeId());
     this.links = new PeerLinks(context, config, loops);
     this.remote =
         new RemoteListeners(
@@ -301,44 +298,15 @@ final class ClusterNode {
     return listenerReports;
   }
 
+  private ClaimStore store() {
+    return store;
+  }
+
   /** This server no longer listens for {@code proxy}. */
   void noListener(String proxy) {
     ClaimStore s = store;
     if (s != null) {
       s.listener(proxy, null);
-    }
-  }
-
-  private final class ListenerReports implements ProxyListener.Observer {
-    @Override
-    public void bound(ProxyListener l, int attempt, InetSocketAddress address) {
-      report(l, ListenerState.BOUND, address.getPort(), attempt, null);
-    }
-
-    @Override
-    public void retrying(
-        ProxyListener l, int attempt, FailureKind cause, String message, Duration delay) {
-      report(l, ListenerState.RETRYING, l.publishPort(), attempt, message);
-    }
-
-    @Override
-    public void gaveUp(ProxyListener l, int attempt, FailureKind cause, String message) {
-      report(l, ListenerState.FAILED, l.publishPort(), attempt, message);
-    }
-
-    private void report(ProxyListener l, String state, int port, int attempt, String message) {
-      ClaimStore s = store;
-      if (s != null) {
-        s.listener(
-            l.name(),
-            new ListenerState(
-                config.nodeId(),
-                l.name(),
-                state,
-                Addresses.hostPort(l.publishAddr(), port),
-                attempt,
-                message));
-      }
     }
   }
 
