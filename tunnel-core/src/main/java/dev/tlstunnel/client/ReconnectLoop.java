@@ -212,7 +212,7 @@ final class ReconnectLoop implements SessionAttempt.Listener {
     tracker.onSessionLost();
     log.info(
         "Connected to server {} with the reloaded configuration{}",
-        context().config().server(),
+        reached(),
         old == null ? "" : "; the previous session closes once its streams finish");
     up(serverVersion);
     if (old != null) {
@@ -223,15 +223,19 @@ final class ReconnectLoop implements SessionAttempt.Listener {
     outcome.complete(null);
   }
 
+  /** The server the current session reached (of the {@code server_addr} list). */
+  private String reached() {
+    SessionAttempt s = current;
+    String name = s == null ? null : s.serverName();
+    return name != null ? name : context().config().server();
+  }
+
   /** The session is up: the view says so and the listeners hear it. */
   private void up(String serverVersion) {
     view = new View(SessionState.CONNECTED, null, null, null);
     ClientEvent.Connected up =
         new ClientEvent.Connected(
-            events.clock().instant(),
-            context().config().server(),
-            context().config().clientId(),
-            serverVersion);
+            events.clock().instant(), reached(), context().config().clientId(), serverVersion);
     events.connected(up.server(), up.clientId(), up.serverVersion());
     connected.complete(up);
   }
@@ -289,7 +293,7 @@ final class ReconnectLoop implements SessionAttempt.Listener {
     if (failures > 0) {
       log.info(
           "Reconnected to server {} after {}",
-          context().config().server(),
+          reached(),
           Counts.of(failures, "attempt", "attempts"));
     }
     failures = 0;

@@ -28,6 +28,11 @@ interface SessionAttempt {
    */
   CompletableFuture<Void> drain(long graceMillis);
 
+  /** The server this attempt dials ({@code host:port}, one of {@code server_addr}), or null. */
+  default String serverName() {
+    return null;
+  }
+
   /** Whether the server accepted the key in this attempt. */
   boolean wasAuthenticated();
 

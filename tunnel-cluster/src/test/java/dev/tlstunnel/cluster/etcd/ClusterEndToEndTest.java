@@ -110,6 +110,7 @@ class ClusterEndToEndTest {
       TunnelServer s2 = rig.startServer(2);
       int port = ClusterRig.freePort("127.0.0.1");
       AtomicInteger connects = new AtomicInteger();
+      List<String> reached = new CopyOnWriteArrayList<>();
       TunnelClient client =
           rig.fixture.closeLater(
               TunnelClient.builder(
@@ -120,8 +121,9 @@ class ClusterEndToEndTest {
                   .listener(
                       TunnelClient.Listener.of(
                           e -> {
-                            if (e instanceof ClientEvent.Connected) {
+                            if (e instanceof ClientEvent.Connected c) {
                               connects.incrementAndGet();
+                              reached.add(c.server());
                             }
                           }))
                   .start());
@@ -135,6 +137,11 @@ class ClusterEndToEndTest {
           .untilAsserted(() -> ClusterRig.echoes(ClusterRig.ip(2), port, 1 << 16));
       assertThat(s2.snapshot().sessions()).hasSize(1);
       assertThat(connects).hasValue(2);
+      assertThat(reached)
+          .as("each Connected event names the server reached")
+          .containsExactly(
+              ClusterRig.ip(1) + ":" + s1.address().getPort(),
+              ClusterRig.ip(2) + ":" + s2.address().getPort());
     }
   }
 
