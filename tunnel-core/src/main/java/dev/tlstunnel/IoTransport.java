@@ -5,10 +5,10 @@ import java.util.Locale;
 /**
  * The socket I/O a tunnel uses. {@link #NIO} is the default: Netty 4.2.18's native epoll transport
  * loses connections whose peer half-closed while auto-read is off (every relay here runs so), and
- * io_uring, which halves the CPU time of a new connection, has not yet passed the whole test suite;
- * see {@code docs/PERFORMANCE.md}, "Socket transports". The system property {@code
- * tlstunnel.transport} ({@code epoll}, {@code io_uring}) changes the default; a builder's {@code
- * ioTransport(...)} overrides both.
+ * on io_uring, which halves the CPU time of a new connection, a connection closed while its read
+ * poll is in flight stays open until its peer sends or closes; see {@code docs/PERFORMANCE.md},
+ * "Socket transports". The system property {@code tlstunnel.transport} ({@code epoll}, {@code
+ * io_uring}) changes the default; a builder's {@code ioTransport(...)} overrides both.
  */
 public enum IoTransport {
   /** Java NIO, available everywhere. */
