@@ -1,6 +1,5 @@
 package dev.tlstunnel.cli;
 
-import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.etcd.ClusterStatus;
 import dev.tlstunnel.config.ClusterConfig;
 import dev.tlstunnel.config.ConfigException;
@@ -116,7 +115,7 @@ public final class ClusterCommand {
 
   /** Every server's listener for every published proxy; "none" where a server reported none. */
   private static void listeners(ClusterStatus.Snapshot s, PrintWriter out) {
-    Map<String, ListenerState> byKey = new TreeMap<>();
+    Map<String, ClusterStatus.Listener> byKey = new TreeMap<>();
     s.listeners().forEach(l -> byKey.put(l.proxy() + "\n" + l.node(), l));
     java.util.List<String> rows = new java.util.ArrayList<>();
     for (ClusterStatus.Held h : s.proxies()) {
@@ -124,7 +123,7 @@ public final class ClusterCommand {
         continue;
       }
       for (ClusterStatus.Server m : s.servers()) {
-        ListenerState l = byKey.get(h.proxy() + "\n" + m.node());
+        ClusterStatus.Listener l = byKey.get(h.proxy() + "\n" + m.node());
         rows.add(
             l == null
                 ? String.format("  %-24s %-16s %-9s %s", h.proxy(), m.node(), "none", "-")

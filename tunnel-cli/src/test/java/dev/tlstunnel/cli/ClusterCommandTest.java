@@ -2,7 +2,6 @@ package dev.tlstunnel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.etcd.ClusterStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,10 +31,10 @@ class ClusterCommandTest {
                 new ClusterStatus.Held("db", "c2", "n2", null),
                 new ClusterStatus.Held("web", "c1", "n1", "0.0.0.0:8080")),
             List.of(
-                new ListenerState("n1", "api", "bound", "0.0.0.0:8081", 1, null),
-                new ListenerState("n2", "api", "bound", "0.0.0.0:8081", 2, null),
-                new ListenerState("n1", "web", "bound", "0.0.0.0:8080", 1, null),
-                new ListenerState(
+                new ClusterStatus.Listener("n1", "api", "bound", "0.0.0.0:8081", 1, null),
+                new ClusterStatus.Listener("n2", "api", "bound", "0.0.0.0:8081", 2, null),
+                new ClusterStatus.Listener("n1", "web", "bound", "0.0.0.0:8080", 1, null),
+                new ClusterStatus.Listener(
                     "n2",
                     "web",
                     "retrying",

@@ -41,11 +41,24 @@ public final class ClusterStatus {
   public record Held(String proxy, String client, String node, String publish) {}
 
   /**
+   * One server's listener for a published proxy, as that server reported it.
+   *
+   * @param node the server
+   * @param proxy the proxy
+   * @param state {@code bound}, {@code retrying} or {@code failed}
+   * @param address where it listens or tries to, {@code host:port}
+   * @param attempt the bind attempt the state is the result of
+   * @param message why the last attempt failed, or null when bound
+   */
+  public record Listener(
+      String node, String proxy, String state, String address, int attempt, String message) {}
+
+  /**
    * The servers, proxies (each sorted by name) and listeners (by proxy, then server).
    *
    * @param listeners every server's listener for every published proxy, as that server reported it
    */
-  public record Snapshot(List<Server> servers, List<Held> proxies, List<ListenerState> listeners) {}
+  public record Snapshot(List<Server> servers, List<Held> proxies, List<Listener> listeners) {}
 
   private ClusterStatus() {}
 
@@ -76,7 +89,7 @@ public final class ClusterStatus {
       }
       List<Server> servers = new ArrayList<>();
       List<Held> proxies = new ArrayList<>();
-      List<ListenerState> listeners = new ArrayList<>();
+      List<Listener> listeners = new ArrayList<>();
       for (KeyValue kv : kvs) {
         String key = kv.getKey().toString();
         if (key.startsWith(keys.membersPrefix())) {
@@ -95,7 +108,9 @@ public final class ClusterStatus {
         } else if (key.startsWith(keys.listenersPrefix())) {
           ListenerState l = keys.listener(kv.getValue());
           if (l != null) {
-            listeners.add(l);
+            listeners.add(
+                new Listener(
+                    l.node(), l.proxy(), l.state(), l.address(), l.attempt(), l.message()));
           }
         } else if (key.startsWith(keys.namesPrefix())) {
           Claim c = keys.claim(kv.getValue());
@@ -113,7 +128,7 @@ public final class ClusterStatus {
       }
       servers.sort(Comparator.comparing(Server::node));
       proxies.sort(Comparator.comparing(Held::proxy));
-      listeners.sort(Comparator.comparing(ListenerState::proxy).thenComparing(ListenerState::node));
+      listeners.sort(Comparator.comparing(Listener::proxy).thenComparing(Listener::node));
       return new Snapshot(List.copyOf(servers), List.copyOf(proxies), List.copyOf(listeners));
     }
   }

@@ -37,8 +37,37 @@ final class ClusterRig implements AutoCloseable {
   Duration lease = LEASE;
 
   ClusterRig(Path dir, int etcdMembers) throws IOException {
-    fixture = new TunnelFixture(dir);
-    etcd = EtcdProcess.start(etcdMembers);
+    this(dir, EtcdProcess.start(etcdMembers));
+  }
+
+  ClusterRig(Path dir, EtcdProcess etcd) throws IOException {
+    this.fixture = new TunnelFixture(dir);
+    this.etcd = etcd;
+  }
+
+  /**
+   * {@code c} with {@code pki}'s CA for etcd and, if {@code clientCert}, its client certificate.
+   */
+  static ClusterConfig withEtcdTls(ClusterConfig c, EtcdProcess.Pki pki, boolean clientCert) {
+    return new ClusterConfig(
+        c.etcdEndpoints(),
+        c.nodeId(),
+        c.peerAddr(),
+        c.publishAddr(),
+        c.leaseTtl(),
+        pki.ca(),
+        clientCert ? pki.clientCert() : null,
+        clientCert ? pki.clientKey() : null,
+        c.peerCaCert(),
+        c.peerCert(),
+        c.peerKey());
+  }
+
+  /** A server for {@code cluster}, on the node's own address ({@code publish_addr}). */
+  TunnelServer startServer(ClusterConfig cluster) throws Exception {
+    String ip = cluster.publishAddr();
+    return fixture.startServer(
+        TunnelFixture.built(fixture.serverBuilder().bind(ip, freePort(ip)).cluster(cluster)));
   }
 
   static String ip(int node) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.client.TunnelClient;
-import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.AdminHttpClient;
 import dev.tlstunnel.testing.EchoService;
@@ -51,12 +50,12 @@ class ClusterStatusEndToEndTest {
             .atMost(Duration.ofSeconds(15))
             .untilAsserted(
                 () -> {
-                  Map<String, ListenerState> web = listeners(rig, "web");
+                  Map<String, ClusterStatus.Listener> web = listeners(rig, "web");
                   assertThat(web.keySet()).containsExactly("n1", "n2", "n3");
-                  assertThat(web.get("n1").state()).isEqualTo(ListenerState.BOUND);
+                  assertThat(web.get("n1").state()).isEqualTo("bound");
                   assertThat(web.get("n1").address()).isEqualTo(ClusterRig.ip(1) + ":" + port);
-                  assertThat(web.get("n3").state()).isEqualTo(ListenerState.BOUND);
-                  assertThat(web.get("n2").state()).isEqualTo(ListenerState.RETRYING);
+                  assertThat(web.get("n3").state()).isEqualTo("bound");
+                  assertThat(web.get("n2").state()).isEqualTo("retrying");
                   assertThat(web.get("n2").attempt()).isGreaterThan(1);
                   assertThat(web.get("n2").address()).isEqualTo(ClusterRig.ip(2) + ":" + port);
                   assertThat(web.get("n2").message()).contains("already in use");
@@ -74,9 +73,7 @@ class ClusterStatusEndToEndTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
-              () ->
-                  assertThat(listeners(rig, "web").get("n2").state())
-                      .isEqualTo(ListenerState.BOUND));
+              () -> assertThat(listeners(rig, "web").get("n2").state()).isEqualTo("bound"));
       ClusterRig.echoes(ClusterRig.ip(3), port, 1 << 16);
       ClusterRig.echoes(ClusterRig.ip(1), port, 1 << 10);
       String text3 = new AdminHttpClient(s3.adminPort()).text("/metrics");
@@ -104,11 +101,11 @@ class ClusterStatusEndToEndTest {
     }
   }
 
-  private static Map<String, ListenerState> listeners(ClusterRig rig, String proxy)
+  private static Map<String, ClusterStatus.Listener> listeners(ClusterRig rig, String proxy)
       throws Exception {
     return ClusterStatus.read(rig.cluster(1)).listeners().stream()
         .filter(l -> l.proxy().equals(proxy))
-        .collect(Collectors.toMap(ListenerState::node, l -> l));
+        .collect(Collectors.toMap(ClusterStatus.Listener::node, l -> l));
   }
 
   private static List<Prometheus.Sample> metrics(TunnelServer server) throws Exception {

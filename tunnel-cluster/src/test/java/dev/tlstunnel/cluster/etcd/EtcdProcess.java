@@ -15,8 +15,9 @@ import org.awaitility.Awaitility;
 
 /**
  * A real etcd ({@code /usr/bin/etcd}, Debian's etcd-server) on 127.0.0.1 with free ports and a
- * temporary data directory, or a cluster of several such members. Closing kills every member and
- * deletes the data.
+ * temporary data directory, or a cluster of several such members, or one member that speaks only
+ * TLS to its clients and asks each for a certificate ({@link #startTls}). Closing kills every
+ * member and deletes the data.
  */
 final class EtcdProcess implements AutoCloseable {
   /** One member: its ports, data directory and process (null while stopped). */
@@ -27,6 +28,7 @@ final class EtcdProcess implements AutoCloseable {
     final Path dataDir;
     final Path log;
     Process process;
+    Pki tls;
 
     Member(String name, int clientPort, int peerPort, Path dataDir) {
       this.name = name;
@@ -37,7 +39,106 @@ final class EtcdProcess implements AutoCloseable {
     }
 
     String endpoint() {
-      return "http://127.0.0.1:" + clientPort;
+      return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
+    }
+  }
+
+  /**
+   * A CA made with openssl, a server certificate of it for 127.0.0.1 and a client certificate of it
+   * (EC P-256, PKCS#8 keys).
+   */
+  record Pki(Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
+    static Pki create(Path dir) throws IOException, InterruptedException {
+      Files.createDirectories(dir);
+      Pki p =
+          new Pki(
+              dir.resolve("ca.pem"),
+              dir.resolve("server.pem"),
+              dir.resolve("server.key"),
+              dir.resolve("client.pem"),
+              dir.resolve("client.key"));
+      Path caKey = dir.resolve("ca.key");
+      openssl(
+          dir,
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          caKey.toString(),
+          "-out",
+          p.ca().toString(),
+          "-days",
+          "2",
+          "-subj",
+          "/CN=etcd test CA");
+      issue(
+          dir,
+          p,
+          caKey,
+          "server",
+          p.serverCert(),
+          p.serverKey(),
+          "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+      issue(
+          dir, p, caKey, "client", p.clientCert(), p.clientKey(), "extendedKeyUsage=clientAuth\n");
+      return p;
+    }
+
+    private static void issue(
+        Path dir, Pki p, Path caKey, String name, Path cert, Path key, String extensions)
+        throws IOException, InterruptedException {
+      Path csr = dir.resolve(name + ".csr");
+      Path ext = Files.writeString(dir.resolve(name + ".ext"), extensions);
+      openssl(
+          dir,
+          "req",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          key.toString(),
+          "-out",
+          csr.toString(),
+          "-subj",
+          "/CN=" + name);
+      openssl(
+          dir,
+          "x509",
+          "-req",
+          "-in",
+          csr.toString(),
+          "-CA",
+          p.ca().toString(),
+          "-CAkey",
+          caKey.toString(),
+          "-CAcreateserial",
+          "-out",
+          cert.toString(),
+          "-days",
+          "2",
+          "-extfile",
+          ext.toString());
+    }
+
+    private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+      List<String> command = new ArrayList<>(List.of("openssl"));
+      command.addAll(List.of(args));
+      Path log = dir.resolve("openssl.log");
+      Process p =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      if (p.waitFor() != 0) {
+        throw new IOException(command + " failed: " + Files.readString(log));
+      }
     }
   }
 
@@ -58,6 +159,16 @@ final class EtcdProcess implements AutoCloseable {
 
   static EtcdProcess start() throws IOException {
     return start(1);
+  }
+
+  /** One member whose clients must speak TLS and show a certificate of {@code pki}'s CA. */
+  static EtcdProcess startTls(Pki pki) throws IOException {
+    EtcdProcess etcd = new EtcdProcess(1);
+    Member m = etcd.members.get(0);
+    m.tls = pki;
+    etcd.launch(m);
+    awaitListening(m.clientPort);
+    return etcd;
   }
 
   static EtcdProcess start(int size) throws IOException {
@@ -81,8 +192,9 @@ final class EtcdProcess implements AutoCloseable {
   }
 
   void launch(Member m) throws IOException {
-    m.process =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 "/usr/bin/etcd",
                 "--name=" + m.name,
                 "--data-dir=" + m.dataDir,
@@ -93,7 +205,17 @@ final class EtcdProcess implements AutoCloseable {
                 "--initial-cluster=" + initialCluster,
                 "--initial-cluster-state=new",
                 "--heartbeat-interval=50",
-                "--election-timeout=500")
+                "--election-timeout=500"));
+    if (m.tls != null) {
+      command.addAll(
+          List.of(
+              "--cert-file=" + m.tls.serverCert(),
+              "--key-file=" + m.tls.serverKey(),
+              "--trusted-ca-file=" + m.tls.ca(),
+              "--client-cert-auth"));
+    }
+    m.process =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(m.log.toFile())
             .start();
