@@ -48,7 +48,7 @@ final class ClusterRig implements AutoCloseable {
   /**
    * {@code c} with {@code pki}'s CA for etcd and, if {@code clientCert}, its client certificate.
    */
-  static ClusterConfig withEtcdTls(ClusterConfig c, EtcdProcess.Pki pki, boolean clientCert) {
+  static ClusterConfig withEtcdTls(ClusterConfig c, EtcdPki pki, boolean clientCert) {
     return new ClusterConfig(
         c.etcdEndpoints(),
         c.nodeId(),

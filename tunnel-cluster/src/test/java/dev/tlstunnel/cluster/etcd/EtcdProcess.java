@@ -28,7 +28,7 @@ final class EtcdProcess implements AutoCloseable {
     final Path dataDir;
     final Path log;
     Process process;
-    Pki tls;
+    EtcdPki tls;
 
     Member(String name, int clientPort, int peerPort, Path dataDir) {
       this.name = name;
@@ -40,105 +40,6 @@ final class EtcdProcess implements AutoCloseable {
 
     String endpoint() {
       return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
-    }
-  }
-
-  /**
-   * A CA made with openssl, a server certificate of it for 127.0.0.1 and a client certificate of it
-   * (EC P-256, PKCS#8 keys).
-   */
-  record Pki(Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
-    static Pki create(Path dir) throws IOException, InterruptedException {
-      Files.createDirectories(dir);
-      Pki p =
-          new Pki(
-              dir.resolve("ca.pem"),
-              dir.resolve("server.pem"),
-              dir.resolve("server.key"),
-              dir.resolve("client.pem"),
-              dir.resolve("client.key"));
-      Path caKey = dir.resolve("ca.key");
-      openssl(
-          dir,
-          "req",
-          "-x509",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-256",
-          "-nodes",
-          "-keyout",
-          caKey.toString(),
-          "-out",
-          p.ca().toString(),
-          "-days",
-          "2",
-          "-subj",
-          "/CN=etcd test CA");
-      issue(
-          dir,
-          p,
-          caKey,
-          "server",
-          p.serverCert(),
-          p.serverKey(),
-          "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-      issue(
-          dir, p, caKey, "client", p.clientCert(), p.clientKey(), "extendedKeyUsage=clientAuth\n");
-      return p;
-    }
-
-    private static void issue(
-        Path dir, Pki p, Path caKey, String name, Path cert, Path key, String extensions)
-        throws IOException, InterruptedException {
-      Path csr = dir.resolve(name + ".csr");
-      Path ext = Files.writeString(dir.resolve(name + ".ext"), extensions);
-      openssl(
-          dir,
-          "req",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-256",
-          "-nodes",
-          "-keyout",
-          key.toString(),
-          "-out",
-          csr.toString(),
-          "-subj",
-          "/CN=" + name);
-      openssl(
-          dir,
-          "x509",
-          "-req",
-          "-in",
-          csr.toString(),
-          "-CA",
-          p.ca().toString(),
-          "-CAkey",
-          caKey.toString(),
-          "-CAcreateserial",
-          "-out",
-          cert.toString(),
-          "-days",
-          "2",
-          "-extfile",
-          ext.toString());
-    }
-
-    private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
-      List<String> command = new ArrayList<>(List.of("openssl"));
-      command.addAll(List.of(args));
-      Path log = dir.resolve("openssl.log");
-      Process p =
-          new ProcessBuilder(command)
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      if (p.waitFor() != 0) {
-        throw new IOException(command + " failed: " + Files.readString(log));
-      }
     }
   }
 
@@ -162,7 +63,7 @@ final class EtcdProcess implements AutoCloseable {
   }
 
   /** One member whose clients must speak TLS and show a certificate of {@code pki}'s CA. */
-  static EtcdProcess startTls(Pki pki) throws IOException {
+  static EtcdProcess startTls(EtcdPki pki) throws IOException {
     EtcdProcess etcd = new EtcdProcess(1);
     Member m = etcd.members.get(0);
     m.tls = pki;

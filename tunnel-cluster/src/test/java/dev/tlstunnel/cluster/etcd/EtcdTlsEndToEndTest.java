@@ -30,7 +30,7 @@ class EtcdTlsEndToEndTest {
   @Test
   @Timeout(90)
   void serversJoinAnEtcdThatWantsClientCertificates() throws Exception {
-    EtcdProcess.Pki pki = EtcdProcess.Pki.create(dir.resolve("etcd-pki"));
+    EtcdPki pki = EtcdPki.create(dir.resolve("etcd-pki"));
     try (ClusterRig rig = new ClusterRig(dir, EtcdProcess.startTls(pki));
         EchoService echo = new EchoService()) {
       TunnelServer s1 = rig.startServer(ClusterRig.withEtcdTls(rig.cluster(1), pki, true));
