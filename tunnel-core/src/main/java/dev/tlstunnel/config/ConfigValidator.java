@@ -76,22 +76,22 @@ final class ConfigValidator {
     LimitsCheck.check(limits, "server.limits", p);
     ServerTransportConfig transport = TransportCheck.server(c, p);
     return new ServerConfig(
-            bindAddr,
-            c.bindPort(),
-            c.certPath(),
-            c.keyPath(),
-            c.authKey(),
-            handshake,
-            retry,
-            keepAlive,
-            grace,
-            limits,
-            transport,
-            ForwardingCheck.egress(c.egress(), p),
-            MonitoringCheck.server(c.monitoring(), p),
-            ReloadCheck.check(c.reload(), "server", p),
-            PublishingCheck.edge(c.edge(), p))
-        .withCluster(ClusterCheck.check(c.cluster(), p));
+        bindAddr,
+        c.bindPort(),
+        c.certPath(),
+        c.keyPath(),
+        c.authKey(),
+        handshake,
+        retry,
+        keepAlive,
+        grace,
+        limits,
+        transport,
+        ForwardingCheck.egress(c.egress(), p),
+        MonitoringCheck.server(c.monitoring(), p),
+        ReloadCheck.check(c.reload(), "server", p),
+        PublishingCheck.edge(c.edge(), p),
+        ClusterCheck.check(c.cluster(), p));
   }
 
   static ClientConfig check(ClientConfig c, Problems p, boolean fromFile) {

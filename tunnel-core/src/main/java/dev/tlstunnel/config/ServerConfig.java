@@ -89,6 +89,42 @@ public final class ServerConfig {
       MonitoringConfig monitoring,
       ReloadConfig reload,
       EdgeConfig edge) {
+    this(
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeout,
+        bindRetry,
+        keepAlive,
+        shutdownGrace,
+        limits,
+        transport,
+        egress,
+        monitoring,
+        reload,
+        edge,
+        null);
+  }
+
+  ServerConfig(
+      String bindAddr,
+      int bindPort,
+      Path certPath,
+      Path keyPath,
+      String authKey,
+      Duration handshakeTimeout,
+      BindRetryPolicy bindRetry,
+      KeepAlive keepAlive,
+      Duration shutdownGrace,
+      Limits limits,
+      ServerTransportConfig transport,
+      EgressConfig egress,
+      MonitoringConfig monitoring,
+      ReloadConfig reload,
+      EdgeConfig edge,
+      ClusterConfig cluster) {
     this.bindAddr = bindAddr;
     this.bindPort = bindPort;
     this.certPath = certPath;
@@ -104,52 +140,28 @@ public final class ServerConfig {
     this.monitoring = monitoring == null ? MonitoringConfig.DEFAULT : monitoring;
     this.reload = reload;
     this.edge = edge == null ? EdgeConfig.DEFAULT : edge;
-    this.cluster = null;
-  }
-
-  private ServerConfig(ServerConfig c, ClusterConfig cluster) {
-    this.bindAddr = c.bindAddr;
-    this.bindPort = c.bindPort;
-    this.certPath = c.certPath;
-    this.keyPath = c.keyPath;
-    this.authKey = c.authKey;
-    this.handshakeTimeout = c.handshakeTimeout;
-    this.bindRetry = c.bindRetry;
-    this.keepAlive = c.keepAlive;
-    this.shutdownGrace = c.shutdownGrace;
-    this.limits = c.limits;
-    this.transport = c.transport;
-    this.egress = c.egress;
-    this.monitoring = c.monitoring;
-    this.reload = c.reload;
-    this.edge = c.edge;
     this.cluster = cluster;
-  }
-
-  /** This configuration with {@code settings} as its cluster settings; not validated again. */
-  ServerConfig withCluster(ClusterConfig settings) {
-    return new ServerConfig(this, settings);
   }
 
   /** This configuration with {@code settings} as its edge; not validated again. */
   ServerConfig withEdge(EdgeConfig settings) {
     return new ServerConfig(
-            bindAddr,
-            bindPort,
-            certPath,
-            keyPath,
-            authKey,
-            handshakeTimeout,
-            bindRetry,
-            keepAlive,
-            shutdownGrace,
-            limits,
-            transport,
-            egress,
-            monitoring,
-            reload,
-            settings)
-        .withCluster(cluster);
+        bindAddr,
+        bindPort,
+        certPath,
+        keyPath,
+        authKey,
+        handshakeTimeout,
+        bindRetry,
+        keepAlive,
+        shutdownGrace,
+        limits,
+        transport,
+        egress,
+        monitoring,
+        reload,
+        settings,
+        cluster);
   }
 
   /** A builder with every documented default; the auth key must be set. */
@@ -470,22 +482,22 @@ public final class ServerConfig {
     public ServerConfig build() throws ConfigException {
       return ConfigValidator.validate(
           new ServerConfig(
-                  bindAddr,
-                  bindPort,
-                  certPath,
-                  keyPath,
-                  authKey,
-                  handshakeTimeout,
-                  bindRetry,
-                  keepAlive,
-                  shutdownGrace,
-                  limits,
-                  transport,
-                  egress,
-                  monitoring,
-                  reload,
-                  edge)
-              .withCluster(cluster));
+              bindAddr,
+              bindPort,
+              certPath,
+              keyPath,
+              authKey,
+              handshakeTimeout,
+              bindRetry,
+              keepAlive,
+              shutdownGrace,
+              limits,
+              transport,
+              egress,
+              monitoring,
+              reload,
+              edge,
+              cluster));
     }
   }
 }

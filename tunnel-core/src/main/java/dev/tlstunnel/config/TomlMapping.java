@@ -142,22 +142,22 @@ final class TomlMapping {
     }
     ClusterConfig cluster = ClusterToml.cluster(s, baseDir);
     return new ServerConfig(
-            s.string("bind_addr"),
-            orZero(s.integer("bind_port")),
-            s.path("cert_path", baseDir),
-            s.path("key_path", baseDir),
-            Secrets.authKey(s, baseDir, env),
-            s.duration("handshake_timeout"),
-            retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
-            keepAlive(s),
-            s.duration("shutdown_grace"),
-            limits(s.table("limits", LIMIT_KEYS)),
-            TransportToml.server(s, baseDir),
-            ForwardingMapping.egress(s),
-            MonitoringMapping.server(s),
-            ReloadToml.server(s),
-            PublishingToml.edge(s, baseDir))
-        .withCluster(cluster);
+        s.string("bind_addr"),
+        orZero(s.integer("bind_port")),
+        s.path("cert_path", baseDir),
+        s.path("key_path", baseDir),
+        Secrets.authKey(s, baseDir, env),
+        s.duration("handshake_timeout"),
+        retry(s.table("bind_retry", RETRY_KEYS), BindRetryPolicy.DEFAULT),
+        keepAlive(s),
+        s.duration("shutdown_grace"),
+        limits(s.table("limits", LIMIT_KEYS)),
+        TransportToml.server(s, baseDir),
+        ForwardingMapping.egress(s),
+        MonitoringMapping.server(s),
+        ReloadToml.server(s),
+        PublishingToml.edge(s, baseDir),
+        cluster);
   }
 
   /** The client record, or null when {@code [client]} is missing (already reported). */
