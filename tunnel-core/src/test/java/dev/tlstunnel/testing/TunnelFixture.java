@@ -206,10 +206,19 @@ public final class TunnelFixture implements AutoCloseable {
    * out is not handed out again soon.
    */
   public static int freePort() throws IOException {
+    return freePort(InetAddress.getLoopbackAddress());
+  }
+
+  /** Like {@link #freePort()}, free on {@code ip} (another loopback address, e.g. 127.0.0.11). */
+  public static int freePort(String ip) throws IOException {
+    return freePort(InetAddress.getByName(ip));
+  }
+
+  private static int freePort(InetAddress address) throws IOException {
     for (int tries = 0; tries < PORTS; tries++) {
       int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS);
       try (ServerSocket s = new ServerSocket()) {
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+        s.bind(new InetSocketAddress(address, port), 1);
         return port;
       } catch (IOException taken) {
         // in use: the next one

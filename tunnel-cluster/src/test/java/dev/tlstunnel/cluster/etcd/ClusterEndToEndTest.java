@@ -35,7 +35,7 @@ class ClusterEndToEndTest {
       TunnelServer s1 = rig.startServer(1);
       rig.startServer(2);
       rig.startServer(3);
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       TunnelClient client = rig.startClient(s1, "c1", List.of(proxy("web", port, echo.port())));
       await()
           .atMost(Duration.ofSeconds(10))
@@ -65,7 +65,7 @@ class ClusterEndToEndTest {
         EchoService echo = new EchoService()) {
       TunnelServer s1 = rig.startServer(1);
       rig.startServer(2);
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       List<String> peers = new CopyOnWriteArrayList<>();
       TunnelClient client =
           rig.fixture.closeLater(
@@ -108,7 +108,7 @@ class ClusterEndToEndTest {
         EchoService echo = new EchoService()) {
       TunnelServer s1 = rig.startServer(1);
       TunnelServer s2 = rig.startServer(2);
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       AtomicInteger connects = new AtomicInteger();
       List<String> reached = new CopyOnWriteArrayList<>();
       TunnelClient client =
@@ -152,7 +152,7 @@ class ClusterEndToEndTest {
         EchoService echo = new EchoService()) {
       TunnelServer s1 = rig.startServer(1);
       TunnelServer s2 = rig.startServer(2);
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       TunnelClient c1 = rig.startClient(s1, "c1", List.of(proxy("web", port, echo.port())));
       await()
           .atMost(Duration.ofSeconds(10))

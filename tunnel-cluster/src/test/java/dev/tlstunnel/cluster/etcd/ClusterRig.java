@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -67,7 +66,8 @@ final class ClusterRig implements AutoCloseable {
   TunnelServer startServer(ClusterConfig cluster) throws Exception {
     String ip = cluster.publishAddr();
     return fixture.startServer(
-        TunnelFixture.built(fixture.serverBuilder().bind(ip, freePort(ip)).cluster(cluster)));
+        TunnelFixture.built(
+            fixture.serverBuilder().bind(ip, TunnelFixture.freePort(ip)).cluster(cluster)));
   }
 
   static String ip(int node) {
@@ -79,7 +79,7 @@ final class ClusterRig implements AutoCloseable {
     return new ClusterConfig(
         etcd.endpoints(),
         "n" + n,
-        ip(n) + ":" + freePort(ip(n)),
+        ip(n) + ":" + TunnelFixture.freePort(ip(n)),
         ip(n),
         lease,
         null,
@@ -92,7 +92,7 @@ final class ClusterRig implements AutoCloseable {
 
   ServerConfig serverConfig(int n) throws IOException {
     return TunnelFixture.built(
-        fixture.serverBuilder().bind(ip(n), freePort(ip(n))).cluster(cluster(n)));
+        fixture.serverBuilder().bind(ip(n), TunnelFixture.freePort(ip(n))).cluster(cluster(n)));
   }
 
   TunnelServer startServer(int n) throws Exception {
@@ -105,7 +105,7 @@ final class ClusterRig implements AutoCloseable {
         TunnelFixture.built(
             fixture
                 .serverBuilder()
-                .bind(ip(n), freePort(ip(n)))
+                .bind(ip(n), TunnelFixture.freePort(ip(n)))
                 .cluster(cluster(n))
                 .bindRetry(
                     new dev.tlstunnel.config.BindRetryPolicy(
@@ -138,13 +138,6 @@ final class ClusterRig implements AutoCloseable {
       TunnelServer server, String id, List<dev.tlstunnel.config.ProxyConfig> proxies)
       throws Exception {
     return fixture.startClient(TunnelFixture.built(client(server, id, proxies)));
-  }
-
-  static int freePort(String ip) throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(ip, 0));
-      return s.getLocalPort();
-    }
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.AdminHttpClient;
 import dev.tlstunnel.testing.EchoService;
 import dev.tlstunnel.testing.Prometheus;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class ClusterStatusEndToEndTest {
       TunnelServer s1 = rig.startMonitoredServer(1);
       TunnelServer s2 = rig.startMonitoredServer(2);
       TunnelServer s3 = rig.startMonitoredServer(3);
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       ServerSocket squatter = new ServerSocket();
       squatter.bind(new InetSocketAddress(ClusterRig.ip(2), port));
       TunnelClient client;

@@ -9,6 +9,7 @@ import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoService;
+import dev.tlstunnel.testing.TunnelFixture;
 import io.etcd.jetcd.Client;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,7 @@ class EtcdFailuresEndToEndTest {
       rig.lease = Duration.ofSeconds(6);
       TunnelServer s1 = rig.startServer(1);
       TunnelServer s2 = rig.startServer(2);
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       TunnelClient c1 = rig.startClient(s1, "c1", List.of(proxy("web", port, echo.port())));
       await()
           .atMost(Duration.ofSeconds(10))
@@ -47,7 +48,7 @@ class EtcdFailuresEndToEndTest {
       ClusterRig.echoes(ClusterRig.ip(2), port, 1 << 16);
       TunnelClient c2 =
           rig.startClient(
-              s2, "c2", List.of(proxy("api", ClusterRig.freePort("127.0.0.1"), echo.port())));
+              s2, "c2", List.of(proxy("api", TunnelFixture.freePort("127.0.0.1"), echo.port())));
       await()
           .atMost(Duration.ofSeconds(15))
           .until(() -> c2.status().proxy("api").status() == ProxyStatus.REJECTED);
@@ -74,7 +75,7 @@ class EtcdFailuresEndToEndTest {
       }
       TunnelClient c3 =
           rig.startClient(
-              s2, "c3", List.of(proxy("api3", ClusterRig.freePort("127.0.0.1"), echo.port())));
+              s2, "c3", List.of(proxy("api3", TunnelFixture.freePort("127.0.0.1"), echo.port())));
       await()
           .atMost(Duration.ofSeconds(15))
           .until(() -> c3.status().proxy("api3").status() == ProxyStatus.HEALTHY);
@@ -89,7 +90,7 @@ class EtcdFailuresEndToEndTest {
       rig.lease = Duration.ofSeconds(6);
       TunnelServer s1 = rig.startServer(1);
       rig.startServer(2);
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       TunnelClient c1 = rig.startClient(s1, "c1", List.of(proxy("web", port, echo.port())));
       await()
           .atMost(Duration.ofSeconds(10))

@@ -1,8 +1,8 @@
 package dev.tlstunnel.cluster.etcd;
 
+import dev.tlstunnel.testing.TunnelFixture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,9 @@ final class EtcdProcess implements AutoCloseable {
     root = Files.createTempDirectory("etcd-test");
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      Member m = new Member("m" + i, freePort(), freePort(), root.resolve("m" + i));
+      Member m =
+          new Member(
+              "m" + i, TunnelFixture.freePort(), TunnelFixture.freePort(), root.resolve("m" + i));
       members.add(m);
       peers.add(m.name + "=http://127.0.0.1:" + m.peerPort);
     }
@@ -162,11 +164,5 @@ final class EtcdProcess implements AutoCloseable {
                 return true;
               }
             });
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

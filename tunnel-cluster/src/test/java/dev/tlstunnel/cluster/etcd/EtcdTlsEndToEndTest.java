@@ -11,6 +11,7 @@ import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.ClusterConfig;
 import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoService;
+import dev.tlstunnel.testing.TunnelFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +36,7 @@ class EtcdTlsEndToEndTest {
         EchoService echo = new EchoService()) {
       TunnelServer s1 = rig.startServer(ClusterRig.withEtcdTls(rig.cluster(1), pki, true));
       rig.startServer(ClusterRig.withEtcdTls(rig.cluster(2), pki, true));
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       TunnelClient client = rig.startClient(s1, "c1", List.of(proxy("web", port, echo.port())));
       await()
           .atMost(Duration.ofSeconds(10))

@@ -45,7 +45,7 @@ class FailoverEndToEndTest {
         ServerProcess s1 = ServerProcess.start(dir, rig, rig.cluster(1))) {
       var s2 = rig.startServer(2);
       rig.startServer(3);
-      int port = ClusterRig.freePort("127.0.0.1");
+      int port = TunnelFixture.freePort("127.0.0.1");
       List<ClientEvent.Connected> connected = new CopyOnWriteArrayList<>();
       ClientConfig config =
           TunnelFixture.built(

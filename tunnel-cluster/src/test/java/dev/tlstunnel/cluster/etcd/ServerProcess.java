@@ -26,7 +26,7 @@ final class ServerProcess implements AutoCloseable {
 
   static ServerProcess start(Path dir, ClusterRig rig, ClusterConfig c) throws IOException {
     String ip = c.peerHost();
-    int port = ClusterRig.freePort(ip);
+    int port = TunnelFixture.freePort(ip);
     Path toml = dir.resolve(c.nodeId() + ".toml");
     Files.writeString(
         toml,
