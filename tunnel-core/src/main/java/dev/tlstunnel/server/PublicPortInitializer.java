@@ -28,19 +28,26 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    if (admits(ch)) {
+      proxyProtocol.install(ch, endpoints -> admitted(ch, endpoints));
+    }
+  }
+
+  /**
+   * Whether {@code ch} may go on: this server serves in its cluster, the proxy's local service is
+   * healthy and the gate's limits allow one more; else it is refused (closed) here.
+   */
+  private boolean admits(Channel ch) {
     ClusterNode cluster = session.cluster();
     if (cluster != null && !cluster.serving()) {
       cluster.refuse(ch, proxyName);
-      return;
+      return false;
     }
     if (!session.health().serving(proxyName)) {
       session.health().refuse(ch, proxyName);
-      return;
+      return false;
     }
-    if (!session.gate().admit(ch, proxyName)) {
-      return;
-    }
-    proxyProtocol.install(ch, endpoints -> admitted(ch, endpoints));
+    return session.gate().admit(ch, proxyName);
   }
 
   /**
@@ -49,11 +56,7 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
    * channelActive} through the pipeline when this returns true.
    */
   boolean adopt(Channel ch) {
-    if (!session.health().serving(proxyName)) {
-      session.health().refuse(ch, proxyName);
-      return false;
-    }
-    if (!session.gate().admit(ch, proxyName)) {
+    if (!admits(ch)) {
       return false;
     }
     admitted(ch, new Endpoints(null, null, false));

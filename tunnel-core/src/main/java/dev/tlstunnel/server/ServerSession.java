@@ -337,12 +337,12 @@ final class ServerSession {
     return released;
   }
 
-  /** Counts a public connection of this session until it closes (drain waits for them). */
   /** This server's part in a cluster, or null. */
   ClusterNode cluster() {
     return context.cluster;
   }
 
+  /** Counts a public connection of this session until it closes (drain waits for them). */
   void trackPublicConnection(Channel ch) {
     publicConnections.add(ch);
   }
