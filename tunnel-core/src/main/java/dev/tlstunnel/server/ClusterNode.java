@@ -203,9 +203,7 @@ final class ClusterNode {
   void release(ServerSession session, String proxyName) {
     String token = tokens.get(session);
     if (token != null) {
-      granted.remove(proxyName, token);
-      store.release(token, proxyName);
-      noListener(proxyName);
+      release(token, proxyName);
     }
   }
 
@@ -213,14 +211,15 @@ final class ClusterNode {
   void releaseAll(ServerSession session, List<String> names) {
     String token = tokens.remove(session);
     if (token != null) {
-      names.forEach(
-          n -> {
-            granted.remove(n, token);
-            store.release(token, n);
-            noListener(n);
-          });
+      names.forEach(n -> release(token, n));
     }
     reconcile();
+  }
+
+  private void release(String token, String proxyName) {
+    granted.remove(proxyName, token);
+    store.release(token, proxyName);
+    noListener(proxyName);
   }
 
   /**
