@@ -1,5 +1,6 @@
 package dev.tlstunnel.client;
 
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ClientConfig;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,11 +20,6 @@ final class ServerChoice {
   Target next(ClientConfig config) {
     List<String> all = config.servers();
     String hostPort = all.get(Math.floorMod(next.getAndIncrement(), all.size()));
-    int colon = hostPort.lastIndexOf(':');
-    String host = hostPort.substring(0, colon);
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    return new Target(host, Integer.parseInt(hostPort.substring(colon + 1)));
+    return new Target(Addresses.host(hostPort), Addresses.port(hostPort));
   }
 }

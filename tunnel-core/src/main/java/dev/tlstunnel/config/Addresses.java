@@ -20,6 +20,16 @@ public final class Addresses {
     return (ipv6 ? "[" + host + "]" : host) + ":" + port;
   }
 
+  /** The host of a checked {@code host:port} (or {@code [v6]:port}), without brackets. */
+  public static String host(String hostPort) {
+    return unbracketed(hostPort.substring(0, hostPort.lastIndexOf(':')));
+  }
+
+  /** The port of a checked {@code host:port} (or {@code [v6]:port}). */
+  public static int port(String hostPort) {
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+  }
+
   /**
    * Whether {@code addr} is a wildcard address ({@code 0.0.0.0}, {@code ::} and their other
    * spellings), or empty: a listener there accepts on every address of the host.

@@ -49,12 +49,11 @@ public record ClusterConfig(
 
   /** The peer port of {@link #peerAddr()}. */
   public int peerPort() {
-    return Integer.parseInt(peerAddr.substring(peerAddr.lastIndexOf(':') + 1));
+    return Addresses.port(peerAddr);
   }
 
   /** The host of {@link #peerAddr()}, without brackets. */
   public String peerHost() {
-    String host = peerAddr.substring(0, peerAddr.lastIndexOf(':'));
-    return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    return Addresses.host(peerAddr);
   }
 }

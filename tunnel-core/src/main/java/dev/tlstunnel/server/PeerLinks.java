@@ -1,5 +1,6 @@
 package dev.tlstunnel.server;
 
+import dev.tlstunnel.config.Addresses;
 import dev.tlstunnel.config.ClusterConfig;
 import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import io.netty.bootstrap.Bootstrap;
@@ -140,9 +141,8 @@ final class PeerLinks {
   private Future<Channel> connect(String node, String peerAddr) {
     io.netty.channel.EventLoop loop = loops.next();
     Promise<Channel> promise = loop.newPromise();
-    int colon = peerAddr.lastIndexOf(':');
-    String host = peerAddr.substring(0, colon).replace("[", "").replace("]", "");
-    int port = Integer.parseInt(peerAddr.substring(colon + 1));
+    String host = Addresses.host(peerAddr);
+    int port = Addresses.port(peerAddr);
     ChannelFuture connect =
         new Bootstrap()
             .group(loop)
