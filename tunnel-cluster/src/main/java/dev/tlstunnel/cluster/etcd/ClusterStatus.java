@@ -1,7 +1,6 @@
 package dev.tlstunnel.cluster.etcd;
 
 import dev.tlstunnel.cluster.Claim;
-import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.Member;
 import dev.tlstunnel.config.ClusterConfig;
 import io.etcd.jetcd.Client;
@@ -106,11 +105,9 @@ public final class ClusterStatus {
                     m.node(), m.peerAddr(), Long.toHexString(m.leaseId()), m.ttlSeconds(), left));
           }
         } else if (key.startsWith(keys.listenersPrefix())) {
-          ListenerState l = keys.listener(kv.getValue());
+          Listener l = keys.listener(kv.getValue());
           if (l != null) {
-            listeners.add(
-                new Listener(
-                    l.node(), l.proxy(), l.state(), l.address(), l.attempt(), l.message()));
+            listeners.add(l);
           }
         } else if (key.startsWith(keys.namesPrefix())) {
           Claim c = keys.claim(kv.getValue());

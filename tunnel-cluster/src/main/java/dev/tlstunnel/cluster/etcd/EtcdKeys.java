@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.tlstunnel.cluster.Claim;
-import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.cluster.Member;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.options.PutOption;
@@ -91,8 +90,9 @@ final class EtcdKeys {
     return read(value, Member.class);
   }
 
-  ListenerState listener(ByteSequence value) {
-    return read(value, ListenerState.class);
+  /** A listener state as {@code cluster status} shows it (the same fields as ListenerState). */
+  ClusterStatus.Listener listener(ByteSequence value) {
+    return read(value, ClusterStatus.Listener.class);
   }
 
   private <T> T read(ByteSequence value, Class<T> type) {
