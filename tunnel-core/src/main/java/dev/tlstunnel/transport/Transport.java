@@ -135,9 +135,15 @@ public record Transport(
         SHUTDOWN_QUIET_MILLIS, timeoutSeconds * 1000L, TimeUnit.MILLISECONDS);
   }
 
-  /** A new event loop group of {@code threads} threads (0 = Netty's default) named {@code name}. */
+  /**
+   * A new event loop group of {@code threads} threads (0 = Netty's default) named {@code name}; on
+   * io_uring one whose loops put a {@link ReadAfterCloseGuard} in every socket channel's pipeline.
+   */
   public EventLoopGroup newGroup(int threads, String name) {
-    return new MultiThreadIoEventLoopGroup(
-        threads, new DefaultThreadFactory(name, true), ioHandlerFactory.get());
+    DefaultThreadFactory threadFactory = new DefaultThreadFactory(name, true);
+    if (socketChannelClass == IoUringSocketChannel.class) {
+      return new GuardingLoopGroup(threads, threadFactory, ioHandlerFactory.get());
+    }
+    return new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory.get());
   }
 }

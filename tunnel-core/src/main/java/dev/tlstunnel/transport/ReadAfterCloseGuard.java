@@ -1,0 +1,53 @@
+package dev.tlstunnel.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.uring.IoUringSocketChannel;
+
+/**
+ * Drops every read request that follows a close request, on io_uring channels.
+ *
+ * <p>Netty 4.2.18's io_uring channel defers a close while a write is in flight, and a read request
+ * made in that window (an {@code SslHandler} asking for more input after its handshake failed, a
+ * handler's usual read at read-complete) still arms a {@code POLLIN} poll, which the close has
+ * already cancelled its polls before and does not cancel again. That poll keeps a reference to the
+ * socket after its descriptor is closed, so no FIN goes out until the peer sends or closes: a
+ * silent peer keeps the connection {@code ESTABLISHED} for good. A read after a close is never
+ * wanted, so dropping it here, at the head of the pipeline where every handler's requests pass,
+ * keeps the poll from being armed.
+ *
+ * <p>The event loop groups {@link Transport#newGroup} makes for io_uring put one at the head of
+ * every socket channel registered with them ({@link GuardingLoopGroup}), before any initializer
+ * runs.
+ */
+public final class ReadAfterCloseGuard extends ChannelOutboundHandlerAdapter {
+  /** The name it has in a pipeline. */
+  public static final String NAME = "read-after-close-guard";
+
+  private boolean closing;
+
+  /**
+   * Adds a guard at the head of {@code ch}'s pipeline when {@code ch} is an io_uring socket channel
+   * without one.
+   */
+  static void install(Channel ch) {
+    if (ch instanceof IoUringSocketChannel && ch.pipeline().get(NAME) == null) {
+      ch.pipeline().addFirst(NAME, new ReadAfterCloseGuard());
+    }
+  }
+
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    if (!closing) {
+      ctx.read();
+    }
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    closing = true;
+    ctx.close(promise);
+  }
+}
