@@ -3,6 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.proxyproto.Endpoints;
 import dev.tlstunnel.proxyproto.InboundProxyProtocol;
 import dev.tlstunnel.transport.PeerAddress;
+import dev.tlstunnel.transport.ReadAfterCloseGuard;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -28,6 +29,7 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    ReadAfterCloseGuard.install(ch);
     if (admits(ch)) {
       proxyProtocol.install(ch, endpoints -> admitted(ch, endpoints));
     }

@@ -4,6 +4,7 @@ import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.proxyproto.Endpoints;
 import dev.tlstunnel.relay.DeadPeerHandler;
 import dev.tlstunnel.transport.PeerAddress;
+import dev.tlstunnel.transport.ReadAfterCloseGuard;
 import dev.tlstunnel.transport.ServerTransport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -33,6 +34,7 @@ final class ServerTunnelInitializer extends ChannelInitializer<SocketChannel> {
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    ReadAfterCloseGuard.install(ch);
     context.proxyProtocol.install(ch, endpoints -> proceed(ch, endpoints));
   }
 

@@ -32,7 +32,7 @@ public final class ReadAfterCloseGuard extends ChannelOutboundHandlerAdapter {
    * Adds a guard at the head of {@code ch}'s pipeline when {@code ch} is an io_uring socket channel
    * without one.
    */
-  static void install(Channel ch) {
+  public static void install(Channel ch) {
     if (ch instanceof IoUringSocketChannel && ch.pipeline().get(NAME) == null) {
       ch.pipeline().addFirst(NAME, new ReadAfterCloseGuard());
     }
