@@ -3,12 +3,13 @@ package dev.tlstunnel;
 import java.util.Locale;
 
 /**
- * The socket I/O a tunnel uses. {@link #IO_URING} is the default where the kernel allows it, NIO
- * elsewhere: io_uring halves the CPU time of a new connection (docs/PERFORMANCE.md, "Socket
- * transports"). Netty 4.2.18's native epoll transport loses connections whose peer half-closed
- * while auto-read is off (every relay here runs so), so it runs only when asked for. The system
- * property {@code tlstunnel.transport} ({@code nio}, {@code epoll}, {@code io_uring}) changes the
- * default; a builder's {@code ioTransport(...)} overrides both.
+ * The socket I/O a tunnel uses. {@link #NIO} is the default: Netty 4.2.18's native epoll transport
+ * loses connections whose peer half-closed while auto-read is off (every relay here runs so), and
+ * on io_uring, which halves the CPU time of a new connection, a server's proxy listener once stayed
+ * bound for more than 2 s after its server had stopped, so that the next server could not bind the
+ * port (cause not found yet); see {@code docs/PERFORMANCE.md}, "Socket transports". The system
+ * property {@code tlstunnel.transport} ({@code epoll}, {@code io_uring}) changes the default; a
+ * builder's {@code ioTransport(...)} overrides both.
  */
 public enum IoTransport {
   /** Java NIO, available everywhere. */
@@ -18,16 +19,13 @@ public enum IoTransport {
   /** Linux io_uring, where the kernel allows it (otherwise NIO is used). */
   IO_URING;
 
-  /**
-   * The default: {@code -Dtlstunnel.transport} ({@code nio}, {@code epoll}, {@code io_uring}), else
-   * io_uring.
-   */
+  /** The default: {@code -Dtlstunnel.transport} ({@code nio}, {@code epoll}, {@code io_uring}). */
   public static IoTransport fromSystemProperty() {
-    String asked = System.getProperty("tlstunnel.transport", "io_uring");
+    String asked = System.getProperty("tlstunnel.transport", "nio");
     return switch (asked.toLowerCase(Locale.ROOT)) {
-      case "nio" -> NIO;
       case "epoll" -> EPOLL;
-      default -> IO_URING;
+      case "io_uring", "iouring", "io-uring" -> IO_URING;
+      default -> NIO;
     };
   }
 }
