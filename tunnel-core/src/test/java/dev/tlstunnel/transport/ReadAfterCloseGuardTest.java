@@ -3,17 +3,14 @@ package dev.tlstunnel.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.IoTransport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -43,16 +40,8 @@ class ReadAfterCloseGuardTest {
     CompletableFuture<Boolean> guarded = new CompletableFuture<>();
     try {
       Channel server =
-          new ServerBootstrap()
-              .group(group)
-              .channel(transport.serverChannelClass())
-              .childOption(ChannelOption.AUTO_READ, false)
-              .childHandler(new AnswerThenClose(guarded))
-              .bind("127.0.0.1", 0)
-              .sync()
-              .channel();
-      int port = ((InetSocketAddress) server.localAddress()).getPort();
-      try (Socket peer = new Socket("127.0.0.1", port)) {
+          AutoReadOffServer.bind(transport, group, new AnswerThenClose(guarded), false);
+      try (Socket peer = new Socket("127.0.0.1", AutoReadOffServer.port(server))) {
         peer.setSoTimeout(5_000);
         peer.getOutputStream().write("question".getBytes(StandardCharsets.UTF_8));
         InputStream in = peer.getInputStream();

@@ -3,20 +3,17 @@ package dev.tlstunnel.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.IoTransport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -48,18 +45,8 @@ class TransportHalfCloseTest {
     EventLoopGroup group = transport.newGroup(1, "half-close-test");
     CompletableFuture<String> received = new CompletableFuture<>();
     try {
-      Channel server =
-          new ServerBootstrap()
-              .group(group)
-              .channel(transport.serverChannelClass())
-              .childOption(ChannelOption.AUTO_READ, false)
-              .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-              .childHandler(new PausedReader(received))
-              .bind("127.0.0.1", 0)
-              .sync()
-              .channel();
-      int port = ((InetSocketAddress) server.localAddress()).getPort();
-      try (Socket peer = new Socket("127.0.0.1", port)) {
+      Channel server = AutoReadOffServer.bind(transport, group, new PausedReader(received), true);
+      try (Socket peer = new Socket("127.0.0.1", AutoReadOffServer.port(server))) {
         peer.getOutputStream().write("sent before anyone read".getBytes(StandardCharsets.UTF_8));
         peer.shutdownOutput();
         long answered = peer.getInputStream().transferTo(OutputStream.nullOutputStream());
