@@ -19,7 +19,7 @@ import io.netty.channel.uring.IoUringSocketChannel;
  * pass, keeps the poll from being armed.
  *
  * <p>The event loop groups {@link Transport#newGroup} makes for io_uring put one at the head of
- * every socket channel registered with them ({@link GuardingLoopGroup}), before any initializer
+ * every socket channel registered with them ({@link IoUringLoopGroup}), before any initializer
  * runs; the server's tunnel and public ports add one too, for event loops an embedding application
  * brought ({@link #install} adds none where one is already there).
  */

@@ -128,9 +128,13 @@ public record Transport(
    * closes its channels only if it sees the shutdown right after its I/O step, and with no quiet
    * period a shutdown that begins after that point (in a task, or from another thread while tasks
    * run) ends the loop at the same iteration's end, leaving its channels open and their queued
-   * buffers unreleased.
+   * buffers unreleased. On io_uring the channels are closed before the loops shut down ({@link
+   * IoUringLoopGroup}): a close the loop itself makes as it shuts down can be lost there.
    */
   public static Future<?> shutdown(EventLoopGroup group, int timeoutSeconds) {
+    if (group instanceof IoUringLoopGroup uring) {
+      return uring.shutdownAfterClosing(SHUTDOWN_QUIET_MILLIS, timeoutSeconds * 1000L);
+    }
     return group.shutdownGracefully(
         SHUTDOWN_QUIET_MILLIS, timeoutSeconds * 1000L, TimeUnit.MILLISECONDS);
   }
@@ -142,7 +146,7 @@ public record Transport(
   public EventLoopGroup newGroup(int threads, String name) {
     DefaultThreadFactory threadFactory = new DefaultThreadFactory(name, true);
     if (socketChannelClass == IoUringSocketChannel.class) {
-      return new GuardingLoopGroup(threads, threadFactory, ioHandlerFactory.get());
+      return new IoUringLoopGroup(threads, threadFactory, ioHandlerFactory.get());
     }
     return new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory.get());
   }
