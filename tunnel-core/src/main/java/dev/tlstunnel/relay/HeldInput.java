@@ -12,8 +12,10 @@ import java.util.Queue;
  * Holds what a channel reads, and its end of input, while the other side of its relay is still
  * being set up (e.g. the bytes that arrived behind a stream's header). {@link #relay} hands them on
  * and starts the relay. What it holds is bounded by what one read delivers: the channel's auto-read
- * is off and nobody asks it to read again before the relay starts. Released if the channel closes
- * first.
+ * is off and nobody asks it to read again before the relay starts; on io_uring, Netty 4.2.18 also
+ * reads unasked once the peer has ended its output, until the socket is drained, so a connection
+ * that sends and half-closes at once delivers what it sent (at most its receive buffer) and its end
+ * of input before the relay asks for anything. Released if the channel closes first.
  */
 public final class HeldInput extends ChannelInboundHandlerAdapter {
   /** The name of the holder in the pipeline. */
@@ -21,6 +23,13 @@ public final class HeldInput extends ChannelInboundHandlerAdapter {
 
   private final Queue<Object> held = new ArrayDeque<>();
   private boolean inputShutdown;
+
+  /** Adds a holder at the end of {@code ch}'s pipeline unless it has one. */
+  public static void install(Channel ch) {
+    if (ch.pipeline().get(HeldInput.class) == null) {
+      ch.pipeline().addLast(NAME, new HeldInput());
+    }
+  }
 
   /**
    * Writes what {@code ch} holds to {@code peer}, removes the holder and links the two with {@link

@@ -3,7 +3,7 @@ package dev.tlstunnel.server;
 import dev.tlstunnel.cluster.Claim;
 import dev.tlstunnel.protocol.StreamHeader;
 import dev.tlstunnel.protocol.StreamHeaderCodec;
-import dev.tlstunnel.relay.Relay;
+import dev.tlstunnel.relay.HeldInput;
 import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -101,7 +101,7 @@ final class PeerForwardHandler extends ChannelInboundHandlerAdapter {
                 reached.getPort())));
     node.metrics().forwarded.increment();
     ctx.pipeline().remove(this);
-    Relay.link(inbound, stream);
+    HeldInput.relay(inbound, stream);
   }
 
   @Override

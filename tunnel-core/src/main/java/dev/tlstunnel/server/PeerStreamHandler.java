@@ -2,7 +2,6 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.protocol.StreamHeader;
 import dev.tlstunnel.protocol.StreamHeaderDecoder;
-import dev.tlstunnel.relay.HeldInput;
 import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -80,8 +79,8 @@ final class PeerStreamHandler extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(this);
     if (new PublicPortInitializer(session, header.proxyName(), context.proxyProtocol)
         .adopt(stream)) {
-      // the bytes behind the header wait here until the client's stream is open
-      stream.pipeline().addLast(HeldInput.NAME, new HeldInput());
+      // the bytes behind the header wait in the stream's HeldInput until the client's stream is
+      // open
       stream.pipeline().fireChannelActive();
     }
   }

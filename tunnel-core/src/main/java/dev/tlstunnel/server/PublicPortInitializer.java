@@ -2,6 +2,7 @@ package dev.tlstunnel.server;
 
 import dev.tlstunnel.proxyproto.Endpoints;
 import dev.tlstunnel.proxyproto.InboundProxyProtocol;
+import dev.tlstunnel.relay.HeldInput;
 import dev.tlstunnel.transport.PeerAddress;
 import dev.tlstunnel.transport.ReadAfterCloseGuard;
 import io.netty.channel.Channel;
@@ -72,6 +73,7 @@ final class PublicPortInitializer extends ChannelInitializer<Channel> {
     session.trackPublicConnection(ch);
     ch.pipeline()
         .addLast("meter", new ConnectionMeter(session, proxyName, session.traffic(proxyName)));
+    HeldInput.install(ch);
     ch.pipeline().addLast("open-stream", new PublicConnectionHandler(session, proxyName));
   }
 }

@@ -5,6 +5,7 @@ import dev.tlstunnel.bind.ProxyListener;
 import dev.tlstunnel.cluster.Claim;
 import dev.tlstunnel.cluster.ListenerState;
 import dev.tlstunnel.proxyproto.Endpoints;
+import dev.tlstunnel.relay.HeldInput;
 import dev.tlstunnel.transport.PeerAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -206,6 +207,7 @@ final class RemoteListeners {
         ch.close();
         return;
       }
+      HeldInput.install(ch);
       ch.pipeline().addLast("peer-forward", new PeerForwardHandler(links, node, claim));
     }
   }

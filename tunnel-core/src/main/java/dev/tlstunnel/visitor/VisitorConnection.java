@@ -6,7 +6,7 @@ import dev.tlstunnel.mux.YamuxMultiplexHandler;
 import dev.tlstunnel.protocol.StreamRequests;
 import dev.tlstunnel.protocol.VisitProof;
 import dev.tlstunnel.protocol.VisitRequest;
-import dev.tlstunnel.relay.Relay;
+import dev.tlstunnel.relay.HeldInput;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -71,7 +71,7 @@ final class VisitorConnection extends ChannelInboundHandlerAdapter {
     }
     stream.writeAndFlush(StreamRequests.encode(stream.alloc(), request));
     ctx.pipeline().remove(this);
-    Relay.link(local, stream);
+    HeldInput.relay(local, stream);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.tlstunnel.config.ProxyConfig;
 import dev.tlstunnel.config.VisitorConfig;
 import dev.tlstunnel.protocol.PrivateAccess;
 import dev.tlstunnel.protocol.VisitProof;
+import dev.tlstunnel.relay.HeldInput;
 import dev.tlstunnel.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -99,6 +100,7 @@ public final class Visitors implements AutoCloseable {
         new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            HeldInput.install(ch);
             ch.pipeline().addLast(new VisitorConnection(Visitors.this, visitor));
           }
         });

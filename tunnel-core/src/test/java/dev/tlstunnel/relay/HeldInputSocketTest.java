@@ -1,0 +1,128 @@
+package dev.tlstunnel.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tlstunnel.IoTransport;
+import dev.tlstunnel.bind.Listeners;
+import dev.tlstunnel.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A connection accepted for a relay (auto-read off) whose peer sends and ends its output at once,
+ * while the far side of the relay takes a while to set up (as a stream over a peer link that is
+ * still being dialled): everything sent, and the end, reach the far side. On io_uring Netty reads
+ * such a connection unasked once the peer's end arrives; without a {@link HeldInput} those bytes
+ * reach the end of the pipeline before the relay exists and are dropped.
+ */
+@Timeout(30)
+class HeldInputSocketTest {
+  private static final int SIZE = 1 << 16;
+  private static final long SETUP_MILLIS = 200;
+
+  @ParameterizedTest
+  @EnumSource(
+      value = IoTransport.class,
+      names = {"NIO", "IO_URING"})
+  void bytesAndTheEndSentBeforeTheRelayStartsReachTheFarSide(IoTransport asked) throws Exception {
+    Transport transport = Transport.of(asked);
+    EventLoopGroup group = transport.newGroup(1, "held-input-test");
+    try (ServerSocket far = new ServerSocket()) {
+      far.bind(new InetSocketAddress("127.0.0.1", 0));
+      CompletableFuture<byte[]> arrived =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Socket s = far.accept()) {
+                  return s.getInputStream().readAllBytes();
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      Channel listener =
+          Listeners.forRelay(
+                  group.next(),
+                  transport.serverChannelClass(),
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      HeldInput.install(ch);
+                      ch.pipeline().addLast(new SlowRelay(transport, far.getLocalPort()));
+                    }
+                  })
+              .bind("127.0.0.1", 0)
+              .sync()
+              .channel();
+      byte[] sent = new byte[SIZE];
+      ThreadLocalRandom.current().nextBytes(sent);
+      try (Socket peer =
+          new Socket("127.0.0.1", ((InetSocketAddress) listener.localAddress()).getPort())) {
+        OutputStream out = peer.getOutputStream();
+        out.write(sent);
+        peer.shutdownOutput();
+        byte[] got = arrived.get(10, TimeUnit.SECONDS);
+        assertThat(got.length).as("bytes at the far side").isEqualTo(SIZE);
+        assertThat(Arrays.equals(got, sent)).as("the same bytes").isTrue();
+      }
+      listener.close().sync();
+    } finally {
+      Transport.shutdown(group, 1).sync();
+    }
+  }
+
+  /** Dials the far side {@link #SETUP_MILLIS} after the connection is accepted, then relays. */
+  private static final class SlowRelay extends ChannelInboundHandlerAdapter {
+    private final Transport transport;
+    private final int farPort;
+
+    SlowRelay(Transport transport, int farPort) {
+      this.transport = transport;
+      this.farPort = farPort;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      Channel inbound = ctx.channel();
+      ctx.executor()
+          .schedule(
+              () -> {
+                ChannelFuture dial =
+                    new Bootstrap()
+                        .group(inbound.eventLoop())
+                        .channel(transport.socketChannelClass())
+                        .option(ChannelOption.AUTO_READ, false)
+                        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        .handler(new ChannelInboundHandlerAdapter())
+                        .connect("127.0.0.1", farPort);
+                dial.addListener(
+                    f -> {
+                      if (!f.isSuccess()) {
+                        inbound.close();
+                        return;
+                      }
+                      ctx.pipeline().remove(this);
+                      HeldInput.relay(inbound, dial.channel());
+                    });
+              },
+              SETUP_MILLIS,
+              TimeUnit.MILLISECONDS);
+      ctx.fireChannelActive();
+    }
+  }
+}
