@@ -5,12 +5,10 @@ import java.util.Locale;
 /**
  * The socket I/O a tunnel uses. {@link #NIO} is the default: Netty 4.2.18's native epoll transport
  * loses connections whose peer half-closed while auto-read is off (every relay here runs so), and
- * on io_uring, which halves the CPU time of a new connection, a close submitted just before its
- * event loop shuts down can be cancelled with the loop's other requests, leaving the socket open
- * for the life of the process (a stopped server's proxy port stayed bound); see {@code
- * docs/PERFORMANCE.md}, "Socket transports". The system property {@code tlstunnel.transport}
- * ({@code epoll}, {@code io_uring}) changes the default; a builder's {@code ioTransport(...)}
- * overrides both.
+ * io_uring, which halves the CPU time of a new connection, still fails two of the cluster's etcd
+ * failure tests that pass on NIO; see {@code docs/PERFORMANCE.md}, "Socket transports". The system
+ * property {@code tlstunnel.transport} ({@code epoll}, {@code io_uring}) changes the default; a
+ * builder's {@code ioTransport(...)} overrides both.
  */
 public enum IoTransport {
   /** Java NIO, available everywhere. */
