@@ -25,12 +25,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@link #shutdownAfterClosing} closes every channel still open on the group before the loops
  * begin to shut down. A loop that is shutting down closes the channels left on it itself, but it
- * first queues a drain request that waits for every request before it, the timeout of the loop's
- * next timer among them; a close that has to wait for a cancelled accept or read (as a listening
- * socket's always does) is queued after that drain, and the loop closes its ring 200 ms later with
- * the close still waiting behind it. The descriptor then stays open until the process ends, and a
- * listening socket keeps its port: a server stopped and started again in the same process cannot
- * bind its ports.
+ * first queues a drain request, which starts only once every request before it has completed; a
+ * close that has to wait for a cancelled accept or read (as a listening socket's always does) is
+ * queued after that drain, and when the drain has not completed within 200 ms the loop closes its
+ * ring with the close still waiting behind it. The descriptor then stays open until the process
+ * ends, and a listening socket keeps its port: a server stopped and started again in the same
+ * process cannot bind its ports.
  */
 final class IoUringLoopGroup extends MultiThreadIoEventLoopGroup {
   private final ChannelGroup registered =
@@ -51,7 +51,7 @@ final class IoUringLoopGroup extends MultiThreadIoEventLoopGroup {
       return terminationFuture();
     }
     next().schedule(shutdown, timeoutMillis, TimeUnit.MILLISECONDS);
-    // Started a quiet period after the closes ran: a loop that ran a task within its quiet period
+    // Begun two quiet periods after the closes ran: a loop that ran a task within its quiet period
     // when it sees the shutdown sleeps 100 ms before it looks again.
     registered
         .close()
