@@ -7,6 +7,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Holds what a channel reads, and its end of input, while the other side of its relay is still
@@ -33,10 +34,21 @@ public final class HeldInput extends ChannelInboundHandlerAdapter {
 
   /**
    * Writes what {@code ch} holds to {@code peer}, removes the holder and links the two with {@link
-   * Relay#link}; an end of input seen meanwhile reaches the relay right after. Call on {@code ch}'s
-   * event loop; {@code peer} may live on another.
+   * Relay#link}; an end of input seen meanwhile reaches the relay right after. Runs on {@code ch}'s
+   * event loop, called there or not ({@code peer} may live on another): the holder is filled on
+   * that loop, and on io_uring it may be filled at any time, so emptying it from another thread
+   * would lose what arrives meanwhile.
    */
   public static void relay(Channel ch, Channel peer) {
+    if (!ch.eventLoop().inEventLoop()) {
+      try {
+        ch.eventLoop().execute(() -> relay(ch, peer));
+      } catch (RejectedExecutionException e) {
+        ch.close();
+        peer.close();
+      }
+      return;
+    }
     HeldInput holder = ch.pipeline().get(HeldInput.class);
     boolean ended = false;
     if (holder != null) {

@@ -36,6 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HeldInputSocketTest {
   private static final int SIZE = 1 << 16;
   private static final long SETUP_MILLIS = 200;
+  private static final int ROUNDS = 100;
 
   @ParameterizedTest
   @EnumSource(
@@ -63,7 +64,9 @@ class HeldInputSocketTest {
                     @Override
                     protected void initChannel(Channel ch) {
                       HeldInput.install(ch);
-                      ch.pipeline().addLast(new SlowRelay(transport, far.getLocalPort()));
+                      ch.pipeline()
+                          .addLast(
+                              new SlowRelay(transport, far.getLocalPort(), SETUP_MILLIS, null));
                     }
                   })
               .bind("127.0.0.1", 0)
@@ -86,14 +89,81 @@ class HeldInputSocketTest {
     }
   }
 
-  /** Dials the far side {@link #SETUP_MILLIS} after the connection is accepted, then relays. */
+  /**
+   * The far side is dialled on another event loop, as a stream over a peer link is, and the relay
+   * starts from there while the connection's own loop may be reading what arrives: every byte and
+   * the end still reach the far side, connection after connection.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = IoTransport.class,
+      names = {"NIO", "IO_URING"})
+  void relayStartedFromAnotherLoopLosesNothing(IoTransport asked) throws Exception {
+    Transport transport = Transport.of(asked);
+    EventLoopGroup group = transport.newGroup(1, "held-input-test");
+    EventLoopGroup dialLoops = transport.newGroup(1, "held-input-dial");
+    try (ServerSocket far = new ServerSocket()) {
+      far.bind(new InetSocketAddress("127.0.0.1", 0));
+      Channel listener =
+          Listeners.forRelay(
+                  group.next(),
+                  transport.serverChannelClass(),
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      HeldInput.install(ch);
+                      ch.pipeline()
+                          .addLast(new SlowRelay(transport, far.getLocalPort(), 0, dialLoops));
+                    }
+                  })
+              .bind("127.0.0.1", 0)
+              .sync()
+              .channel();
+      int port = ((InetSocketAddress) listener.localAddress()).getPort();
+      for (int round = 0; round < ROUNDS; round++) {
+        CompletableFuture<byte[]> arrived =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try (Socket s = far.accept()) {
+                    return s.getInputStream().readAllBytes();
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
+        byte[] sent = new byte[1 << 14];
+        ThreadLocalRandom.current().nextBytes(sent);
+        try (Socket peer = new Socket("127.0.0.1", port)) {
+          peer.getOutputStream().write(sent);
+          peer.shutdownOutput();
+          byte[] got = arrived.get(5, TimeUnit.SECONDS);
+          assertThat(got.length)
+              .as("bytes at the far side in round %d", round)
+              .isEqualTo(sent.length);
+          assertThat(Arrays.equals(got, sent)).as("the same bytes in round %d", round).isTrue();
+        }
+      }
+      listener.close().sync();
+    } finally {
+      Transport.shutdown(dialLoops, 1).sync();
+      Transport.shutdown(group, 1).sync();
+    }
+  }
+
+  /**
+   * Dials the far side {@code delayMillis} after the connection is accepted, on {@code dialLoops}
+   * (the connection's own loop when null), then relays from where the dial completed.
+   */
   private static final class SlowRelay extends ChannelInboundHandlerAdapter {
     private final Transport transport;
     private final int farPort;
+    private final long delayMillis;
+    private final EventLoopGroup dialLoops;
 
-    SlowRelay(Transport transport, int farPort) {
+    SlowRelay(Transport transport, int farPort, long delayMillis, EventLoopGroup dialLoops) {
       this.transport = transport;
       this.farPort = farPort;
+      this.delayMillis = delayMillis;
+      this.dialLoops = dialLoops;
     }
 
     @Override
@@ -104,7 +174,7 @@ class HeldInputSocketTest {
               () -> {
                 ChannelFuture dial =
                     new Bootstrap()
-                        .group(inbound.eventLoop())
+                        .group(dialLoops == null ? inbound.eventLoop() : dialLoops.next())
                         .channel(transport.socketChannelClass())
                         .option(ChannelOption.AUTO_READ, false)
                         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -120,7 +190,7 @@ class HeldInputSocketTest {
                       HeldInput.relay(inbound, dial.channel());
                     });
               },
-              SETUP_MILLIS,
+              delayMillis,
               TimeUnit.MILLISECONDS);
       ctx.fireChannelActive();
     }
