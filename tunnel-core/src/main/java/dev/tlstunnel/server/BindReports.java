@@ -8,6 +8,7 @@ import dev.tlstunnel.protocol.ProxyStatusUpdate;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Tells the client and the server's listeners what a session's proxy listener did: each change
@@ -86,5 +87,31 @@ final class BindReports implements ProxyListener.Observer {
         proxy.policy().maxRetries(),
         proxy.publishAddr(),
         port);
+  }
+
+  /**
+   * These reports for a proxy whose port the system picks: {@code lease} gets the port once bound,
+   * before the report goes out.
+   */
+  ProxyListener.Observer leasingOnBind(IntConsumer lease) {
+    BindReports reports = this;
+    return new ProxyListener.Observer() {
+      @Override
+      public void bound(ProxyListener l, int attempt, InetSocketAddress address) {
+        lease.accept(address.getPort());
+        reports.bound(l, attempt, address);
+      }
+
+      @Override
+      public void retrying(
+          ProxyListener l, int attempt, FailureKind cause, String message, Duration delay) {
+        reports.retrying(l, attempt, cause, message, delay);
+      }
+
+      @Override
+      public void gaveUp(ProxyListener l, int attempt, FailureKind cause, String message) {
+        reports.gaveUp(l, attempt, cause, message);
+      }
+    };
   }
 }

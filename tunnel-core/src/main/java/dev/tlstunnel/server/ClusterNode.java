@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger("dev.tlstunnel.server.Cluster");
+
+  /** How long leaving the cluster waits for the claims and releases asked before. */
+  private static final long CLOSE_WAIT_SECONDS = 3;
 
   private final ServerContext context;
   private final ClusterConfig config;
@@ -44,6 +49,9 @@ final class ClusterNode {
   private volatile Map<String, Claim> claims = Map.of();
   private volatile boolean serving = true;
   private volatile ClaimStore store;
+
+  /** Where the claims and releases of this node's sessions wait for etcd. */
+  private final ClaimCalls calls = new ClaimCalls("cluster-claims");
 
   private ClusterNode(ServerContext context, EventLoopGroup loops) throws IOException {
     this.context = context;
@@ -173,53 +181,88 @@ final class ClusterNode {
   }
 
   /**
-   * Claims {@code spec} for {@code session} in the cluster; on success any listener this server ran
-   * for another server's claim of that proxy is closed first, so that the session's own listener
-   * binds at once.
+   * Claims {@code spec} for {@code session} in the cluster, on a {@linkplain ClaimCalls call
+   * thread} after the session's calls asked before; on success any listener this server ran for
+   * another server's claim of that proxy is closed first, so that the session's own listener binds
+   * at once.
    *
-   * @return null, or why not (naming the client and server holding it)
+   * @return completes with null, or why not (naming the client and server holding it)
    */
-  String claim(ServerSession session, ProxySpec spec) {
+  CompletableFuture<String> claim(ServerSession session, ProxySpec spec) {
     boolean published = spec.privateAccess() == null && spec.group() == null;
-    String refusal =
-        store.claim(
-            new Claim(
-                config.nodeId(),
-                ServerSession.ANONYMOUS.equals(session.clientId()) ? null : session.clientId(),
-                token(session),
-                spec.name(),
-                published ? spec.publishAddr() : null,
-                published ? spec.publishPort() : 0));
+    String token = token(session);
+    Claim claim =
+        new Claim(
+            config.nodeId(),
+            ServerSession.ANONYMOUS.equals(session.clientId()) ? null : session.clientId(),
+            token,
+            spec.name(),
+            published ? spec.publishAddr() : null,
+            published ? spec.publishPort() : 0);
+    try {
+      return calls.submit(token, () -> claimNow(claim));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(
+          "cannot claim proxy '" + spec.name() + "' in the cluster: the server is stopping");
+    }
+  }
+
+  private String claimNow(Claim claim) {
+    String refusal;
+    try {
+      refusal = store.claim(claim);
+    } catch (RuntimeException e) {
+      log.warn("Node '{}' cannot claim proxy '{}'", config.nodeId(), claim.proxyName(), e);
+      refusal = "cannot claim proxy '" + claim.proxyName() + "' in the cluster: " + e;
+    }
     if (refusal == null) {
-      granted.put(spec.name(), token(session));
-      remote.closeNow(spec.name());
+      granted.put(claim.proxyName(), claim.session());
+      remote.closeNow(claim.proxyName());
     } else {
       metrics.claimsRefused.increment();
     }
     return refusal;
   }
 
-  /** Releases {@code session}'s claim of {@code proxyName}. */
+  /** Releases {@code session}'s claim of {@code proxyName}, after its claims asked before. */
   void release(ServerSession session, String proxyName) {
     String token = tokens.get(session);
     if (token != null) {
-      release(token, proxyName);
+      call(token, () -> release(token, proxyName));
     }
   }
 
-  /** Releases every claim of an ended session; the others' claims of its ports get listeners. */
+  /**
+   * Releases every claim of an ended session, after the claims asked before (one still waiting for
+   * etcd is released once granted); the others' claims of its ports get listeners.
+   */
   void releaseAll(ServerSession session, List<String> names) {
     String token = tokens.remove(session);
-    if (token != null) {
-      names.forEach(n -> release(token, n));
+    if (token == null) {
+      reconcile();
+      return;
     }
-    reconcile();
+    call(
+        token,
+        () -> {
+          names.forEach(n -> release(token, n));
+          reconcile();
+        });
   }
 
   private void release(String token, String proxyName) {
     granted.remove(proxyName, token);
     store.release(token, proxyName);
     noListener(proxyName);
+  }
+
+  /** Runs {@code call} after {@code token}'s calls asked before; dropped once the node left. */
+  private void call(String token, Runnable call) {
+    try {
+      calls.execute(token, call);
+    } catch (RejectedExecutionException e) {
+      log.debug("Node '{}' has left the cluster; not run: {}", config.nodeId(), call);
+    }
   }
 
   /**
@@ -311,6 +354,7 @@ final class ClusterNode {
 
   /** Leaves the cluster (the lease is revoked: every claim of this node goes at once). */
   void close() {
+    calls.close(CLOSE_WAIT_SECONDS);
     if (store != null) {
       store.close();
     }

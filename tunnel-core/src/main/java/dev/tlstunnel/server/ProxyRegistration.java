@@ -1,6 +1,5 @@
 package dev.tlstunnel.server;
 
-import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.ProxyStatus;
 import dev.tlstunnel.bind.Listeners;
 import dev.tlstunnel.bind.ProxyListener;
@@ -10,8 +9,6 @@ import dev.tlstunnel.protocol.ProxyRegistrationResult;
 import dev.tlstunnel.protocol.ProxySpec;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoop;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +33,9 @@ final class ProxyRegistration {
   private final Map<String, ProxyGroup> memberships = new ConcurrentHashMap<>();
   private final Set<String> dynamic = ConcurrentHashMap.newKeySet();
 
+  /** The proxies claimed here whose claim in the cluster waits for etcd's answer. */
+  private final Set<String> claiming = ConcurrentHashMap.newKeySet();
+
   ProxyRegistration(ServerSession session, ServerContext context) {
     this.session = session;
     this.context = context;
@@ -53,7 +53,7 @@ final class ProxyRegistration {
    */
   void registerAll(List<ProxySpec> specs) {
     int max = context.limits.maxProxiesPerClient();
-    int slots = max - listeners.size();
+    int slots = max - listeners.size() - claiming.size();
     int added = 0;
     for (ProxySpec spec : specs) {
       ProxyListener held = spec.replaces() ? listeners.get(spec.name()) : null;
@@ -118,14 +118,20 @@ final class ProxyRegistration {
         log.info("[client={}] Proxy '{}' left group '{}'", session.clientId(), name, group.name);
         continue;
       }
+      boolean waiting = name != null && claiming.remove(name);
       ProxyListener listener = name == null ? null : listeners.remove(name);
-      if (listener == null) {
+      if (listener == null && !waiting) {
         continue;
       }
-      listener.close();
+      if (listener != null) {
+        listener.close();
+      }
+      if (waiting && dynamic.remove(name)) {
+        context.ports.released(PortClaim.leaseHolder(session), name);
+      }
       context.registry.release(session, name);
       if (context.cluster != null) {
-        context.cluster.release(session, name);
+        context.cluster.release(session, name); // after its claim, if that still waits
       }
       log.info(
           "[client={}] Proxy '{}' removed; {} open connections may finish",
@@ -147,6 +153,43 @@ final class ProxyRegistration {
       return;
     }
     ProxySpec spec = claimed.spec();
+    boolean dynamicPort =
+        asked.publishPort() == 0 && spec.privateAccess() == null && spec.group() == null;
+    if (dynamicPort) {
+      dynamic.add(spec.name()); // its lease starts running out if the session ends meanwhile
+    }
+    ClusterNode cluster = context.cluster;
+    if (cluster == null) {
+      registered(spec, dynamicPort);
+      return;
+    }
+    claiming.add(spec.name());
+    cluster
+        .claim(session, spec)
+        .thenAccept(
+            refusal -> session.eventLoop().execute(() -> answered(claimed, dynamicPort, refusal)));
+  }
+
+  /**
+   * The cluster answered the claim of a proxy claimed here: refused, it is released here again;
+   * granted, it goes on as any other.
+   */
+  private void answered(PortClaim.Claimed claimed, boolean dynamicPort, String refusal) {
+    String name = claimed.spec().name();
+    if (!claiming.remove(name) || session.isClosed()) {
+      return; // unregistered or ended meanwhile, which released it here and in the cluster
+    }
+    if (refusal != null) {
+      dynamic.remove(name);
+      PortClaim.undo(context, session, claimed);
+      reject(name, refusal);
+      return;
+    }
+    registered(claimed.spec(), dynamicPort);
+  }
+
+  /** A proxy claimed here (and in the cluster): its listener starts, or it joins its group. */
+  private void registered(ProxySpec spec, boolean dynamicPort) {
     if (spec.privateAccess() != null) {
       context.visits.privateProxies().register(session, spec);
       return;
@@ -157,9 +200,6 @@ final class ProxyRegistration {
       join(spec, policy);
       return;
     }
-    if (asked.publishPort() == 0) {
-      dynamic.add(spec.name());
-    }
     session.send(
         new ProxyRegistrationResult(
             spec.name(),
@@ -168,7 +208,7 @@ final class ProxyRegistration {
             policy.note(),
             RetryPolicyClamp.toSpec(policy.policy()),
             spec.publishPort() == 0 ? null : spec.publishPort()));
-    start(spec, policy.policy(), asked.publishPort() == 0);
+    start(spec, policy.policy(), dynamicPort);
   }
 
   /** Joins the proxy's load-balancing group, whose one listener the first member started. */
@@ -218,31 +258,12 @@ final class ProxyRegistration {
             policy,
             loop,
             address -> bootstrap(loop, accepted).bind(address),
-            dynamicPort && spec.publishPort() == 0 ? leaseOnBind(spec.name()) : reports);
+            dynamicPort && spec.publishPort() == 0
+                ? reports.leasingOnBind(
+                    port -> context.ports.bound(PortClaim.leaseHolder(session), spec.name(), port))
+                : reports);
     listeners.put(spec.name(), listener);
     listener.start();
-  }
-
-  /** The bind reports of a proxy whose port the system picks: that port is leased once bound. */
-  private ProxyListener.Observer leaseOnBind(String proxy) {
-    return new ProxyListener.Observer() {
-      @Override
-      public void bound(ProxyListener l, int attempt, InetSocketAddress address) {
-        context.ports.bound(PortClaim.leaseHolder(session), proxy, address.getPort());
-        reports.bound(l, attempt, address);
-      }
-
-      @Override
-      public void retrying(
-          ProxyListener l, int attempt, FailureKind cause, String message, Duration delay) {
-        reports.retrying(l, attempt, cause, message, delay);
-      }
-
-      @Override
-      public void gaveUp(ProxyListener l, int attempt, FailureKind cause, String message) {
-        reports.gaveUp(l, attempt, cause, message);
-      }
-    };
   }
 
   private ServerBootstrap bootstrap(EventLoop loop, PublicPortInitializer accepted) {

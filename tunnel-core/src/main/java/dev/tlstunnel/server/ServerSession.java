@@ -342,6 +342,11 @@ final class ServerSession {
     return context.cluster;
   }
 
+  /** Whether {@link #close} has run (its proxies are released). */
+  boolean isClosed() {
+    return closed;
+  }
+
   /** Counts a public connection of this session until it closes (drain waits for them). */
   void trackPublicConnection(Channel ch) {
     publicConnections.add(ch);

@@ -135,6 +135,35 @@ final class EtcdProcess implements AutoCloseable {
     m.process = null;
   }
 
+  /**
+   * Stops {@code m} without ending it (SIGSTOP): its connections stay open and nothing answers on
+   * them, as when etcd is overloaded or its disk stalls, until {@link #resume}.
+   */
+  void pause(Member m) throws IOException, InterruptedException {
+    signal(m, "-STOP");
+  }
+
+  /** Lets a {@linkplain #pause paused} member go on (SIGCONT). */
+  void resume(Member m) throws IOException, InterruptedException {
+    signal(m, "-CONT");
+  }
+
+  private static void signal(Member m, String signal) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", signal, Long.toString(m.process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (kill.waitFor() != 0) {
+      throw new IOException(
+          "kill "
+              + signal
+              + " "
+              + m.process.pid()
+              + ": "
+              + new String(kill.getInputStream().readAllBytes()));
+    }
+  }
+
   /** Starts a killed member again on its ports and data. */
   void restart(Member m) throws IOException {
     launch(m);
