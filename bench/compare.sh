@@ -2,7 +2,7 @@
 # Compares five paths to the same loopback service: direct, stunnel (one TLS hop), ssh -R (OpenSSH
 # remote forwarding), go-yamux (Go crypto/tls + HashiCorp yamux, frp's data path, built from
 # bench/goref) and tls-tunnel, plus tls-tunnel over its wss and h2 transports and on the
-# epoll and io_uring socket transports (the default is NIO) side by side.
+# NIO, epoll and io_uring socket transports (the default is io_uring where it loads) side by side.
 # Installs nothing; see bench/README.md for the packages.
 #
 #   bench/compare.sh [--runs N] [--quick] [--paths LIST] [--port-base P] [--out DIR] [--keep]
@@ -17,7 +17,7 @@ out=""
 keep=0
 idle_conns=1000
 only="direct,stunnel,ssh,go-yamux,tls-tunnel,tls-tunnel-wss,tls-tunnel-h2"
-# Also measured when named in --paths: tls-tunnel-epoll, tls-tunnel-io_uring.
+# Also measured when named in --paths: tls-tunnel-nio, tls-tunnel-epoll, tls-tunnel-io_uring.
 
 usage() {
   sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
@@ -25,11 +25,11 @@ usage() {
 Options:
   --runs N        full runs; the table shows the median of each figure and ratio (default 3)
   --quick         one run with short durations, for development
-  --port-base P   first of the loopback ports used, base + 1 ... 92 (default 27000)
+  --port-base P   first of the loopback ports used, base + 1 ... 102 (default 27000)
   --idle N        idle proxied connections held for the tls-tunnel RSS check (default 1000)
   --paths LIST    measure only these of direct,stunnel,ssh,go-yamux,tls-tunnel,tls-tunnel-wss,
-                  tls-tunnel-h2,tls-tunnel-epoll,tls-tunnel-io_uring (e.g. to profile one;
-                  the last two only when named)
+                  tls-tunnel-h2,tls-tunnel-nio,tls-tunnel-epoll,tls-tunnel-io_uring (e.g. to
+                  profile one; the last three only when named)
   --out DIR       keep raw results and logs in DIR (default: a temp dir, removed unless --keep)
   --keep          keep the temp dir
 EOF
@@ -142,6 +142,7 @@ p_th=$((port_base + 60)); p_th_iperf=$((port_base + 61)); p_th_http=$((port_base
 p_te=$((port_base + 70)); p_te_iperf=$((port_base + 71)); p_te_http=$((port_base + 72))
 p_tu=$((port_base + 80)); p_tu_iperf=$((port_base + 81)); p_tu_http=$((port_base + 82))
 p_gy=$((port_base + 90)); p_gy_iperf=$((port_base + 91)); p_gy_http=$((port_base + 92))
+p_tn=$((port_base + 100)); p_tn_iperf=$((port_base + 101)); p_tn_http=$((port_base + 102))
 # A port something else listens on would measure that instead: every one must be free.
 for v in "${!p_@}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/${!v}") 2>/dev/null; then
@@ -304,7 +305,7 @@ wait_port "$p_tt" 30
 start tt_client "$root/tls-tunnel" client -c "$tmp/client.toml"
 wait_port "$p_tt_iperf" 30; wait_port "$p_tt_http"; wait_port "$p_tt_idle"
 
-# ---- paths 6 to 9: the same tunnel over wss and h2, and over tls on epoll and io_uring ----------
+# ---- paths 6 to 10: the same tunnel over wss and h2, and over tls on NIO, epoll and io_uring ----
 tunnel_pair() { # name transport server-port iperf-port http-port [socket-transport]
   local name="$1" transport="$2" ps="$3" pi="$4" ph="$5" io="${6:-}" opts="${JAVA_OPTS:-}"
   [[ -n "$io" ]] && opts="$opts -Dtlstunnel.transport=$io"
@@ -348,8 +349,12 @@ EOF
 }
 pid_tw_server=""; pid_tw_client=""; pid_th_server=""; pid_th_client=""
 pid_te_server=""; pid_te_client=""; pid_tu_server=""; pid_tu_client=""
+pid_tn_server=""; pid_tn_client=""
 if [[ ",$only," == *",tls-tunnel-wss,"* ]]; then tunnel_pair tw wss "$p_tw" "$p_tw_iperf" "$p_tw_http"; fi
 if [[ ",$only," == *",tls-tunnel-h2,"* ]]; then tunnel_pair th h2 "$p_th" "$p_th_iperf" "$p_th_http"; fi
+if [[ ",$only," == *",tls-tunnel-nio,"* ]]; then
+  tunnel_pair tn tls "$p_tn" "$p_tn_iperf" "$p_tn_http" nio
+fi
 if [[ ",$only," == *",tls-tunnel-epoll,"* ]]; then
   tunnel_pair te tls "$p_te" "$p_te_iperf" "$p_te_http" epoll
 fi
@@ -435,6 +440,7 @@ forwarders() { # path -> pids of its forwarding processes
     tls-tunnel) echo "$pid_tt_server $pid_tt_client" ;;
     tls-tunnel-wss) echo "$pid_tw_server $pid_tw_client" ;;
     tls-tunnel-h2) echo "$pid_th_server $pid_th_client" ;;
+    tls-tunnel-nio) echo "$pid_tn_server $pid_tn_client" ;;
     tls-tunnel-epoll) echo "$pid_te_server $pid_te_client" ;;
     tls-tunnel-io_uring) echo "$pid_tu_server $pid_tu_client" ;;
     *) echo "" ;;
@@ -553,6 +559,7 @@ wanted go-yamux && warm_path "$p_gy_iperf" "$p_gy_http"
 wanted tls-tunnel && warm_path "$p_tt_iperf" "$p_tt_http"
 wanted tls-tunnel-wss && warm_path "$p_tw_iperf" "$p_tw_http"
 wanted tls-tunnel-h2 && warm_path "$p_th_iperf" "$p_th_http"
+wanted tls-tunnel-nio && warm_path "$p_tn_iperf" "$p_tn_http"
 wanted tls-tunnel-epoll && warm_path "$p_te_iperf" "$p_te_http"
 wanted tls-tunnel-io_uring && warm_path "$p_tu_iperf" "$p_tu_http"
 
@@ -565,6 +572,9 @@ for ((run = 1; run <= runs; run++)); do
   if wanted tls-tunnel; then measure_path "$run" tls-tunnel "$p_tt_iperf" "$p_tt_http"; fi
   if wanted tls-tunnel-wss; then measure_path "$run" tls-tunnel-wss "$p_tw_iperf" "$p_tw_http"; fi
   if wanted tls-tunnel-h2; then measure_path "$run" tls-tunnel-h2 "$p_th_iperf" "$p_th_http"; fi
+  if wanted tls-tunnel-nio; then
+    measure_path "$run" tls-tunnel-nio "$p_tn_iperf" "$p_tn_http"
+  fi
   if wanted tls-tunnel-epoll; then
     measure_path "$run" tls-tunnel-epoll "$p_te_iperf" "$p_te_http"
   fi
@@ -580,7 +590,7 @@ record all ssh rss_server_mb "$(($(hwm_kb "$pid_sshd" tree) / 1024))"
 record all ssh rss_client_mb "$(($(hwm_kb "$pid_ssh") / 1024))"
 record all tls-tunnel rss_server_mb "$(($(hwm_kb "$pid_tt_server") / 1024))"
 record all tls-tunnel rss_client_mb "$(($(hwm_kb "$pid_tt_client") / 1024))"
-for t in gy:go-yamux tw:tls-tunnel-wss th:tls-tunnel-h2 te:tls-tunnel-epoll tu:tls-tunnel-io_uring; do
+for t in gy:go-yamux tw:tls-tunnel-wss th:tls-tunnel-h2 tn:tls-tunnel-nio te:tls-tunnel-epoll tu:tls-tunnel-io_uring; do
   s="pid_${t%%:*}_server"; c="pid_${t%%:*}_client"
   if [[ -n "${!s}" ]]; then
     record all "${t#*:}" rss_server_mb "$(($(hwm_kb "${!s}") / 1024))"

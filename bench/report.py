@@ -24,12 +24,14 @@ METRICS = [
     ("p50_us", "latency p50, 1 conn (µs)", False),
     ("p99_us", "latency p99, 1 conn (µs)", False),
 ]
-# The tunnel's transports (tls on NIO, the default, first), compared with its tls path in the same
-# run: wss and h2 below yamux, and tls on the epoll and io_uring socket transports.
+# The tunnel's transports (tls on the default socket transport first: io_uring where it loads),
+# compared with its tls path in the same run: wss and h2 below yamux, and tls on the NIO, epoll and
+# io_uring socket transports.
 TRANSPORTS = [
     ("tls-tunnel", "tls"),
     ("tls-tunnel-wss", "wss"),
     ("tls-tunnel-h2", "h2"),
+    ("tls-tunnel-nio", "nio"),
     ("tls-tunnel-epoll", "epoll"),
     ("tls-tunnel-io_uring", "io_uring"),
 ]
@@ -206,7 +208,7 @@ def main():
 
 
 def transports(data, runs):
-    """Prints the tunnel's transports measured (tls on NIO first) and returns the ratios to it."""
+    """Prints the tunnel's transports measured (tls on the default first) and the ratios to it."""
     present = [(p, n) for p, n in TRANSPORTS if any(data[(p, m)] for m, _, _ in METRICS)]
     if len(present) < 2:
         return {}

@@ -3,11 +3,11 @@ package dev.tlstunnel;
 import java.util.Locale;
 
 /**
- * The socket I/O a tunnel uses. {@link #NIO} is the default: Netty 4.2.18's native epoll transport
- * loses connections whose peer half-closed while auto-read is off (every relay here runs so), and
- * io_uring, which halves the CPU time of a new connection, still fails two of the cluster's etcd
- * failure tests that pass on NIO; see {@code docs/PERFORMANCE.md}, "Socket transports". The system
- * property {@code tlstunnel.transport} ({@code epoll}, {@code io_uring}) changes the default; a
+ * The socket I/O a tunnel uses. {@link #IO_URING} is the default where the kernel allows it (NIO
+ * otherwise): it takes half the CPU time of NIO per new connection. Not native epoll: Netty
+ * 4.2.18's epoll transport loses connections whose peer half-closed while auto-read is off (every
+ * relay here runs so); see {@code docs/PERFORMANCE.md}, "Socket transports". The system property
+ * {@code tlstunnel.transport} ({@code nio}, {@code epoll}, {@code io_uring}) changes the default; a
  * builder's {@code ioTransport(...)} overrides both.
  */
 public enum IoTransport {
@@ -18,13 +18,16 @@ public enum IoTransport {
   /** Linux io_uring, where the kernel allows it (otherwise NIO is used). */
   IO_URING;
 
-  /** The default: {@code -Dtlstunnel.transport} ({@code nio}, {@code epoll}, {@code io_uring}). */
+  /**
+   * The default: {@code -Dtlstunnel.transport} ({@code nio}, {@code epoll}, {@code io_uring}),
+   * io_uring when it is not set.
+   */
   public static IoTransport fromSystemProperty() {
-    String asked = System.getProperty("tlstunnel.transport", "nio");
+    String asked = System.getProperty("tlstunnel.transport", "io_uring");
     return switch (asked.toLowerCase(Locale.ROOT)) {
+      case "nio" -> NIO;
       case "epoll" -> EPOLL;
-      case "io_uring", "iouring", "io-uring" -> IO_URING;
-      default -> NIO;
+      default -> IO_URING;
     };
   }
 }

@@ -65,15 +65,17 @@ public record Transport(
   }
 
   /**
-   * The default transport: NIO, unless {@code -Dtlstunnel.transport=epoll} asks for native epoll
-   * (and it loads).
+   * The default transport: io_uring where the kernel allows it, else NIO; {@code
+   * -Dtlstunnel.transport=nio} or {@code epoll} asks for another ({@link
+   * IoTransport#fromSystemProperty}).
    *
-   * <p>NIO is the default because Netty 4.2.18's epoll registration loses a channel whose interest
-   * set becomes empty: once a peer's end of output has been seen on a connection with auto-read
-   * off, Netty removes the socket from epoll ({@code EPOLL_CTL_DEL}) while still counting it as
-   * added, and the next {@code read()} or waiting write fails with {@code epoll_ctl(..) failed with
-   * error(-2)}, closing the connection with its data cut. Every relay here runs with auto-read off,
-   * so under load public connections lost data ({@code TransportHalfCloseTest} shows it).
+   * <p>Not native epoll by default: Netty 4.2.18's epoll registration loses a channel whose
+   * interest set becomes empty. Once a peer's end of output has been seen on a connection with
+   * auto-read off, Netty removes the socket from epoll ({@code EPOLL_CTL_DEL}) while still counting
+   * it as added, and the next {@code read()} or waiting write fails with {@code epoll_ctl(..)
+   * failed with error(-2)}, closing the connection with its data cut. Every relay here runs with
+   * auto-read off, so under load public connections lost data ({@code TransportHalfCloseTest} shows
+   * it).
    */
   public static Transport best() {
     return of(IoTransport.fromSystemProperty());
