@@ -39,6 +39,12 @@ public record Transport(
   /** Netty's switch for multishot polls on io_uring; read once, when io_uring first loads. */
   static final String IO_URING_MULTISHOT_POLL = "io.netty.iouring.pollAddMultishotEnabled";
 
+  /**
+   * Netty's switch for multishot accepts, set to {@code false} before io_uring loads unless the
+   * application set it ({@link #ioUring()}).
+   */
+  static final String IO_URING_MULTISHOT_ACCEPT = "io.netty.iouring.acceptMultiShotEnabled";
+
   /** The quiet period of {@link #shutdown}: long enough for one more loop iteration. */
   static final long SHUTDOWN_QUIET_MILLIS = 20;
 
@@ -106,6 +112,12 @@ public record Transport(
    * open with a read pending, their {@code POLLIN} poll armed, the socket marked empty and the end
    * of input unread; a multishot poll fires only on new readiness, which a pending end of input no
    * longer raises. A one-shot poll armed by each {@code read()} fires at once on it.
+   *
+   * <p>Accepts are one-shot too ({@value #IO_URING_MULTISHOT_ACCEPT} set to {@code false} the same
+   * way): a multishot accept takes the whole kernel backlog in one loop iteration, and a burst of
+   * connections then counts as pending all at once (their stream headers are written in a later
+   * iteration), so that {@code max_pending_connects} refused part of a burst that NIO, taking 16
+   * connections at a time, serves whole ({@code ConnectionBurstTest}).
    */
   public static Transport ioUring() {
     return new Transport(
@@ -118,6 +130,9 @@ public record Transport(
   private static boolean ioUringLoads() {
     if (System.getProperty(IO_URING_MULTISHOT_POLL) == null) {
       System.setProperty(IO_URING_MULTISHOT_POLL, "false");
+    }
+    if (System.getProperty(IO_URING_MULTISHOT_ACCEPT) == null) {
+      System.setProperty(IO_URING_MULTISHOT_ACCEPT, "false");
     }
     return IoUring.isAvailable();
   }
