@@ -1,6 +1,7 @@
 package dev.tlstunnel;
 
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 
 /**
  * The socket I/O a tunnel uses. {@link #IO_URING} is the default where the kernel allows it (NIO
@@ -24,10 +25,15 @@ public enum IoTransport {
    */
   public static IoTransport fromSystemProperty() {
     String asked = System.getProperty("tlstunnel.transport", "io_uring");
-    return switch (asked.toLowerCase(Locale.ROOT)) {
+    return switch (asked.trim().toLowerCase(Locale.ROOT)) {
       case "nio" -> NIO;
       case "epoll" -> EPOLL;
-      default -> IO_URING;
+      case "io_uring", "iouring", "io-uring" -> IO_URING;
+      default -> {
+        LoggerFactory.getLogger(IoTransport.class)
+            .warn("-Dtlstunnel.transport={} is not nio, epoll or io_uring; using io_uring", asked);
+        yield IO_URING;
+      }
     };
   }
 }

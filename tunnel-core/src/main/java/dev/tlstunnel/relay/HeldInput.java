@@ -49,6 +49,11 @@ public final class HeldInput extends ChannelInboundHandlerAdapter {
       }
       return;
     }
+    if (!ch.isActive()) {
+      // closed before the relay could start (its end was not seen by a relay): the peer goes too
+      peer.close();
+      return;
+    }
     HeldInput holder = ch.pipeline().get(HeldInput.class);
     boolean ended = false;
     if (holder != null) {

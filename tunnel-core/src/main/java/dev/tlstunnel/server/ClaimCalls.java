@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * The threads a cluster node's claims and releases wait for etcd on, so that no session's event
- * loop waits with them. The calls of one session run one at a time in the order asked (a release
- * after the claim it undoes); different sessions' calls run side by side on a few threads, so that
- * one claim waiting out etcd's call timeout holds up only the sessions that share its thread.
+ * loop waits with them. The calls under one key (a client) run one at a time in the order asked (a
+ * release after the claim it undoes); other keys' calls run side by side on a few threads, so that
+ * one claim waiting out etcd's call timeout holds up only the clients that share its thread.
  */
 final class ClaimCalls {
   private static final int THREADS = 4;
@@ -32,21 +32,21 @@ final class ClaimCalls {
   }
 
   /**
-   * Runs {@code call} after the calls asked before for {@code session}.
+   * Runs {@code call} after the calls asked before under {@code key}.
    *
    * @throws RejectedExecutionException once {@link #close} has begun
    */
-  <T> CompletableFuture<T> submit(String session, Supplier<T> call) {
-    return CompletableFuture.supplyAsync(call, of(session));
+  <T> CompletableFuture<T> submit(String key, Supplier<T> call) {
+    return CompletableFuture.supplyAsync(call, of(key));
   }
 
   /** Like {@link #submit}, for a call with no result. */
-  void execute(String session, Runnable call) {
-    of(session).execute(call);
+  void execute(String key, Runnable call) {
+    of(key).execute(call);
   }
 
-  private ExecutorService of(String session) {
-    return threads[Math.floorMod(session.hashCode(), THREADS)];
+  private ExecutorService of(String key) {
+    return threads[Math.floorMod(key.hashCode(), THREADS)];
   }
 
   /**

@@ -200,14 +200,18 @@ final class ClusterNode {
             published ? spec.publishAddr() : null,
             published ? spec.publishPort() : 0);
     try {
-      return calls.submit(token, () -> claimNow(claim));
+      return calls.submit(callKey(session, token), () -> claimNow(session, claim));
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(
           "cannot claim proxy '" + spec.name() + "' in the cluster: the server is stopping");
     }
   }
 
-  private String claimNow(Claim claim) {
+  private String claimNow(ServerSession session, Claim claim) {
+    if (!claim.session().equals(tokens.get(session))) {
+      // ended while the claim waited: nothing to claim for (its releases come after this)
+      return "cannot claim proxy '" + claim.proxyName() + "' in the cluster: the session ended";
+    }
     String refusal;
     try {
       refusal = store.claim(claim);
@@ -228,7 +232,7 @@ final class ClusterNode {
   void release(ServerSession session, String proxyName) {
     String token = tokens.get(session);
     if (token != null) {
-      call(token, () -> release(token, proxyName));
+      call(callKey(session, token), () -> release(token, proxyName));
     }
   }
 
@@ -243,7 +247,7 @@ final class ClusterNode {
       return;
     }
     call(
-        token,
+        callKey(session, token),
         () -> {
           names.forEach(n -> release(token, n));
           reconcile();
@@ -256,10 +260,21 @@ final class ClusterNode {
     noListener(proxyName);
   }
 
-  /** Runs {@code call} after {@code token}'s calls asked before; dropped once the node left. */
-  private void call(String token, Runnable call) {
+  /**
+   * Whose calls run in order: all of one client's (its sessions in turn, as it reconnects, so that
+   * an old session's claim or release never overtakes the new one's), a session's for an anonymous
+   * client.
+   */
+  private static String callKey(ServerSession session, String token) {
+    return ServerSession.ANONYMOUS.equals(session.clientId()) ? token : session.clientId();
+  }
+
+  /**
+   * Runs {@code call} after the calls asked before under {@code key}; dropped once the node left.
+   */
+  private void call(String key, Runnable call) {
     try {
-      calls.execute(token, call);
+      calls.execute(key, call);
     } catch (RejectedExecutionException e) {
       log.debug("Node '{}' has left the cluster; not run: {}", config.nodeId(), call);
     }

@@ -33,8 +33,11 @@ final class ProxyRegistration {
   private final Map<String, ProxyGroup> memberships = new ConcurrentHashMap<>();
   private final Set<String> dynamic = ConcurrentHashMap.newKeySet();
 
-  /** The proxies claimed here whose claim in the cluster waits for etcd's answer. */
-  private final Set<String> claiming = ConcurrentHashMap.newKeySet();
+  /**
+   * The proxies claimed here whose claim in the cluster waits for etcd's answer: by name, the
+   * ticket of that claim (a proxy unregistered and registered again meanwhile has a new one).
+   */
+  private final Map<String, Object> claiming = new ConcurrentHashMap<>();
 
   ProxyRegistration(ServerSession session, ServerContext context) {
     this.session = session;
@@ -57,7 +60,11 @@ final class ProxyRegistration {
     int added = 0;
     for (ProxySpec spec : specs) {
       ProxyListener held = spec.replaces() ? listeners.get(spec.name()) : null;
-      if (held != null) {
+      if (spec.replaces() && claiming.containsKey(spec.name())) {
+        reject(
+            spec.name(),
+            "its registration still waits for the cluster's answer; the proxy stays as it was");
+      } else if (held != null) {
         replace(spec, held);
       } else if (added++ < slots) {
         registerOne(spec);
@@ -118,7 +125,7 @@ final class ProxyRegistration {
         log.info("[client={}] Proxy '{}' left group '{}'", session.clientId(), name, group.name);
         continue;
       }
-      boolean waiting = name != null && claiming.remove(name);
+      boolean waiting = name != null && claiming.remove(name) != null;
       ProxyListener listener = name == null ? null : listeners.remove(name);
       if (listener == null && !waiting) {
         continue;
@@ -163,21 +170,45 @@ final class ProxyRegistration {
       registered(spec, dynamicPort);
       return;
     }
-    claiming.add(spec.name());
+    Object ticket = new Object();
+    claiming.put(spec.name(), ticket);
     cluster
         .claim(session, spec)
-        .thenAccept(
-            refusal -> session.eventLoop().execute(() -> answered(claimed, dynamicPort, refusal)));
+        .whenComplete(
+            (refusal, failure) ->
+                session
+                    .eventLoop()
+                    .execute(
+                        () ->
+                            answered(
+                                ticket,
+                                claimed,
+                                dynamicPort,
+                                failure == null
+                                    ? refusal
+                                    : "cannot claim proxy '"
+                                        + spec.name()
+                                        + "' in the cluster: "
+                                        + failure)));
   }
 
   /**
    * The cluster answered the claim of a proxy claimed here: refused, it is released here again;
    * granted, it goes on as any other.
    */
-  private void answered(PortClaim.Claimed claimed, boolean dynamicPort, String refusal) {
+  private void answered(
+      Object ticket, PortClaim.Claimed claimed, boolean dynamicPort, String refusal) {
     String name = claimed.spec().name();
-    if (!claiming.remove(name) || session.isClosed()) {
+    if (!claiming.remove(name, ticket)) {
       return; // unregistered or ended meanwhile, which released it here and in the cluster
+    }
+    if (!session.acceptsProxies()) {
+      // handed over or draining: no new listener; what it holds goes with the session
+      context.registry.release(session, name);
+      if (refusal == null) {
+        context.cluster.release(session, name);
+      }
+      return;
     }
     if (refusal != null) {
       dynamic.remove(name);

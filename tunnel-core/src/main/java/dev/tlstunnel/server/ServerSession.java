@@ -342,9 +342,12 @@ final class ServerSession {
     return context.cluster;
   }
 
-  /** Whether {@link #close} has run (its proxies are released). */
-  boolean isClosed() {
-    return closed;
+  /**
+   * Whether proxies registered now may still start: not once the session has closed, handed its
+   * proxies over, or begun to drain. Call on the session's event loop.
+   */
+  boolean acceptsProxies() {
+    return !closed && !draining && !handedOver;
   }
 
   /** Counts a public connection of this session until it closes (drain waits for them). */
