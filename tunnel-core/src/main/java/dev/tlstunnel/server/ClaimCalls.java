@@ -59,10 +59,7 @@ final class ClaimCalls {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     try {
       for (ExecutorService t : threads) {
-        long left = deadline - System.nanoTime();
-        if (!t.awaitTermination(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-          t.shutdownNow();
-        }
+        t.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

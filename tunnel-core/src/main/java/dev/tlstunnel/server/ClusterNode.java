@@ -186,7 +186,8 @@ final class ClusterNode {
    * another server's claim of that proxy is closed first, so that the session's own listener binds
    * at once.
    *
-   * @return completes with null, or why not (naming the client and server holding it)
+   * @return completes with null, or why not (naming the client and server holding it); never
+   *     exceptionally
    */
   CompletableFuture<String> claim(ServerSession session, ProxySpec spec) {
     boolean published = spec.privateAccess() == null && spec.group() == null;
@@ -200,24 +201,29 @@ final class ClusterNode {
             published ? spec.publishAddr() : null,
             published ? spec.publishPort() : 0);
     try {
-      return calls.submit(callKey(session, token), () -> claimNow(session, claim));
+      return calls
+          .submit(callKey(session, token), () -> claimNow(session, claim))
+          .exceptionally(failure -> cannotClaim(spec.name(), failure.toString()));
     } catch (RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(
-          "cannot claim proxy '" + spec.name() + "' in the cluster: the server is stopping");
+      return CompletableFuture.completedFuture(cannotClaim(spec.name(), "the server is stopping"));
     }
+  }
+
+  private static String cannotClaim(String proxy, String why) {
+    return "cannot claim proxy '" + proxy + "' in the cluster: " + why;
   }
 
   private String claimNow(ServerSession session, Claim claim) {
     if (!claim.session().equals(tokens.get(session))) {
       // ended while the claim waited: nothing to claim for (its releases come after this)
-      return "cannot claim proxy '" + claim.proxyName() + "' in the cluster: the session ended";
+      return cannotClaim(claim.proxyName(), "the session ended");
     }
     String refusal;
     try {
       refusal = store.claim(claim);
     } catch (RuntimeException e) {
       log.warn("Node '{}' cannot claim proxy '{}'", config.nodeId(), claim.proxyName(), e);
-      refusal = "cannot claim proxy '" + claim.proxyName() + "' in the cluster: " + e;
+      refusal = cannotClaim(claim.proxyName(), e.toString());
     }
     if (refusal == null) {
       granted.put(claim.proxyName(), claim.session());

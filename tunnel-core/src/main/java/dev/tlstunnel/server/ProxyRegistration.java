@@ -174,22 +174,9 @@ final class ProxyRegistration {
     claiming.put(spec.name(), ticket);
     cluster
         .claim(session, spec)
-        .whenComplete(
-            (refusal, failure) ->
-                session
-                    .eventLoop()
-                    .execute(
-                        () ->
-                            answered(
-                                ticket,
-                                claimed,
-                                dynamicPort,
-                                failure == null
-                                    ? refusal
-                                    : "cannot claim proxy '"
-                                        + spec.name()
-                                        + "' in the cluster: "
-                                        + failure)));
+        .thenAccept(
+            refusal ->
+                session.eventLoop().execute(() -> answered(ticket, claimed, dynamicPort, refusal)));
   }
 
   /**
