@@ -47,42 +47,9 @@ class HeldInputSocketTest {
     EventLoopGroup group = transport.newGroup(1, "held-input-test");
     try (ServerSocket far = new ServerSocket()) {
       far.bind(new InetSocketAddress("127.0.0.1", 0));
-      CompletableFuture<byte[]> arrived =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try (Socket s = far.accept()) {
-                  return s.getInputStream().readAllBytes();
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
-      Channel listener =
-          Listeners.forRelay(
-                  group.next(),
-                  transport.serverChannelClass(),
-                  new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                      HeldInput.install(ch);
-                      ch.pipeline()
-                          .addLast(
-                              new SlowRelay(transport, far.getLocalPort(), SETUP_MILLIS, null));
-                    }
-                  })
-              .bind("127.0.0.1", 0)
-              .sync()
-              .channel();
-      byte[] sent = new byte[SIZE];
-      ThreadLocalRandom.current().nextBytes(sent);
-      try (Socket peer =
-          new Socket("127.0.0.1", ((InetSocketAddress) listener.localAddress()).getPort())) {
-        OutputStream out = peer.getOutputStream();
-        out.write(sent);
-        peer.shutdownOutput();
-        byte[] got = arrived.get(10, TimeUnit.SECONDS);
-        assertThat(got.length).as("bytes at the far side").isEqualTo(SIZE);
-        assertThat(Arrays.equals(got, sent)).as("the same bytes").isTrue();
-      }
+      CompletableFuture<byte[]> arrived = nextArrival(far);
+      Channel listener = listen(group, transport, far, SETUP_MILLIS, null);
+      sendEndAndCheck(listener, SIZE, arrived, 10, "");
       listener.close().sync();
     } finally {
       Transport.shutdown(group, 1).sync();
@@ -104,48 +71,70 @@ class HeldInputSocketTest {
     EventLoopGroup dialLoops = transport.newGroup(1, "held-input-dial");
     try (ServerSocket far = new ServerSocket()) {
       far.bind(new InetSocketAddress("127.0.0.1", 0));
-      Channel listener =
-          Listeners.forRelay(
-                  group.next(),
-                  transport.serverChannelClass(),
-                  new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                      HeldInput.install(ch);
-                      ch.pipeline()
-                          .addLast(new SlowRelay(transport, far.getLocalPort(), 0, dialLoops));
-                    }
-                  })
-              .bind("127.0.0.1", 0)
-              .sync()
-              .channel();
-      int port = ((InetSocketAddress) listener.localAddress()).getPort();
+      Channel listener = listen(group, transport, far, 0, dialLoops);
       for (int round = 0; round < ROUNDS; round++) {
-        CompletableFuture<byte[]> arrived =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try (Socket s = far.accept()) {
-                    return s.getInputStream().readAllBytes();
-                  } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                  }
-                });
-        byte[] sent = new byte[1 << 14];
-        ThreadLocalRandom.current().nextBytes(sent);
-        try (Socket peer = new Socket("127.0.0.1", port)) {
-          peer.getOutputStream().write(sent);
-          peer.shutdownOutput();
-          byte[] got = arrived.get(5, TimeUnit.SECONDS);
-          assertThat(got.length)
-              .as("bytes at the far side in round %d", round)
-              .isEqualTo(sent.length);
-          assertThat(Arrays.equals(got, sent)).as("the same bytes in round %d", round).isTrue();
-        }
+        sendEndAndCheck(listener, 1 << 14, nextArrival(far), 5, " in round " + round);
       }
       listener.close().sync();
     } finally {
       Transport.shutdown(dialLoops, 1).sync();
       Transport.shutdown(group, 1).sync();
+    }
+  }
+
+  /** What the next connection to {@code far} sends until its end. */
+  private static CompletableFuture<byte[]> nextArrival(ServerSocket far) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Socket s = far.accept()) {
+            return s.getInputStream().readAllBytes();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+  }
+
+  /** A relay listener whose connections hold their input and relay to {@code far} (SlowRelay). */
+  private static Channel listen(
+      EventLoopGroup group,
+      Transport transport,
+      ServerSocket far,
+      long delayMillis,
+      EventLoopGroup dialLoops)
+      throws InterruptedException {
+    return Listeners.forRelay(
+            group.next(),
+            transport.serverChannelClass(),
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                HeldInput.install(ch);
+                ch.pipeline()
+                    .addLast(new SlowRelay(transport, far.getLocalPort(), delayMillis, dialLoops));
+              }
+            })
+        .bind("127.0.0.1", 0)
+        .sync()
+        .channel();
+  }
+
+  /**
+   * Connects to {@code listener}, sends {@code size} random bytes and ends its output at once, and
+   * checks that the same bytes arrived at the far side within {@code seconds}.
+   */
+  private static void sendEndAndCheck(
+      Channel listener, int size, CompletableFuture<byte[]> arrived, long seconds, String when)
+      throws Exception {
+    byte[] sent = new byte[size];
+    ThreadLocalRandom.current().nextBytes(sent);
+    try (Socket peer =
+        new Socket("127.0.0.1", ((InetSocketAddress) listener.localAddress()).getPort())) {
+      OutputStream out = peer.getOutputStream();
+      out.write(sent);
+      peer.shutdownOutput();
+      byte[] got = arrived.get(seconds, TimeUnit.SECONDS);
+      assertThat(got.length).as("bytes at the far side" + when).isEqualTo(size);
+      assertThat(Arrays.equals(got, sent)).as("the same bytes" + when).isTrue();
     }
   }
 
