@@ -1,11 +1,16 @@
 package dev.tlstunnel;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.config.ForwarderType;
 import dev.tlstunnel.testing.Curl;
 import dev.tlstunnel.testing.ForwardRig;
 import dev.tlstunnel.testing.OriginServers;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -161,6 +166,61 @@ class ForwardProxyEndToEndTest {
   @Test
   void sixtyFourMebibytesThroughSocks5ArriveIntact() throws Exception {
     assertBlob("--socks5-hostname", rig.proxy("socks"));
+  }
+
+  /**
+   * What a client like {@code printf ... | nc -N} does: the CONNECT request and the request for the
+   * target in one write, then its end of output, all before the target is dialled. The bytes and
+   * the end reach the target, and its answer comes back, on either route.
+   */
+  @Test
+  void bytesAndEndSentWithConnectReachTheTarget() throws Exception {
+    String[] hosts = {"direct.fwd.test:" + direct, "tunnel.fwd.test:" + tunnel};
+    for (String host : hosts) {
+      String sent = "CONNECT " + host + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n" + httpGet(host);
+      String answer = sendAndEnd(rig.port("http"), new byte[0], sent.getBytes(US_ASCII));
+      assertThat(answer).as(host).startsWith("HTTP/1.1 200 Connection Established\r\n");
+      assertThat(answer).as(host).endsWith("\r\n\r\n" + host.substring(0, host.indexOf('.')));
+    }
+  }
+
+  /** SOCKS5 with optimistic data: the command, the request for the target and the end at once. */
+  @Test
+  void bytesAndEndSentWithASocks5CommandReachTheTarget() throws Exception {
+    for (String host : new String[] {"direct.fwd.test", "tunnel.fwd.test"}) {
+      int port = host.startsWith("direct") ? direct : tunnel;
+      ByteArrayOutputStream command = new ByteArrayOutputStream();
+      command.write(new byte[] {5, 1, 0, 3, (byte) host.length()});
+      command.write(host.getBytes(US_ASCII));
+      command.write(new byte[] {(byte) (port >> 8), (byte) port});
+      command.write(httpGet(host + ":" + port).getBytes(US_ASCII));
+      String answer = sendAndEnd(rig.port("socks"), new byte[] {5, 1, 0}, command.toByteArray());
+      // the command's reply (10 bytes: success, an IPv4 address and a port), then the target's
+      assertThat(answer).as(host).startsWith("\u0005\u0000\u0000\u0001");
+      assertThat(answer.substring(10)).as(host).startsWith("HTTP/1.1 200 ");
+      assertThat(answer).as(host).endsWith("\r\n\r\n" + host.substring(0, host.indexOf('.')));
+    }
+  }
+
+  private static String httpGet(String host) {
+    return "GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n";
+  }
+
+  /**
+   * Connects to the forwarder on {@code port}, sends {@code greeting} and reads its 2-byte answer
+   * if there is one, then sends {@code rest} and ends its output at once; returns all it reads.
+   */
+  private static String sendAndEnd(int port, byte[] greeting, byte[] rest) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      if (greeting.length > 0) {
+        s.getOutputStream().write(greeting);
+        assertThat(s.getInputStream().readNBytes(2)).containsExactly(5, 0);
+      }
+      s.getOutputStream().write(rest);
+      s.shutdownOutput();
+      return new String(s.getInputStream().readAllBytes(), ISO_8859_1);
+    }
   }
 
   private static void assertBlob(String... proxyArgs) throws Exception {

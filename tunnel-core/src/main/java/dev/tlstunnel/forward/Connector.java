@@ -7,7 +7,7 @@ import dev.tlstunnel.egress.EgressPolicy;
 import dev.tlstunnel.egress.TargetResolver;
 import dev.tlstunnel.protocol.EgressRequest;
 import dev.tlstunnel.protocol.StreamRequests;
-import dev.tlstunnel.relay.Relay;
+import dev.tlstunnel.relay.HeldInput;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
@@ -162,9 +162,13 @@ final class Connector {
             });
   }
 
-  /** Relays between the application's connection and an outbound channel of {@link #connect}. */
+  /**
+   * Relays between the application's connection and an outbound channel of {@link #connect}: what
+   * {@code local}'s {@link HeldInput} kept while the target was dialled goes first. Runs on {@code
+   * local}'s event loop.
+   */
   static void link(Channel local, Channel outbound) {
-    Relay.link(local, outbound);
+    HeldInput.relay(local, outbound);
     if (outbound.pipeline().get(EgressReplyHandler.NAME) != null) {
       outbound.pipeline().remove(EgressReplyHandler.NAME);
     }

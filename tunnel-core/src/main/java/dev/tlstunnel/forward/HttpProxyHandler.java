@@ -2,6 +2,7 @@ package dev.tlstunnel.forward;
 
 import dev.tlstunnel.egress.EgressException;
 import dev.tlstunnel.egress.EgressFailure;
+import dev.tlstunnel.relay.HeldInput;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
@@ -24,12 +26,18 @@ import io.netty.util.ReferenceCountUtil;
  * once the target is connected and then relays raw bytes, and hands absolute-URI requests to {@link
  * PlainHttpForwarder}. A target that cannot be reached gets 403 (refused by a rule or policy), 504
  * (timeout) or 502, with the reason in the body.
+ *
+ * <p>Once a {@code CONNECT} request is read, the codec's decoder goes (an encoder stays for the
+ * answer): what the application sends behind the request, and its end of output, wait unparsed in a
+ * {@link HeldInput} while the target is dialled and reach the target first.
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   static final String CODEC = "http-codec";
 
   private final Forwarder forwarder;
   private PlainHttpForwarder plain;
+
+  /** A CONNECT request was read: bytes and the end of input belong to the relay. */
   private boolean tunneling;
 
   HttpProxyHandler(Forwarder forwarder) {
@@ -47,7 +55,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         content.release(); // the empty end of a CONNECT request
       }
     } else if (msg instanceof ByteBuf && tunneling) {
-      ctx.fireChannelRead(msg); // left in the codec after CONNECT: the relay's
+      ctx.fireChannelRead(msg); // behind the CONNECT request: held for the relay
     } else {
       ReferenceCountUtil.release(msg);
     }
@@ -91,6 +99,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       HttpResponses.sendAndClose(ctx, HttpResponseStatus.BAD_REQUEST, "CONNECT needs host:port");
       return;
     }
+    tunneling = true;
+    HeldInput.install(ctx.channel());
+    // What the decoder still holds comes out here as bytes, and no later byte is parsed as HTTP.
+    ctx.pipeline().replace(CODEC, CODEC, new HttpResponseEncoder());
     forwarder
         .connector()
         .connect(ctx.channel().eventLoop(), target.host(), target.port())
@@ -112,7 +124,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
           ctx.writeAndFlush(
               new DefaultFullHttpResponse(
                   HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection Established")));
-          tunneling = true; // what the codec still holds passes on to the relay
         },
         CODEC);
   }

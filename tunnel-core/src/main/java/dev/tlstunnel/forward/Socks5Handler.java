@@ -2,6 +2,7 @@ package dev.tlstunnel.forward;
 
 import dev.tlstunnel.egress.EgressException;
 import dev.tlstunnel.egress.EgressFailure;
+import dev.tlstunnel.relay.HeldInput;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -26,7 +27,9 @@ import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
  * choice, optional authentication, then {@code CONNECT} to an IPv4, IPv6 or domain-name target
  * (names go to the route unresolved). {@code BIND} and {@code UDP ASSOCIATE} are answered "command
  * not supported". Failures get their reply code: not allowed by ruleset, host or network
- * unreachable, connection refused, general failure.
+ * unreachable, connection refused, general failure. Bytes sent behind the {@code CONNECT} command
+ * (optimistic data), and the end of input, wait in a {@link HeldInput} while the target is dialled
+ * and reach it first.
  */
 final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
   /** The first decoder; each later one goes right after the encoder, before the earlier ones. */
@@ -38,6 +41,9 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
 
   private final Forwarder forwarder;
   private Credentials credentials;
+
+  /** A CONNECT command was read: bytes and the end of input belong to the relay. */
+  private boolean connecting;
 
   Socks5Handler(Forwarder forwarder) {
     this.forwarder = forwarder;
@@ -98,6 +104,8 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
     }
     String host = request.dstAddr();
     int port = request.dstPort();
+    connecting = true;
+    HeldInput.install(ctx.channel());
     forwarder
         .connector()
         .connect(ctx.channel().eventLoop(), host, port)
@@ -152,7 +160,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent) {
+    if (evt instanceof ChannelInputShutdownEvent && !connecting) {
       ctx.close(); // the application left before the handshake was done
       return;
     }
