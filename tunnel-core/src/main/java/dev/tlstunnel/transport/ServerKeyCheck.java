@@ -16,15 +16,18 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the server's PEM certificate and key before the TLS context is built, so each common
- * mistake gets its own message: a file that holds no PEM certificate, a key not in PKCS#8, and a
- * key that does not belong to the certificate (which TLS libraries only notice at the first
- * handshake, on the client's side).
+ * Reads the server's PEM certificate chain and key for the TLS context, so each common mistake gets
+ * its own message: a file that holds no PEM certificate, a key not in PKCS#8, and a key that does
+ * not belong to the certificate (which TLS libraries only notice at the first handshake, on the
+ * client's side). The JDK parses both: Netty's own PEM reading turns to Bouncy Castle whenever it
+ * is on the class path, which loads some 700 of its classes into every server.
  */
 final class ServerKeyCheck {
   private static final Pattern PEM =
@@ -34,10 +37,18 @@ final class ServerKeyCheck {
   private ServerKeyCheck() {}
 
   /**
+   * The key and the certificates of {@code certPath}, the server's own first.
+   *
+   * @param chain every {@code CERTIFICATE} block of the certificate file, in its order
+   */
+  record ServerKey(PrivateKey key, X509Certificate[] chain) {}
+
+  /**
    * @throws IOException one line naming the file and what to do
    */
-  static void check(Path certPath, Path keyPath) throws IOException {
-    X509Certificate cert = certificate(certPath);
+  static ServerKey read(Path certPath, Path keyPath) throws IOException {
+    X509Certificate[] chain = certificates(certPath);
+    X509Certificate cert = chain[0];
     PrivateKey key = privateKey(keyPath, cert.getPublicKey().getAlgorithm());
     if (!matches(key, cert.getPublicKey())) {
       throw new IOException(
@@ -47,9 +58,10 @@ final class ServerKeyCheck {
               + certPath
               + ": use the key file that was created together with this certificate");
     }
+    return new ServerKey(key, chain);
   }
 
-  private static X509Certificate certificate(Path certPath) throws IOException {
+  private static X509Certificate[] certificates(Path certPath) throws IOException {
     Matcher pem = firstBlock(certPath, "certificate");
     if (pem == null || !pem.group(1).equals("CERTIFICATE")) {
       throw new IOException(
@@ -58,13 +70,20 @@ final class ServerKeyCheck {
               + " holds no PEM certificate (-----BEGIN CERTIFICATE-----); point cert_path at the"
               + " certificate file, not the key");
     }
+    List<X509Certificate> chain = new ArrayList<>();
     try {
-      return (X509Certificate)
-          CertificateFactory.getInstance("X.509")
-              .generateCertificate(new ByteArrayInputStream(decode(pem, certPath)));
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      do {
+        if (pem.group(1).equals("CERTIFICATE")) {
+          chain.add(
+              (X509Certificate)
+                  factory.generateCertificate(new ByteArrayInputStream(decode(pem, certPath))));
+        }
+      } while (pem.find());
     } catch (CertificateException e) {
       throw new IOException("certificate " + certPath + " cannot be parsed: " + rootMessage(e), e);
     }
+    return chain.toArray(new X509Certificate[0]);
   }
 
   private static PrivateKey privateKey(Path keyPath, String algorithm) throws IOException {

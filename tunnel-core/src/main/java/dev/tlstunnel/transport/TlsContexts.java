@@ -33,9 +33,9 @@ public final class TlsContexts {
       Path certPath, Path keyPath, TlsProvider provider, String... alpn) throws IOException {
     requireReadable(certPath, "certificate");
     requireReadable(keyPath, "private key");
-    ServerKeyCheck.check(certPath, keyPath);
+    ServerKeyCheck.ServerKey read = ServerKeyCheck.read(certPath, keyPath);
     try {
-      return SslContextBuilder.forServer(certPath.toFile(), keyPath.toFile())
+      return SslContextBuilder.forServer(read.key(), read.chain())
           .sslProvider(sslProvider(provider))
           .protocols(PROTOCOLS)
           .applicationProtocolConfig(alpn(alpn))
