@@ -1,11 +1,8 @@
 package dev.tlstunnel;
 
-import static dev.tlstunnel.testing.TunnelFixture.proxy;
-import static dev.tlstunnel.testing.TunnelFixture.publishedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tlstunnel.config.Limits;
-import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.Streams;
 import java.net.Socket;
@@ -30,11 +27,7 @@ class ConnectionBurstTest extends EchoTunnelTest {
 
   @Test
   void aBurstLargerThanThePendingBoundIsServedWhole() throws Exception {
-    TunnelServer server = fixture.startServer();
-    fixture.startClient(
-        fixture.clientConfig(
-            server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port()))));
-    int port = publishedPort(server, "echo");
+    int port = startEchoTunnel();
     List<Socket> sockets = new ArrayList<>();
     try {
       // connected from several threads at once, so that the kernel's backlog fills

@@ -1,10 +1,7 @@
 package dev.tlstunnel;
 
-import static dev.tlstunnel.testing.TunnelFixture.proxy;
-import static dev.tlstunnel.testing.TunnelFixture.publishedPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.Streams;
 import java.net.Socket;
@@ -24,11 +21,7 @@ class EndOfInputBeforeFirstReadTest extends EchoTunnelTest {
 
   @Test
   void everyEarlyHalfClosedConnectionGetsItsWholeEcho() throws Exception {
-    TunnelServer server = fixture.startServer();
-    fixture.startClient(
-        fixture.clientConfig(
-            server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port()))));
-    int port = publishedPort(server, "echo");
+    int port = startEchoTunnel();
     List<Socket> sockets = new ArrayList<>();
     List<byte[]> sent = new ArrayList<>();
     try {

@@ -21,14 +21,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class TunnelEndToEndTest extends EchoTunnelTest {
 
-  private int startEchoTunnel() throws Exception {
-    TunnelServer server = fixture.startServer();
-    fixture.startClient(
-        fixture.clientConfig(
-            server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port()))));
-    return publishedPort(server, "echo");
-  }
-
   @Test
   void echoesBytesExactly() throws Exception {
     int port = startEchoTunnel();
