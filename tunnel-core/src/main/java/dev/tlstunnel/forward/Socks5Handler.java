@@ -43,7 +43,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
   private Credentials credentials;
 
   /** A CONNECT command was read: bytes and the end of input belong to the relay. */
-  private boolean connecting;
+  private boolean tunneling;
 
   Socks5Handler(Forwarder forwarder) {
     this.forwarder = forwarder;
@@ -104,7 +104,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
     }
     String host = request.dstAddr();
     int port = request.dstPort();
-    connecting = true;
+    tunneling = true;
     HeldInput.install(ctx.channel());
     forwarder
         .connector()
@@ -160,7 +160,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent && !connecting) {
+    if (evt instanceof ChannelInputShutdownEvent && !tunneling) {
       ctx.close(); // the application left before the handshake was done
       return;
     }
