@@ -9,9 +9,14 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /** Builds TLS contexts: TLS 1.3 and 1.2 only, BoringSSL when it loads, the JDK otherwise. */
 public final class TlsContexts {
@@ -35,7 +40,13 @@ public final class TlsContexts {
     requireReadable(keyPath, "private key");
     ServerKeyCheck.ServerKey read = ServerKeyCheck.read(certPath, keyPath);
     try {
+      // The key goes into an in-memory key store for Netty's key manager: JKS protects it with a
+      // few SHA-1 rounds where the default PKCS12 runs PBKDF2 twice (about a tenth of a second of
+      // a server's start, and C2 compiling SHA-256). The server asks for no client certificate, so
+      // it needs no CAs; Netty would load the system's otherwise.
       return SslContextBuilder.forServer(read.key(), read.chain())
+          .keyStoreType("JKS")
+          .trustManager(NoClientCertificates.INSTANCE)
           .sslProvider(sslProvider(provider))
           .protocols(PROTOCOLS)
           .applicationProtocolConfig(alpn(alpn))
@@ -87,6 +98,55 @@ public final class TlsContexts {
       return builder.build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IOException("cannot use CA certificate " + caPath + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * The trust of a server that asks for no client certificate: it trusts none, should one be
+   * offered anyway.
+   */
+  private static final class NoClientCertificates extends X509ExtendedTrustManager {
+    static final NoClientCertificates INSTANCE = new NoClientCertificates();
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      throw new CertificateException("this server accepts no client certificates");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      throw new CertificateException("a server context trusts no server");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
     }
   }
 
