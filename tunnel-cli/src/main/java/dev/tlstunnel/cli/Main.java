@@ -4,6 +4,9 @@ import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.ConfigException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,27 +24,18 @@ import picocli.CommandLine.Spec;
     name = "tls-tunnel",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "A reverse tunnel over TLS: publish private services through a public server.",
-    subcommands = {
-      ServerCommand.class,
-      ClientCommand.class,
-      CheckCommand.class,
-      StatusCommand.class,
-      TopCommand.class,
-      RetryCommand.class,
-      ReloadCommand.class,
-      DemoCommand.class,
-      CertCommand.class,
-      TemplateCommand.class,
-      ServiceCommand.class,
-      RouteCommand.class,
-      ClusterCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "A reverse tunnel over TLS: publish private services through a public server.")
 public final class Main implements Callable<Integer> {
 
   /** Exit code for usage and configuration errors, and any other failure to run a command. */
   public static final int EXIT_USAGE = 1;
+
+  /**
+   * The subcommands, in the order help lists them. picocli reads every command's annotations when
+   * it is added, a tenth of a second for all of them at start-up, so a command line that names one
+   * gets only that one ({@link #commandLine(Main, PrintWriter, PrintWriter, String...)}).
+   */
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
   private final StopSignal stopSignal;
 
@@ -85,12 +79,71 @@ public final class Main implements Callable<Integer> {
 
   /** Runs a command line writing to {@code out} and {@code err}; returns the exit code. */
   static int run(PrintWriter out, PrintWriter err, StopSignal stop, String... args) {
-    return commandLine(new Main(stop), out, err).execute(args);
+    return commandLine(new Main(stop), out, err, args).execute(args);
   }
 
-  /** The configured picocli command line for {@code main}; tests may add subcommands to it. */
+  /**
+   * The configured picocli command line for {@code main}, with every subcommand; tests may add
+   * subcommands to it.
+   */
   static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
     CommandLine cmd = new CommandLine(main);
+    SUBCOMMANDS.values().forEach(cmd::addSubcommand);
+    return configured(cmd, main, out, err);
+  }
+
+  /**
+   * The command line that parses {@code args} as the full one does: only the subcommand they name
+   * when the words before it are no more than {@code -v} and {@code --log-level LEVEL}; none for
+   * {@code --version} alone; all of them otherwise (help, an unknown command, other options).
+   */
+  static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err, String... args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      return configured(new CommandLine(main), main, out, err);
+    }
+    Class<?> named = namedSubcommand(args);
+    if (named == null) {
+      return commandLine(main, out, err);
+    }
+    CommandLine cmd = new CommandLine(main);
+    cmd.addSubcommand(named);
+    return configured(cmd, main, out, err);
+  }
+
+  private static Class<?> namedSubcommand(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--log-level")) {
+        i++;
+      } else if (!arg.startsWith("--log-level=") && !arg.matches("-v+")) {
+        return arg.equals("help") ? null : SUBCOMMANDS.get(arg);
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> all = new LinkedHashMap<>();
+    all.put("server", ServerCommand.class);
+    all.put("client", ClientCommand.class);
+    all.put("check", CheckCommand.class);
+    all.put("status", StatusCommand.class);
+    all.put("top", TopCommand.class);
+    all.put("retry", RetryCommand.class);
+    all.put("reload", ReloadCommand.class);
+    all.put("demo", DemoCommand.class);
+    all.put("cert", CertCommand.class);
+    all.put("template", TemplateCommand.class);
+    all.put("service", ServiceCommand.class);
+    all.put("route", RouteCommand.class);
+    all.put("cluster", ClusterCommand.class);
+    all.put("help", CommandLine.HelpCommand.class);
+    return Collections.unmodifiableMap(all);
+  }
+
+  /** {@code cmd} set up with its subcommands added: picocli applies these to the ones it has. */
+  private static CommandLine configured(
+      CommandLine cmd, Main main, PrintWriter out, PrintWriter err) {
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setOut(out);
     cmd.setErr(err);

@@ -22,7 +22,7 @@ record CliRun(int code, String out, String err) {
     StringWriter err = new StringWriter();
     PrintWriter outWriter = new PrintWriter(out, true);
     PrintWriter errWriter = new PrintWriter(err, true);
-    CommandLine cmd = customize.apply(Main.commandLine(new Main(stop), outWriter, errWriter));
+    CommandLine cmd = customize.apply(Main.commandLine(new Main(stop), outWriter, errWriter, args));
     cmd.setOut(outWriter);
     cmd.setErr(errWriter);
     int code = cmd.execute(args);

@@ -25,7 +25,7 @@ final class LiveRun implements AutoCloseable {
     PrintWriter errWriter = new PrintWriter(err, true);
     code =
         CompletableFuture.supplyAsync(
-            () -> Main.commandLine(new Main(stop), outWriter, errWriter).execute(args));
+            () -> Main.commandLine(new Main(stop), outWriter, errWriter, args).execute(args));
   }
 
   static LiveRun start(String... args) {

@@ -9,6 +9,8 @@ import dev.tlstunnel.FailureKind;
 import dev.tlstunnel.TunnelStartException;
 import dev.tlstunnel.config.ConfigException;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +52,69 @@ class MainTest {
   }
 
   @Test
+  void everySubcommandIsListedUnderItsOwnName() {
+    Main.SUBCOMMANDS.forEach(
+        (name, type) -> assertThat(type.getAnnotation(Command.class).name()).isEqualTo(name));
+    assertThat(Main.commandLine(new Main(StopSignal.manual()), sink(), sink()).getSubcommands())
+        .containsOnlyKeys(Main.SUBCOMMANDS.keySet());
+  }
+
+  @Test
+  void aCommandLineThatNamesACommandGetsOnlyThatOne() {
+    assertThat(subcommandsFor("server", "-c", "server.toml")).containsExactly("server");
+    assertThat(subcommandsFor("-vv", "--log-level", "debug", "check", "-c", "x.toml"))
+        .containsExactly("check");
+    assertThat(subcommandsFor("--log-level=warn", "template", "client"))
+        .containsExactly("template");
+    assertThat(subcommandsFor("--version")).isEmpty();
+    // Help, an unknown word, another option first, or no command: every command, as before.
+    assertThat(subcommandsFor("--help")).containsExactlyElementsOf(Main.SUBCOMMANDS.keySet());
+    assertThat(subcommandsFor("help", "server"))
+        .containsExactlyElementsOf(Main.SUBCOMMANDS.keySet());
+    assertThat(subcommandsFor("sever")).containsExactlyElementsOf(Main.SUBCOMMANDS.keySet());
+    assertThat(subcommandsFor("--help", "server"))
+        .containsExactlyElementsOf(Main.SUBCOMMANDS.keySet());
+    assertThat(subcommandsFor("--log-level", "server", "client")).containsExactly("client");
+    assertThat(subcommandsFor()).containsExactlyElementsOf(Main.SUBCOMMANDS.keySet());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"server", "client", "template", "service", "cluster", "route"})
+  @Timeout(20)
+  void aCommandAloneParsesAsInTheFullCommandLine(String command) {
+    StringWriter full = new StringWriter();
+    CommandLine all =
+        Main.commandLine(new Main(StopSignal.manual()), new PrintWriter(full, true), sink());
+    assertThat(all.execute("-v", command, "--help")).isZero();
+    CliRun alone = CliRun.run("-v", command, "--help");
+    assertThat(alone.code()).isZero();
+    assertThat(alone.out()).isEqualTo(full.toString()).startsWith("Usage: tls-tunnel " + command);
+    // Case-insensitive enum values reach the command added alone too.
+    assertThat(CliRun.run("template", "SERVER").code()).isZero();
+  }
+
+  @Test
+  @Timeout(20)
+  void aMistypedCommandIsStillNamed() {
+    CliRun run = CliRun.run("sever");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err())
+        .isEqualTo(
+            "error: Unmatched argument at index 0: 'sever'\nRun 'tls-tunnel --help' for usage.\n");
+  }
+
+  private static PrintWriter sink() {
+    return new PrintWriter(new StringWriter(), true);
+  }
+
+  private static List<String> subcommandsFor(String... args) {
+    return List.copyOf(
+        Main.commandLine(new Main(StopSignal.manual()), sink(), sink(), args)
+            .getSubcommands()
+            .keySet());
+  }
+
+  @Test
   @Timeout(20)
   void helpCommandShowsCommandHelp() {
     CliRun run = CliRun.run("help", "check");
@@ -72,7 +137,7 @@ class MainTest {
   @Test
   @Timeout(20)
   void demoOptionsParse() {
-    CommandLine cmd = new CommandLine(new Main(StopSignal.manual()));
+    CommandLine cmd = Main.commandLine(new Main(StopSignal.manual()), sink(), sink());
     CommandLine.ParseResult parsed =
         cmd.parseArgs("-v", "demo", "--once", "--publish-port", "8080", "--server-port=7000");
     CommandLine.ParseResult demo = parsed.subcommand();
