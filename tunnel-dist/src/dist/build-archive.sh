@@ -37,6 +37,18 @@ else
 fi
 install -m 0755 "$repo/tls-tunnel" "$home/tls-tunnel"
 install -m 0644 "$jar" "$home/lib/tls-tunnel.jar"
+# Netty's Linux x86-64 native libraries (BoringSSL, io_uring, epoll) go beside the jar, and the
+# other platforms' out of it: Netty copies a library it finds in its jar to a temporary file at
+# every start (3 MB for BoringSSL), which costs start-up time and fails where /tmp is mounted
+# noexec; from lib/native the JVM loads them in place (the launcher sets java.library.path).
+mkdir -p "$home/lib/native"
+unzip -q -j -d "$home/lib/native" "$jar" \
+  META-INF/native/libnetty_tcnative_linux_x86_64.so \
+  'META-INF/native/libnetty_transport_native_io_uring*_x86_64.so' \
+  META-INF/native/libnetty_transport_native_epoll_x86_64.so
+chmod 0644 "$home/lib/native"/*
+zip -q -d "$home/lib/tls-tunnel.jar" 'META-INF/native/*.so' 'META-INF/native/*.jnilib' \
+  'META-INF/native/*.dll'
 bash "$repo/tunnel-dist/src/dist/build-cds.sh" "$home" "$out/cds-training"
 install -m 0644 "$repo/README.md" "$home/README.md"
 for doc in CONFIG.md PROTOCOL.md SECURITY.md RELIABILITY.md PERFORMANCE.md; do

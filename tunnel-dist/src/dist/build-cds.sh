@@ -20,8 +20,9 @@ work="$2"
 java="$home/runtime/bin/java"
 jar="$home/lib/tls-tunnel.jar"
 archive="$home/lib/tls-tunnel.jsa"
-# The launcher's heap flags: the archive is written for the compressed pointers they imply.
-flags=(-XX:+UseSerialGC -Xmx128m)
+# The launcher's heap flags (the archive is written for the compressed pointers they imply) and its
+# library path, so that the training runs load BoringSSL and io_uring as the launcher's do.
+flags=(-XX:+UseSerialGC -Xmx128m "-Djava.library.path=$home/lib/native")
 
 rm -rf "$work"
 mkdir -p "$work"

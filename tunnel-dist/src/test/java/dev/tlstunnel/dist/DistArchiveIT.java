@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -105,6 +107,24 @@ class DistArchiveIT {
     Result demo = launcher(jdkTls, "demo", "--once");
     assertThat(demo.code()).as(demo.output()).isZero();
     assertThat(demo.output()).contains("through the tunnel:");
+  }
+
+  /**
+   * The jar holds no native library: this platform's are in lib/native, the others are left out.
+   */
+  @Test
+  void nativeLibrariesAreBesideTheJar() throws Exception {
+    try (ZipFile jar = new ZipFile(home.resolve("lib/tls-tunnel.jar").toFile())) {
+      assertThat(jar.stream().map(ZipEntry::getName))
+          .filteredOn(name -> name.startsWith("META-INF/native/") && !name.endsWith("/"))
+          .isEmpty();
+    }
+    try (Stream<Path> files = Files.list(home.resolve("lib/native"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .contains(
+              "libnetty_tcnative_linux_x86_64.so", "libnetty_transport_native_epoll_x86_64.so")
+          .anyMatch(f -> f.matches("libnetty_transport_native_io_uring\\d*_x86_64\\.so"));
+    }
   }
 
   @Test
@@ -214,6 +234,15 @@ class DistArchiveIT {
     try {
       X509Certificate seen = handshake(port, Duration.ofSeconds(60));
       assertThat(seen.getPublicKey().getAlgorithm()).isEqualTo(keyType.equals("ec") ? "EC" : "RSA");
+      // Netty's libraries are mapped from lib/native, not from copies Netty wrote to /tmp.
+      String maps = Files.readString(Path.of("/proc", Long.toString(server.pid()), "maps"));
+      assertThat(maps)
+          .contains(home.resolve("lib/native/libnetty_transport_native_io_uring").toString());
+      if (javaOpts == null) {
+        assertThat(maps)
+            .contains(home.resolve("lib/native/libnetty_tcnative_linux_x86_64.so").toString());
+      }
+      assertThat(maps).doesNotContain("/tmp/libnetty");
     } finally {
       server.destroy();
       assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
