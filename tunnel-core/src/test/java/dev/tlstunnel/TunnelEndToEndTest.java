@@ -9,11 +9,14 @@ import dev.tlstunnel.server.TunnelServer;
 import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.Streams;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -68,6 +71,38 @@ class TunnelEndToEndTest extends EchoTunnelTest {
     // ends its output afterwards: both directions' half-close crossed the tunnel.
     assertThat(Streams.echoAfterHalfClose(port, "hello, half-close"))
         .isEqualTo("hello, half-close");
+  }
+
+  @Test
+  void theServiceThatEndsFirstStillGetsWhatThePublicClientSendsAfter() throws Exception {
+    // The order of an HTTP server that answers and ends its output before its client has ended
+    // its own: the public side's output is shut down first, its input ends later, and what came
+    // in between still reaches the service, followed by its end of input.
+    try (ServerSocket service = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<String> heard =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Socket s = service.accept()) {
+                  s.getOutputStream().write("answer".getBytes(StandardCharsets.UTF_8));
+                  s.shutdownOutput();
+                  return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      TunnelServer server = fixture.startServer();
+      fixture.startClient(
+          fixture.clientConfig(
+              server.address().getPort(), "c1", List.of(proxy("p", 0, service.getLocalPort()))));
+      try (Socket s = Streams.connect(publishedPort(server, "p"), 10_000)) {
+        assertThat(s.getInputStream().readAllBytes())
+            .asString(StandardCharsets.UTF_8)
+            .isEqualTo("answer");
+        s.getOutputStream().write("late words".getBytes(StandardCharsets.UTF_8));
+        s.shutdownOutput();
+        assertThat(heard.get(10, TimeUnit.SECONDS)).isEqualTo("late words");
+      }
+    }
   }
 
   @Test

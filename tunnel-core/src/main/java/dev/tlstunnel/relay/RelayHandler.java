@@ -86,6 +86,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                           if (!f.isSuccess() || bothDirectionsDone(self)) {
                             self.close();
                             peer.close();
+                          } else if (peer instanceof SocketChannel socket) {
+                            closeAtEndOfInput(socket);
                           }
                         });
               });
@@ -94,6 +96,17 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       Channels.closeOnFlush(peer);
       Channels.closeOnFlush(self);
     }
+  }
+
+  /**
+   * A socket whose output is shut down is done once its input ends as well: the transport then
+   * closes it at the end of its input instead of shutting its input down first (a system call that
+   * fails once the far side's FIN has closed the connection, which Netty's native transports turn
+   * into an exception with its stack trace). The relay sees the close, and ends the other side with
+   * what it still has to write, as it would after the input shut down.
+   */
+  private static void closeAtEndOfInput(SocketChannel socket) {
+    socket.config().setAllowHalfClosure(false);
   }
 
   /**
