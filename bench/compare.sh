@@ -368,9 +368,25 @@ record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; } # run p
 iperf() { # port streams seconds -> bits/s received
   local j omit=0
   [[ "$3" -gt 1 ]] && omit=1 # leave slow start out
-  j="$(iperf3 -c 127.0.0.1 -p "$1" -P "$2" -t "$3" -O "$omit" -J 2>>"$tmp/iperf3-client.log")" || {
-    echo "$j" >>"$tmp/iperf3-client.log"; echo 0; return; }
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' <<<"$j"
+  # The readiness probes of the forwarders' iperf ports reach iperf3 late: a forwarder accepts
+  # the probe at once and connects to iperf3 afterwards. iperf3 takes such a connection, arriving
+  # while a test opens its data streams, for one of them and fails the test, which then ends
+  # without totals (iperf3 logs "Size of data read does not correspond to offered length"). Its
+  # answer is logged and the test repeated.
+  local try
+  for try in 1 2 3; do
+    j="$(iperf3 -c 127.0.0.1 -p "$1" -P "$2" -t "$3" -O "$omit" -J 2>>"$tmp/iperf3-client.log")" || {
+      echo "$j" >>"$tmp/iperf3-client.log"; echo 0; return; }
+    if python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' \
+      <<<"$j" 2>/dev/null; then
+      return
+    fi
+    { echo "iperf3 -c 127.0.0.1 -p $1 -P $2 (try $try): no received total in its answer:"; echo "$j"; } \
+      >>"$tmp/iperf3-client.log"
+    sleep 1
+  done
+  echo "compare.sh: iperf3 to port $1 gave no result three times; see $tmp/iperf3-client.log" >&2
+  exit 1
 }
 
 wrk_rps() { # url conns extra-args... -> requests/s (errors logged)
@@ -550,6 +566,7 @@ warm_path() { # iperf-port http-port: the same warm-up for every path (the JVM's
   wrk -t 2 -c 50 -d "${warm}s" -H 'Connection: close' "$url" >/dev/null 2>&1 || true
   wrk -t 1 -c 1 -d "${warm}s" "$url" >/dev/null 2>&1 || true
 }
+sleep 1 # the probes' late connections to iperf3 (iperf(), above) settle first
 log "warm-up: ${warm}s of each test on each path"
 wanted() { [[ ",$only," == *",$1,"* ]]; }
 wanted direct && warm_path "$p_iperf" "$p_http"
