@@ -92,6 +92,31 @@ class ForwardAuthAndBoundsEndToEndTest {
     assertThat(right.out()).as(right.err()).isEqualTo("tunnel");
   }
 
+  /** Greeting, credentials, command and request in one write: every answer comes, in order. */
+  @Test
+  void socks5ClientThatDoesNotWaitForAnswersIsServed() throws Exception {
+    String host = "tunnel.fwd.test";
+    int port = rig.tunnel.httpPort();
+    java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+    sent.write(new byte[] {5, 1, 2}); // offers username and password only
+    sent.write(new byte[] {1, 5, 'a', 'l', 'i', 'c', 'e', 6, 's', '3', 'c', 'r', 'e', 't'});
+    sent.write(new byte[] {5, 1, 0, 3, (byte) host.length()});
+    sent.write(host.getBytes(StandardCharsets.US_ASCII));
+    sent.write(new byte[] {(byte) (port >> 8), (byte) port});
+    sent.write(
+        ("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    try (Socket s = new Socket("127.0.0.1", rig.port("socks-auth"))) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(sent.toByteArray());
+      s.shutdownOutput();
+      String answer = new String(readToEnd(s.getInputStream()), StandardCharsets.ISO_8859_1);
+      // method PASSWORD, authentication success, the command's 10-byte reply, then the answer
+      assertThat(answer).startsWith("\u0005\u0002\u0001\u0000\u0005\u0000\u0000\u0001");
+      assertThat(answer.substring(14)).startsWith("HTTP/1.1 200 ");
+      assertThat(answer).endsWith("\r\n\r\ntunnel");
+    }
+  }
+
   @Test
   void oversizedHeadGets431AndOthersAreServed() throws Exception {
     int port = rig.port("bounded");

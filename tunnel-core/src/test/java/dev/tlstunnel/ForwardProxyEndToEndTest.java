@@ -202,6 +202,29 @@ class ForwardProxyEndToEndTest {
     }
   }
 
+  /**
+   * A SOCKS5 client that does not wait for the method selection: greeting, command, the request for
+   * the target and the end of output in one write. Both answers and the target's come back in
+   * order.
+   */
+  @Test
+  void greetingCommandAndBytesInOneWriteReachTheTarget() throws Exception {
+    for (String host : new String[] {"direct.fwd.test", "tunnel.fwd.test"}) {
+      int port = host.startsWith("direct") ? direct : tunnel;
+      ByteArrayOutputStream sent = new ByteArrayOutputStream();
+      sent.write(new byte[] {5, 1, 0});
+      sent.write(new byte[] {5, 1, 0, 3, (byte) host.length()});
+      sent.write(host.getBytes(US_ASCII));
+      sent.write(new byte[] {(byte) (port >> 8), (byte) port});
+      sent.write(httpGet(host + ":" + port).getBytes(US_ASCII));
+      String answer = sendAndEnd(rig.port("socks"), new byte[0], sent.toByteArray());
+      // the method selection (no authentication), the command's 10-byte reply, then the target's
+      assertThat(answer).as(host).startsWith("\u0005\u0000\u0005\u0000\u0000\u0001");
+      assertThat(answer.substring(12)).as(host).startsWith("HTTP/1.1 200 ");
+      assertThat(answer).as(host).endsWith("\r\n\r\n" + host.substring(0, host.indexOf('.')));
+    }
+  }
+
   private static String httpGet(String host) {
     return "GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n";
   }

@@ -3,6 +3,7 @@ package dev.tlstunnel.forward;
 import dev.tlstunnel.egress.EgressException;
 import dev.tlstunnel.egress.EgressFailure;
 import dev.tlstunnel.relay.HeldInput;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -45,12 +46,35 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
   /** A CONNECT command was read: bytes and the end of input belong to the relay. */
   private boolean tunneling;
 
+  /** A decoder for the next message was added and has seen no bytes yet. */
+  private boolean decoderAdded;
+
   Socks5Handler(Forwarder forwarder) {
     this.forwarder = forwarder;
   }
 
+  /**
+   * Bytes a decoder passed on after its message: before the {@code CONNECT} they are the next
+   * message of a client that did not wait for our answer (greeting, authentication and command in
+   * one write), and go back to the front of the pipeline, where the decoder just added takes them.
+   */
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof ByteBuf bytes && !tunneling) {
+      if (decoderAdded && ctx.channel().isOpen()) {
+        decoderAdded = false;
+        ctx.pipeline().fireChannelRead(bytes);
+      } else {
+        bytes.release(); // nothing decodes them: the handshake failed and the channel is closing
+      }
+      return;
+    }
+    super.channelRead(ctx, msg);
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, SocksMessage msg) {
+    decoderAdded = false;
     if (msg.decoderResult().isFailure()) {
       ctx.close();
     } else if (msg instanceof Socks5InitialRequest init) {
@@ -80,6 +104,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
     } else {
       ctx.pipeline().addAfter(ENCODER, COMMAND_DECODER, new Socks5CommandRequestDecoder());
     }
+    decoderAdded = true;
     ctx.writeAndFlush(new DefaultSocks5InitialResponse(wanted));
     ctx.read();
   }
@@ -92,6 +117,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
       return;
     }
     ctx.pipeline().addAfter(ENCODER, COMMAND_DECODER, new Socks5CommandRequestDecoder());
+    decoderAdded = true;
     ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
     ctx.read();
   }
