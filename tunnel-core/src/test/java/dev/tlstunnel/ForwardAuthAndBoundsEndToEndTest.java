@@ -7,6 +7,7 @@ import dev.tlstunnel.config.ForwarderConfig;
 import dev.tlstunnel.config.ForwarderType;
 import dev.tlstunnel.testing.Curl;
 import dev.tlstunnel.testing.ForwardRig;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -97,14 +98,11 @@ class ForwardAuthAndBoundsEndToEndTest {
   void socks5ClientThatDoesNotWaitForAnswersIsServed() throws Exception {
     String host = "tunnel.fwd.test";
     int port = rig.tunnel.httpPort();
-    java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
     sent.write(new byte[] {5, 1, 2}); // offers username and password only
     sent.write(new byte[] {1, 5, 'a', 'l', 'i', 'c', 'e', 6, 's', '3', 'c', 'r', 'e', 't'});
-    sent.write(new byte[] {5, 1, 0, 3, (byte) host.length()});
-    sent.write(host.getBytes(StandardCharsets.US_ASCII));
-    sent.write(new byte[] {(byte) (port >> 8), (byte) port});
     sent.write(
-        ("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        ForwardRig.socks5Connect(host, port, "GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n"));
     try (Socket s = new Socket("127.0.0.1", rig.port("socks-auth"))) {
       s.setSoTimeout(10_000);
       s.getOutputStream().write(sent.toByteArray());

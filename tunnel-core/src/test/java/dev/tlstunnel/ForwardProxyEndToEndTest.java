@@ -189,12 +189,8 @@ class ForwardProxyEndToEndTest {
   void bytesAndEndSentWithASocks5CommandReachTheTarget() throws Exception {
     for (String host : new String[] {"direct.fwd.test", "tunnel.fwd.test"}) {
       int port = host.startsWith("direct") ? direct : tunnel;
-      ByteArrayOutputStream command = new ByteArrayOutputStream();
-      command.write(new byte[] {5, 1, 0, 3, (byte) host.length()});
-      command.write(host.getBytes(US_ASCII));
-      command.write(new byte[] {(byte) (port >> 8), (byte) port});
-      command.write(httpGet(host + ":" + port).getBytes(US_ASCII));
-      String answer = sendAndEnd(rig.port("socks"), new byte[] {5, 1, 0}, command.toByteArray());
+      byte[] command = ForwardRig.socks5Connect(host, port, httpGet(host + ":" + port));
+      String answer = sendAndEnd(rig.port("socks"), new byte[] {5, 1, 0}, command);
       // the command's reply (10 bytes: success, an IPv4 address and a port), then the target's
       assertThat(answer).as(host).startsWith("\u0005\u0000\u0000\u0001");
       assertThat(answer.substring(10)).as(host).startsWith("HTTP/1.1 200 ");
@@ -213,10 +209,7 @@ class ForwardProxyEndToEndTest {
       int port = host.startsWith("direct") ? direct : tunnel;
       ByteArrayOutputStream sent = new ByteArrayOutputStream();
       sent.write(new byte[] {5, 1, 0});
-      sent.write(new byte[] {5, 1, 0, 3, (byte) host.length()});
-      sent.write(host.getBytes(US_ASCII));
-      sent.write(new byte[] {(byte) (port >> 8), (byte) port});
-      sent.write(httpGet(host + ":" + port).getBytes(US_ASCII));
+      sent.write(ForwardRig.socks5Connect(host, port, httpGet(host + ":" + port)));
       String answer = sendAndEnd(rig.port("socks"), new byte[0], sent.toByteArray());
       // the method selection (no authentication), the command's 10-byte reply, then the target's
       assertThat(answer).as(host).startsWith("\u0005\u0000\u0005\u0000\u0000\u0001");

@@ -3,7 +3,6 @@ package dev.tlstunnel.forward;
 import dev.tlstunnel.egress.EgressException;
 import dev.tlstunnel.egress.EgressFailure;
 import dev.tlstunnel.relay.HeldInput;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -33,7 +32,7 @@ import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
  * and reach it first.
  */
 final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
-  /** The first decoder; each later one goes right after the encoder, before the earlier ones. */
+  /** The first decoder; each later one goes right after the one before it, before this handler. */
   static final String DECODER = "socks-init";
 
   static final String ENCODER = "socks-encoder";
@@ -46,35 +45,12 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
   /** A CONNECT command was read: bytes and the end of input belong to the relay. */
   private boolean tunneling;
 
-  /** A decoder for the next message was added and has seen no bytes yet. */
-  private boolean decoderAdded;
-
   Socks5Handler(Forwarder forwarder) {
     this.forwarder = forwarder;
   }
 
-  /**
-   * Bytes a decoder passed on after its message: before the {@code CONNECT} they are the next
-   * message of a client that did not wait for our answer (greeting, authentication and command in
-   * one write), and go back to the front of the pipeline, where the decoder just added takes them.
-   */
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (msg instanceof ByteBuf bytes && !tunneling) {
-      if (decoderAdded && ctx.channel().isOpen()) {
-        decoderAdded = false;
-        ctx.pipeline().fireChannelRead(bytes);
-      } else {
-        bytes.release(); // nothing decodes them: the handshake failed and the channel is closing
-      }
-      return;
-    }
-    super.channelRead(ctx, msg);
-  }
-
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, SocksMessage msg) {
-    decoderAdded = false;
     if (msg.decoderResult().isFailure()) {
       ctx.close();
     } else if (msg instanceof Socks5InitialRequest init) {
@@ -98,13 +74,13 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
       forwarder.refused(ctx.channel(), "SOCKS5 client offered no acceptable authentication method");
       return;
     }
-    // A decoder that is done passes later bytes on: the next one goes before it.
+    // A decoder that is done passes the bytes behind its message on, also those of a client that
+    // sent the next message without waiting for our answer: the next decoder goes after it.
     if (wanted == Socks5AuthMethod.PASSWORD) {
-      ctx.pipeline().addAfter(ENCODER, AUTH_DECODER, new Socks5PasswordAuthRequestDecoder());
+      ctx.pipeline().addBefore(ctx.name(), AUTH_DECODER, new Socks5PasswordAuthRequestDecoder());
     } else {
-      ctx.pipeline().addAfter(ENCODER, COMMAND_DECODER, new Socks5CommandRequestDecoder());
+      ctx.pipeline().addBefore(ctx.name(), COMMAND_DECODER, new Socks5CommandRequestDecoder());
     }
-    decoderAdded = true;
     ctx.writeAndFlush(new DefaultSocks5InitialResponse(wanted));
     ctx.read();
   }
@@ -116,8 +92,7 @@ final class Socks5Handler extends SimpleChannelInboundHandler<SocksMessage> {
       forwarder.refused(ctx.channel(), "SOCKS5 authentication failed");
       return;
     }
-    ctx.pipeline().addAfter(ENCODER, COMMAND_DECODER, new Socks5CommandRequestDecoder());
-    decoderAdded = true;
+    ctx.pipeline().addBefore(ctx.name(), COMMAND_DECODER, new Socks5CommandRequestDecoder());
     ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
     ctx.read();
   }

@@ -14,6 +14,8 @@ import dev.tlstunnel.config.RouteRule;
 import dev.tlstunnel.config.RouteVia;
 import dev.tlstunnel.config.RoutingConfig;
 import dev.tlstunnel.server.TunnelServer;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,6 +65,19 @@ public final class ForwardRig implements AutoCloseable {
 
   private static RouteRule rule(List<String> suffixes, List<String> cidrs, RouteVia via) {
     return new RouteRule(null, suffixes, null, null, cidrs, null, null, via);
+  }
+
+  /**
+   * The bytes of a SOCKS5 {@code CONNECT} to {@code host} (a domain name) and {@code port}, then
+   * {@code data} for the target behind it.
+   */
+  public static byte[] socks5Connect(String host, int port, String data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[] {5, 1, 0, 3, (byte) host.length()});
+    out.writeBytes(host.getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(new byte[] {(byte) (port >> 8), (byte) port});
+    out.writeBytes(data.getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
   }
 
   /** A forwarder on a free port with split routing; its direct route may reach 127.0.0.2. */
