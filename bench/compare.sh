@@ -566,7 +566,6 @@ warm_path() { # iperf-port http-port: the same warm-up for every path (the JVM's
   wrk -t 2 -c 50 -d "${warm}s" -H 'Connection: close' "$url" >/dev/null 2>&1 || true
   wrk -t 1 -c 1 -d "${warm}s" "$url" >/dev/null 2>&1 || true
 }
-sleep 1 # the probes' late connections to iperf3 (iperf(), above) settle first
 log "warm-up: ${warm}s of each test on each path"
 wanted() { [[ ",$only," == *",$1,"* ]]; }
 wanted direct && warm_path "$p_iperf" "$p_http"
