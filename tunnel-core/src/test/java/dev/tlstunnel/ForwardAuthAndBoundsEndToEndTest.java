@@ -103,16 +103,11 @@ class ForwardAuthAndBoundsEndToEndTest {
     sent.write(new byte[] {1, 5, 'a', 'l', 'i', 'c', 'e', 6, 's', '3', 'c', 'r', 'e', 't'});
     sent.write(
         ForwardRig.socks5Connect(host, port, "GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n"));
-    try (Socket s = new Socket("127.0.0.1", rig.port("socks-auth"))) {
-      s.setSoTimeout(10_000);
-      s.getOutputStream().write(sent.toByteArray());
-      s.shutdownOutput();
-      String answer = new String(readToEnd(s.getInputStream()), StandardCharsets.ISO_8859_1);
-      // method PASSWORD, authentication success, the command's 10-byte reply, then the answer
-      assertThat(answer).startsWith("\u0005\u0002\u0001\u0000\u0005\u0000\u0000\u0001");
-      assertThat(answer.substring(14)).startsWith("HTTP/1.1 200 ");
-      assertThat(answer).endsWith("\r\n\r\ntunnel");
-    }
+    String answer = ForwardRig.sendAndEnd(rig.port("socks-auth"), new byte[0], sent.toByteArray());
+    // method PASSWORD, authentication success, the command's 10-byte reply, then the answer
+    assertThat(answer).startsWith("\u0005\u0002\u0001\u0000\u0005\u0000\u0000\u0001");
+    assertThat(answer.substring(14)).startsWith("HTTP/1.1 200 ");
+    assertThat(answer).endsWith("\r\n\r\ntunnel");
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.tlstunnel;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,8 +8,6 @@ import dev.tlstunnel.testing.Curl;
 import dev.tlstunnel.testing.ForwardRig;
 import dev.tlstunnel.testing.OriginServers;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -178,7 +175,7 @@ class ForwardProxyEndToEndTest {
     String[] hosts = {"direct.fwd.test:" + direct, "tunnel.fwd.test:" + tunnel};
     for (String host : hosts) {
       String sent = "CONNECT " + host + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n" + httpGet(host);
-      String answer = sendAndEnd(rig.port("http"), new byte[0], sent.getBytes(US_ASCII));
+      String answer = ForwardRig.sendAndEnd(rig.port("http"), new byte[0], sent.getBytes(US_ASCII));
       assertThat(answer).as(host).startsWith("HTTP/1.1 200 Connection Established\r\n");
       assertThat(answer).as(host).endsWith("\r\n\r\n" + host.substring(0, host.indexOf('.')));
     }
@@ -190,7 +187,7 @@ class ForwardProxyEndToEndTest {
     for (String host : new String[] {"direct.fwd.test", "tunnel.fwd.test"}) {
       int port = host.startsWith("direct") ? direct : tunnel;
       byte[] command = ForwardRig.socks5Connect(host, port, httpGet(host + ":" + port));
-      String answer = sendAndEnd(rig.port("socks"), new byte[] {5, 1, 0}, command);
+      String answer = ForwardRig.sendAndEnd(rig.port("socks"), new byte[] {5, 1, 0}, command);
       // the command's reply (10 bytes: success, an IPv4 address and a port), then the target's
       assertThat(answer).as(host).startsWith("\u0005\u0000\u0000\u0001");
       assertThat(answer.substring(10)).as(host).startsWith("HTTP/1.1 200 ");
@@ -210,7 +207,7 @@ class ForwardProxyEndToEndTest {
       ByteArrayOutputStream sent = new ByteArrayOutputStream();
       sent.write(new byte[] {5, 1, 0});
       sent.write(ForwardRig.socks5Connect(host, port, httpGet(host + ":" + port)));
-      String answer = sendAndEnd(rig.port("socks"), new byte[0], sent.toByteArray());
+      String answer = ForwardRig.sendAndEnd(rig.port("socks"), new byte[0], sent.toByteArray());
       // the method selection (no authentication), the command's 10-byte reply, then the target's
       assertThat(answer).as(host).startsWith("\u0005\u0000\u0005\u0000\u0000\u0001");
       assertThat(answer.substring(12)).as(host).startsWith("HTTP/1.1 200 ");
@@ -226,19 +223,6 @@ class ForwardProxyEndToEndTest {
    * Connects to the forwarder on {@code port}, sends {@code greeting} and reads its 2-byte answer
    * if there is one, then sends {@code rest} and ends its output at once; returns all it reads.
    */
-  private static String sendAndEnd(int port, byte[] greeting, byte[] rest) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(10_000);
-      if (greeting.length > 0) {
-        s.getOutputStream().write(greeting);
-        assertThat(s.getInputStream().readNBytes(2)).containsExactly(5, 0);
-      }
-      s.getOutputStream().write(rest);
-      s.shutdownOutput();
-      return new String(s.getInputStream().readAllBytes(), ISO_8859_1);
-    }
-  }
-
   private static void assertBlob(String... proxyArgs) throws Exception {
     Path file = dir.resolve("blob");
     List<String> args = new java.util.ArrayList<>(List.of(proxyArgs));

@@ -1,5 +1,6 @@
 package dev.tlstunnel.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tlstunnel.ForwarderState;
@@ -15,6 +16,8 @@ import dev.tlstunnel.config.RouteVia;
 import dev.tlstunnel.config.RoutingConfig;
 import dev.tlstunnel.server.TunnelServer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +81,24 @@ public final class ForwardRig implements AutoCloseable {
     out.writeBytes(new byte[] {(byte) (port >> 8), (byte) port});
     out.writeBytes(data.getBytes(StandardCharsets.US_ASCII));
     return out.toByteArray();
+  }
+
+  /**
+   * Connects to {@code port} on 127.0.0.1 and writes {@code greeting}, if not empty, then expects
+   * the SOCKS5 answer "version 5, no authentication"; writes {@code rest}, ends the output and
+   * returns all that comes back until the proxy closes, one char per byte.
+   */
+  public static String sendAndEnd(int port, byte[] greeting, byte[] rest) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      if (greeting.length > 0) {
+        s.getOutputStream().write(greeting);
+        assertThat(s.getInputStream().readNBytes(2)).containsExactly(5, 0);
+      }
+      s.getOutputStream().write(rest);
+      s.shutdownOutput();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
   }
 
   /** A forwarder on a free port with split routing; its direct route may reach 127.0.0.2. */
