@@ -8,8 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tlstunnel.client.TunnelClient;
 import dev.tlstunnel.config.Limits;
 import dev.tlstunnel.server.TunnelServer;
-import dev.tlstunnel.testing.EchoService;
-import dev.tlstunnel.testing.LeakDetectorExtension;
+import dev.tlstunnel.testing.EchoTunnelTest;
 import dev.tlstunnel.testing.LogCapture;
 import dev.tlstunnel.testing.Streams;
 import dev.tlstunnel.testing.TcpForwarder;
@@ -18,43 +17,28 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Strangers on the tunnel port and on published ports: admission before TLS per source address, the
  * failed-auth penalty, and per-proxy bounds, while the legitimate client (from 127.0.0.1) keeps
  * working. Distinct sources are other loopback addresses (all of 127/8 is loopback on Linux).
  */
-@ExtendWith(LeakDetectorExtension.class)
 @Timeout(60)
-class HostileClientsEndToEndTest {
-  @TempDir Path dir;
-  private TunnelFixture fixture;
-  private EchoService echo;
+class HostileClientsEndToEndTest extends EchoTunnelTest {
   private final List<Socket> sockets = new ArrayList<>();
 
-  @BeforeEach
-  void setUp() throws Exception {
-    fixture = new TunnelFixture(dir);
-    echo = new EchoService();
-  }
-
+  /** Runs before the base class closes the fixture and the echo service. */
   @AfterEach
-  void tearDown() throws Exception {
+  void closeRawSockets() throws Exception {
     for (Socket s : sockets) {
       s.close();
     }
-    fixture.close();
-    echo.close();
   }
 
   /** A raw TCP connection from {@code localIp} that sends nothing. */
@@ -65,13 +49,6 @@ class HostileClientsEndToEndTest {
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     s.setSoTimeout(5_000);
     return s;
-  }
-
-  private int echoTunnel(TunnelServer server) throws Exception {
-    fixture.startClient(
-        fixture.clientConfig(
-            server.address().getPort(), "c1", List.of(proxy("echo", 0, echo.port()))));
-    return publishedPort(server, "echo");
   }
 
   @Test
@@ -103,7 +80,7 @@ class HostileClientsEndToEndTest {
           .contains("limit connection_rate=1/s (connection_burst=3) exceeded");
       assertThat(server.snapshot().suppressedLogLines()).isGreaterThanOrEqualTo(5);
     }
-    assertThat(Streams.echoes(echoTunnel(server))).isTrue();
+    assertThat(Streams.echoes(startEchoClient(server))).isTrue();
   }
 
   @Test
@@ -124,7 +101,7 @@ class HostileClientsEndToEndTest {
               assertThat(s.rejectedConnections() + s.unauthenticated()).isEqualTo(2000);
               assertThat(s.rejectedConnections()).isGreaterThanOrEqualTo(1000);
             });
-    int published = echoTunnel(server);
+    int published = startEchoClient(server);
     assertThat(Streams.echoes(published)).isTrue();
     for (Socket s : sockets) {
       s.close();
@@ -164,7 +141,7 @@ class HostileClientsEndToEndTest {
       assertThat(admission.messages())
           .anySatisfy(m -> assertThat(m).contains("/127.0.0.5:").contains("auth penalty after 1"));
 
-      assertThat(Streams.echoes(echoTunnel(server))).as("127.0.0.1 unaffected").isTrue();
+      assertThat(Streams.echoes(startEchoClient(server))).as("127.0.0.1 unaffected").isTrue();
       await()
           .atMost(Duration.ofSeconds(5))
           .until(
@@ -189,7 +166,7 @@ class HostileClientsEndToEndTest {
                                 .maxProxiesPerClient(256)
                                 .maxConnectionsPerProxy(2)
                                 .maxPendingConnects(256)))));
-    int published = echoTunnel(server);
+    int published = startEchoClient(server);
     Socket a = Streams.connect(published, 5_000);
     sockets.add(a);
     Socket b = Streams.connect(published, 5_000);
