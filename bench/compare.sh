@@ -5,13 +5,15 @@
 # NIO, epoll and io_uring socket transports (the default is io_uring where it loads) side by side.
 # Installs nothing; see bench/README.md for the packages.
 #
-#   bench/compare.sh [--runs N] [--quick] [--paths LIST] [--port-base P] [--out DIR] [--keep]
+#   bench/compare.sh [--runs N] [--quick] [--warmup S] [--paths LIST] [--port-base P] [--out DIR]
+#                    [--keep]
 #
 # Every process it starts is stopped by a trap, also on failure or Ctrl+C.
 set -euo pipefail
 
 runs=3
 quick=0
+warm=""
 port_base=27000
 out=""
 keep=0
@@ -20,11 +22,13 @@ only="direct,stunnel,ssh,go-yamux,tls-tunnel,tls-tunnel-wss,tls-tunnel-h2"
 # Also measured when named in --paths: tls-tunnel-nio, tls-tunnel-epoll, tls-tunnel-io_uring.
 
 usage() {
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
   cat <<'EOF'
 Options:
   --runs N        full runs; the table shows the median of each figure and ratio (default 3)
   --quick         one run with short durations, for development
+  --warmup S      seconds of each test on each path before the first run (default 10; 1 with
+                  --quick): the JVM's JIT compiles the new-connection path for tens of seconds
   --port-base P   first of the loopback ports used, base + 1 ... 102 (default 27000)
   --idle N        idle proxied connections held for the tls-tunnel RSS check (default 1000)
   --paths LIST    measure only these of direct,stunnel,ssh,go-yamux,tls-tunnel,tls-tunnel-wss,
@@ -39,6 +43,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --quick) quick=1; runs=1; shift ;;
+    --warmup) warm="$2"; shift 2 ;;
     --port-base) port_base="$2"; shift 2 ;;
     --idle) idle_conns="$2"; shift 2 ;;
     --paths) only="$2"; shift 2 ;;
@@ -54,10 +59,11 @@ root="$(cd "$here/.." && pwd)"
 jar="$root/tunnel-cli/target/tls-tunnel.jar"
 
 if [[ $quick -eq 1 ]]; then
-  dur=2; warm=1
+  dur=2; warm="${warm:-1}"
 else
-  dur=5; warm=3
+  dur=5; warm="${warm:-10}"
 fi
+[[ "$warm" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --warmup wants whole seconds (1 or more), not '$warm'" >&2; exit 1; }
 
 # ---- preflight ---------------------------------------------------------------------------------
 missing=()
