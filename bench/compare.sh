@@ -27,7 +27,7 @@ usage() {
 Options:
   --runs N        full runs; the table shows the median of each figure and ratio (default 3)
   --quick         one run with short durations, for development
-  --warmup S      seconds of each test on each path before the first run (default 10; 1 with
+  --warmup S      seconds of each test on each path before the first run (default 30; 1 with
                   --quick): the JVM's JIT compiles the new-connection path for tens of seconds
   --port-base P   first of the loopback ports used, base + 1 ... 102 (default 27000)
   --idle N        idle proxied connections held for the tls-tunnel RSS check (default 1000)
@@ -61,7 +61,7 @@ jar="$root/tunnel-cli/target/tls-tunnel.jar"
 if [[ $quick -eq 1 ]]; then
   dur=2; warm="${warm:-1}"
 else
-  dur=5; warm="${warm:-10}"
+  dur=5; warm="${warm:-30}"
 fi
 [[ "$warm" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --warmup wants whole seconds (1 or more), not '$warm'" >&2; exit 1; }
 
