@@ -219,10 +219,6 @@ class ForwardProxyEndToEndTest {
     return "GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n";
   }
 
-  /**
-   * Connects to the forwarder on {@code port}, sends {@code greeting} and reads its 2-byte answer
-   * if there is one, then sends {@code rest} and ends its output at once; returns all it reads.
-   */
   private static void assertBlob(String... proxyArgs) throws Exception {
     Path file = dir.resolve("blob");
     List<String> args = new java.util.ArrayList<>(List.of(proxyArgs));
