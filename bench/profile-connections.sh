@@ -4,14 +4,17 @@
 # both sides spent per new connection + request (unprofiled), with --syscalls the system calls per
 # connection on each side (strace -c), then samples both JVMs with async-profiler and writes one
 # flame graph per side (SVG, DIR/flame-newconn-NAME-server.svg and -client.svg).
+# With --workload stream it profiles one bulk stream instead: iperf3 -P 1 through the tunnel, the
+# throughput and each process's CPU seconds per GB (both sides and iperf3's two ends), and the
+# flame graphs DIR/flame-stream-NAME-server.svg and -client.svg.
 #
 #   bench/profile-connections.sh [--out DIR] [--seconds N] [--warmup N] [--event cpu|itimer|alloc]
 #                                [--transport nio|epoll|io_uring] [--name NAME] [--syscalls]
-#                                [--no-profile] [--keep] [--port-base N]
+#                                [--workload close|stream] [--no-profile] [--keep] [--port-base N]
 # Ports N+1..N+3 on 127.0.0.1 (default 29000); NAME defaults to the transport.
 # The warm-up (default 20 s of the same load, unprofiled) lets the JIT compile the path first.
 #
-# Needs wrk, nginx, openssl, python3 and Maven (async-profiler comes from Maven Central:
+# Needs wrk and nginx (iperf3 for --workload stream), openssl, python3 and Maven (async-profiler comes from Maven Central:
 # tools.profiler:async-profiler), attached to both JVMs after the warm-up with jcmd.
 set -euo pipefail
 
@@ -28,6 +31,7 @@ event=cpu
 keep=0
 port_base=29000
 ap_version=4.2
+workload=close
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -40,14 +44,20 @@ while [[ $# -gt 0 ]]; do
     --no-profile) profile=0; shift ;;
     --event) event="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --workload) workload="$2"; shift 2 ;;
     --port-base) port_base="$2"; shift 2 ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "profile-connections.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 [[ -n "$name" ]] || name="$transport"
-for tool in wrk nginx openssl python3 mvn; do
+case "$workload" in
+  close) tools="wrk nginx" ;;
+  stream) tools="iperf3" ;;
+  *) echo "profile-connections.sh: --workload is close or stream, not $workload" >&2; exit 2 ;;
+esac
+for tool in $tools openssl python3 mvn; do
   command -v "$tool" >/dev/null || { echo "profile-connections.sh: missing $tool" >&2; exit 1; }
 done
 
@@ -142,13 +152,81 @@ local_port = $p_http
 EOF
 
 mkdir -p "$out"
-start nginx nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;'
+if [[ $workload == close ]]; then
+  start nginx nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;'
+else
+  start iperf3 iperf3 -s -B 127.0.0.1 -p "$p_http"
+fi
 wait_port "$p_http"
 export JAVA_OPTS="-Dtlstunnel.transport=$transport ${JAVA_OPTS:-}"
 start server "$root/tls-tunnel" server -c "$tmp/server.toml"
 wait_port "$p_tt"
 start client "$root/tls-tunnel" client -c "$tmp/client.toml"
 wait_port "$p_pub" 90
+
+jcmd_ap() { # pid command; quoted, or jcmd would split the agent's options at their first '='
+  "$(dirname "$(readlink -f "$(command -v java)")")/jcmd" "$1" JVMTI.agent_load "$agent" "\"$2\"" >/dev/null
+}
+profile_sides() { # title-prefix file-prefix command...: samples both JVMs while the command runs
+  local title="$1" file="$2" side pid; shift 2
+  for side in server client; do
+    eval "pid=\$pid_$side"
+    # the launcher execs java, so the pid is the JVM's
+    jcmd_ap "$pid" "start,event=$event,interval=1ms,file=$tmp/$side.collapsed"
+  done
+  "$@" >/dev/null
+  for side in server client; do
+    eval "pid=\$pid_$side"
+    jcmd_ap "$pid" "stop,file=$tmp/$side.collapsed,collapsed"
+    python3 "$here/flamegraph.py" --title "tls-tunnel $side on $transport, $title ($event)" \
+      "$tmp/$side.collapsed" >"$out/$file-$name-$side.svg"
+  done
+  echo "flame graphs: $out/$file-$name-server.svg $out/$file-$name-client.svg"
+}
+
+if [[ $workload == stream ]]; then
+  log "warming up for $warmup s"
+  # The readiness probe of the public port reaches iperf3 only after it closed, as a connection
+  # that sends nothing; iperf3 may fail the test that comes next, so the warm-up gets three tries.
+  for try in 1 2 3; do
+    ! iperf3 -c 127.0.0.1 -p "$p_pub" -P 1 -t "$warmup" >/dev/null || break
+    [[ $try -lt 3 ]] || { echo "profile-connections.sh: iperf3 through the tunnel failed" >&2; exit 1; }
+    sleep 1
+  done
+  iperf_client=(iperf3 -c 127.0.0.1 -p "$p_pub" -P 1 -t "$seconds" -J)
+  load="$(cut -d' ' -f1-3 /proc/loadavg)"
+  declare -A before
+  for side in server client iperf3; do eval "before[$side]=\$(cpu_ticks \$pid_$side)"; done
+  read -r -a stat0 </proc/stat
+  "${iperf_client[@]}" >"$tmp/iperf3.json"
+  read -r -a stat1 </proc/stat
+  bits="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second'])" "$tmp/iperf3.json")"
+  hz="$(getconf CLK_TCK)"
+  echo "transport: $transport; load average at start: $load"
+  python3 -c "print(f'one stream: {$bits / 1e9:.2f} Gbit/s over $seconds s')"
+  # the "cpu" line of /proc/stat: user nice system idle iowait irq softirq steal
+  steal=$((stat1[8] - stat0[8])); all=0
+  for i in 1 2 3 4 5 6 7 8; do all=$((all + stat1[i] - stat0[i])); done
+  python3 -c "print(f'the machine meanwhile: {100 * ($all - ${stat1[4]} + ${stat0[4]}) / $all:.0f} % busy, {100 * $steal / $all:.1f} % stolen by the host')"
+  gb="$(python3 -c "print($bits / 8e9 * $seconds)")"
+  for side in server client iperf3; do
+    eval "pid=\$pid_$side"
+    label="$side"; [[ $side != iperf3 ]] || label="iperf3 server"
+    python3 -c "print(f'CPU s per GB, $label: {($(cpu_ticks "$pid") - ${before[$side]}) / $hz / $gb:.3f}')"
+  done
+  # iperf3's client reports its own CPU share (CPU time / wall time, in %)
+  python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['end']['cpu_utilization_percent']
+print(f'CPU s per GB, iperf3 client: {c[\"host_total\"] / 100 * $seconds / $gb:.3f}')" "$tmp/iperf3.json"
+  sleep 3
+  for side in server client; do
+    eval "pid=\$pid_$side"
+    echo "$side memory 3 s after the stream: $(awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2 / 1024}' "/proc/$pid/status")"
+  done
+  if [[ $profile -eq 1 ]]; then
+    profile_sides "one iperf3 stream" flame-stream "${iperf_client[@]}"
+  fi
+  exit 0
+fi
 
 url="http://127.0.0.1:$p_pub/1k.bin"
 log "warming up for $warmup s"
@@ -192,20 +270,5 @@ fi
 
 # 3. profiled: one flame graph per side
 if [[ $profile -eq 1 ]]; then
-  jcmd_ap() { # pid command; quoted, or jcmd would split the agent's options at their first '='
-    "$(dirname "$(readlink -f "$(command -v java)")")/jcmd" "$1" JVMTI.agent_load "$agent" "\"$2\"" >/dev/null
-  }
-  for side in server client; do
-    eval "pid=\$pid_$side"
-    # the launcher execs java, so the pid is the JVM's
-    jcmd_ap "$pid" "start,event=$event,interval=1ms,file=$tmp/$side.collapsed"
-  done
-  wrk -t 2 -c 50 -d "${seconds}s" -H 'Connection: close' "$url" >/dev/null
-  for side in server client; do
-    eval "pid=\$pid_$side"
-    jcmd_ap "$pid" "stop,file=$tmp/$side.collapsed,collapsed"
-    python3 "$here/flamegraph.py" --title "tls-tunnel $side on $transport, Connection: close ($event)" \
-      "$tmp/$side.collapsed" >"$out/flame-newconn-$name-$side.svg"
-  done
-  echo "flame graphs: $out/flame-newconn-$name-server.svg $out/flame-newconn-$name-client.svg"
+  profile_sides "Connection: close" flame-newconn wrk -t 2 -c 50 -d "${seconds}s" -H 'Connection: close' "$url"
 fi
