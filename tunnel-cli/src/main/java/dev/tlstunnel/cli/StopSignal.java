@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * process exits 0: the first signal asks for a graceful stop, the second for an immediate one, a
  * third halts the JVM. A shutdown hook covers every other way the JVM shuts down: it triggers the
  * signal and waits, bounded, until the command has closed. HUP runs the action a command set with
- * {@link #onHangup} (a reload of its config file), on a thread of its own.
+ * {@link #onHangup} (a reload of its config file), on a thread of its own; a HUP that arrives while
+ * the command starts, before it set that action, runs the action once it is set.
  */
 public final class StopSignal {
   private static final long HOOK_WAIT_SECONDS = 10;
@@ -24,7 +25,8 @@ public final class StopSignal {
   private final CompletableFuture<Void> stop = new CompletableFuture<>();
   private final CompletableFuture<Void> now = new CompletableFuture<>();
   private final CountDownLatch done = new CountDownLatch(1);
-  private volatile Runnable onHangup;
+  private Runnable onHangup; // guarded by this, with hangupPending
+  private boolean hangupPending;
 
   private StopSignal() {}
 
@@ -54,19 +56,44 @@ public final class StopSignal {
     now.complete(null);
   }
 
-  /** What SIGHUP does from now on (null: nothing). */
+  /**
+   * What SIGHUP does from now on (null: nothing). If a SIGHUP came before any action was set, the
+   * action runs now, once.
+   */
   public void onHangup(Runnable action) {
-    this.onHangup = action;
+    boolean pending;
+    synchronized (this) {
+      onHangup = action;
+      pending = hangupPending && action != null;
+      if (pending) {
+        hangupPending = false;
+      }
+    }
+    if (pending) {
+      runHangup(action);
+    }
   }
 
-  /** Runs the SIGHUP action, if any, on a thread of its own (as the signal does). */
+  /**
+   * Runs the SIGHUP action on a thread of its own (as the signal does), or, before an action is
+   * set, when it is set.
+   */
   public void hangup() {
-    Runnable action = onHangup;
-    if (action != null) {
-      Thread t = new Thread(action, "tls-tunnel-reload-signal");
-      t.setDaemon(true);
-      t.start();
+    Runnable action;
+    synchronized (this) {
+      action = onHangup;
+      if (action == null) {
+        hangupPending = true;
+        return;
+      }
     }
+    runHangup(action);
+  }
+
+  private static void runHangup(Runnable action) {
+    Thread t = new Thread(action, "tls-tunnel-reload-signal");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Completes when an immediate stop is asked for (the second signal). */
