@@ -157,7 +157,12 @@ class ReloadCommandTest {
       String added = "proxy 'api': add, publish 127.0.0.1:18081, local 127.0.0.1:8080 [applied]";
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> read(log).contains(added) || !process.isAlive());
+          .untilAsserted(
+              () -> {
+                if (process.isAlive()) {
+                  assertThat(read(log)).contains(added);
+                }
+              });
       assertThat(read(log)).contains("Reloaded client.toml: ", added);
       assertThat(process.isAlive()).isTrue();
     } finally {
