@@ -207,7 +207,8 @@ if [[ $workload == stream ]]; then
   # the "cpu" line of /proc/stat: user nice system idle iowait irq softirq steal
   steal=$((stat1[8] - stat0[8])); all=0
   for i in 1 2 3 4 5 6 7 8; do all=$((all + stat1[i] - stat0[i])); done
-  python3 -c "print(f'the machine meanwhile: {100 * ($all - ${stat1[4]} + ${stat0[4]}) / $all:.0f} % busy, {100 * $steal / $all:.1f} % stolen by the host')"
+  idle=$((stat1[4] - stat0[4] + stat1[5] - stat0[5])) # idle and iowait: no CPU ran either
+  python3 -c "print(f'the machine meanwhile: {100 * ($all - $idle) / $all:.0f} % busy, {100 * $steal / $all:.1f} % stolen by the host')"
   gb="$(python3 -c "print($bits / 8e9 * $seconds)")"
   for side in server client iperf3; do
     eval "pid=\$pid_$side"
