@@ -6,7 +6,7 @@
 # Installs nothing; see bench/README.md for the packages.
 #
 #   bench/compare.sh [--runs N] [--quick] [--warmup S] [--paths LIST] [--port-base P] [--out DIR]
-#                    [--keep]
+#                    [--keep] [--bulk-rates LIST]
 #
 # Every process it starts is stopped by a trap, also on failure or Ctrl+C.
 set -euo pipefail
@@ -18,6 +18,7 @@ port_base=27000
 out=""
 keep=0
 idle_conns=1000
+bulk_rates=""
 only="direct,stunnel,ssh,go-yamux,tls-tunnel,tls-tunnel-wss,tls-tunnel-h2"
 # Also measured when named in --paths: tls-tunnel-nio, tls-tunnel-epoll, tls-tunnel-io_uring.
 
@@ -36,6 +37,8 @@ Options:
                   profile one; the last three only when named)
   --out DIR       keep raw results and logs in DIR (default: a temp dir, removed unless --keep)
   --keep          keep the temp dir
+  --bulk-rates L  also measure the latency beside 8 bulk streams held to each of these total rates
+                  (Gbit/s, e.g. 0.5,2,4), besides unlimited ones: where the loaded p99 comes from
 EOF
 }
 
@@ -49,6 +52,7 @@ while [[ $# -gt 0 ]]; do
     --paths) only="$2"; shift 2 ;;
     --out) out="$2"; keep=1; shift 2 ;;
     --keep) keep=1; shift ;;
+    --bulk-rates) bulk_rates="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 1 ;;
   esac
@@ -64,6 +68,13 @@ else
   dur=5; warm="${warm:-30}"
 fi
 [[ "$warm" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --warmup wants whole seconds (1 or more), not '$warm'" >&2; exit 1; }
+IFS=, read -r -a bulk_rate_list <<<"$bulk_rates"
+for r in "${bulk_rate_list[@]+"${bulk_rate_list[@]}"}"; do
+  [[ "$r" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] && python3 -c "import sys; sys.exit(not float('$r') > 0)" || {
+    echo "compare.sh: --bulk-rates wants Gbit/s above 0 separated by commas (e.g. 0.5,2,4), not '$r'" >&2
+    exit 1
+  }
+done
 
 # ---- preflight ---------------------------------------------------------------------------------
 missing=()
@@ -506,14 +517,25 @@ print(cpu / work if work > 0 else '')" | {
 
 gbps() { python3 -c "print($(iperf "$1" "$2" "$dur")/1e9)"; }
 
-latency_loaded() { # run path iperf-port url: p50/p99 of one keep-alive connection while 8 bulk
-  # streams run through the same path. wrk starts once iperf3 has reported two half-second
-  # intervals of data; the figures count only when iperf3 reported an interval for every half
-  # second of the wrk run and was still running when wrk ended. Bounded by timeout(1), waited for.
-  local run="$1" path="$2" pi="$3" url="$4" o lat bulk n0 n1 alive=0 j
+busy_ticks() { # -> "busy idle" clock ticks of the whole machine so far (I/O wait counts as idle)
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat
+}
+
+latency_loaded() { # run path iperf-port url [Gbit/s]: p50/p99 of one keep-alive connection while 8
+  # bulk streams run through the same path, as fast as they can or held to that total rate (the
+  # metrics then end in _at_RATE). wrk starts once iperf3 has reported two half-second intervals
+  # of data; the figures count only when iperf3 reported an interval for every half second of the
+  # wrk run and was still running when wrk ended. Bounded by timeout(1), waited for. Also records
+  # the machine's busy CPU share during the wrk run.
+  local run="$1" path="$2" pi="$3" url="$4" rate="${5:-}" o lat bulk n0 n1 alive=0 j sfx="" b0 i0 b1 i1
+  local limit=()
+  if [[ -n "$rate" ]]; then
+    sfx="_at_$rate"
+    limit=(-b "$(python3 -c "print(int($rate * 1e9 / 8))")")
+  fi
   : >"$tmp/bulk.txt"
   timeout -k 2 $((dur + 20)) iperf3 -c 127.0.0.1 -p "$pi" -P 8 -t $((dur + 6)) -i 0.5 --forceflush \
-    >"$tmp/bulk.txt" 2>>"$tmp/iperf3-client.log" &
+    "${limit[@]+"${limit[@]}"}" >"$tmp/bulk.txt" 2>>"$tmp/iperf3-client.log" &
   bulk=$!
   pids+=("$bulk")
   sum_lines() { grep -c '^\[SUM\].*bits/sec' "$tmp/bulk.txt" || true; }
@@ -522,7 +544,9 @@ latency_loaded() { # run path iperf-port url: p50/p99 of one keep-alive connecti
     sleep 0.1
   done
   n0="$(sum_lines)"
+  read -r b0 i0 <<<"$(busy_ticks)"
   o="$(wrk -t 1 -c 1 -d "${dur}s" --latency "$url" 2>&1)"
+  read -r b1 i1 <<<"$(busy_ticks)"
   n1="$(sum_lines)"
   kill -0 "$bulk" 2>/dev/null && alive=1
   read -r -a lat <<<"$(latency_of "$o")"
@@ -530,8 +554,8 @@ latency_loaded() { # run path iperf-port url: p50/p99 of one keep-alive connecti
   unset 'pids[${#pids[@]}-1]' # it has ended; the trap need not stop it
   cat "$tmp/bulk.txt" >>"$tmp/iperf3-client.log"
   if [[ $alive -eq 0 || $((n1 - n0)) -lt $((2 * dur - 1)) ]]; then
-    log "run $run: $path: the bulk load did not run through the latency test" \
-      "(intervals $n0 -> $n1 of ${dur}s at 0.5 s, still running: $alive); left out"
+    log "run $run: $path: the bulk load${rate:+ at $rate Gbit/s} did not run through the latency" \
+      "test (intervals $n0 -> $n1 of ${dur}s at 0.5 s, still running: $alive); left out"
     return
   fi
   # The bulk streams' mean throughput over the intervals reported during the wrk run.
@@ -545,9 +569,11 @@ during = rates[int(sys.argv[2]):int(sys.argv[3])]
 print(sum(during) / len(during) if during else 0)
 EOF
 )"
-  record "$run" "$path" p50_loaded_us "${lat[0]}"
-  record "$run" "$path" p99_loaded_us "${lat[1]}"
-  record "$run" "$path" bulk_loaded_gbps "$j"
+  record "$run" "$path" "p50_loaded${sfx}_us" "${lat[0]}"
+  record "$run" "$path" "p99_loaded${sfx}_us" "${lat[1]}"
+  record "$run" "$path" "bulk_loaded${sfx}_gbps" "$j"
+  record "$run" "$path" "busy_loaded${sfx}_pct" \
+    "$(python3 -c "b, i = $b1 - $b0, $i1 - $i0; print(100 * b / (b + i) if b + i else '')")"
 }
 
 measure_path() { # run path iperf-port http-port
@@ -563,6 +589,10 @@ measure_path() { # run path iperf-port http-port
   record "$run" "$path" p50_us "${lat[0]}"
   record "$run" "$path" p99_us "${lat[1]}"
   latency_loaded "$run" "$path" "$pi" "$url"
+  local rate
+  for rate in "${bulk_rate_list[@]+"${bulk_rate_list[@]}"}"; do
+    latency_loaded "$run" "$path" "$pi" "$url" "$rate"
+  done
 }
 
 warm_path() { # iperf-port http-port: the same warm-up for every path (the JVM's JIT needs it most)

@@ -62,7 +62,23 @@ LOADED = [
     ("p50_loaded_us", "latency p50, 1 conn, 8 bulk streams beside (µs)"),
     ("p99_loaded_us", "latency p99, 1 conn, 8 bulk streams beside (µs)"),
     ("bulk_loaded_gbps", "the 8 bulk streams meanwhile (Gbit/s)"),
+    ("busy_loaded_pct", "the machine's CPUs busy meanwhile (%)"),
 ]
+
+
+def loaded_rows(data):
+    """LOADED, then the same rows for each rate compare.sh --bulk-rates held the bulk streams to."""
+    rates = sorted({m[len("p99_loaded_at_"):-len("_us")] for _, m in data
+                    if m.startswith("p99_loaded_at_") and m.endswith("_us")}, key=float)
+    rows = list(LOADED)
+    for rate in rates:
+        rows += [
+            (f"p50_loaded_at_{rate}_us", f"latency p50, 1 conn, 8 bulk streams at {rate} Gbit/s beside (µs)"),
+            (f"p99_loaded_at_{rate}_us", f"latency p99, 1 conn, 8 bulk streams at {rate} Gbit/s beside (µs)"),
+            (f"bulk_loaded_at_{rate}_gbps", f"the 8 bulk streams held to {rate} Gbit/s meanwhile (Gbit/s)"),
+            (f"busy_loaded_at_{rate}_pct", "the machine's CPUs busy meanwhile (%)"),
+        ]
+    return rows
 
 
 def fmt(v):
@@ -125,7 +141,7 @@ def main():
           "| ÷ direct | ÷ stunnel | ÷ ssh -R | ÷ go-yamux |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     ratios = {}
-    for metric, label, _ in METRICS + [(m, lbl, False) for m, lbl in LOADED]:
+    for metric, label, _ in METRICS + [(m, lbl, False) for m, lbl in loaded_rows(data)]:
         cells = [fmt(median(data[(p, metric)].values())) for p in PATHS]
         rcells = []
         for other in OTHERS:
