@@ -454,9 +454,12 @@ public final class TunnelClient implements AutoCloseable {
      */
     public TunnelClient start() throws TunnelStartException {
       SslContext ssl = sslContext != null ? sslContext : contextFromConfig();
-      Transport transport = group != null ? Transport.forGroup(group) : Transport.of(ioTransport);
       boolean own = group == null;
-      EventLoopGroup loops = own ? transport.newGroup(1, "tunnel-client") : group;
+      EventLoopGroup loops =
+          own
+              ? Transport.of(ioTransport).newGroups(new Transport.Loops(1, "tunnel-client")).get(0)
+              : group;
+      Transport transport = Transport.forGroup(loops);
       EventLoop eventLoop = loops.next();
       Clock clock = TickerClock.of(eventLoop.ticker());
       ClientMonitoring monitoring = new ClientMonitoring(config, clock);

@@ -484,10 +484,17 @@ public final class TunnelServer implements AutoCloseable {
       ServerTransportConfig settings = config.transport();
       SslContext ssl =
           settings.behindProxy() ? null : sslContext != null ? sslContext : contextFromFiles();
-      Transport transport = group != null ? Transport.forGroup(group) : Transport.of(ioTransport);
       boolean own = group == null;
-      EventLoopGroup boss = own ? transport.newGroup(1, "tunnel-server-accept") : group;
-      EventLoopGroup workers = own ? transport.newGroup(0, "tunnel-server") : group;
+      List<EventLoopGroup> loops =
+          own
+              ? Transport.of(ioTransport)
+                  .newGroups(
+                      new Transport.Loops(1, "tunnel-server-accept"),
+                      new Transport.Loops(0, "tunnel-server"))
+              : List.of(group, group);
+      EventLoopGroup boss = loops.get(0);
+      EventLoopGroup workers = loops.get(1);
+      Transport transport = Transport.forGroup(boss);
       Clock clock = TickerClock.of(boss.next().ticker());
       ServerMonitoring monitoring =
           new ServerMonitoring(config.monitoring(), clock, "server-" + config.bindPort());

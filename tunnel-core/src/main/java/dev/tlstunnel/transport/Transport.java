@@ -1,5 +1,7 @@
 package dev.tlstunnel.transport;
 
+import static dev.tlstunnel.common.Errors.rootMessage;
+
 import dev.tlstunnel.IoTransport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoop;
@@ -20,8 +22,11 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The socket transport: NIO, or a native one (io_uring, epoll) on Linux where it loads.
@@ -156,9 +161,52 @@ public record Transport(
         SHUTDOWN_QUIET_MILLIS, timeoutSeconds * 1000L, TimeUnit.MILLISECONDS);
   }
 
+  /** The size and name of one event loop group {@link #newGroups} makes. */
+  public record Loops(int threads, String name) {}
+
+  /**
+   * New event loop groups, all on this transport or, when a native transport cannot create its
+   * loops, all on NIO, with a warning that names the cause; {@link #forGroup} tells which. The
+   * probe behind {@link #of} creates a ring of one entry, each io_uring loop one of Netty's size
+   * (128 submission and 4,096 completion entries, about 80 KiB), which the kernel can refuse where
+   * the probe passed: on Linux 5.9 to 5.11 a process without {@code CAP_IPC_LOCK} pays for its
+   * rings from the locked-memory limit ({@code ulimit -l}, often 64 KiB).
+   *
+   * @throws IllegalStateException when NIO's loops cannot be created either
+   */
+  public List<EventLoopGroup> newGroups(Loops... groups) {
+    List<EventLoopGroup> made = new ArrayList<>();
+    try {
+      for (Loops g : groups) {
+        made.add(newGroup(g.threads(), g.name()));
+      }
+      return made;
+    } catch (IllegalStateException e) {
+      // Netty's group constructor wraps what a loop's I/O handler threw, after closing the loops
+      // it made itself; the groups made before it are closed here.
+      made.forEach(g -> g.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS));
+      if (name.equals("nio")) {
+        throw e;
+      }
+      String hint =
+          socketChannelClass == IoUringSocketChannel.class
+              ? " On Linux 5.9 to 5.11 its rings count against the locked-memory limit (ulimit -l):"
+                  + " raise it, or start with -Dtlstunnel.transport=nio."
+              : " Start with -Dtlstunnel.transport=nio to use NIO without trying it.";
+      LoggerFactory.getLogger(Transport.class)
+          .warn(
+              "The {} socket transport cannot create its event loops ({}); using NIO.{}",
+              name,
+              rootMessage(e),
+              hint);
+      return nio().newGroups(groups);
+    }
+  }
+
   /**
    * A new event loop group of {@code threads} threads (0 = Netty's default) named {@code name}; on
    * io_uring one whose loops put a {@link ReadAfterCloseGuard} in every socket channel's pipeline.
+   * Where several groups serve one server or client, {@link #newGroups} makes them.
    */
   public EventLoopGroup newGroup(int threads, String name) {
     DefaultThreadFactory threadFactory = new DefaultThreadFactory(name, true);
