@@ -56,6 +56,7 @@ class TransportFallbackTest {
     try {
       assertThat(groups).hasSize(2);
       assertThat(groups).allSatisfy(g -> assertThat(Transport.forGroup(g).name()).isEqualTo("nio"));
+      assertThat(groups).noneMatch(IoUringLoopGroup.class::isInstance);
       assertThat(nativeLoops).as("the loop made before the refusal").hasSize(1);
       assertThat(nativeLoops.get(0).terminationFuture().await(10, TimeUnit.SECONDS))
           .as("the native group made before the refusal is shut down")
