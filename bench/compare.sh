@@ -70,7 +70,8 @@ fi
 [[ "$warm" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --warmup wants whole seconds (1 or more), not '$warm'" >&2; exit 1; }
 IFS=, read -r -a bulk_rate_list <<<"$bulk_rates"
 for r in "${bulk_rate_list[@]+"${bulk_rate_list[@]}"}"; do
-  [[ "$r" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] && python3 -c "import sys; sys.exit(not float('$r') > 0)" || {
+  # A decimal number with a digit other than 0 in it is above 0.
+  [[ "$r" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ && "$r" =~ [1-9] ]] || {
     echo "compare.sh: --bulk-rates wants Gbit/s above 0 separated by commas (e.g. 0.5,2,4), not '$r'" >&2
     exit 1
   }
